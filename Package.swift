@@ -1,0 +1,31 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (see DESIGN.md): Standard → Replication → Store → Capture/Transport → Node → hutong.
+// Each module depends only on the ones before it.
+let package = Package(
+    name: "Hutong",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hutong", targets: ["hutong"]),
+        .library(name: "Standard", targets: ["Standard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The unified enforcement data standard: JSON parsing, the JSON Schema
+        // validator, formats, the record-type catalogue and sample records.
+        .target(name: "Standard"),
+        .executableTarget(
+            name: "hutong",
+            dependencies: [
+                "Standard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Prints throughput figures; never run as a timed test.
+        .executableTarget(name: "hutong-bench", dependencies: ["Standard"], path: "Benchmarks/Sources/hutong-bench"),
+        .testTarget(name: "StandardTests", dependencies: ["Standard"]),
+    ]
+)

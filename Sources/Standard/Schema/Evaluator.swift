@@ -1,0 +1,529 @@
+/// Applies a compiled schema to one instance. A value type with its own
+/// scratch state, so each thread validating records has its own.
+struct Evaluator {
+    enum PathToken {
+        case key(String)
+        case index(Int)
+    }
+
+    let schema: JSONSchema
+    /// When false, only validity is computed (used for trial branches of anyOf, not, if …).
+    var collectIssues: Bool
+    private(set) var issues: [ValidationIssue] = []
+    private var path: [PathToken] = []
+    private var scope: [Int] = []
+    /// The Chinese name of the field being evaluated (first title met at this location).
+    private var title: String?
+    private var personal = false
+    private var rule: String?
+
+    init(schema: JSONSchema, collectIssues: Bool) {
+        self.schema = schema
+        self.collectIssues = collectIssues
+    }
+
+    // MARK: Nodes
+
+    mutating func evaluate(_ node: SchemaNode, _ v: JSONValue, collect: Bool, _ ann: inout Annotations) -> Bool {
+        if let c = node.constant {
+            if !c { report(node, "", "\(subject) is not allowed here") }
+            return c
+        }
+        let savedTitle = title, savedPersonal = personal, savedRule = rule
+        if title == nil, let t = node.title { title = t }
+        if node.personal { personal = true }
+        if let r = node.rule { rule = r }
+        let pushed = scope.last != node.resource
+        if pushed { scope.append(node.resource) }
+        defer {
+            title = savedTitle; personal = savedPersonal; rule = savedRule
+            if pushed { scope.removeLast() }
+        }
+
+        let needAnnotations = collect || node.unevaluatedProperties != nil || node.unevaluatedItems != nil
+        var local = Annotations()
+        var valid = true
+        for kw in node.keywords {
+            if !apply(kw, node, v, needAnnotations, &local) {
+                valid = false
+                if !collectIssues { return false }
+            }
+        }
+        if let u = node.unevaluatedProperties, case .object(let o) = v, !local.allProperties {
+            for (k, value) in o.members where !local.properties.contains(k) {
+                if !member(u, k, value, node: node, keyword: "unevaluatedProperties") {
+                    valid = false
+                    if !collectIssues { return false }
+                }
+            }
+            local.allProperties = true
+        }
+        if let u = node.unevaluatedItems, case .array(let a) = v, !local.allItems {
+            for i in local.prefixItems..<max(local.prefixItems, a.count) where !local.containsItems.contains(i) {
+                if !item(u, i, a[i]) {
+                    valid = false
+                    if !collectIssues { return false }
+                }
+            }
+            local.allItems = true
+        }
+        if valid && collect { ann.merge(local) }
+        return valid
+    }
+
+    /// Evaluates without recording findings: for branches whose failure is not itself an error.
+    private mutating func trial(_ node: SchemaNode, _ v: JSONValue, collect: Bool, _ ann: inout Annotations) -> Bool {
+        let saved = collectIssues
+        collectIssues = false
+        defer { collectIssues = saved }
+        return evaluate(node, v, collect: collect, &ann)
+    }
+
+    private mutating func atLocation<R>(_ token: PathToken, _ body: (inout Evaluator) -> R) -> R {
+        path.append(token)
+        let savedTitle = title, savedRule = rule
+        title = nil
+        rule = nil
+        defer { path.removeLast(); title = savedTitle; rule = savedRule }
+        return body(&self)
+    }
+
+    private mutating func member(_ s: SchemaNode, _ key: String, _ value: JSONValue, node: SchemaNode, keyword: String) -> Bool {
+        if s.constant == false {
+            // Name the unknown field rather than saying "false schema".
+            let owner = title
+            return atLocation(.key(key)) { e in
+                e.report(node, keyword, "unknown field \"\(key)\" is not allowed\(owner.map { " in \($0)" } ?? "")")
+                return false
+            }
+        }
+        var ignored = Annotations()
+        return atLocation(.key(key)) { $0.evaluate(s, value, collect: false, &ignored) }
+    }
+
+    private mutating func item(_ s: SchemaNode, _ i: Int, _ value: JSONValue) -> Bool {
+        var ignored = Annotations()
+        return atLocation(.index(i)) { $0.evaluate(s, value, collect: false, &ignored) }
+    }
+
+    // MARK: Keywords
+
+    private mutating func apply(_ kw: Keyword, _ node: SchemaNode, _ v: JSONValue, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        switch kw {
+        case .ref(let r):
+            return evaluate(r.target!, v, collect: collect, &ann)
+
+        case .dynamicRef(let r):
+            var target = r.target!
+            if let name = r.dynamicAnchor {
+                for res in scope {
+                    if let n = schema.dynamicAnchors[res]?[name] { target = n; break }
+                }
+            }
+            return evaluate(target, v, collect: collect, &ann)
+
+        case .type(let types):
+            if Self.matches(v, types) { return true }
+            report(node, "type", "\(subject) must be \(Self.article(types.names)), not \(Self.article([v.typeName]))")
+            return false
+
+        case .enumeration(let values, let strings):
+            if let strings, case .string(let s) = v {
+                // Set lookup uses canonical equivalence; JSON equality is by code point.
+                if strings.contains(s) && values.contains(v) { return true }
+            } else if values.contains(v) {
+                return true
+            }
+            if collectIssues {
+                let shown = values.prefix(14).map { JSONWriter.string($0) }.joined(separator: ", ")
+                let more = values.count > 14 ? ", … (\(values.count) values in all)" : ""
+                report(node, "enum", "\(subject) must be one of \(shown)\(more); got \(describe(v))")
+            }
+            return false
+
+        case .const(let c):
+            if v == c { return true }
+            report(node, "const", "\(subject) must be \(JSONWriter.string(c)); got \(describe(v))")
+            return false
+
+        case .multipleOf(let m):
+            guard v.doubleValue != nil else { return true }
+            if Self.isMultiple(v, of: m) { return true }
+            report(node, "multipleOf", "\(subject) must be a multiple of \(JSONWriter.string(m)); got \(describe(v))")
+            return false
+
+        case .maximum(let limit, let exclusive):
+            guard let d = v.doubleValue else { return true }
+            if exclusive ? d < limit : d <= limit { return true }
+            report(node, exclusive ? "exclusiveMaximum" : "maximum",
+                   "\(subject) must be \(exclusive ? "less than" : "at most") \(Self.number(limit)); got \(describe(v))")
+            return false
+
+        case .minimum(let limit, let exclusive):
+            guard let d = v.doubleValue else { return true }
+            if exclusive ? d > limit : d >= limit { return true }
+            report(node, exclusive ? "exclusiveMinimum" : "minimum",
+                   "\(subject) must be \(exclusive ? "greater than" : "at least") \(Self.number(limit)); got \(describe(v))")
+            return false
+
+        case .maxLength(let n):
+            guard case .string(let s) = v else { return true }
+            if s.utf8.count <= n { return true }  // UTF-8 length bounds the scalar count
+            let len = s.unicodeScalars.count
+            if len <= n { return true }
+            report(node, "maxLength", "\(subject) must be at most \(n) characters long; it has \(len)")
+            return false
+
+        case .minLength(let n):
+            guard case .string(let s) = v else { return true }
+            if s.utf8.count >= n * 4 { return true }
+            let len = s.unicodeScalars.count
+            if len >= n { return true }
+            report(node, "minLength", n == 1 ? "\(subject) must not be empty" : "\(subject) must be at least \(n) characters long; it has \(len)")
+            return false
+
+        case .pattern(let re):
+            guard case .string(let s) = v else { return true }
+            if re.matches(s) { return true }
+            report(node, "pattern", "\(subject) \(describe(v)) does not have the required form (pattern \(re.source))")
+            return false
+
+        case .format(let name, let check):
+            guard case .string(let s) = v else { return true }
+            switch check(s) {
+            case .valid: return true
+            case .invalid(let why):
+                report(node, "format", "\(subject) \(why)")
+                return false
+            case .warning(let why):
+                report(node, "format", "\(subject) \(why)", severity: .warning)
+                _ = name
+                return true
+            }
+
+        case .maxItems(let n):
+            guard case .array(let a) = v, a.count > n else { return true }
+            report(node, "maxItems", "\(subject) must have at most \(n) items; it has \(a.count)")
+            return false
+
+        case .minItems(let n):
+            guard case .array(let a) = v, a.count < n else { return true }
+            report(node, "minItems", "\(subject) must have at least \(n) item\(n == 1 ? "" : "s"); it has \(a.count)")
+            return false
+
+        case .uniqueItems:
+            guard case .array(let a) = v, a.count > 1 else { return true }
+            for i in 0..<a.count {
+                for j in (i + 1)..<a.count where a[i] == a[j] {
+                    report(node, "uniqueItems", "\(subject) must not repeat items: items \(i) and \(j) are the same (\(describe(a[i])))")
+                    return false
+                }
+            }
+            return true
+
+        case .maxProperties(let n):
+            guard case .object(let o) = v, o.count > n else { return true }
+            report(node, "maxProperties", "\(subject) must have at most \(n) fields; it has \(o.count)")
+            return false
+
+        case .minProperties(let n):
+            guard case .object(let o) = v, o.count < n else { return true }
+            report(node, "minProperties", "\(subject) must have at least \(n) field\(n == 1 ? "" : "s"); it has \(o.count)")
+            return false
+
+        case .required(let names):
+            guard case .object(let o) = v else { return true }
+            var ok = true
+            for name in names where o[name] == nil {
+                ok = false
+                guard collectIssues else { return false }
+                report(node, "required", "missing required field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? "")")
+            }
+            return ok
+
+        case .dependentRequired(let deps):
+            guard case .object(let o) = v else { return true }
+            var ok = true
+            for (trigger, needed) in deps where o[trigger] != nil {
+                for name in needed where o[name] == nil {
+                    ok = false
+                    guard collectIssues else { return false }
+                    report(node, "dependentRequired", "field \"\(trigger)\" requires field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? ""), which is missing")
+                }
+            }
+            return ok
+
+        case .allOf(let subs):
+            var ok = true
+            for s in subs where !evaluate(s, v, collect: collect, &ann) {
+                ok = false
+                if !collectIssues { return false }
+            }
+            return ok
+
+        case .anyOf(let subs):
+            var any = false
+            for s in subs {
+                if trial(s, v, collect: collect, &ann) {
+                    any = true
+                    if !collect { return true }
+                }
+            }
+            if !any { reportBestBranch(node, "anyOf", subs, v, "\(subject) matches none of the \(subs.count) allowed forms") }
+            return any
+
+        case .oneOf(let subs):
+            var passed: [Int] = []
+            var branchAnn = Annotations()
+            for (i, s) in subs.enumerated() {
+                var a = Annotations()
+                if trial(s, v, collect: collect, &a) {
+                    passed.append(i)
+                    branchAnn = a
+                    if passed.count > 1 && !collectIssues { return false }
+                }
+            }
+            if passed.count == 1 {
+                if collect { ann.merge(branchAnn) }
+                return true
+            }
+            if passed.isEmpty {
+                reportBestBranch(node, "oneOf", subs, v, "\(subject) matches none of the \(subs.count) allowed forms")
+            } else {
+                report(node, "oneOf", "\(subject) matches more than one of the allowed forms (\(passed.map { "#\($0 + 1)" }.joined(separator: ", ")) of \(subs.count)); it must match exactly one")
+            }
+            return false
+
+        case .not(let s):
+            var ignored = Annotations()
+            if !trial(s, v, collect: false, &ignored) { return true }
+            report(node, "not", "\(subject) \(describe(v)) has a form that is not allowed here\(s.title.map { " (\($0))" } ?? "")")
+            return false
+
+        case .conditional(let ifNode, let thenNode, let elseNode):
+            var ifAnn = Annotations()
+            if trial(ifNode, v, collect: collect, &ifAnn) {
+                if collect { ann.merge(ifAnn) }
+                guard let thenNode else { return true }
+                return evaluate(thenNode, v, collect: collect, &ann)
+            } else {
+                guard let elseNode else { return true }
+                return evaluate(elseNode, v, collect: collect, &ann)
+            }
+
+        case .dependentSchemas(let deps):
+            guard case .object(let o) = v else { return true }
+            var ok = true
+            for (trigger, s) in deps where o[trigger] != nil {
+                if !evaluate(s, v, collect: collect, &ann) {
+                    ok = false
+                    if !collectIssues { return false }
+                }
+            }
+            return ok
+
+        case .members(let properties, let patterns, let additional):
+            guard case .object(let o) = v else { return true }
+            var ok = true
+            for i in 0..<o.count {
+                let key = o.keys[i]
+                var matched = false
+                if let s = properties[key] {
+                    matched = true
+                    if !member(s, key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
+                        ok = false
+                        if !collectIssues { return false }
+                    }
+                }
+                for (re, s) in patterns where re.matches(key) {
+                    matched = true
+                    if !member(s, key, o.values[i], node: node, keyword: "patternProperties") {
+                        ok = false
+                        if !collectIssues { return false }
+                    }
+                }
+                if !matched, let additional {
+                    if !member(additional, key, o.values[i], node: node, keyword: "additionalProperties") {
+                        ok = false
+                        if !collectIssues { return false }
+                    }
+                } else if matched && collect {
+                    ann.properties.insert(key)
+                }
+            }
+            if ok && collect && additional != nil { ann.allProperties = true }
+            return ok
+
+        case .propertyNames(let s):
+            guard case .object(let o) = v else { return true }
+            var ok = true
+            for k in o.keys {
+                var ignored = Annotations()
+                if !trial(s, .string(k), collect: false, &ignored) {
+                    ok = false
+                    guard collectIssues else { return false }
+                    atLocation(.key(k)) { $0.report(node, "propertyNames", "field name \"\(k)\" is not allowed") }
+                }
+            }
+            return ok
+
+        case .items(let prefix, let rest):
+            guard case .array(let a) = v else { return true }
+            var ok = true
+            for i in 0..<min(prefix.count, a.count) where !item(prefix[i], i, a[i]) {
+                ok = false
+                if !collectIssues { return false }
+            }
+            if let rest {
+                for i in prefix.count..<max(prefix.count, a.count) where !item(rest, i, a[i]) {
+                    ok = false
+                    if !collectIssues { return false }
+                }
+            }
+            if ok && collect {
+                ann.prefixItems = max(ann.prefixItems, min(prefix.count, a.count))
+                if rest != nil { ann.allItems = true }
+            }
+            return ok
+
+        case .contains(let s, let minCount, let maxCount):
+            guard case .array(let a) = v else { return true }
+            var count = 0
+            var matchedIndexes: [Int] = []
+            for (i, x) in a.enumerated() {
+                var ignored = Annotations()
+                if atLocation(.index(i), { $0.trial(s, x, collect: false, &ignored) }) {
+                    count += 1
+                    if collect { matchedIndexes.append(i) }
+                    if maxCount == nil && count >= minCount && !collect { return true }
+                }
+            }
+            if count < minCount {
+                report(node, minCount == 1 && count == 0 ? "contains" : "minContains",
+                       "\(subject) must contain at least \(minCount) matching item\(minCount == 1 ? "" : "s")\(s.displayTitle.map { " (\($0))" } ?? ""); it has \(count)")
+                return false
+            }
+            if let maxCount, count > maxCount {
+                report(node, "maxContains", "\(subject) must contain at most \(maxCount) matching items; it has \(count)")
+                return false
+            }
+            if collect { ann.containsItems.formUnion(matchedIndexes) }
+            return true
+
+        case .dateOrder(let pairs):
+            guard case .object(let o) = v else { return true }
+            var ok = true
+            for (earlier, later) in pairs {
+                guard case .string(let a)? = o[earlier], case .string(let b)? = o[later],
+                      a.utf8.count >= 10, b.utf8.count >= 10 else { continue }
+                // ISO dates compare correctly as text; a date-time is compared by its date.
+                if a.prefix(10) > b.prefix(10) {
+                    ok = false
+                    guard collectIssues else { return false }
+                    let ta = fieldTitle(earlier, in: node) ?? earlier, tb = fieldTitle(later, in: node) ?? later
+                    atLocation(.key(later)) {
+                        $0.report(node, "x-date-order", "\(tb) \(b.prefix(10)) is before \(ta) \(a.prefix(10)); it must be on or after it")
+                    }
+                }
+            }
+            return ok
+        }
+    }
+
+    // MARK: Findings
+
+    private var subject: String { title ?? "value" }
+
+    private mutating func report(_ node: SchemaNode, _ keyword: String, _ message: String, severity: ValidationIssue.Severity = .error) {
+        guard collectIssues else { return }
+        var text = message
+        if let rule { text += " (rule: \(rule))" }
+        issues.append(ValidationIssue(
+            severity: severity,
+            instanceLocation: pointer,
+            keywordLocation: keyword.isEmpty ? node.location : node.location + "/" + keyword,
+            message: text))
+    }
+
+    /// For anyOf/oneOf that nothing matched: say so, then show why the closest branch failed.
+    private mutating func reportBestBranch(_ node: SchemaNode, _ keyword: String, _ subs: [SchemaNode], _ v: JSONValue, _ message: String) {
+        guard collectIssues else { return }
+        report(node, keyword, message)
+        var best: [ValidationIssue]?
+        for s in subs {
+            let before = issues.count
+            var ignored = Annotations()
+            _ = evaluate(s, v, collect: false, &ignored)
+            let found = Array(issues[before...])
+            issues.removeSubrange(before...)
+            if best == nil || found.count < best!.count { best = found }
+        }
+        if let best { issues.append(contentsOf: best) }
+    }
+
+    private var pointer: String {
+        var s = ""
+        for t in path {
+            switch t {
+            case .key(let k): s += "/" + JSONPointer.escape(k)
+            case .index(let i): s += "/\(i)"
+            }
+        }
+        return s
+    }
+
+    /// A value as shown in a message: short, and masked when it is personal information.
+    private func describe(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s):
+            let shown = personal ? PersonalData.mask(s) : (s.count > 60 ? String(s.prefix(57)) + "…" : s)
+            return "\"\(shown)\""
+        case .object: return "an object"
+        case .array(let a): return "an array of \(a.count)"
+        default: return personal ? "a value" : JSONWriter.string(v)
+        }
+    }
+
+    private func fieldTitle(_ name: String, in node: SchemaNode) -> String? {
+        for kw in node.keywords {
+            switch kw {
+            case .members(let props, _, _):
+                if let t = props[name]?.displayTitle { return t }
+            case .ref(let r):
+                if let t = r.target.flatMap({ fieldTitle(name, in: $0) }) { return t }
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    private static func number(_ d: Double) -> String {
+        d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    }
+
+    private static func article(_ names: [String]) -> String {
+        names.map { ($0 == "integer" || $0 == "object" || $0 == "array" ? "an " : $0 == "null" ? "" : "a ") + $0 }
+            .joined(separator: " or ")
+    }
+
+    static func matches(_ v: JSONValue, _ t: TypeSet) -> Bool {
+        switch v {
+        case .null: t.contains(.null)
+        case .bool: t.contains(.boolean)
+        case .int: t.contains(.integer) || t.contains(.number)
+        case .double(let d): t.contains(.number) || (t.contains(.integer) && d.rounded() == d && d.isFinite)
+        case .string: t.contains(.string)
+        case .array: t.contains(.array)
+        case .object: t.contains(.object)
+        }
+    }
+
+    static func isMultiple(_ v: JSONValue, of m: JSONValue) -> Bool {
+        if case .int(let a) = v, case .int(let b) = m { return a % b == 0 }
+        guard let a = v.doubleValue, let b = m.doubleValue else { return true }
+        let q = a / b
+        if !q.isFinite { return a.rounded() == a && b.rounded() == b ? true : false }
+        let r = q.rounded()
+        return abs(q - r) <= 1e-9 * max(1, abs(q))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import Standard
+
+/// The official JSON-Schema-Test-Suite, draft 2020-12: every required case, and the
+/// optional format cases for the formats the validator asserts.
+@Suite struct ConformanceTests {
+    static let assertedFormats = ["date", "date-time", "time", "duration", "email", "hostname", "ipv4", "ipv6",
+                                  "uri", "uri-reference", "uuid", "json-pointer", "regex", "unknown"]
+
+    /// Cases known to fail, with the reason. A listed case that passes fails the test,
+    /// so this list can only shrink.
+    static let knownFailures: [String: String] = [:]
+
+    static var requiredFiles: [String] {
+        let dir = TestPaths.suite.appendingPathComponent("tests/draft2020-12")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+    }
+
+    /// Runs one suite file; returns the descriptions of cases whose verdict differed.
+    static func run(file: URL, assertFormats: Bool) throws -> (total: Int, failures: [String]) {
+        let remotes = TestPaths.suite.appendingPathComponent("remotes")
+        let groups = try TestPaths.json(file).arrayValue ?? []
+        var failures: [String] = []
+        var total = 0
+        for (g, group) in groups.enumerated() {
+            let registry = SchemaRegistry { uri in
+                let prefix = "http://localhost:1234/"
+                guard uri.hasPrefix(prefix) else { return nil }
+                let path = remotes.appendingPathComponent(String(uri.dropFirst(prefix.count)))
+                guard let data = try? Data(contentsOf: path) else { return nil }
+                return try JSONParser.parse(Array(data))
+            }
+            let description = group["description"]?.stringValue ?? "group \(g)"
+            let uri = "https://conformance.test/\(file.lastPathComponent)/\(g).json"
+            let schema: JSONSchema
+            do {
+                try registry.add(group["schema"]!, uri: uri)
+                schema = try JSONSchema(uri: uri, registry: registry, options: ValidatorOptions(assertFormats: assertFormats))
+            } catch {
+                let n = group["tests"]?.arrayValue?.count ?? 0
+                total += n
+                failures.append("\(file.lastPathComponent): \(description): schema did not compile: \(error)")
+                continue
+            }
+            for t in group["tests"]?.arrayValue ?? [] {
+                total += 1
+                let expected = t["valid"]?.boolValue ?? false
+                let data = t["data"]!
+                let issues = schema.validate(data).filter { $0.severity == .error }
+                let fast = schema.isValid(data)
+                if issues.isEmpty != expected || fast != expected {
+                    failures.append("\(file.lastPathComponent): \(description): \(t["description"]?.stringValue ?? "?") (expected \(expected ? "valid" : "invalid"), validate: \(issues.isEmpty), isValid: \(fast))")
+                }
+            }
+        }
+        return (total, failures)
+    }
+
+    @Test(arguments: requiredFiles)
+    func required(file: String) throws {
+        let url = TestPaths.suite.appendingPathComponent("tests/draft2020-12/\(file)")
+        let (total, failures) = try Self.run(file: url, assertFormats: false)
+        #expect(total > 0)
+        try Self.check(failures)
+    }
+
+    @Test(arguments: assertedFormats)
+    func optionalFormat(format: String) throws {
+        let url = TestPaths.suite.appendingPathComponent("tests/draft2020-12/optional/format/\(format).json")
+        let (total, failures) = try Self.run(file: url, assertFormats: true)
+        #expect(total > 0)
+        try Self.check(failures)
+    }
+
+    @Test func suiteIsPresent() {
+        #expect(Self.requiredFiles.count > 40, "JSON-Schema-Test-Suite not found at \(TestPaths.suite.path)")
+    }
+
+    static func check(_ failures: [String]) throws {
+        for f in failures where knownFailures[f] == nil {
+            Issue.record("conformance: \(f)")
+        }
+    }
+}
