@@ -103,7 +103,11 @@ final class SchemaCompiler {
         }
 
         node.title = obj["title"]?.stringValue
-        if case .bool(true)? = obj["x-personal"] { node.personal = true }
+        switch obj["x-personal"] {
+        case .bool(true)?: node.personal = true
+        case .string("natural-person")?: node.personal = true; node.personalOnlyForNaturalPerson = true
+        default: break
+        }
         node.rule = obj["x-rule"]?.stringValue
 
         var kws: [Keyword] = []

@@ -12,6 +12,8 @@ final class SchemaNode: @unchecked Sendable {
     var title: String?
     /// `x-personal`: values here are personal information and are masked in messages.
     var personal = false
+    /// `x-personal: "natural-person"`: personal only when the enclosing party is a 自然人.
+    var personalOnlyForNaturalPerson = false
     /// `x-rule`: the business rule this subschema states, quoted when it fails.
     var rule: String?
     var unevaluatedProperties: SchemaNode?
