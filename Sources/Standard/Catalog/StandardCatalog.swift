@@ -49,7 +49,7 @@ public final class StandardCatalog: Sendable {
     }
 
     /// Adds every `.json` file under `directory` (but not `examples/`) to the registry.
-    static func load(directory: URL, into registry: SchemaRegistry) throws {
+    public static func load(directory: URL, into registry: SchemaRegistry) throws {
         let fm = FileManager.default
         guard let walker = fm.enumerator(at: directory, includingPropertiesForKeys: nil) else {
             throw CatalogError.missingDirectory(directory.path)

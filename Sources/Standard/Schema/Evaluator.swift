@@ -414,8 +414,9 @@ struct Evaluator {
             guard case .object(let o) = v else { return true }
             var ok = true
             for (earlier, later) in pairs {
+                // Only well-formed dates are compared; a malformed one has its own finding.
                 guard case .string(let a)? = o[earlier], case .string(let b)? = o[later],
-                      a.utf8.count >= 10, b.utf8.count >= 10 else { continue }
+                      DateFormats.dateProblem(Array(a.utf8)) == nil, DateFormats.dateProblem(Array(b.utf8)) == nil else { continue }
                 // ISO dates compare correctly as text; a date-time is compared by its date.
                 if a.prefix(10) > b.prefix(10) {
                     ok = false
@@ -491,6 +492,8 @@ struct Evaluator {
                 if let t = props[name]?.displayTitle { return t }
             case .ref(let r):
                 if let t = r.target.flatMap({ fieldTitle(name, in: $0) }) { return t }
+            case .allOf(let subs):
+                for s in subs { if let t = fieldTitle(name, in: s) { return t } }
             default: continue
             }
         }

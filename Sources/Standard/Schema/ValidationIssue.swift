@@ -1,6 +1,6 @@
 /// One finding about a record: where in the record, which schema keyword, and
 /// a message a clerk can act on.
-public struct ValidationIssue: Sendable, Equatable {
+public struct ValidationIssue: Error, Sendable, Equatable {
     public enum Severity: String, Sendable {
         /// Makes the record invalid.
         case error

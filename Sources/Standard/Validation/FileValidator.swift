@@ -1,0 +1,89 @@
+import Dispatch
+import Foundation
+
+/// Validates files of records chunk by chunk on all cores, handing verdicts back
+/// in file order.
+public struct FileValidator: Sendable {
+    public let chooser: SchemaChooser
+    public let workers: Int
+
+    public init(chooser: SchemaChooser, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.chooser = chooser
+        self.workers = max(1, workers)
+    }
+
+    /// Validates one file. `emit` receives each chunk's verdicts in order.
+    /// - Returns: a structural problem of the file (e.g. an unclosed array), if any.
+    /// - Throws: when the file cannot be opened or read.
+    @discardableResult
+    public func validate(path: String, emit: ([RecordVerdict]) -> Void) throws -> FileProblem? {
+        let reader = try RecordReader(path: path)
+        while let chunk = try reader.next() {
+            emit(validate(chunk: chunk, file: path))
+        }
+        return reader.problem
+    }
+
+    /// Validates the records of one chunk, split evenly across the workers.
+    public func validate(chunk: RecordChunk, file: String) -> [RecordVerdict] {
+        let records = chunk.records
+        if records.count < 64 || workers == 1 {
+            return chunk.bytes.withUnsafeBufferPointer { b in records.map { verdict(for: $0, in: b, file: file) } }
+        }
+        let slices = min(workers, records.count)
+        let per = (records.count + slices - 1) / slices
+        var results = [[RecordVerdict]](repeating: [], count: slices)
+        results.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedSendable(out)
+            chunk.bytes.withUnsafeBufferPointer { b in
+                let bytes = UncheckedSendable(b)
+                DispatchQueue.concurrentPerform(iterations: slices) { s in
+                    let lo = s * per, hi = min(records.count, lo + per)
+                    guard lo < hi else { return }
+                    out.value[s] = records[lo..<hi].map { verdict(for: $0, in: bytes.value, file: file) }
+                }
+            }
+        }
+        return results.flatMap { $0 }
+    }
+
+    /// Parses and validates one record.
+    public func verdict(for r: RawRecord, in buffer: UnsafeBufferPointer<UInt8>, file: String) -> RecordVerdict {
+        let text = UnsafeBufferPointer(rebasing: buffer[r.range])
+        var v = RecordVerdict(file: file, index: r.index, line: r.line, schemaName: nil, issues: [], issueLines: [], parseError: nil)
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            var e = JSONParseError.at(error.offset, in: text, reason: error.reason, firstLine: r.line)
+            if e.line == r.line { e.column += r.column - 1 }
+            v.parseError = e
+            v.issues = [ValidationIssue(instanceLocation: "", keywordLocation: "", message: "not JSON: \(e.reason) (column \(e.column))")]
+            v.issueLines = [e.line]
+            return v
+        }
+        switch chooser.choose(for: value) {
+        case .failure(let issue):
+            v.issues = [issue]
+        case .success(let (schema, name)):
+            v.schemaName = name
+            v.issues = schema.validate(value)
+        }
+        if !v.issues.isEmpty {
+            v.issueLines = v.issues.map { issue in
+                guard let tokens = JSONPointer.tokens(issue.instanceLocation), !tokens.isEmpty else { return r.line }
+                let offset = JSONLocator.offset(of: tokens, in: text)
+                var line = r.line
+                for i in 0..<offset where text[i] == 0x0A { line += 1 }
+                return line
+            }
+        }
+        return v
+    }
+}
+
+/// Lets a buffer pointer cross into `concurrentPerform`, whose iterations touch disjoint parts.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Standard
+
+/// `hutong`: the node each enforcement agency runs to share records under the
+/// unified enforcement data standard.
+@main
+struct Hutong: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "hutong",
+        abstract: "互通 Hutong: share enforcement records between agencies under one data standard.",
+        discussion: """
+            Exit codes:
+              0  success (validate: every record is valid)
+              1  data problem (validate: at least one record is invalid or a file is not JSON)
+              2  usage error, or a file or directory that cannot be read
+            Shell completions: hutong --generate-completion-script bash|zsh|fish
+            """,
+        version: "hutong \(version)",
+        subcommands: [Validate.self, Sample.self]
+    )
+
+    /// Runs the command with the documented exit codes: ArgumentParser's usage
+    /// errors (its code 64) become 2, like every other usage error here.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)
+            }
+            if let failure = error as? CommandFailure {
+                if !failure.message.isEmpty { FileHandle.standardError.write(Data(("hutong: " + failure.message + "\n").utf8)) }
+                Foundation.exit(failure.code)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .validationFailure ? ExitStatus.usage : code.rawValue)
+        }
+    }
+}
+
+/// The documented exit codes.
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let dataProblem: Int32 = 1
+    static let usage: Int32 = 2
+}
+
+/// Ends a command with a message on standard error and a given exit code.
+struct CommandFailure: Error {
+    let code: Int32
+    let message: String
+}
