@@ -16,10 +16,14 @@ struct Evaluator {
     private var title: String?
     private var personal = false
     private var rule: String?
+    /// The schema that first applied at the current instance location: where
+    /// messages look up a field's title when a nested rule (e.g. a `then`) names it.
+    private var locationSchema: SchemaNode
 
     init(schema: JSONSchema, collectIssues: Bool) {
         self.schema = schema
         self.collectIssues = collectIssues
+        self.locationSchema = schema.root
     }
 
     // MARK: Nodes
@@ -79,12 +83,13 @@ struct Evaluator {
         return evaluate(node, v, collect: collect, &ann)
     }
 
-    private mutating func atLocation<R>(_ token: PathToken, _ body: (inout Evaluator) -> R) -> R {
+    private mutating func atLocation<R>(_ token: PathToken, schema: SchemaNode? = nil, _ body: (inout Evaluator) -> R) -> R {
         path.append(token)
-        let savedTitle = title, savedRule = rule
+        let savedTitle = title, savedRule = rule, savedSchema = locationSchema
         title = nil
         rule = nil
-        defer { path.removeLast(); title = savedTitle; rule = savedRule }
+        if let schema { locationSchema = schema }
+        defer { path.removeLast(); title = savedTitle; rule = savedRule; locationSchema = savedSchema }
         return body(&self)
     }
 
@@ -98,12 +103,12 @@ struct Evaluator {
             }
         }
         var ignored = Annotations()
-        return atLocation(.key(key)) { $0.evaluate(s, value, collect: false, &ignored) }
+        return atLocation(.key(key), schema: s) { $0.evaluate(s, value, collect: false, &ignored) }
     }
 
     private mutating func item(_ s: SchemaNode, _ i: Int, _ value: JSONValue) -> Bool {
         var ignored = Annotations()
-        return atLocation(.index(i)) { $0.evaluate(s, value, collect: false, &ignored) }
+        return atLocation(.index(i), schema: s) { $0.evaluate(s, value, collect: false, &ignored) }
     }
 
     // MARK: Keywords
@@ -486,14 +491,18 @@ struct Evaluator {
     }
 
     private func fieldTitle(_ name: String, in node: SchemaNode) -> String? {
+        fieldTitle(name, inSchema: node) ?? (node === locationSchema ? nil : fieldTitle(name, inSchema: locationSchema))
+    }
+
+    private func fieldTitle(_ name: String, inSchema node: SchemaNode) -> String? {
         for kw in node.keywords {
             switch kw {
             case .members(let props, _, _):
                 if let t = props[name]?.displayTitle { return t }
             case .ref(let r):
-                if let t = r.target.flatMap({ fieldTitle(name, in: $0) }) { return t }
+                if let t = r.target.flatMap({ fieldTitle(name, inSchema: $0) }) { return t }
             case .allOf(let subs):
-                for s in subs { if let t = fieldTitle(name, in: s) { return t } }
+                for s in subs { if let t = fieldTitle(name, inSchema: s) { return t } }
             default: continue
             }
         }

@@ -136,18 +136,20 @@ public final class RecordReader {
         if arrayMode == nil {
             guard let first = buffer.firstIndex(where: { !isWS($0) }) else { return ([], eof ? n : 0) }
             arrayMode = buffer[first] == UInt8(ascii: "[")
-            if arrayMode == false {
-                // A single record: the whole file.
-                guard eof else { return ([], 0) }
-                recordCount += 1
-                let (l, c) = position(at: first)
-                finished = true
-                return ([RawRecord(range: first..<n, line: l, column: c, index: recordCount)], n)
+            if arrayMode == true {
+                advance(first + 1)
+                return splitJSON()
             }
-            advance(first + 1)
-            return splitJSON()
         }
-        guard arrayMode == true else { return ([], eof ? n : 0) }
+        if arrayMode == false {
+            // A single record: the whole file, once all of it is read.
+            guard eof, !finished else { return ([], finished ? n : 0) }
+            finished = true
+            guard let first = buffer.firstIndex(where: { !isWS($0) }) else { return ([], n) }
+            recordCount += 1
+            let (l, c) = position(at: first)
+            return ([RawRecord(range: first..<n, line: l, column: c, index: recordCount)], n)
+        }
         var records: [RawRecord] = []
         var consumed = 0
         if finished {
