@@ -55,11 +55,10 @@ struct Validate: ParsableCommand {
     }
 
     func run() throws {
-        let chooser = try makeChooser()
+        let validator = try FileValidator(workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount) { try makeChooser() }
         var report = ValidationReport(format: format, strict: strict, verbose: verbose, quiet: quiet)
         let (files, unreadable) = InputFiles.expand(paths)
         for problem in unreadable { report.unreadable(problem) }
-        let validator = FileValidator(chooser: chooser, workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         for file in files {
             do {
                 report.startFile()

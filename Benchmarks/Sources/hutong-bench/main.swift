@@ -1,1 +1,84 @@
-print("bench")
+import Foundation
+import Standard
+
+/// Throughput figures for the validator (never a timed test): generates sample
+/// records, then times parsing alone, validation alone on one core, and the
+/// whole `hutong validate` pipeline on all cores.
+///
+///     hutong-bench [--type penalty] [--count 100000] [--file out.ndjson] [--schemas DIR]
+struct Options {
+    var type = "penalty"
+    var count = 100_000
+    var file: String?
+    var schemas: String?
+
+    init(_ args: [String]) {
+        var it = args.makeIterator()
+        while let a = it.next() {
+            switch a {
+            case "--type": type = it.next() ?? type
+            case "--count": count = Int(it.next() ?? "") ?? count
+            case "--file": file = it.next()
+            case "--schemas": schemas = it.next()
+            default:
+                print("usage: hutong-bench [--type TYPE] [--count N] [--file PATH] [--schemas DIR]")
+                exit(2)
+            }
+        }
+    }
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func report(_ label: String, records: Int, bytes: Int, _ s: Double) {
+    let line = String(format: "%-34@ %9.0f records/s  %7.1f MB/s  (%d records, %.2f s)", label as NSString, Double(records) / s, Double(bytes) / s / 1e6, records, s)
+    print(line)
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+guard let schemasDir = options.schemas.map({ URL(fileURLWithPath: $0) }) ?? StandardCatalog.locate() else {
+    print("cannot find Schemas/; pass --schemas DIR")
+    exit(2)
+}
+let catalog = try StandardCatalog(directory: schemasDir)
+guard let schema = catalog.schema(named: options.type) else { print("unknown type \(options.type)"); exit(2) }
+
+// Records, as NDJSON, generated once.
+let path = options.file ?? NSTemporaryDirectory() + "hutong-bench-\(options.type)-\(options.count).ndjson"
+if !FileManager.default.fileExists(atPath: path) {
+    var g = try SampleGenerator(type: options.type, seed: 1)
+    var out: [UInt8] = []
+    for _ in 0..<options.count {
+        JSONWriter.write(g.next().record, into: &out)
+        out.append(0x0A)
+    }
+    FileManager.default.createFile(atPath: path, contents: Data(out))
+}
+let data = try Data(contentsOf: URL(fileURLWithPath: path))
+let lines = data.split(separator: 0x0A).map { Array($0) }
+print("hutong-bench: \(lines.count) \(options.type) records, \(data.count / 1_000_000) MB, \(path)")
+print("cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+
+var parsed: [JSONValue] = []
+parsed.reserveCapacity(lines.count)
+report("parse only (1 core)", records: lines.count, bytes: data.count, try seconds {
+    for l in lines { parsed.append(try JSONParser.parse(l)) }
+})
+var invalid = 0
+report("validate only (1 core)", records: lines.count, bytes: data.count, seconds {
+    for v in parsed where !schema.validate(v).isEmpty { invalid += 1 }
+})
+parsed = []
+for jobs in Set([1, ProcessInfo.processInfo.activeProcessorCount]).sorted() {
+    let validator = try FileValidator(workers: jobs) { SchemaChooser(.byRecord(try StandardCatalog(directory: schemasDir))) }
+    var count = 0
+    report("hutong validate pipeline (\(jobs) core\(jobs == 1 ? "" : "s"))", records: lines.count, bytes: data.count, try seconds {
+        try validator.validate(path: path) { count += $0.count }
+    })
+    precondition(count == lines.count)
+}
+if invalid > 0 { print("note: \(invalid) records were invalid") }

@@ -18,20 +18,23 @@ enum PersonalFieldFinder {
         for kw in node.keywords {
             switch kw {
             case .ref(let r), .dynamicRef(let r):
-                if let t = r.target { walk(t, path: path, into: &found, visited: &visited) }
+                if let t = r.takeUnretainedValue().target { walk(t, path: path, into: &found, visited: &visited) }
             case .allOf(let subs), .anyOf(let subs), .oneOf(let subs):
-                for s in subs { walk(s, path: path, into: &found, visited: &visited) }
-            case .conditional(_, let t, let e):
-                if let t { walk(t, path: path, into: &found, visited: &visited) }
-                if let e { walk(e, path: path, into: &found, visited: &visited) }
-            case .members(let props, _, let additional):
-                for (k, s) in props.sorted(by: { $0.key < $1.key }) {
-                    walk(s, path: path + "/" + JSONPointer.escape(k), into: &found, visited: &visited)
+                for s in subs.takeUnretainedValue().nodes { walk(s.takeUnretainedValue(), path: path, into: &found, visited: &visited) }
+            case .conditional(let box):
+                let c = box.takeUnretainedValue()
+                if let t = c.thenNode { walk(t.takeUnretainedValue(), path: path, into: &found, visited: &visited) }
+                if let e = c.elseNode { walk(e.takeUnretainedValue(), path: path, into: &found, visited: &visited) }
+            case .members(let box):
+                let m = box.takeUnretainedValue()
+                for (k, s) in m.properties.sorted(by: { $0.key < $1.key }) {
+                    walk(s.takeUnretainedValue(), path: path + "/" + JSONPointer.escape(k), into: &found, visited: &visited)
                 }
-                if let additional { walk(additional, path: path + "/*", into: &found, visited: &visited) }
-            case .items(let prefix, let rest):
-                for (i, s) in prefix.enumerated() { walk(s, path: path + "/\(i)", into: &found, visited: &visited) }
-                if let rest { walk(rest, path: path + "/*", into: &found, visited: &visited) }
+                if let a = m.additional { walk(a.takeUnretainedValue(), path: path + "/*", into: &found, visited: &visited) }
+            case .items(let box):
+                let items = box.takeUnretainedValue()
+                for (i, s) in items.prefix.enumerated() { walk(s.takeUnretainedValue(), path: path + "/\(i)", into: &found, visited: &visited) }
+                if let rest = items.rest { walk(rest.takeUnretainedValue(), path: path + "/*", into: &found, visited: &visited) }
             default:
                 continue
             }

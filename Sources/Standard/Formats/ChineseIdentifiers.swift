@@ -14,14 +14,13 @@ public enum ChineseIdentifiers {
         50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
     ]
 
-    private static let usccValue: [UInt8: Int] = Dictionary(uniqueKeysWithValues: usccCharset.enumerated().map { ($1, $0) })
 
     /// The check character a 17-character 统一社会信用代码 prefix should end with.
     public static func usccCheckCharacter(_ first17: [UInt8]) -> Character? {
         guard first17.count == 17 else { return nil }
         var sum = 0
         for (i, b) in first17.enumerated() {
-            guard let v = usccValue[b] else { return nil }
+            guard let v = usccValue(b) else { return nil }
             sum += v * usccWeights[i]
         }
         let c = (31 - sum % 31) % 31
@@ -51,30 +50,49 @@ public enum ChineseIdentifiers {
         return Array("10X98765432")[sum % 11]
     }
 
-    public static let uscc: FormatCheck = { s in
-        let u = Array(s.utf8)
+    public static let uscc: FormatCheck = { s in Formats.bytes(s) { u in
         guard u.count == 18 else {
             return .invalid("must be 18 characters long; it has \(s.unicodeScalars.count)")
         }
-        for (i, b) in u.enumerated() where usccValue[b] == nil {
-            let c = Character(Unicode.Scalar(b))
-            if c.isLowercase { return .invalid("must be written in capital letters (character \(i + 1) is '\(c)')") }
-            if "IOSVZ".contains(c) { return .invalid("cannot contain '\(c)' (character \(i + 1)); codes never use I, O, S, V or Z — often a misread 1, 0, 5, U or 2") }
-            return .invalid("has a character that is not allowed at position \(i + 1)")
+        var sum = 0
+        for i in 0..<17 {
+            guard let v = usccValue(u[i]) else { return usccCharacterProblem(u, at: i) }
+            sum += v * usccWeights[i]
         }
-        guard u[2..<8].allSatisfy(Formats.isDigit) else {
+        guard usccValue(u[17]) != nil else { return usccCharacterProblem(u, at: 17) }
+        for i in 2..<8 where !Formats.isDigit(u[i]) {
             return .invalid("characters 3–8 must be the 6-digit 行政区划代码")
         }
-        let expected = usccCheckCharacter(Array(u[0..<17]))!
-        let actual = Character(Unicode.Scalar(u[17]))
-        if expected != actual {
+        let expected = usccCharset[(31 - sum % 31) % 31]
+        if expected != u[17] {
             // Some early pilot codes are genuine yet fail the check: a warning, not a drop.
-            return .warning("check character is \(actual), expected \(expected)")
+            return .warning("check character is \(Character(Unicode.Scalar(u[17]))), expected \(Character(Unicode.Scalar(expected)))")
         }
-        if let orgCheck = orgCheckCharacter(Array(u[8..<16])), orgCheck != Character(Unicode.Scalar(u[16])) {
+        let body = Array(u[8..<16])
+        if let orgCheck = orgCheckCharacter(body), orgCheck != Character(Unicode.Scalar(u[16])) {
             return .warning("embedded 组织机构代码 (characters 9–17) has check character \(Character(Unicode.Scalar(u[16]))), expected \(orgCheck)")
         }
         return .valid
+    } }
+
+    /// Value 0–30 of a 统一社会信用代码 character, nil for characters codes never use.
+    @inline(__always) static func usccValue(_ b: UInt8) -> Int? {
+        let v = usccTable[Int(b)]
+        return v < 0 ? nil : Int(v)
+    }
+
+    private static let usccTable: [Int8] = {
+        var t = [Int8](repeating: -1, count: 256)
+        for (i, c) in usccCharset.enumerated() { t[Int(c)] = Int8(i) }
+        return t
+    }()
+
+    private static func usccCharacterProblem(_ u: UnsafeBufferPointer<UInt8>, at i: Int) -> FormatVerdict {
+        guard u[i] < 0x80 else { return .invalid("has a character that is not allowed at position \(i + 1)") }
+        let c = Character(Unicode.Scalar(u[i]))
+        if c.isLowercase { return .invalid("must be written in capital letters (character \(i + 1) is '\(c)')") }
+        if "IOSVZ".contains(c) { return .invalid("cannot contain '\(c)' (character \(i + 1)); codes never use I, O, S, V or Z — often a misread 1, 0, 5, U or 2") }
+        return .invalid("has a character that is not allowed at position \(i + 1)")
     }
 
     public static let orgCode: FormatCheck = { s in
@@ -90,37 +108,41 @@ public enum ChineseIdentifiers {
     }
 
     /// Never echoes the number itself: it is personal information.
-    public static let residentID: FormatCheck = { s in
-        let u = Array(s.utf8)
+    public static let residentID: FormatCheck = { s in Formats.bytes(s) { u in
         if u.count == 15 && u.allSatisfy(Formats.isDigit) {
             return .invalid("is an old 15-digit number; convert it to the 18-character form (GB 11643-1999)")
         }
         guard u.count == 18 else { return .invalid("must be 18 characters long") }
-        guard u[0..<17].allSatisfy(Formats.isDigit) else { return .invalid("must have digits in its first 17 characters") }
+        var sum = 0
+        for i in 0..<17 {
+            guard Formats.isDigit(u[i]) else { return .invalid("must have digits in its first 17 characters") }
+            sum += Int(u[i] - 0x30) * idWeights[i]
+        }
         if u[17] == UInt8(ascii: "x") { return .invalid("must end in a capital X, not x") }
         guard Formats.isDigit(u[17]) || u[17] == UInt8(ascii: "X") else { return .invalid("must end in a digit or X") }
-        guard provinceCodes.contains(Formats.digits(u, 0, 2)!) || Formats.digits(u, 0, 2) == 83 else {
+        let province = Formats.digits(u, 0, 2)!
+        guard provinceCodes.contains(province) || province == 83 else {
             return .invalid("does not start with a valid province code (digits 1–2)")
         }
-        if DateFormats.dateProblem(Array("\(String(decoding: u[6..<10], as: UTF8.self))-\(String(decoding: u[10..<12], as: UTF8.self))-\(String(decoding: u[12..<14], as: UTF8.self))".utf8)) != nil
-            || Formats.digits(u, 6, 4)! < 1850 {
+        let y = Formats.digits(u, 6, 4)!, m = Formats.digits(u, 10, 2)!, d = Formats.digits(u, 12, 2)!
+        guard y >= 1850, (1...12).contains(m), d >= 1, d <= DateFormats.daysIn(month: m, year: y) else {
             return .invalid("has a birth date (digits 7–14) that is not a real date")
         }
-        let expected = residentIDCheckCharacter(Array(u[0..<17]))!
-        if expected != Character(Unicode.Scalar(u[17])) {
+        if idCheckCharacters[sum % 11] != u[17] {
             return .invalid("check character (the last one) is wrong: the number has a typo")
         }
         return .valid
-    }
+    } }
 
-    public static let adminDivision: FormatCheck = { s in
-        let u = Array(s.utf8)
+    private static let idCheckCharacters = Array("10X98765432".utf8)
+
+    public static let adminDivision: FormatCheck = { s in Formats.bytes(s) { u in
         guard u.count == 6, u.allSatisfy(Formats.isDigit) else {
             return .invalid("must be a 6-digit 行政区划代码 (e.g. 110108)")
         }
         guard provinceCodes.contains(Formats.digits(u, 0, 2)!) else {
-            return .invalid("does not start with a valid province code (\(String(decoding: u[0..<2], as: UTF8.self)))")
+            return .invalid("does not start with a valid province code (\(String(decoding: UnsafeBufferPointer(rebasing: u[0..<2]), as: UTF8.self)))")
         }
         return .valid
-    }
+    } }
 }

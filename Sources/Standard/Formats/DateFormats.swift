@@ -9,7 +9,7 @@ enum DateFormats {
     }
 
     /// Checks "YYYY-MM-DD"; nil when valid, else the reason.
-    static func dateProblem(_ u: [UInt8], _ start: Int = 0) -> String? {
+    static func dateProblem(_ u: UnsafeBufferPointer<UInt8>, _ start: Int = 0) -> String? {
         guard u.count >= start + 10, u[start + 4] == UInt8(ascii: "-"), u[start + 7] == UInt8(ascii: "-"),
               let y = Formats.digits(u, start, 4), let m = Formats.digits(u, start + 5, 2), let d = Formats.digits(u, start + 8, 2)
         else { return "must be written YYYY-MM-DD" }
@@ -18,19 +18,30 @@ enum DateFormats {
         return nil
     }
 
+    /// Whether `s` is an ISO date, without allocating.
+    static func isDate(_ s: String) -> Bool {
+        Formats.bytes(s) { $0.count == 10 && dateProblem($0) == nil }
+    }
+
+    /// Whether `s` starts with a valid ISO date (a date, or the date of a date-time).
+    static func startsWithDate(_ s: String) -> Bool {
+        Formats.bytes(s) { u in
+            (u.count == 10 || (u.count > 10 && u[10] | 0x20 == UInt8(ascii: "t"))) && dateProblem(u) == nil
+        }
+    }
+
     static let date: FormatCheck = { s in
-        let u = Array(s.utf8)
-        if u.count != 10 || dateProblem(u) != nil {
+        if isDate(s) { return .valid }
+        return Formats.bytes(s) { u in
             if s.contains("年") || s.contains("/") || s.contains(".") {
                 return .invalid("is not an ISO date: write it as YYYY-MM-DD (e.g. 2023-05-01 for 2023年5月1日)")
             }
             return .invalid("is not a valid date: \(u.count == 10 ? dateProblem(u)! : "must be written YYYY-MM-DD")")
         }
-        return .valid
     }
 
     /// Checks an RFC 3339 full-time at `start` to the end of `u`.
-    static func timeProblem(_ u: [UInt8], _ start: Int) -> String? {
+    static func timeProblem(_ u: UnsafeBufferPointer<UInt8>, _ start: Int) -> String? {
         guard u.count >= start + 9, u[start + 2] == UInt8(ascii: ":"), u[start + 5] == UInt8(ascii: ":"),
               let h = Formats.digits(u, start, 2), let m = Formats.digits(u, start + 3, 2), let sec = Formats.digits(u, start + 6, 2)
         else { return "time must be written HH:MM:SS with a time zone (Z or +08:00)" }
@@ -65,19 +76,18 @@ enum DateFormats {
     }
 
     static let time: FormatCheck = { s in
-        if let p = timeProblem(Array(s.utf8), 0) { return .invalid("is not a valid time: \(p)") }
+        if let p = Formats.bytes(s, { timeProblem($0, 0) }) { return .invalid("is not a valid time: \(p)") }
         return .valid
     }
 
-    static let dateTime: FormatCheck = { s in
-        let u = Array(s.utf8)
+    static let dateTime: FormatCheck = { s in Formats.bytes(s) { u in
         if let p = dateProblem(u) { return .invalid("is not a valid date-time: the date \(p)") }
         guard u.count > 10, u[10] | 0x20 == UInt8(ascii: "t") else {
             return .invalid("is not a valid date-time: write it as YYYY-MM-DDTHH:MM:SS+08:00")
         }
         if let p = timeProblem(u, 11) { return .invalid("is not a valid date-time: \(p)") }
         return .valid
-    }
+    } }
 
     /// ISO 8601 durations as in RFC 3339 appendix A: P1Y2M3DT4H5M6S, P4W.
     static let duration: FormatCheck = { s in

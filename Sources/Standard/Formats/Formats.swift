@@ -35,10 +35,16 @@ public enum Formats {
     @inline(__always) static func isHex(_ b: UInt8) -> Bool {
         isDigit(b) || (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "f"))
     }
+    /// Runs `body` on the UTF-8 bytes of `s` without copying them for native strings.
+    @inline(__always) static func bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var s = s
+        return s.withUTF8(body)
+    }
+
     @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z") }
 
     /// Value of `count` ASCII digits starting at `i`, or nil.
-    static func digits(_ u: [UInt8], _ i: Int, _ count: Int) -> Int? {
+    static func digits(_ u: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int? {
         guard i + count <= u.count else { return nil }
         var v = 0
         for k in i..<i + count {

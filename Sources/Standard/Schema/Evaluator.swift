@@ -12,13 +12,16 @@ struct Evaluator {
     private(set) var issues: [ValidationIssue] = []
     private var path: [PathToken] = []
     private var scope: [Int] = []
-    /// The Chinese name of the field being evaluated (first title met at this location).
-    private var title: String?
+    // Schema nodes live as long as the compiled schema the evaluator holds, so
+    // the references below are unowned: no reference counting per node visited.
+    /// The node whose title names the field being evaluated (first title met at this location).
+    private unowned(unsafe) var titleNode: SchemaNode?
     private var personal = false
-    private var rule: String?
+    /// The node whose `x-rule` is quoted in findings.
+    private unowned(unsafe) var ruleNode: SchemaNode?
     /// The schema that first applied at the current instance location: where
     /// messages look up a field's title when a nested rule (e.g. a `then`) names it.
-    private var locationSchema: SchemaNode
+    private unowned(unsafe) var locationSchema: SchemaNode
 
     init(schema: JSONSchema, collectIssues: Bool) {
         self.schema = schema
@@ -33,14 +36,14 @@ struct Evaluator {
             if !c { report(node, "", "\(subject) is not allowed here") }
             return c
         }
-        let savedTitle = title, savedPersonal = personal, savedRule = rule
-        if title == nil, let t = node.title { title = t }
+        let savedTitle = titleNode, savedPersonal = personal, savedRule = ruleNode
+        if titleNode == nil && node.title != nil { titleNode = node }
         if node.personal { personal = true }
-        if let r = node.rule { rule = r }
+        if node.rule != nil { ruleNode = node }
         let pushed = scope.last != node.resource
         if pushed { scope.append(node.resource) }
         defer {
-            title = savedTitle; personal = savedPersonal; rule = savedRule
+            titleNode = savedTitle; personal = savedPersonal; ruleNode = savedRule
             if pushed { scope.removeLast() }
         }
 
@@ -54,8 +57,8 @@ struct Evaluator {
             }
         }
         if let u = node.unevaluatedProperties, case .object(let o) = v, !local.allProperties {
-            for (k, value) in o.members where !local.properties.contains(k) {
-                if !member(u, k, value, node: node, keyword: "unevaluatedProperties") {
+            for i in 0..<o.count where !local.properties.contains(i) {
+                if !member(u, o.keys[i], o.values[i], node: node, keyword: "unevaluatedProperties") {
                     valid = false
                     if !collectIssues { return false }
                 }
@@ -85,20 +88,20 @@ struct Evaluator {
 
     private mutating func atLocation<R>(_ token: PathToken, schema: SchemaNode? = nil, _ body: (inout Evaluator) -> R) -> R {
         path.append(token)
-        let savedTitle = title, savedRule = rule, savedSchema = locationSchema
-        title = nil
-        rule = nil
+        let savedTitle = titleNode, savedRule = ruleNode, savedSchema = locationSchema
+        titleNode = nil
+        ruleNode = nil
         if let schema { locationSchema = schema }
-        defer { path.removeLast(); title = savedTitle; rule = savedRule; locationSchema = savedSchema }
+        defer { path.removeLast(); titleNode = savedTitle; ruleNode = savedRule; locationSchema = savedSchema }
         return body(&self)
     }
 
-    private mutating func member(_ s: SchemaNode, _ key: String, _ value: JSONValue, node: SchemaNode, keyword: String) -> Bool {
+    private mutating func member(_ s: SchemaNode, _ key: String, _ value: JSONValue, node: SchemaNode, keyword: @autoclosure () -> String) -> Bool {
         if s.constant == false {
             // Name the unknown field rather than saying "false schema".
-            let owner = title
+            let owner = titleNode?.title
             return atLocation(.key(key)) { e in
-                e.report(node, keyword, "unknown field \"\(key)\" is not allowed\(owner.map { " in \($0)" } ?? "")")
+                e.report(node, keyword(), "unknown field \"\(key)\" is not allowed\(owner.map { " in \($0)" } ?? "")")
                 return false
             }
         }
@@ -116,9 +119,10 @@ struct Evaluator {
     private mutating func apply(_ kw: Keyword, _ node: SchemaNode, _ v: JSONValue, _ collect: Bool, _ ann: inout Annotations) -> Bool {
         switch kw {
         case .ref(let r):
-            return evaluate(r.target!, v, collect: collect, &ann)
+            return evaluate(r.takeUnretainedValue().target!, v, collect: collect, &ann)
 
-        case .dynamicRef(let r):
+        case .dynamicRef(let box):
+            let r = box.takeUnretainedValue()
             var target = r.target!
             if let name = r.dynamicAnchor {
                 for res in scope {
@@ -132,8 +136,10 @@ struct Evaluator {
             report(node, "type", "\(subject) must be \(Self.article(types.names)), not \(Self.article([v.typeName]))")
             return false
 
-        case .enumeration(let values, let strings):
-            if let strings, case .string(let s) = v {
+        case .enumeration(let box):
+            let e = box.takeUnretainedValue()
+            let values = e.values
+            if let strings = e.strings, case .string(let s) = v {
                 // Set lookup uses canonical equivalence; JSON equality is by code point.
                 if strings.contains(s) && values.contains(v) { return true }
             } else if values.contains(v) {
@@ -146,12 +152,14 @@ struct Evaluator {
             }
             return false
 
-        case .const(let c):
+        case .const(let box):
+            let c = box.takeUnretainedValue().value
             if v == c { return true }
             report(node, "const", "\(subject) must be \(JSONWriter.string(c)); got \(describe(v))")
             return false
 
-        case .multipleOf(let m):
+        case .multipleOf(let box):
+            let m = box.takeUnretainedValue().value
             guard v.doubleValue != nil else { return true }
             if Self.isMultiple(v, of: m) { return true }
             report(node, "multipleOf", "\(subject) must be a multiple of \(JSONWriter.string(m)); got \(describe(v))")
@@ -187,22 +195,22 @@ struct Evaluator {
             report(node, "minLength", n == 1 ? "\(subject) must not be empty" : "\(subject) must be at least \(n) characters long; it has \(len)")
             return false
 
-        case .pattern(let re):
+        case .pattern(let box):
+            let re = box.takeUnretainedValue()
             guard case .string(let s) = v else { return true }
             if re.matches(s) { return true }
             report(node, "pattern", "\(subject) \(describe(v)) does not have the required form (pattern \(re.source))")
             return false
 
-        case .format(let name, let check):
+        case .format(let box):
             guard case .string(let s) = v else { return true }
-            switch check(s) {
+            switch box.takeUnretainedValue().check(s) {
             case .valid: return true
             case .invalid(let why):
                 report(node, "format", "\(subject) \(why)")
                 return false
             case .warning(let why):
                 report(node, "format", "\(subject) \(why)", severity: .warning)
-                _ = name
                 return true
             }
 
@@ -236,20 +244,20 @@ struct Evaluator {
             report(node, "minProperties", "\(subject) must have at least \(n) field\(n == 1 ? "" : "s"); it has \(o.count)")
             return false
 
-        case .required(let names):
+        case .required(let box):
             guard case .object(let o) = v else { return true }
             var ok = true
-            for name in names where o[name] == nil {
+            for name in box.takeUnretainedValue().names where o[name] == nil {
                 ok = false
                 guard collectIssues else { return false }
                 report(node, "required", "missing required field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? "")")
             }
             return ok
 
-        case .dependentRequired(let deps):
+        case .dependentRequired(let box):
             guard case .object(let o) = v else { return true }
             var ok = true
-            for (trigger, needed) in deps where o[trigger] != nil {
+            for (trigger, needed) in box.takeUnretainedValue().deps where o[trigger] != nil {
                 for name in needed where o[name] == nil {
                     ok = false
                     guard collectIssues else { return false }
@@ -258,31 +266,33 @@ struct Evaluator {
             }
             return ok
 
-        case .allOf(let subs):
+        case .allOf(let box):
             var ok = true
-            for s in subs where !evaluate(s, v, collect: collect, &ann) {
+            for s in box.takeUnretainedValue().nodes where !evaluate(s.takeUnretainedValue(), v, collect: collect, &ann) {
                 ok = false
                 if !collectIssues { return false }
             }
             return ok
 
-        case .anyOf(let subs):
+        case .anyOf(let box):
+            let subs = box.takeUnretainedValue().nodes
             var any = false
             for s in subs {
-                if trial(s, v, collect: collect, &ann) {
+                if trial(s.takeUnretainedValue(), v, collect: collect, &ann) {
                     any = true
                     if !collect { return true }
                 }
             }
-            if !any { reportBestBranch(node, "anyOf", subs, v, "\(subject) matches none of the \(subs.count) allowed forms") }
+            if !any { reportBestBranch(node, "anyOf", subs.map { $0.takeUnretainedValue() }, v, "\(subject) matches none of the \(subs.count) allowed forms") }
             return any
 
-        case .oneOf(let subs):
+        case .oneOf(let box):
+            let subs = box.takeUnretainedValue().nodes
             var passed: [Int] = []
             var branchAnn = Annotations()
             for (i, s) in subs.enumerated() {
                 var a = Annotations()
-                if trial(s, v, collect: collect, &a) {
+                if trial(s.takeUnretainedValue(), v, collect: collect, &a) {
                     passed.append(i)
                     branchAnn = a
                     if passed.count > 1 && !collectIssues { return false }
@@ -293,73 +303,78 @@ struct Evaluator {
                 return true
             }
             if passed.isEmpty {
-                reportBestBranch(node, "oneOf", subs, v, "\(subject) matches none of the \(subs.count) allowed forms")
+                reportBestBranch(node, "oneOf", subs.map { $0.takeUnretainedValue() }, v, "\(subject) matches none of the \(subs.count) allowed forms")
             } else {
                 report(node, "oneOf", "\(subject) matches more than one of the allowed forms (\(passed.map { "#\($0 + 1)" }.joined(separator: ", ")) of \(subs.count)); it must match exactly one")
             }
             return false
 
-        case .not(let s):
+        case .not(let u):
+            let s = u.takeUnretainedValue()
             var ignored = Annotations()
             if !trial(s, v, collect: false, &ignored) { return true }
             report(node, "not", "\(subject) \(describe(v)) has a form that is not allowed here\(s.title.map { " (\($0))" } ?? "")")
             return false
 
-        case .conditional(let ifNode, let thenNode, let elseNode):
+        case .conditional(let box):
+            let c = box.takeUnretainedValue()
             var ifAnn = Annotations()
-            if trial(ifNode, v, collect: collect, &ifAnn) {
+            if trial(c.ifNode.takeUnretainedValue(), v, collect: collect, &ifAnn) {
                 if collect { ann.merge(ifAnn) }
-                guard let thenNode else { return true }
-                return evaluate(thenNode, v, collect: collect, &ann)
+                guard let thenNode = c.thenNode else { return true }
+                return evaluate(thenNode.takeUnretainedValue(), v, collect: collect, &ann)
             } else {
-                guard let elseNode else { return true }
-                return evaluate(elseNode, v, collect: collect, &ann)
+                guard let elseNode = c.elseNode else { return true }
+                return evaluate(elseNode.takeUnretainedValue(), v, collect: collect, &ann)
             }
 
-        case .dependentSchemas(let deps):
+        case .dependentSchemas(let box):
             guard case .object(let o) = v else { return true }
             var ok = true
-            for (trigger, s) in deps where o[trigger] != nil {
-                if !evaluate(s, v, collect: collect, &ann) {
+            for (trigger, s) in box.takeUnretainedValue().deps where o[trigger] != nil {
+                if !evaluate(s.takeUnretainedValue(), v, collect: collect, &ann) {
                     ok = false
                     if !collectIssues { return false }
                 }
             }
             return ok
 
-        case .members(let properties, let patterns, let additional):
+        case .members(let box):
             guard case .object(let o) = v else { return true }
+            let m = box.takeUnretainedValue()
+            let properties = m.properties, patterns = m.patterns, additional = m.additional
             var ok = true
             for i in 0..<o.count {
                 let key = o.keys[i]
                 var matched = false
                 if let s = properties[key] {
                     matched = true
-                    if !member(s, key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
+                    if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
                         ok = false
                         if !collectIssues { return false }
                     }
                 }
                 for (re, s) in patterns where re.matches(key) {
                     matched = true
-                    if !member(s, key, o.values[i], node: node, keyword: "patternProperties") {
+                    if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "patternProperties") {
                         ok = false
                         if !collectIssues { return false }
                     }
                 }
                 if !matched, let additional {
-                    if !member(additional, key, o.values[i], node: node, keyword: "additionalProperties") {
+                    if !member(additional.takeUnretainedValue(), key, o.values[i], node: node, keyword: "additionalProperties") {
                         ok = false
                         if !collectIssues { return false }
                     }
                 } else if matched && collect {
-                    ann.properties.insert(key)
+                    ann.properties.insert(i)
                 }
             }
             if ok && collect && additional != nil { ann.allProperties = true }
             return ok
 
-        case .propertyNames(let s):
+        case .propertyNames(let u):
+            let s = u.takeUnretainedValue()
             guard case .object(let o) = v else { return true }
             var ok = true
             for k in o.keys {
@@ -372,10 +387,11 @@ struct Evaluator {
             }
             return ok
 
-        case .items(let prefix, let rest):
+        case .items(let box):
             guard case .array(let a) = v else { return true }
+            let prefix = box.takeUnretainedValue().prefix, rest = box.takeUnretainedValue().rest?.takeUnretainedValue()
             var ok = true
-            for i in 0..<min(prefix.count, a.count) where !item(prefix[i], i, a[i]) {
+            for i in 0..<min(prefix.count, a.count) where !item(prefix[i].takeUnretainedValue(), i, a[i]) {
                 ok = false
                 if !collectIssues { return false }
             }
@@ -391,15 +407,17 @@ struct Evaluator {
             }
             return ok
 
-        case .contains(let s, let minCount, let maxCount):
+        case .contains(let box):
             guard case .array(let a) = v else { return true }
+            let c = box.takeUnretainedValue()
+            let s = c.node.takeUnretainedValue(), minCount = c.min, maxCount = c.max
             var count = 0
-            var matchedIndexes: [Int] = []
+            var matchedIndexes = BitSet()
             for (i, x) in a.enumerated() {
                 var ignored = Annotations()
                 if atLocation(.index(i), { $0.trial(s, x, collect: false, &ignored) }) {
                     count += 1
-                    if collect { matchedIndexes.append(i) }
+                    if collect { matchedIndexes.insert(i) }
                     if maxCount == nil && count >= minCount && !collect { return true }
                 }
             }
@@ -415,13 +433,13 @@ struct Evaluator {
             if collect { ann.containsItems.formUnion(matchedIndexes) }
             return true
 
-        case .dateOrder(let pairs):
+        case .dateOrder(let box):
             guard case .object(let o) = v else { return true }
             var ok = true
-            for (earlier, later) in pairs {
+            for (earlier, later) in box.takeUnretainedValue().pairs {
                 // Only well-formed dates are compared; a malformed one has its own finding.
                 guard case .string(let a)? = o[earlier], case .string(let b)? = o[later],
-                      DateFormats.dateProblem(Array(a.utf8)) == nil, DateFormats.dateProblem(Array(b.utf8)) == nil else { continue }
+                      DateFormats.startsWithDate(a), DateFormats.startsWithDate(b) else { continue }
                 // ISO dates compare correctly as text; a date-time is compared by its date.
                 if a.prefix(10) > b.prefix(10) {
                     ok = false
@@ -438,12 +456,12 @@ struct Evaluator {
 
     // MARK: Findings
 
-    private var subject: String { title ?? "value" }
+    private var subject: String { titleNode?.title ?? "value" }
 
     private mutating func report(_ node: SchemaNode, _ keyword: String, _ message: String, severity: ValidationIssue.Severity = .error) {
         guard collectIssues else { return }
         var text = message
-        if let rule { text += " (rule: \(rule))" }
+        if let rule = ruleNode?.rule { text += " (rule: \(rule))" }
         issues.append(ValidationIssue(
             severity: severity,
             instanceLocation: pointer,
@@ -497,12 +515,12 @@ struct Evaluator {
     private func fieldTitle(_ name: String, inSchema node: SchemaNode) -> String? {
         for kw in node.keywords {
             switch kw {
-            case .members(let props, _, _):
-                if let t = props[name]?.displayTitle { return t }
+            case .members(let m):
+                if let t = m.takeUnretainedValue().properties[name]?.takeUnretainedValue().displayTitle { return t }
             case .ref(let r):
-                if let t = r.target.flatMap({ fieldTitle(name, inSchema: $0) }) { return t }
+                if let t = r.takeUnretainedValue().target.flatMap({ fieldTitle(name, inSchema: $0) }) { return t }
             case .allOf(let subs):
-                for s in subs { if let t = fieldTitle(name, inSchema: s) { return t } }
+                for s in subs.takeUnretainedValue().nodes { if let t = fieldTitle(name, inSchema: s.takeUnretainedValue()) { return t } }
             default: continue
             }
         }

@@ -5,17 +5,20 @@ public final class JSONSchema: Sendable {
     let dynamicAnchors: [Int: [String: SchemaNode]]
     /// The URI it was compiled from.
     public let uri: String
+    /// Owns every compiled node: nodes refer to each other unretained.
+    let nodes: [SchemaNode]
 
-    init(root: SchemaNode, dynamicAnchors: [Int: [String: SchemaNode]], uri: String) {
+    init(root: SchemaNode, dynamicAnchors: [Int: [String: SchemaNode]], uri: String, nodes: [SchemaNode]) {
         self.root = root
         self.dynamicAnchors = dynamicAnchors
         self.uri = uri
+        self.nodes = nodes
     }
 
     /// Compiles the schema named by `uri` from the registry's documents.
     public convenience init(uri: String, registry: SchemaRegistry, options: ValidatorOptions = .init()) throws {
         let compiled = try SchemaCompiler(registry: registry, options: options).compile(uri: uri)
-        self.init(root: compiled.root, dynamicAnchors: compiled.dynamicAnchors, uri: uri)
+        self.init(root: compiled.root, dynamicAnchors: compiled.dynamicAnchors, uri: uri, nodes: compiled.nodes)
     }
 
     /// All findings for one instance; empty when it is valid.

@@ -26,7 +26,7 @@ final class SchemaCompiler {
                 dynamic[r, default: [:]][name] = try compileNode(at: loc)
             }
         }
-        return JSONSchema(root: root, dynamicAnchors: dynamic, uri: uri)
+        return JSONSchema(root: root, dynamicAnchors: dynamic, uri: uri, nodes: Array(cache.values))
     }
 
     private func locationString(_ loc: Location, resource: Int) -> String {
@@ -114,7 +114,7 @@ final class SchemaCompiler {
         if case .string(let ref)? = obj["$ref"] {
             let t = RefTarget()
             t.target = try compileNode(at: registry.resolve(ref, base: base))
-            kws.append(.ref(t))
+            kws.append(.ref(node.keep(t)))
         }
         if case .string(let ref)? = obj["$dynamicRef"] {
             let t = RefTarget()
@@ -124,7 +124,7 @@ final class SchemaCompiler {
                case .string(let anchor)? = registry.value(at: target)?["$dynamicAnchor"], anchor == fragment {
                 t.dynamicAnchor = fragment
             }
-            kws.append(.dynamicRef(t))
+            kws.append(.dynamicRef(node.keep(t)))
         }
 
         if vocab.validation {
@@ -140,13 +140,12 @@ final class SchemaCompiler {
                 kws.append(.type(set))
             }
             if case .array(let values)? = obj["enum"] {
-                let strings = values.allSatisfy { $0.stringValue != nil } ? Set(values.compactMap(\.stringValue)) : nil
-                kws.append(.enumeration(values, strings: strings))
+                kws.append(.enumeration(node.keep(EnumValues(values))))
             }
-            if let c = obj["const"] { kws.append(.const(c)) }
+            if let c = obj["const"] { kws.append(.const(node.keep(ValueBox(c)))) }
             if let m = obj["multipleOf"] {
                 guard let d = m.doubleValue, d > 0 else { throw SchemaError.invalidSchema("multipleOf must be a number above 0", at: here) }
-                kws.append(.multipleOf(m))
+                kws.append(.multipleOf(node.keep(ValueBox(m))))
             }
             if let v = try number("maximum") { kws.append(.maximum(v, exclusive: false)) }
             if let v = try number("exclusiveMaximum") { kws.append(.maximum(v, exclusive: true)) }
@@ -155,7 +154,7 @@ final class SchemaCompiler {
             if let v = try integer("maxLength") { kws.append(.maxLength(v)) }
             if let v = try integer("minLength") { kws.append(.minLength(v)) }
             if case .string(let p)? = obj["pattern"] {
-                do { kws.append(.pattern(try ECMARegex(p))) } catch {
+                do { kws.append(.pattern(node.keep(try ECMARegex(p)))) } catch {
                     throw SchemaError.invalidSchema("pattern \"\(p)\" is not a valid regular expression", at: here)
                 }
             }
@@ -165,29 +164,29 @@ final class SchemaCompiler {
             if let v = try integer("maxProperties") { kws.append(.maxProperties(v)) }
             if let v = try integer("minProperties") { kws.append(.minProperties(v)) }
             if case .array(let r)? = obj["required"] {
-                kws.append(.required(r.compactMap(\.stringValue)))
+                kws.append(.required(node.keep(Names(r.compactMap(\.stringValue)))))
             }
             if case .object(let d)? = obj["dependentRequired"] {
-                kws.append(.dependentRequired(d.members.map { ($0, $1.arrayValue?.compactMap(\.stringValue) ?? []) }))
+                kws.append(.dependentRequired(node.keep(DependentNames(d.members.map { ($0, $1.arrayValue?.compactMap(\.stringValue) ?? []) }))))
             }
         }
         if case .string(let f)? = obj["format"], vocab.formatAssertion || options.assertFormats,
            let check = options.formats[f] {
-            kws.append(.format(f, check))
+            kws.append(.format(node.keep(FormatBox(f, check))))
         }
         if vocab.applicator {
-            if let s = try schemaArray("allOf") { kws.append(.allOf(s)) }
-            if let s = try schemaArray("anyOf") { kws.append(.anyOf(s)) }
-            if let s = try schemaArray("oneOf") { kws.append(.oneOf(s)) }
-            if obj["not"] != nil { kws.append(.not(try child(loc, "not"))) }
+            if let s = try schemaArray("allOf") { kws.append(.allOf(node.keep(NodeList(s)))) }
+            if let s = try schemaArray("anyOf") { kws.append(.anyOf(node.keep(NodeList(s)))) }
+            if let s = try schemaArray("oneOf") { kws.append(.oneOf(node.keep(NodeList(s)))) }
+            if obj["not"] != nil { kws.append(.not(.passUnretained(try child(loc, "not")))) }
             if obj["if"] != nil {
-                kws.append(.conditional(
-                    if: try child(loc, "if"),
-                    then: obj["then"] != nil ? try child(loc, "then") : nil,
-                    else: obj["else"] != nil ? try child(loc, "else") : nil))
+                kws.append(.conditional(node.keep(Conditional(
+                    try child(loc, "if"),
+                    obj["then"] != nil ? try child(loc, "then") : nil,
+                    obj["else"] != nil ? try child(loc, "else") : nil))))
             }
             if case .object(let d)? = obj["dependentSchemas"] {
-                kws.append(.dependentSchemas(try d.keys.map { ($0, try child(loc, "dependentSchemas", $0)) }))
+                kws.append(.dependentSchemas(node.keep(DependentNodes(try d.keys.map { ($0, try child(loc, "dependentSchemas", $0)) }))))
             }
             var props: [String: SchemaNode] = [:]
             var patterns: [(ECMARegex, SchemaNode)] = []
@@ -204,16 +203,16 @@ final class SchemaCompiler {
             }
             let additional = obj["additionalProperties"] != nil ? try child(loc, "additionalProperties") : nil
             if !props.isEmpty || !patterns.isEmpty || additional != nil {
-                kws.append(.members(properties: props, patterns: patterns, additional: additional))
+                kws.append(.members(node.keep(Members(props, patterns, additional))))
             }
-            if obj["propertyNames"] != nil { kws.append(.propertyNames(try child(loc, "propertyNames"))) }
+            if obj["propertyNames"] != nil { kws.append(.propertyNames(.passUnretained(try child(loc, "propertyNames")))) }
             let prefix = try schemaArray("prefixItems") ?? []
             let rest = obj["items"] != nil ? try child(loc, "items") : nil
-            if !prefix.isEmpty || rest != nil { kws.append(.items(prefix: prefix, rest: rest)) }
+            if !prefix.isEmpty || rest != nil { kws.append(.items(node.keep(Items(prefix, rest)))) }
             if obj["contains"] != nil {
                 let minC = vocab.validation ? try integer("minContains") ?? 1 : 1
                 let maxC = vocab.validation ? try integer("maxContains") : nil
-                kws.append(.contains(try child(loc, "contains"), min: minC, max: maxC))
+                kws.append(.contains(node.keep(Contains(try child(loc, "contains"), minC, maxC))))
             }
         }
         if vocab.unevaluated {
@@ -228,7 +227,7 @@ final class SchemaCompiler {
                 }
                 order.append((a, b))
             }
-            kws.append(.dateOrder(order))
+            kws.append(.dateOrder(node.keep(DatePairs(order))))
         }
         node.keywords = kws
     }

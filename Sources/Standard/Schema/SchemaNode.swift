@@ -16,8 +16,16 @@ final class SchemaNode: @unchecked Sendable {
     var personalOnlyForNaturalPerson = false
     /// `x-rule`: the business rule this subschema states, quoted when it fails.
     var rule: String?
-    var unevaluatedProperties: SchemaNode?
-    var unevaluatedItems: SchemaNode?
+    unowned(unsafe) var unevaluatedProperties: SchemaNode?
+    unowned(unsafe) var unevaluatedItems: SchemaNode?
+    /// Keeps the keyword boxes alive: keywords refer to them unretained.
+    var boxes: [AnyObject] = []
+
+    /// Wraps a keyword payload, keeping it alive for as long as this node.
+    func keep<T: AnyObject>(_ box: T) -> Unmanaged<T> {
+        boxes.append(box)
+        return .passUnretained(box)
+    }
 
     init(location: String, resource: Int) {
         self.location = location
@@ -28,7 +36,7 @@ final class SchemaNode: @unchecked Sendable {
     var displayTitle: String? {
         if let title { return title }
         for k in keywords {
-            if case .ref(let r) = k { return r.target?.displayTitle }
+            if case .ref(let r) = k { return r.takeUnretainedValue().target?.displayTitle }
         }
         return nil
     }
@@ -37,7 +45,7 @@ final class SchemaNode: @unchecked Sendable {
 /// Holds a `$ref` target; filled when the target is compiled, which may be later
 /// than the referring node because references can be cyclic.
 final class RefTarget: @unchecked Sendable {
-    var target: SchemaNode?
+    unowned(unsafe) var target: SchemaNode?
     /// For `$dynamicRef`: the dynamic anchor name to look up in the dynamic scope.
     var dynamicAnchor: String?
 }
@@ -79,38 +87,88 @@ struct TypeSet: OptionSet {
     }
 }
 
-/// One compiled keyword. Object and array applicators are grouped so an
-/// instance's members or items are walked once.
+/// An unretained reference to a compiled part. The compiled schema owns every
+/// node and keyword box, so validation can follow these without reference
+/// counting, which would otherwise dominate the hot path and make cores contend.
+typealias U<T: AnyObject> = Unmanaged<T>
+
+final class NodeList { let nodes: [U<SchemaNode>]; init(_ n: [SchemaNode]) { nodes = n.map { .passUnretained($0) } } }
+final class ValueBox { let value: JSONValue; init(_ v: JSONValue) { value = v } }
+final class EnumValues {
+    let values: [JSONValue]
+    /// Set when every value is a string, for a hashed lookup.
+    let strings: Set<String>?
+    init(_ values: [JSONValue]) {
+        self.values = values
+        strings = values.allSatisfy { $0.stringValue != nil } ? Set(values.compactMap(\.stringValue)) : nil
+    }
+}
+final class FormatBox { let name: String; let check: FormatCheck; init(_ n: String, _ c: @escaping FormatCheck) { name = n; check = c } }
+final class Names { let names: [String]; init(_ n: [String]) { names = n } }
+final class DependentNames { let deps: [(String, [String])]; init(_ d: [(String, [String])]) { deps = d } }
+final class DependentNodes { let deps: [(String, U<SchemaNode>)]; init(_ d: [(String, SchemaNode)]) { deps = d.map { ($0, .passUnretained($1)) } } }
+final class Conditional {
+    let ifNode: U<SchemaNode>
+    let thenNode: U<SchemaNode>?
+    let elseNode: U<SchemaNode>?
+    init(_ i: SchemaNode, _ t: SchemaNode?, _ e: SchemaNode?) {
+        ifNode = .passUnretained(i); thenNode = t.map { .passUnretained($0) }; elseNode = e.map { .passUnretained($0) }
+    }
+}
+final class Members {
+    let properties: [String: U<SchemaNode>]
+    let patterns: [(ECMARegex, U<SchemaNode>)]
+    let additional: U<SchemaNode>?
+    init(_ p: [String: SchemaNode], _ pat: [(ECMARegex, SchemaNode)], _ a: SchemaNode?) {
+        properties = p.mapValues { .passUnretained($0) }; patterns = pat.map { ($0, .passUnretained($1)) }; additional = a.map { .passUnretained($0) }
+    }
+}
+final class Items {
+    let prefix: [U<SchemaNode>]
+    let rest: U<SchemaNode>?
+    init(_ p: [SchemaNode], _ r: SchemaNode?) { prefix = p.map { .passUnretained($0) }; rest = r.map { .passUnretained($0) } }
+}
+final class Contains {
+    let node: U<SchemaNode>
+    let min: Int
+    let max: Int?
+    init(_ n: SchemaNode, _ min: Int, _ max: Int?) { node = .passUnretained(n); self.min = min; self.max = max }
+}
+final class DatePairs { let pairs: [(String, String)]; init(_ p: [(String, String)]) { pairs = p } }
+
+/// One compiled keyword. Payloads are unretained references or plain values,
+/// so copying a keyword costs nothing. Object and array applicators are grouped
+/// so an instance's members or items are walked once.
 enum Keyword {
-    case ref(RefTarget)
-    case dynamicRef(RefTarget)
+    case ref(U<RefTarget>)
+    case dynamicRef(U<RefTarget>)
     case type(TypeSet)
-    case enumeration([JSONValue], strings: Set<String>?)
-    case const(JSONValue)
-    case multipleOf(JSONValue)
+    case enumeration(U<EnumValues>)
+    case const(U<ValueBox>)
+    case multipleOf(U<ValueBox>)
     case maximum(Double, exclusive: Bool)
     case minimum(Double, exclusive: Bool)
     case maxLength(Int)
     case minLength(Int)
-    case pattern(ECMARegex)
-    case format(String, FormatCheck)
+    case pattern(U<ECMARegex>)
+    case format(U<FormatBox>)
     case maxItems(Int)
     case minItems(Int)
     case uniqueItems
     case maxProperties(Int)
     case minProperties(Int)
-    case required([String])
-    case dependentRequired([(String, [String])])
-    case allOf([SchemaNode])
-    case anyOf([SchemaNode])
-    case oneOf([SchemaNode])
-    case not(SchemaNode)
-    case conditional(if: SchemaNode, then: SchemaNode?, else: SchemaNode?)
-    case dependentSchemas([(String, SchemaNode)])
-    case members(properties: [String: SchemaNode], patterns: [(ECMARegex, SchemaNode)], additional: SchemaNode?)
-    case propertyNames(SchemaNode)
-    case items(prefix: [SchemaNode], rest: SchemaNode?)
-    case contains(SchemaNode, min: Int, max: Int?)
+    case required(U<Names>)
+    case dependentRequired(U<DependentNames>)
+    case allOf(U<NodeList>)
+    case anyOf(U<NodeList>)
+    case oneOf(U<NodeList>)
+    case not(U<SchemaNode>)
+    case conditional(U<Conditional>)
+    case dependentSchemas(U<DependentNodes>)
+    case members(U<Members>)
+    case propertyNames(U<SchemaNode>)
+    case items(U<Items>)
+    case contains(U<Contains>)
     /// Hutong rule: pairs of date fields where the first must not be later than the second.
-    case dateOrder([(String, String)])
+    case dateOrder(U<DatePairs>)
 }

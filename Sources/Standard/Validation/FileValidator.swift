@@ -4,12 +4,17 @@ import Foundation
 /// Validates files of records chunk by chunk on all cores, handing verdicts back
 /// in file order.
 public struct FileValidator: Sendable {
-    public let chooser: SchemaChooser
-    public let workers: Int
+    /// One schema chooser per worker: each thread walks its own compiled copy, as
+    /// reference counting on shared schema objects would make the cores contend.
+    public let choosers: [SchemaChooser]
+    public var workers: Int { choosers.count }
 
-    public init(chooser: SchemaChooser, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
-        self.chooser = chooser
-        self.workers = max(1, workers)
+    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, makeChooser: () throws -> SchemaChooser) rethrows {
+        choosers = try (0..<max(1, workers)).map { _ in try makeChooser() }
+    }
+
+    public init(chooser: SchemaChooser) {
+        choosers = [chooser]
     }
 
     /// Validates one file. `emit` receives each chunk's verdicts in order.
@@ -28,7 +33,7 @@ public struct FileValidator: Sendable {
     public func validate(chunk: RecordChunk, file: String) -> [RecordVerdict] {
         let records = chunk.records
         if records.count < 64 || workers == 1 {
-            return chunk.bytes.withUnsafeBufferPointer { b in records.map { verdict(for: $0, in: b, file: file) } }
+            return chunk.bytes.withUnsafeBufferPointer { b in records.map { verdict(for: $0, in: b, file: file, chooser: choosers[0]) } }
         }
         let slices = min(workers, records.count)
         let per = (records.count + slices - 1) / slices
@@ -40,7 +45,7 @@ public struct FileValidator: Sendable {
                 DispatchQueue.concurrentPerform(iterations: slices) { s in
                     let lo = s * per, hi = min(records.count, lo + per)
                     guard lo < hi else { return }
-                    out.value[s] = records[lo..<hi].map { verdict(for: $0, in: bytes.value, file: file) }
+                    out.value[s] = records[lo..<hi].map { verdict(for: $0, in: bytes.value, file: file, chooser: choosers[s]) }
                 }
             }
         }
@@ -48,7 +53,7 @@ public struct FileValidator: Sendable {
     }
 
     /// Parses and validates one record.
-    public func verdict(for r: RawRecord, in buffer: UnsafeBufferPointer<UInt8>, file: String) -> RecordVerdict {
+    public func verdict(for r: RawRecord, in buffer: UnsafeBufferPointer<UInt8>, file: String, chooser: SchemaChooser) -> RecordVerdict {
         let text = UnsafeBufferPointer(rebasing: buffer[r.range])
         var v = RecordVerdict(file: file, index: r.index, line: r.line, schemaName: nil, issues: [], issueLines: [], parseError: nil)
         let value: JSONValue
