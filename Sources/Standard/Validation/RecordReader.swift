@@ -29,7 +29,9 @@ public struct FileProblem: Error, Sendable {
 public final class RecordReader {
     public enum Layout: Sendable { case ndjson, json }
 
-    public static let chunkSize = 4 << 20
+    public static let defaultChunkSize = 4 << 20
+    /// How much is read at a time; a record longer than this still fits, as the buffer grows.
+    public let chunkSize: Int
 
     public let path: String
     public let layout: Layout
@@ -50,8 +52,9 @@ public final class RecordReader {
         return ext == "ndjson" || ext == "jsonl" ? .ndjson : .json
     }
 
-    public init(path: String) throws {
+    public init(path: String, chunkSize: Int = RecordReader.defaultChunkSize) throws {
         self.path = path
+        self.chunkSize = max(1, chunkSize)
         self.layout = Self.layout(for: path)
         guard let h = FileHandle(forReadingAtPath: path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
@@ -63,7 +66,7 @@ public final class RecordReader {
 
     private func fill() throws {
         guard !eof else { return }
-        let data = try handle.read(upToCount: Self.chunkSize) ?? Data()
+        let data = try handle.read(upToCount: chunkSize) ?? Data()
         if data.isEmpty { eof = true } else { buffer.append(contentsOf: data) }
     }
 

@@ -1,0 +1,61 @@
+import Testing
+@testable import Standard
+
+@Suite struct ParserTests {
+    @Test func numbersKeepIntegersExact() throws {
+        #expect(try JSONParser.parse("9007199254740993") == .int(9_007_199_254_740_993))
+        #expect(try JSONParser.parse("-9223372036854775808") == .int(Int64.min))
+        #expect(try JSONParser.parse("1.5e3") == .double(1500))
+        #expect(try JSONParser.parse("1.0") == .int(1))  // JSON Schema equality: 1.0 == 1
+        if case .double = try JSONParser.parse("92233720368547758070") {} else { Issue.record("overflow not a double") }
+    }
+
+    @Test func strings() throws {
+        #expect(try JSONParser.parse(#""a\"b\\c\/\n\u4e2d\ud83d\ude00""#) == .string("a\"b\\c/\n中😀"))
+        #expect(try JSONParser.parse("\"行政处罚\"") == .string("行政处罚"))
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("\"a\u{01}b\"") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(#""\ud83d""#) }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }  // invalid UTF-8
+    }
+
+    @Test func errorsSayWhere() {
+        do {
+            _ = try JSONParser.parse("{\n  \"a\": 1,\n  \"b\": tru\n}")
+            Issue.record("parsed")
+        } catch {
+            #expect(error.line == 3 && error.column == 8)
+            #expect(error.reason.contains("true"))
+        }
+        do { _ = try JSONParser.parse("{\"a\":1} x"); Issue.record("parsed") } catch { #expect(error.reason.contains("after the end")) }
+        do { _ = try JSONParser.parse("[1,]"); Issue.record("parsed") } catch { #expect(error.column == 4) }
+        do { _ = try JSONParser.parse("01"); Issue.record("parsed") } catch { #expect(error.reason.contains("leading zeros")) }
+    }
+
+    @Test func deepNestingIsRefused() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func equalityFollowsJSONSchema() throws {
+        #expect(try JSONParser.parse(#"{"a":1,"b":[true,null]}"#) == JSONParser.parse(#"{"b":[true,null],"a":1.0}"#))
+        #expect(try JSONParser.parse(#"{"a":1}"#) != JSONParser.parse(#"{"a":1,"b":2}"#))
+        // Code points, not canonical equivalence.
+        #expect(JSONValue.string("\u{e9}") != JSONValue.string("e\u{301}"))
+    }
+
+    @Test func writerRoundTrips() throws {
+        let text = #"{"名称":"北京\"市\"","n":[1,-2,3.5,true,null],"o":{"k":"\n\t\u0001"}}"#
+        let v = try JSONParser.parse(text)
+        #expect(try JSONParser.parse(JSONWriter.string(v)) == v)
+        #expect(JSONWriter.string(v).contains("\\u0001"))
+    }
+
+    @Test func locatorFindsLines() throws {
+        let text = "{\n  \"a\": {\n    \"b\": [\n      1,\n      2\n    ]\n  },\n  \"c\": 3\n}"
+        let bytes = Array(text.utf8)
+        let offset = bytes.withUnsafeBufferPointer { JSONLocator.offset(of: ["a", "b", "1"], in: $0) }
+        #expect(bytes[..<offset].filter { $0 == 0x0A }.count + 1 == 5)
+        let c = bytes.withUnsafeBufferPointer { JSONLocator.offset(of: ["c"], in: $0) }
+        #expect(bytes[..<c].filter { $0 == 0x0A }.count + 1 == 8)
+    }
+}
