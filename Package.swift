@@ -27,5 +27,7 @@ let package = Package(
         // Prints throughput figures; never run as a timed test.
         .executableTarget(name: "hutong-bench", dependencies: ["Standard"], path: "Benchmarks/Sources/hutong-bench"),
         .testTarget(name: "StandardTests", dependencies: ["Standard"]),
+        // Runs the real `hutong` binary as a user would.
+        .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard"]),
     ]
 )

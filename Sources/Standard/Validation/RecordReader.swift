@@ -81,8 +81,13 @@ public final class RecordReader {
                 return chunk
             }
             if eof {
-                if layout == .json && !finished && problem == nil && recordCount == 0 && arrayMode == nil {
-                    problem = FileProblem(line: 1, column: 1, message: "the file is empty; expected a JSON record or an array of records")
+                if layout == .json && !finished && problem == nil {
+                    if arrayMode == nil {
+                        problem = FileProblem(line: 1, column: 1, message: "the file is empty; expected a JSON record or an array of records")
+                    } else if arrayMode == true {
+                        let (l, c) = position(at: buffer.count)
+                        problem = FileProblem(line: l, column: c, message: "the array of records is not closed with ']' at the end of the file")
+                    }
                 }
                 return nil
             }
