@@ -8,11 +8,16 @@ public enum ChineseIdentifiers {
     static let orgWeights = [3, 7, 9, 10, 5, 8, 4, 2]
     static let idWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
-    /// Two-digit province-level codes of GB/T 2260 (83: 台湾居民居住证 numbers).
-    public static let provinceCodes: Set<Int> = [
-        11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-        50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
-    ]
+    // Hot-path checks use no shared heap objects (arrays, sets): their reference
+    // counts would make the validating cores contend. Weights are computed.
+
+    /// Whether a two-digit code is a province-level code of GB/T 2260.
+    public static func isProvinceCode(_ c: Int) -> Bool {
+        switch c {
+        case 11...15, 21...23, 31...37, 41...46, 50...54, 61...65, 71, 81, 82: return true
+        default: return false
+        }
+    }
 
 
     /// The check character a 17-character 统一社会信用代码 prefix should end with.
@@ -54,38 +59,69 @@ public enum ChineseIdentifiers {
         guard u.count == 18 else {
             return .invalid("must be 18 characters long; it has \(s.unicodeScalars.count)")
         }
-        var sum = 0
+        var sum = 0, weight = 1  // weights are 3^i mod 31
         for i in 0..<17 {
             guard let v = usccValue(u[i]) else { return usccCharacterProblem(u, at: i) }
-            sum += v * usccWeights[i]
+            sum += v * weight
+            weight = weight * 3 % 31
         }
         guard usccValue(u[17]) != nil else { return usccCharacterProblem(u, at: 17) }
         for i in 2..<8 where !Formats.isDigit(u[i]) {
             return .invalid("characters 3–8 must be the 6-digit 行政区划代码")
         }
-        let expected = usccCharset[(31 - sum % 31) % 31]
+        let expected = usccCharacter((31 - sum % 31) % 31)
         if expected != u[17] {
             // Some early pilot codes are genuine yet fail the check: a warning, not a drop.
             return .warning("check character is \(Character(Unicode.Scalar(u[17]))), expected \(Character(Unicode.Scalar(expected)))")
         }
-        let body = Array(u[8..<16])
-        if let orgCheck = orgCheckCharacter(body), orgCheck != Character(Unicode.Scalar(u[16])) {
-            return .warning("embedded 组织机构代码 (characters 9–17) has check character \(Character(Unicode.Scalar(u[16]))), expected \(orgCheck)")
+        if let orgCheck = orgCheckByte(UnsafeBufferPointer(rebasing: u[8..<16])), orgCheck != u[16] {
+            return .warning("embedded 组织机构代码 (characters 9–17) has check character \(Character(Unicode.Scalar(u[16]))), expected \(Character(Unicode.Scalar(orgCheck)))")
         }
         return .valid
     } }
 
     /// Value 0–30 of a 统一社会信用代码 character, nil for characters codes never use.
     @inline(__always) static func usccValue(_ b: UInt8) -> Int? {
-        let v = usccTable[Int(b)]
-        return v < 0 ? nil : Int(v)
+        switch b {
+        case 0x30...0x39: return Int(b - 0x30)
+        case UInt8(ascii: "A")...UInt8(ascii: "H"): return Int(b - UInt8(ascii: "A")) + 10
+        case UInt8(ascii: "J")...UInt8(ascii: "N"): return Int(b - UInt8(ascii: "J")) + 18
+        case UInt8(ascii: "P")...UInt8(ascii: "R"): return Int(b - UInt8(ascii: "P")) + 23
+        case UInt8(ascii: "T"), UInt8(ascii: "U"): return Int(b - UInt8(ascii: "T")) + 26
+        case UInt8(ascii: "W")...UInt8(ascii: "Y"): return Int(b - UInt8(ascii: "W")) + 28
+        default: return nil
+        }
     }
 
-    private static let usccTable: [Int8] = {
-        var t = [Int8](repeating: -1, count: 256)
-        for (i, c) in usccCharset.enumerated() { t[Int(c)] = Int8(i) }
-        return t
-    }()
+    /// The character of value 0–30 (inverse of `usccValue`).
+    @inline(__always) static func usccCharacter(_ v: Int) -> UInt8 {
+        switch v {
+        case 0...9: return 0x30 + UInt8(v)
+        case 10...17: return UInt8(ascii: "A") + UInt8(v - 10)
+        case 18...22: return UInt8(ascii: "J") + UInt8(v - 18)
+        case 23...25: return UInt8(ascii: "P") + UInt8(v - 23)
+        case 26, 27: return UInt8(ascii: "T") + UInt8(v - 26)
+        default: return UInt8(ascii: "W") + UInt8(v - 28)
+        }
+    }
+
+    /// The check character of an 8-character 组织机构代码 body, as a byte.
+    static func orgCheckByte(_ body: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        guard body.count == 8 else { return nil }
+        var sum = 0
+        for i in 0..<8 {
+            let b = body[i]
+            let v: Int
+            if Formats.isDigit(b) { v = Int(b - 0x30) }
+            else if b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") { v = Int(b - UInt8(ascii: "A")) + 10 }
+            else { return nil }
+            let w: Int
+            switch i { case 0: w = 3; case 1: w = 7; case 2: w = 9; case 3: w = 10; case 4: w = 5; case 5: w = 8; case 6: w = 4; default: w = 2 }
+            sum += v * w
+        }
+        let c = 11 - sum % 11
+        return c == 10 ? UInt8(ascii: "X") : c == 11 ? 0x30 : 0x30 + UInt8(c)
+    }
 
     private static func usccCharacterProblem(_ u: UnsafeBufferPointer<UInt8>, at i: Int) -> FormatVerdict {
         guard u[i] < 0x80 else { return .invalid("has a character that is not allowed at position \(i + 1)") }
@@ -113,34 +149,36 @@ public enum ChineseIdentifiers {
             return .invalid("is an old 15-digit number; convert it to the 18-character form (GB 11643-1999)")
         }
         guard u.count == 18 else { return .invalid("must be 18 characters long") }
-        var sum = 0
+        var sum = 0, weight = 7  // weights are 2^(17-i) mod 11: 7, 9, 10, 5, …
         for i in 0..<17 {
             guard Formats.isDigit(u[i]) else { return .invalid("must have digits in its first 17 characters") }
-            sum += Int(u[i] - 0x30) * idWeights[i]
+            sum += Int(u[i] - 0x30) * weight
+            weight = weight % 2 == 0 ? weight / 2 : (weight + 11) / 2
         }
         if u[17] == UInt8(ascii: "x") { return .invalid("must end in a capital X, not x") }
         guard Formats.isDigit(u[17]) || u[17] == UInt8(ascii: "X") else { return .invalid("must end in a digit or X") }
         let province = Formats.digits(u, 0, 2)!
-        guard provinceCodes.contains(province) || province == 83 else {
+        guard isProvinceCode(province) || province == 83 else {
             return .invalid("does not start with a valid province code (digits 1–2)")
         }
         let y = Formats.digits(u, 6, 4)!, m = Formats.digits(u, 10, 2)!, d = Formats.digits(u, 12, 2)!
         guard y >= 1850, (1...12).contains(m), d >= 1, d <= DateFormats.daysIn(month: m, year: y) else {
             return .invalid("has a birth date (digits 7–14) that is not a real date")
         }
-        if idCheckCharacters[sum % 11] != u[17] {
+        let r = sum % 11  // check = "10X98765432"[r]
+        let expected: UInt8 = r == 0 ? 0x31 : r == 1 ? 0x30 : r == 2 ? UInt8(ascii: "X") : 0x30 + UInt8(12 - r)
+        if expected != u[17] {
             return .invalid("check character (the last one) is wrong: the number has a typo")
         }
         return .valid
     } }
 
-    private static let idCheckCharacters = Array("10X98765432".utf8)
 
     public static let adminDivision: FormatCheck = { s in Formats.bytes(s) { u in
         guard u.count == 6, u.allSatisfy(Formats.isDigit) else {
             return .invalid("must be a 6-digit 行政区划代码 (e.g. 110108)")
         }
-        guard provinceCodes.contains(Formats.digits(u, 0, 2)!) else {
+        guard isProvinceCode(Formats.digits(u, 0, 2)!) else {
             return .invalid("does not start with a valid province code (\(String(decoding: UnsafeBufferPointer(rebasing: u[0..<2]), as: UTF8.self)))")
         }
         return .valid

@@ -31,16 +31,22 @@ struct Evaluator {
 
     // MARK: Nodes
 
-    mutating func evaluate(_ node: SchemaNode, _ v: JSONValue, collect: Bool, _ ann: inout Annotations) -> Bool {
+    mutating func evaluate(_ start: SchemaNode, _ v: JSONValue, collect: Bool, _ ann: inout Annotations) -> Bool {
+        let savedTitle = titleNode, savedPersonal = personal, savedRule = ruleNode
+        var node = start
+        while true {
+            if titleNode == nil && node.title != nil { titleNode = node }
+            if node.personal { personal = true }
+            if node.rule != nil { ruleNode = node }
+            guard let next = node.forward else { break }
+            node = next
+        }
         if let c = node.constant {
             if !c { report(node, "", "\(subject) is not allowed here") }
+            titleNode = savedTitle; personal = savedPersonal; ruleNode = savedRule
             return c
         }
-        let savedTitle = titleNode, savedPersonal = personal, savedRule = ruleNode
-        if titleNode == nil && node.title != nil { titleNode = node }
-        if node.personal { personal = true }
-        if node.rule != nil { ruleNode = node }
-        let pushed = scope.last != node.resource
+        let pushed = schema.tracksDynamicScope && scope.last != node.resource
         if pushed { scope.append(node.resource) }
         defer {
             titleNode = savedTitle; personal = savedPersonal; ruleNode = savedRule
@@ -342,6 +348,20 @@ struct Evaluator {
         case .members(let box):
             guard case .object(let o) = v else { return true }
             let m = box.takeUnretainedValue()
+            if m.patterns.isEmpty && m.additional == nil && m.propertyList.count <= 4 {
+                // A few names (typically an `if`): find each in the instance.
+                var ok = true
+                for (key, s) in m.propertyList {
+                    guard let i = o.keys.lastIndex(of: key) else { continue }
+                    if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
+                        ok = false
+                        if !collectIssues { return false }
+                    } else if collect {
+                        ann.properties.insert(i)
+                    }
+                }
+                return ok
+            }
             let properties = m.properties, patterns = m.patterns, additional = m.additional
             var ok = true
             for i in 0..<o.count {

@@ -7,9 +7,12 @@ public final class JSONSchema: Sendable {
     public let uri: String
     /// Owns every compiled node: nodes refer to each other unretained.
     let nodes: [SchemaNode]
+    /// Whether evaluation must keep the dynamic scope (only for `$dynamicRef`).
+    let tracksDynamicScope: Bool
 
-    init(root: SchemaNode, dynamicAnchors: [Int: [String: SchemaNode]], uri: String, nodes: [SchemaNode]) {
+    init(root: SchemaNode, dynamicAnchors: [Int: [String: SchemaNode]], uri: String, nodes: [SchemaNode], tracksDynamicScope: Bool) {
         self.root = root
+        self.tracksDynamicScope = tracksDynamicScope
         self.dynamicAnchors = dynamicAnchors
         self.uri = uri
         self.nodes = nodes
@@ -18,7 +21,8 @@ public final class JSONSchema: Sendable {
     /// Compiles the schema named by `uri` from the registry's documents.
     public convenience init(uri: String, registry: SchemaRegistry, options: ValidatorOptions = .init()) throws {
         let compiled = try SchemaCompiler(registry: registry, options: options).compile(uri: uri)
-        self.init(root: compiled.root, dynamicAnchors: compiled.dynamicAnchors, uri: uri, nodes: compiled.nodes)
+        self.init(root: compiled.root, dynamicAnchors: compiled.dynamicAnchors, uri: uri, nodes: compiled.nodes,
+                  tracksDynamicScope: compiled.tracksDynamicScope)
     }
 
     /// All findings for one instance; empty when it is valid.

@@ -26,7 +26,18 @@ final class SchemaCompiler {
                 dynamic[r, default: [:]][name] = try compileNode(at: loc)
             }
         }
-        return JSONSchema(root: root, dynamicAnchors: dynamic, uri: uri, nodes: Array(cache.values))
+        // Without $dynamicRef the dynamic scope never matters: nodes that are only a
+        // $ref can then be passed through directly.
+        let nodes = Array(cache.values)
+        let dynamicScope = nodes.contains { n in
+            n.keywords.contains { if case .dynamicRef(let r) = $0 { r.takeUnretainedValue().dynamicAnchor != nil } else { false } }
+        }
+        if !dynamicScope {
+            for n in nodes where n.keywords.count == 1 && n.unevaluatedProperties == nil && n.unevaluatedItems == nil {
+                if case .ref(let r) = n.keywords[0] { n.forward = r.takeUnretainedValue().target }
+            }
+        }
+        return JSONSchema(root: root, dynamicAnchors: dynamic, uri: uri, nodes: nodes, tracksDynamicScope: dynamicScope)
     }
 
     private func locationString(_ loc: Location, resource: Int) -> String {

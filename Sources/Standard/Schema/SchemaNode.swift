@@ -18,6 +18,9 @@ final class SchemaNode: @unchecked Sendable {
     var rule: String?
     unowned(unsafe) var unevaluatedProperties: SchemaNode?
     unowned(unsafe) var unevaluatedItems: SchemaNode?
+    /// Set when the node is only a `$ref` (plus title or annotations): evaluation
+    /// goes straight on to the target instead of opening a frame for this node.
+    unowned(unsafe) var forward: SchemaNode?
     /// Keeps the keyword boxes alive: keywords refer to them unretained.
     var boxes: [AnyObject] = []
 
@@ -117,10 +120,15 @@ final class Conditional {
 }
 final class Members {
     let properties: [String: U<SchemaNode>]
+    /// The same properties as a list, for small schemas where scanning the
+    /// instance for each name beats hashing every member of the instance.
+    let propertyList: [(String, U<SchemaNode>)]
     let patterns: [(ECMARegex, U<SchemaNode>)]
     let additional: U<SchemaNode>?
     init(_ p: [String: SchemaNode], _ pat: [(ECMARegex, SchemaNode)], _ a: SchemaNode?) {
-        properties = p.mapValues { .passUnretained($0) }; patterns = pat.map { ($0, .passUnretained($1)) }; additional = a.map { .passUnretained($0) }
+        properties = p.mapValues { .passUnretained($0) }
+        propertyList = p.sorted { $0.key < $1.key }.map { ($0.key, .passUnretained($0.value)) }
+        patterns = pat.map { ($0, .passUnretained($1)) }; additional = a.map { .passUnretained($0) }
     }
 }
 final class Items {

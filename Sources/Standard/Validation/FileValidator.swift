@@ -45,7 +45,10 @@ public struct FileValidator: Sendable {
                 DispatchQueue.concurrentPerform(iterations: slices) { s in
                     let lo = s * per, hi = min(records.count, lo + per)
                     guard lo < hi else { return }
-                    out.value[s] = records[lo..<hi].map { verdict(for: $0, in: bytes.value, file: file, chooser: choosers[s]) }
+                    // Each worker its own copy of the name, which every verdict holds:
+                    // a shared string's reference count would bounce between cores.
+                    let name = String(decoding: Array(file.utf8), as: UTF8.self)
+                    out.value[s] = records[lo..<hi].map { verdict(for: $0, in: bytes.value, file: name, chooser: choosers[s]) }
                 }
             }
         }

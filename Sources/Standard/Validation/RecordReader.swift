@@ -97,6 +97,14 @@ public final class RecordReader {
     /// Drops `n` consumed bytes, keeping line/column of the new start.
     private func advance(_ n: Int) {
         guard n > 0 else { return }
+        if let lines = linesConsumed {
+            // NDJSON: whole lines were consumed, and splitLines counted them.
+            line += lines
+            column = 1
+            linesConsumed = nil
+            buffer.removeSubrange(0..<n)
+            return
+        }
         for b in buffer[0..<n] {
             if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
         }
@@ -111,15 +119,23 @@ public final class RecordReader {
         return (l, c)
     }
 
+    /// Lines consumed by the last `splitLines`, so `advance` need not count them again.
+    private var linesConsumed: Int?
+
     private func splitLines() -> ([RawRecord], Int) {
         var records: [RawRecord] = []
         var start = 0
         var l = line
         let n = buffer.count
         buffer.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
             var i = 0
             while i < n {
-                guard let nl = (i..<n).first(where: { b[$0] == 0x0A }) ?? (eof ? n : nil) else { break }
+                let found = memchr(base + i, 0x0A, n - i)
+                let nl: Int
+                if let found { nl = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base }
+                else if eof { nl = n }
+                else { break }
                 var end = nl
                 if end > i, b[end - 1] == 0x0D { end -= 1 }
                 var first = i
@@ -133,6 +149,7 @@ public final class RecordReader {
                 start = min(i, n)
             }
         }
+        linesConsumed = l - line
         return (records, start)
     }
 
