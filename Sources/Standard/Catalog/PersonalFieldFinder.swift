@@ -27,7 +27,7 @@ enum PersonalFieldFinder {
                 if let e = c.elseNode { walk(e.takeUnretainedValue(), path: path, into: &found, visited: &visited) }
             case .members(let box):
                 let m = box.takeUnretainedValue()
-                for (k, s) in m.properties.sorted(by: { $0.key < $1.key }) {
+                for (k, _, s) in m.propertyList {
                     walk(s.takeUnretainedValue(), path: path + "/" + JSONPointer.escape(k), into: &found, visited: &visited)
                 }
                 if let a = m.additional { walk(a.takeUnretainedValue(), path: path + "/*", into: &found, visited: &visited) }

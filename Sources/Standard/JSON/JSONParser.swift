@@ -91,18 +91,23 @@ public struct JSONParser {
         pos += 1
         var keys: [String] = []
         var values: [JSONValue] = []
+        var hashes: [UInt32] = []
         skipWhitespace()
         if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
             pos += 1; depth -= 1
-            return .object(JSONObject(keys: keys, values: values))
+            return .object(JSONObject(keys: keys, values: values, hashes: hashes))
         }
-        keys.reserveCapacity(16); values.reserveCapacity(16)
+        keys.reserveCapacity(16); values.reserveCapacity(16); hashes.reserveCapacity(16)
         while true {
             skipWhitespace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
                 throw error(pos < bytes.count ? "expected a member name in double quotes, found \(describeByte(at: pos))" : "unexpected end of input inside an object")
             }
+            let keyStart = pos
             let key = try parseString()
+            // Hash the raw bytes when the key had no escapes (the usual case).
+            let raw = UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(pos - 1)])
+            hashes.append(raw.count == key.utf8.count ? KeyHash.of(raw) : KeyHash.of(key))
             skipWhitespace()
             guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
                 throw error("expected ':' after member name \"\(key)\"")
@@ -120,7 +125,7 @@ public struct JSONParser {
             throw error("expected ',' or '}' in object, found \(describeByte(at: pos - 1))", at: pos - 1)
         }
         depth -= 1
-        return .object(JSONObject(keys: keys, values: values))
+        return .object(JSONObject(keys: keys, values: values, hashes: hashes))
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
@@ -152,7 +157,21 @@ public struct JSONParser {
         pos += 1
         let contentStart = pos
         var ascii = true
-        // Fast path: no escapes.
+        // Fast path: no escapes. Eight bytes at a time while none of them is a
+        // quote, a backslash or a control character.
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            var high: UInt64 = 0
+            while pos + 8 <= bytes.count {
+                let x = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+                let q = x ^ (ones &* 0x22), bs = x ^ (ones &* 0x5C)
+                let special = ((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((x &- ones &* 0x20) & ~x)
+                if special & highs != 0 { break }
+                high |= x
+                pos += 8
+            }
+            if high & highs != 0 { ascii = false }
+        }
         while pos < bytes.count {
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed JSON document. Numbers keep integers exact (`int`) so that money in
 /// 分 and counters never pass through binary floating point.
 public enum JSONValue: Sendable {
@@ -11,40 +13,74 @@ public enum JSONValue: Sendable {
 }
 
 /// Object members in document order. Records have a few dozen members, so a
-/// linear scan beats hashing every key on parse.
+/// scan beats a hash table; each key's FNV-1a hash is kept beside it, so a scan
+/// compares integers and only compares text on a hash match.
 public struct JSONObject: Sendable {
-    public var keys: [String]
-    public var values: [JSONValue]
+    public private(set) var keys: [String]
+    public private(set) var values: [JSONValue]
+    @usableFromInline private(set) var hashes: [UInt32]
 
-    public init() { keys = []; values = [] }
-    public init(keys: [String], values: [JSONValue]) { self.keys = keys; self.values = values }
+    public init() { keys = []; values = []; hashes = [] }
+    public init(keys: [String], values: [JSONValue]) {
+        self.keys = keys
+        self.values = values
+        hashes = keys.map(KeyHash.of)
+    }
+    init(keys: [String], values: [JSONValue], hashes: [UInt32]) {
+        self.keys = keys; self.values = values; self.hashes = hashes
+    }
     public init(_ pairs: KeyValuePairs<String, JSONValue>) {
-        keys = pairs.map(\.key); values = pairs.map(\.value)
+        self.init(keys: pairs.map(\.key), values: pairs.map(\.value))
     }
 
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
-    public subscript(key: String) -> JSONValue? {
-        get {
-            // Last one wins, as most parsers do for duplicate keys.
-            var i = keys.count - 1
-            while i >= 0 {
-                if keys[i] == key { return values[i] }
-                i -= 1
-            }
-            return nil
+    /// Position of the member named `key` whose hash is `hash` (last one wins, as
+    /// most parsers do for duplicate keys).
+    @inlinable public func index(of key: String, hash: UInt32) -> Int? {
+        var i = hashes.count - 1
+        while i >= 0 {
+            if hashes[i] == hash && keys[i] == key { return i }
+            i -= 1
         }
+        return nil
+    }
+
+    public func index(of key: String) -> Int? { index(of: key, hash: KeyHash.of(key)) }
+
+    public func value(_ key: String, hash: UInt32) -> JSONValue? {
+        index(of: key, hash: hash).map { values[$0] }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        get { index(of: key).map { values[$0] } }
         set {
-            if let i = keys.lastIndex(of: key) {
-                if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
+            if let i = index(of: key) {
+                if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i); hashes.remove(at: i) }
             } else if let newValue {
-                keys.append(key); values.append(newValue)
+                keys.append(key); values.append(newValue); hashes.append(KeyHash.of(key))
             }
         }
     }
 
     public var members: Zip2Sequence<[String], [JSONValue]> { zip(keys, values) }
+}
+
+/// FNV-1a over a key's UTF-8 bytes: cheap, computed once per key by the parser
+/// and once per name by the schema compiler.
+public enum KeyHash {
+    @inlinable public static func of(_ s: String) -> UInt32 {
+        var h: UInt32 = 2_166_136_261
+        for b in s.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return h
+    }
+
+    @inlinable static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var h: UInt32 = 2_166_136_261
+        for b in bytes { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return h
+    }
 }
 
 extension JSONValue {
@@ -100,7 +136,7 @@ extension JSONValue: Equatable {
         case (.int(let a), .double(let b)), (.double(let b), .int(let a)):
             return b.rounded() == b && abs(b) < 9.3e18 && Double(a) == b && Int64(exactly: b) == a
         case (.double(let a), .double(let b)): return a == b
-        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): return JSONValue.sameCodePoints(a, b)
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)):
             guard a.count == b.count else { return false }
@@ -110,6 +146,16 @@ extension JSONValue: Equatable {
             return true
         default: return false
         }
+    }
+}
+
+extension JSONValue {
+    /// Equality by code points (JSON Schema), not by canonical equivalence as
+    /// Swift's `==` would; compares the UTF-8 bytes in place.
+    static func sameCodePoints(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a, b = b
+        return a.withUTF8 { pa in b.withUTF8 { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 } }
     }
 }
 

@@ -32,14 +32,17 @@ struct Evaluator {
     // MARK: Nodes
 
     mutating func evaluate(_ start: SchemaNode, _ v: JSONValue, collect: Bool, _ ann: inout Annotations) -> Bool {
-        let savedTitle = titleNode, savedPersonal = personal, savedRule = ruleNode
-        var node = start
+        // Unowned locals: the compiled schema keeps every node alive.
+        unowned(unsafe) let savedTitle = titleNode
+        unowned(unsafe) let savedRule = ruleNode
+        let savedPersonal = personal
+        unowned(unsafe) var node = start
         while true {
             if titleNode == nil && node.title != nil { titleNode = node }
             if node.personal { personal = true }
             if node.rule != nil { ruleNode = node }
-            guard let next = node.forward else { break }
-            node = next
+            guard node.forward != nil else { break }
+            node = node.forward!
         }
         if let c = node.constant {
             if !c { report(node, "", "\(subject) is not allowed here") }
@@ -56,8 +59,9 @@ struct Evaluator {
         let needAnnotations = collect || node.unevaluatedProperties != nil || node.unevaluatedItems != nil
         var local = Annotations()
         var valid = true
-        for kw in node.keywords {
-            if !apply(kw, node, v, needAnnotations, &local) {
+        let keywords = node.keywordBuffer
+        for i in 0..<keywords.count {
+            if !apply(keywords[i], node, v, needAnnotations, &local) {
                 valid = false
                 if !collectIssues { return false }
             }
@@ -253,7 +257,8 @@ struct Evaluator {
         case .required(let box):
             guard case .object(let o) = v else { return true }
             var ok = true
-            for name in box.takeUnretainedValue().names where o[name] == nil {
+            let names = box.takeUnretainedValue()
+            for (k, name) in names.names.enumerated() where o.index(of: name, hash: names.hashes[k]) == nil {
                 ok = false
                 guard collectIssues else { return false }
                 report(node, "required", "missing required field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? "")")
@@ -351,8 +356,8 @@ struct Evaluator {
             if m.patterns.isEmpty && m.additional == nil && m.propertyList.count <= 4 {
                 // A few names (typically an `if`): find each in the instance.
                 var ok = true
-                for (key, s) in m.propertyList {
-                    guard let i = o.keys.lastIndex(of: key) else { continue }
+                for (key, hash, s) in m.propertyList {
+                    guard let i = o.index(of: key, hash: hash) else { continue }
                     if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
                         ok = false
                         if !collectIssues { return false }
@@ -363,11 +368,12 @@ struct Evaluator {
                 return ok
             }
             let properties = m.properties, patterns = m.patterns, additional = m.additional
+            let hashes = o.hashes
             var ok = true
             for i in 0..<o.count {
                 let key = o.keys[i]
                 var matched = false
-                if let s = properties[key] {
+                if let s = properties.node(key, hash: hashes[i]) {
                     matched = true
                     if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
                         ok = false
@@ -456,9 +462,11 @@ struct Evaluator {
         case .dateOrder(let box):
             guard case .object(let o) = v else { return true }
             var ok = true
-            for (earlier, later) in box.takeUnretainedValue().pairs {
+            let order = box.takeUnretainedValue()
+            for (k, (earlier, later)) in order.pairs.enumerated() {
                 // Only well-formed dates are compared; a malformed one has its own finding.
-                guard case .string(let a)? = o[earlier], case .string(let b)? = o[later],
+                guard case .string(let a)? = o.value(earlier, hash: order.hashes[k].0),
+                      case .string(let b)? = o.value(later, hash: order.hashes[k].1),
                       DateFormats.startsWithDate(a), DateFormats.startsWithDate(b) else { continue }
                 // ISO dates compare correctly as text; a date-time is compared by its date.
                 if a.prefix(10) > b.prefix(10) {
@@ -536,7 +544,7 @@ struct Evaluator {
         for kw in node.keywords {
             switch kw {
             case .members(let m):
-                if let t = m.takeUnretainedValue().properties[name]?.takeUnretainedValue().displayTitle { return t }
+                if let t = m.takeUnretainedValue().properties.node(name)?.takeUnretainedValue().displayTitle { return t }
             case .ref(let r):
                 if let t = r.takeUnretainedValue().target.flatMap({ fieldTitle(name, inSchema: $0) }) { return t }
             case .allOf(let subs):

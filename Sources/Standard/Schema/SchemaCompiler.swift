@@ -29,6 +29,7 @@ final class SchemaCompiler {
         // Without $dynamicRef the dynamic scope never matters: nodes that are only a
         // $ref can then be passed through directly.
         let nodes = Array(cache.values)
+        for n in nodes { n.freeze() }
         let dynamicScope = nodes.contains { n in
             n.keywords.contains { if case .dynamicRef(let r) = $0 { r.takeUnretainedValue().dynamicAnchor != nil } else { false } }
         }

@@ -30,10 +30,23 @@ final class SchemaNode: @unchecked Sendable {
         return .passUnretained(box)
     }
 
+    /// The keywords as a plain buffer, made by `freeze()` once compiling is done:
+    /// keywords are trivially copyable, so the hot loop reads them without
+    /// touching any reference count.
+    private(set) var keywordBuffer = UnsafeMutableBufferPointer<Keyword>(start: nil, count: 0)
+
     init(location: String, resource: Int) {
         self.location = location
         self.resource = resource
     }
+
+    func freeze() {
+        keywordBuffer.deallocate()
+        keywordBuffer = .allocate(capacity: keywords.count)
+        _ = keywordBuffer.initialize(from: keywords)
+    }
+
+    deinit { keywordBuffer.deallocate() }
 
     /// A title to name this field by: its own, or the one of the schema it refers to.
     var displayTitle: String? {
@@ -107,7 +120,11 @@ final class EnumValues {
     }
 }
 final class FormatBox { let name: String; let check: FormatCheck; init(_ n: String, _ c: @escaping FormatCheck) { name = n; check = c } }
-final class Names { let names: [String]; init(_ n: [String]) { names = n } }
+final class Names {
+    let names: [String]
+    let hashes: [UInt32]
+    init(_ n: [String]) { names = n; hashes = n.map(KeyHash.of) }
+}
 final class DependentNames { let deps: [(String, [String])]; init(_ d: [(String, [String])]) { deps = d } }
 final class DependentNodes { let deps: [(String, U<SchemaNode>)]; init(_ d: [(String, SchemaNode)]) { deps = d.map { ($0, .passUnretained($1)) } } }
 final class Conditional {
@@ -119,15 +136,15 @@ final class Conditional {
     }
 }
 final class Members {
-    let properties: [String: U<SchemaNode>]
+    let properties: PropertyTable
     /// The same properties as a list, for small schemas where scanning the
-    /// instance for each name beats hashing every member of the instance.
-    let propertyList: [(String, U<SchemaNode>)]
+    /// instance for each name beats looking up every member of the instance.
+    let propertyList: [(name: String, hash: UInt32, node: U<SchemaNode>)]
     let patterns: [(ECMARegex, U<SchemaNode>)]
     let additional: U<SchemaNode>?
     init(_ p: [String: SchemaNode], _ pat: [(ECMARegex, SchemaNode)], _ a: SchemaNode?) {
-        properties = p.mapValues { .passUnretained($0) }
-        propertyList = p.sorted { $0.key < $1.key }.map { ($0.key, .passUnretained($0.value)) }
+        propertyList = p.sorted { $0.key < $1.key }.map { ($0.key, KeyHash.of($0.key), .passUnretained($0.value)) }
+        properties = PropertyTable(propertyList)
         patterns = pat.map { ($0, .passUnretained($1)) }; additional = a.map { .passUnretained($0) }
     }
 }
@@ -142,7 +159,50 @@ final class Contains {
     let max: Int?
     init(_ n: SchemaNode, _ min: Int, _ max: Int?) { node = .passUnretained(n); self.min = min; self.max = max }
 }
-final class DatePairs { let pairs: [(String, String)]; init(_ p: [(String, String)]) { pairs = p } }
+final class DatePairs {
+    let pairs: [(String, String)]
+    let hashes: [(UInt32, UInt32)]
+    init(_ p: [(String, String)]) { pairs = p; hashes = p.map { (KeyHash.of($0.0), KeyHash.of($0.1)) } }
+}
+
+/// Property name → subschema, keyed by the same FNV-1a hash the parser stores
+/// with each member name, so a lookup hashes nothing (open addressing).
+struct PropertyTable {
+    private let entries: [(name: String, hash: UInt32, node: U<SchemaNode>)]
+    private let slots: [Int32]
+    private let mask: Int
+
+    init(_ list: [(name: String, hash: UInt32, node: U<SchemaNode>)]) {
+        entries = list
+        var size = 4
+        while size < list.count * 2 { size *= 2 }
+        var slots = [Int32](repeating: -1, count: size)
+        for (i, e) in list.enumerated() {
+            var j = Int(e.hash) & (size - 1)
+            while slots[j] >= 0 { j = (j + 1) & (size - 1) }
+            slots[j] = Int32(i)
+        }
+        self.slots = slots
+        mask = size - 1
+    }
+
+    var isEmpty: Bool { entries.isEmpty }
+
+    @inline(__always) func node(_ name: String, hash: UInt32) -> U<SchemaNode>? {
+        var j = Int(hash) & mask
+        while true {
+            let e = slots[j]
+            if e < 0 { return nil }
+            let entry = entries[Int(e)]
+            if entry.hash == hash && entry.name == name { return entry.node }
+            j = (j + 1) & mask
+        }
+    }
+
+    func node(_ name: String) -> U<SchemaNode>? { node(name, hash: KeyHash.of(name)) }
+
+    var all: [(name: String, hash: UInt32, node: U<SchemaNode>)] { entries }
+}
 
 /// One compiled keyword. Payloads are unretained references or plain values,
 /// so copying a keyword costs nothing. Object and array applicators are grouped
