@@ -149,9 +149,8 @@ struct Evaluator {
         case .enumeration(let box):
             let e = box.takeUnretainedValue()
             let values = e.values
-            if let strings = e.strings, case .string(let s) = v {
-                // Set lookup uses canonical equivalence; JSON equality is by code point.
-                if strings.contains(s) && values.contains(v) { return true }
+            if e.strings != nil, case .string(let s) = v {
+                if e.containsString(s) { return true }
             } else if values.contains(v) {
                 return true
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A compiled subschema. Built once by `SchemaCompiler`, then only read, so one
 /// compiled schema serves any number of validating threads.
 final class SchemaNode: @unchecked Sendable {
@@ -112,11 +114,27 @@ final class NodeList { let nodes: [U<SchemaNode>]; init(_ n: [SchemaNode]) { nod
 final class ValueBox { let value: JSONValue; init(_ v: JSONValue) { value = v } }
 final class EnumValues {
     let values: [JSONValue]
-    /// Set when every value is a string, for a hashed lookup.
-    let strings: Set<String>?
+    /// The UTF-8 bytes of each value when every value is a string. Matching by
+    /// length and bytes beats hashing: Swift hashes non-ASCII strings (every
+    /// Chinese code-list label) in normalised form, at ~1,000 instructions each.
+    let strings: [[UInt8]]?
     init(_ values: [JSONValue]) {
         self.values = values
-        strings = values.allSatisfy { $0.stringValue != nil } ? Set(values.compactMap(\.stringValue)) : nil
+        strings = values.allSatisfy { $0.stringValue != nil } ? values.map { Array($0.stringValue!.utf8) } : nil
+    }
+
+    /// Whether `s` is one of the string values, by code points.
+    func containsString(_ s: String) -> Bool {
+        guard let strings else { return false }
+        var s = s
+        return s.withUTF8 { u in
+            for candidate in strings where candidate.count == u.count {
+                if candidate.withUnsafeBufferPointer({ c in u.count == 0 || memcmp(c.baseAddress!, u.baseAddress!, u.count) == 0 }) {
+                    return true
+                }
+            }
+            return false
+        }
     }
 }
 final class FormatBox { let name: String; let check: FormatCheck; init(_ n: String, _ c: @escaping FormatCheck) { name = n; check = c } }
