@@ -111,7 +111,7 @@ struct Evaluator {
             // Name the unknown field rather than saying "false schema".
             let owner = titleNode?.title
             return atLocation(.key(key)) { e in
-                e.report(node, keyword(), "unknown field \"\(key)\" is not allowed\(owner.map { " in \($0)" } ?? "")")
+                if e.collectIssues { e.report(node, keyword(), "unknown field \"\(key)\" is not allowed\(owner.map { " in \($0)" } ?? "")") }
                 return false
             }
         }
@@ -143,7 +143,7 @@ struct Evaluator {
 
         case .type(let types):
             if Self.matches(v, types) { return true }
-            report(node, "type", "\(subject) must be \(Self.article(types.names)), not \(Self.article([v.typeName]))")
+            if collectIssues { report(node, "type", "\(subject) must be \(Self.article(types.names)), not \(Self.article([v.typeName]))") }
             return false
 
         case .enumeration(let box):
@@ -157,35 +157,35 @@ struct Evaluator {
             if collectIssues {
                 let shown = values.prefix(14).map { JSONWriter.string($0) }.joined(separator: ", ")
                 let more = values.count > 14 ? ", … (\(values.count) values in all)" : ""
-                report(node, "enum", "\(subject) must be one of \(shown)\(more); got \(describe(v))")
+                if collectIssues { report(node, "enum", "\(subject) must be one of \(shown)\(more); got \(describe(v))") }
             }
             return false
 
         case .const(let box):
             let c = box.takeUnretainedValue().value
             if v == c { return true }
-            report(node, "const", "\(subject) must be \(JSONWriter.string(c)); got \(describe(v))")
+            if collectIssues { report(node, "const", "\(subject) must be \(JSONWriter.string(c)); got \(describe(v))") }
             return false
 
         case .multipleOf(let box):
             let m = box.takeUnretainedValue().value
             guard v.doubleValue != nil else { return true }
             if Self.isMultiple(v, of: m) { return true }
-            report(node, "multipleOf", "\(subject) must be a multiple of \(JSONWriter.string(m)); got \(describe(v))")
+            if collectIssues { report(node, "multipleOf", "\(subject) must be a multiple of \(JSONWriter.string(m)); got \(describe(v))") }
             return false
 
         case .maximum(let limit, let exclusive):
             guard let d = v.doubleValue else { return true }
             if exclusive ? d < limit : d <= limit { return true }
-            report(node, exclusive ? "exclusiveMaximum" : "maximum",
-                   "\(subject) must be \(exclusive ? "less than" : "at most") \(Self.number(limit)); got \(describe(v))")
+            if collectIssues { report(node, exclusive ? "exclusiveMaximum" : "maximum",
+                   "\(subject) must be \(exclusive ? "less than" : "at most") \(Self.number(limit)); got \(describe(v))") }
             return false
 
         case .minimum(let limit, let exclusive):
             guard let d = v.doubleValue else { return true }
             if exclusive ? d > limit : d >= limit { return true }
-            report(node, exclusive ? "exclusiveMinimum" : "minimum",
-                   "\(subject) must be \(exclusive ? "greater than" : "at least") \(Self.number(limit)); got \(describe(v))")
+            if collectIssues { report(node, exclusive ? "exclusiveMinimum" : "minimum",
+                   "\(subject) must be \(exclusive ? "greater than" : "at least") \(Self.number(limit)); got \(describe(v))") }
             return false
 
         case .maxLength(let n):
@@ -193,7 +193,7 @@ struct Evaluator {
             if s.utf8.count <= n { return true }  // UTF-8 length bounds the scalar count
             let len = s.unicodeScalars.count
             if len <= n { return true }
-            report(node, "maxLength", "\(subject) must be at most \(n) characters long; it has \(len)")
+            if collectIssues { report(node, "maxLength", "\(subject) must be at most \(n) characters long; it has \(len)") }
             return false
 
         case .minLength(let n):
@@ -201,14 +201,14 @@ struct Evaluator {
             if s.utf8.count >= n * 4 { return true }
             let len = s.unicodeScalars.count
             if len >= n { return true }
-            report(node, "minLength", n == 1 ? "\(subject) must not be empty" : "\(subject) must be at least \(n) characters long; it has \(len)")
+            if collectIssues { report(node, "minLength", n == 1 ? "\(subject) must not be empty" : "\(subject) must be at least \(n) characters long; it has \(len)") }
             return false
 
         case .pattern(let box):
             let re = box.takeUnretainedValue()
             guard case .string(let s) = v else { return true }
             if re.matches(s) { return true }
-            report(node, "pattern", "\(subject) \(describe(v)) does not have the required form (pattern \(re.source))")
+            if collectIssues { report(node, "pattern", "\(subject) \(describe(v)) does not have the required form (pattern \(re.source))") }
             return false
 
         case .format(let box):
@@ -216,28 +216,28 @@ struct Evaluator {
             switch box.takeUnretainedValue().check(s) {
             case .valid: return true
             case .invalid(let why):
-                report(node, "format", "\(subject) \(why)")
+                if collectIssues { report(node, "format", "\(subject) \(why)") }
                 return false
             case .warning(let why):
-                report(node, "format", "\(subject) \(why)", severity: .warning)
+                if collectIssues { report(node, "format", "\(subject) \(why)", severity: .warning) }
                 return true
             }
 
         case .maxItems(let n):
             guard case .array(let a) = v, a.count > n else { return true }
-            report(node, "maxItems", "\(subject) must have at most \(n) items; it has \(a.count)")
+            if collectIssues { report(node, "maxItems", "\(subject) must have at most \(n) items; it has \(a.count)") }
             return false
 
         case .minItems(let n):
             guard case .array(let a) = v, a.count < n else { return true }
-            report(node, "minItems", "\(subject) must have at least \(n) item\(n == 1 ? "" : "s"); it has \(a.count)")
+            if collectIssues { report(node, "minItems", "\(subject) must have at least \(n) item\(n == 1 ? "" : "s"); it has \(a.count)") }
             return false
 
         case .uniqueItems:
             guard case .array(let a) = v, a.count > 1 else { return true }
             for i in 0..<a.count {
                 for j in (i + 1)..<a.count where a[i] == a[j] {
-                    report(node, "uniqueItems", "\(subject) must not repeat items: items \(i) and \(j) are the same (\(describe(a[i])))")
+                    if collectIssues { report(node, "uniqueItems", "\(subject) must not repeat items: items \(i) and \(j) are the same (\(describe(a[i])))") }
                     return false
                 }
             }
@@ -245,12 +245,12 @@ struct Evaluator {
 
         case .maxProperties(let n):
             guard case .object(let o) = v, o.count > n else { return true }
-            report(node, "maxProperties", "\(subject) must have at most \(n) fields; it has \(o.count)")
+            if collectIssues { report(node, "maxProperties", "\(subject) must have at most \(n) fields; it has \(o.count)") }
             return false
 
         case .minProperties(let n):
             guard case .object(let o) = v, o.count < n else { return true }
-            report(node, "minProperties", "\(subject) must have at least \(n) field\(n == 1 ? "" : "s"); it has \(o.count)")
+            if collectIssues { report(node, "minProperties", "\(subject) must have at least \(n) field\(n == 1 ? "" : "s"); it has \(o.count)") }
             return false
 
         case .required(let box):
@@ -260,7 +260,7 @@ struct Evaluator {
             for (k, name) in names.names.enumerated() where o.index(of: name, hash: names.hashes[k]) == nil {
                 ok = false
                 guard collectIssues else { return false }
-                report(node, "required", "missing required field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? "")")
+                if collectIssues { report(node, "required", "missing required field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? "")") }
             }
             return ok
 
@@ -271,7 +271,7 @@ struct Evaluator {
                 for name in needed where o[name] == nil {
                     ok = false
                     guard collectIssues else { return false }
-                    report(node, "dependentRequired", "field \"\(trigger)\" requires field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? ""), which is missing")
+                    if collectIssues { report(node, "dependentRequired", "field \"\(trigger)\" requires field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? ""), which is missing") }
                 }
             }
             return ok
@@ -315,7 +315,7 @@ struct Evaluator {
             if passed.isEmpty {
                 reportBestBranch(node, "oneOf", subs.map { $0.takeUnretainedValue() }, v, "\(subject) matches none of the \(subs.count) allowed forms")
             } else {
-                report(node, "oneOf", "\(subject) matches more than one of the allowed forms (\(passed.map { "#\($0 + 1)" }.joined(separator: ", ")) of \(subs.count)); it must match exactly one")
+                if collectIssues { report(node, "oneOf", "\(subject) matches more than one of the allowed forms (\(passed.map { "#\($0 + 1)" }.joined(separator: ", ")) of \(subs.count)); it must match exactly one") }
             }
             return false
 
@@ -323,7 +323,7 @@ struct Evaluator {
             let s = u.takeUnretainedValue()
             var ignored = Annotations()
             if !trial(s, v, collect: false, &ignored) { return true }
-            report(node, "not", "\(subject) \(describe(v)) has a form that is not allowed here\(s.title.map { " (\($0))" } ?? "")")
+            if collectIssues { report(node, "not", "\(subject) \(describe(v)) has a form that is not allowed here\(s.title.map { " (\($0))" } ?? "")") }
             return false
 
         case .conditional(let box):
@@ -447,12 +447,12 @@ struct Evaluator {
                 }
             }
             if count < minCount {
-                report(node, minCount == 1 && count == 0 ? "contains" : "minContains",
-                       "\(subject) must contain at least \(minCount) matching item\(minCount == 1 ? "" : "s")\(s.displayTitle.map { " (\($0))" } ?? ""); it has \(count)")
+                if collectIssues { report(node, minCount == 1 && count == 0 ? "contains" : "minContains",
+                       "\(subject) must contain at least \(minCount) matching item\(minCount == 1 ? "" : "s")\(s.displayTitle.map { " (\($0))" } ?? ""); it has \(count)") }
                 return false
             }
             if let maxCount, count > maxCount {
-                report(node, "maxContains", "\(subject) must contain at most \(maxCount) matching items; it has \(count)")
+                if collectIssues { report(node, "maxContains", "\(subject) must contain at most \(maxCount) matching items; it has \(count)") }
                 return false
             }
             if collect { ann.containsItems.formUnion(matchedIndexes) }
@@ -473,7 +473,7 @@ struct Evaluator {
                     guard collectIssues else { return false }
                     let ta = fieldTitle(earlier, in: node) ?? earlier, tb = fieldTitle(later, in: node) ?? later
                     atLocation(.key(later)) {
-                        $0.report(node, "x-date-order", "\(tb) \(b.prefix(10)) is before \(ta) \(a.prefix(10)); it must be on or after it")
+                        if $0.collectIssues { $0.report(node, "x-date-order", "\(tb) \(b.prefix(10)) is before \(ta) \(a.prefix(10)); it must be on or after it") }
                     }
                 }
             }
@@ -499,7 +499,7 @@ struct Evaluator {
     /// For anyOf/oneOf that nothing matched: say so, then show why the closest branch failed.
     private mutating func reportBestBranch(_ node: SchemaNode, _ keyword: String, _ subs: [SchemaNode], _ v: JSONValue, _ message: String) {
         guard collectIssues else { return }
-        report(node, keyword, message)
+        if collectIssues { report(node, keyword, message) }
         var best: [ValidationIssue]?
         for s in subs {
             let before = issues.count
