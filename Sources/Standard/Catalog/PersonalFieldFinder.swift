@@ -17,7 +17,9 @@ enum PersonalFieldFinder {
         }
         for kw in node.keywords {
             switch kw {
-            case .ref(let r), .dynamicRef(let r):
+            case .ref(let r):
+                walk(r.takeUnretainedValue(), path: path, into: &found, visited: &visited)
+            case .dynamicRef(let r):
                 if let t = r.takeUnretainedValue().target { walk(t, path: path, into: &found, visited: &visited) }
             case .allOf(let subs), .anyOf(let subs), .oneOf(let subs):
                 for s in subs.takeUnretainedValue().nodes { walk(s.takeUnretainedValue(), path: path, into: &found, visited: &visited) }

@@ -38,9 +38,9 @@ struct Evaluator {
         let savedPersonal = personal
         unowned(unsafe) var node = start
         while true {
-            if titleNode == nil && node.title != nil { titleNode = node }
+            if titleNode == nil && node.hasTitle { titleNode = node }
             if node.personal { personal = true }
-            if node.rule != nil { ruleNode = node }
+            if node.hasRule { ruleNode = node }
             guard node.forward != nil else { break }
             node = node.forward!
         }
@@ -56,17 +56,24 @@ struct Evaluator {
             if pushed { scope.removeLast() }
         }
 
-        let needAnnotations = collect || node.unevaluatedProperties != nil || node.unevaluatedItems != nil
+        let needAnnotations = collect || node.collectsAnnotations
         var local = Annotations()
         var valid = true
         let keywords = node.keywordBuffer
+        var str: String?
+        var obj: JSONObject?
+        switch v {
+        case .string(let s): str = s
+        case .object(let o): obj = o
+        default: break
+        }
         for i in 0..<keywords.count {
-            if !apply(keywords[i], node, v, needAnnotations, &local) {
+            if !apply(keywords[i], node, v, str, obj, needAnnotations, &local) {
                 valid = false
                 if !collectIssues { return false }
             }
         }
-        if let u = node.unevaluatedProperties, case .object(let o) = v, !local.allProperties {
+        if node.collectsAnnotations, let u = node.unevaluatedProperties, case .object(let o) = v, !local.allProperties {
             for i in 0..<o.count where !local.properties.contains(i) {
                 if !member(u, o.keys[i], o.values[i], node: node, keyword: "unevaluatedProperties") {
                     valid = false
@@ -75,7 +82,7 @@ struct Evaluator {
             }
             local.allProperties = true
         }
-        if let u = node.unevaluatedItems, case .array(let a) = v, !local.allItems {
+        if node.collectsAnnotations, let u = node.unevaluatedItems, case .array(let a) = v, !local.allItems {
             for i in local.prefixItems..<max(local.prefixItems, a.count) where !local.containsItems.contains(i) {
                 if !item(u, i, a[i]) {
                     valid = false
@@ -98,7 +105,9 @@ struct Evaluator {
 
     private mutating func atLocation<R>(_ token: PathToken, schema: SchemaNode? = nil, _ body: (inout Evaluator) -> R) -> R {
         path.append(token)
-        let savedTitle = titleNode, savedRule = ruleNode, savedSchema = locationSchema
+        unowned(unsafe) let savedTitle = titleNode
+        unowned(unsafe) let savedRule = ruleNode
+        unowned(unsafe) let savedSchema = locationSchema
         titleNode = nil
         ruleNode = nil
         if let schema { locationSchema = schema }
@@ -126,10 +135,13 @@ struct Evaluator {
 
     // MARK: Keywords
 
-    private mutating func apply(_ kw: Keyword, _ node: SchemaNode, _ v: JSONValue, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+    /// `str` and `obj` are `v`'s payload, taken out once per node rather than
+    /// once per keyword (each extraction costs reference counting).
+    private mutating func apply(_ kw: Keyword, _ node: SchemaNode, _ v: JSONValue, _ str: String?, _ obj: JSONObject?,
+                                _ collect: Bool, _ ann: inout Annotations) -> Bool {
         switch kw {
         case .ref(let r):
-            return evaluate(r.takeUnretainedValue().target!, v, collect: collect, &ann)
+            return r._withUnsafeGuaranteedRef { evaluate($0, v, collect: collect, &ann) }
 
         case .dynamicRef(let box):
             let r = box.takeUnretainedValue()
@@ -149,7 +161,7 @@ struct Evaluator {
         case .enumeration(let box):
             let e = box.takeUnretainedValue()
             let values = e.values
-            if e.strings != nil, case .string(let s) = v {
+            if e.strings != nil, let s = str {
                 if e.containsString(s) { return true }
             } else if values.contains(v) {
                 return true
@@ -189,7 +201,7 @@ struct Evaluator {
             return false
 
         case .maxLength(let n):
-            guard case .string(let s) = v else { return true }
+            guard let s = str else { return true }
             if s.utf8.count <= n { return true }  // UTF-8 length bounds the scalar count
             let len = s.unicodeScalars.count
             if len <= n { return true }
@@ -197,7 +209,7 @@ struct Evaluator {
             return false
 
         case .minLength(let n):
-            guard case .string(let s) = v else { return true }
+            guard let s = str else { return true }
             if s.utf8.count >= n * 4 { return true }
             let len = s.unicodeScalars.count
             if len >= n { return true }
@@ -206,13 +218,13 @@ struct Evaluator {
 
         case .pattern(let box):
             let re = box.takeUnretainedValue()
-            guard case .string(let s) = v else { return true }
+            guard let s = str else { return true }
             if re.matches(s) { return true }
             if collectIssues { report(node, "pattern", "\(subject) \(describe(v)) does not have the required form (pattern \(re.source))") }
             return false
 
         case .format(let box):
-            guard case .string(let s) = v else { return true }
+            guard let s = str else { return true }
             switch box.takeUnretainedValue().check(s) {
             case .valid: return true
             case .invalid(let why):
@@ -244,17 +256,17 @@ struct Evaluator {
             return true
 
         case .maxProperties(let n):
-            guard case .object(let o) = v, o.count > n else { return true }
+            guard let o = obj, o.count > n else { return true }
             if collectIssues { report(node, "maxProperties", "\(subject) must have at most \(n) fields; it has \(o.count)") }
             return false
 
         case .minProperties(let n):
-            guard case .object(let o) = v, o.count < n else { return true }
+            guard let o = obj, o.count < n else { return true }
             if collectIssues { report(node, "minProperties", "\(subject) must have at least \(n) field\(n == 1 ? "" : "s"); it has \(o.count)") }
             return false
 
         case .required(let box):
-            guard case .object(let o) = v else { return true }
+            guard let o = obj else { return true }
             var ok = true
             let names = box.takeUnretainedValue()
             for (k, name) in names.names.enumerated() where o.index(of: name, hash: names.hashes[k]) == nil {
@@ -265,7 +277,7 @@ struct Evaluator {
             return ok
 
         case .dependentRequired(let box):
-            guard case .object(let o) = v else { return true }
+            guard let o = obj else { return true }
             var ok = true
             for (trigger, needed) in box.takeUnretainedValue().deps where o[trigger] != nil {
                 for name in needed where o[name] == nil {
@@ -339,7 +351,7 @@ struct Evaluator {
             }
 
         case .dependentSchemas(let box):
-            guard case .object(let o) = v else { return true }
+            guard let o = obj else { return true }
             var ok = true
             for (trigger, s) in box.takeUnretainedValue().deps where o[trigger] != nil {
                 if !evaluate(s.takeUnretainedValue(), v, collect: collect, &ann) {
@@ -350,7 +362,7 @@ struct Evaluator {
             return ok
 
         case .members(let box):
-            guard case .object(let o) = v else { return true }
+            guard let o = obj else { return true }
             let m = box.takeUnretainedValue()
             if m.patterns.isEmpty && m.additional == nil && m.propertyList.count <= 4 {
                 // A few names (typically an `if`): find each in the instance.
@@ -400,7 +412,7 @@ struct Evaluator {
 
         case .propertyNames(let u):
             let s = u.takeUnretainedValue()
-            guard case .object(let o) = v else { return true }
+            guard let o = obj else { return true }
             var ok = true
             for k in o.keys {
                 var ignored = Annotations()
@@ -459,7 +471,7 @@ struct Evaluator {
             return true
 
         case .dateOrder(let box):
-            guard case .object(let o) = v else { return true }
+            guard let o = obj else { return true }
             var ok = true
             let order = box.takeUnretainedValue()
             for (k, (earlier, later)) in order.pairs.enumerated() {
@@ -545,7 +557,7 @@ struct Evaluator {
             case .members(let m):
                 if let t = m.takeUnretainedValue().properties.node(name)?.takeUnretainedValue().displayTitle { return t }
             case .ref(let r):
-                if let t = r.takeUnretainedValue().target.flatMap({ fieldTitle(name, inSchema: $0) }) { return t }
+                if let t = fieldTitle(name, inSchema: r.takeUnretainedValue()) { return t }
             case .allOf(let subs):
                 for s in subs.takeUnretainedValue().nodes { if let t = fieldTitle(name, inSchema: s.takeUnretainedValue()) { return t } }
             default: continue

@@ -35,7 +35,7 @@ final class SchemaCompiler {
         }
         if !dynamicScope {
             for n in nodes where n.keywords.count == 1 && n.unevaluatedProperties == nil && n.unevaluatedItems == nil {
-                if case .ref(let r) = n.keywords[0] { n.forward = r.takeUnretainedValue().target }
+                if case .ref(let r) = n.keywords[0] { n.forward = r.takeUnretainedValue() }
             }
         }
         return JSONSchema(root: root, dynamicAnchors: dynamic, uri: uri, nodes: nodes, tracksDynamicScope: dynamicScope)
@@ -124,9 +124,7 @@ final class SchemaCompiler {
 
         var kws: [Keyword] = []
         if case .string(let ref)? = obj["$ref"] {
-            let t = RefTarget()
-            t.target = try compileNode(at: registry.resolve(ref, base: base))
-            kws.append(.ref(node.keep(t)))
+            kws.append(.ref(.passUnretained(try compileNode(at: registry.resolve(ref, base: base)))))
         }
         if case .string(let ref)? = obj["$dynamicRef"] {
             let t = RefTarget()

@@ -11,13 +11,18 @@ final class SchemaNode: @unchecked Sendable {
     var constant: Bool?
     var keywords: [Keyword] = []
     /// Chinese field name (`title`), shown in messages.
-    var title: String?
+    var title: String? { didSet { hasTitle = title != nil } }
+    /// Flags read on every visit, so the strings above need not be loaded.
+    private(set) var hasTitle = false
+    private(set) var hasRule = false
+    var needsAnnotations: Bool { unevaluatedProperties != nil || unevaluatedItems != nil }
+    private(set) var collectsAnnotations = false
     /// `x-personal`: values here are personal information and are masked in messages.
     var personal = false
     /// `x-personal: "natural-person"`: personal only when the enclosing party is a 自然人.
     var personalOnlyForNaturalPerson = false
     /// `x-rule`: the business rule this subschema states, quoted when it fails.
-    var rule: String?
+    var rule: String? { didSet { hasRule = rule != nil } }
     unowned(unsafe) var unevaluatedProperties: SchemaNode?
     unowned(unsafe) var unevaluatedItems: SchemaNode?
     /// Set when the node is only a `$ref` (plus title or annotations): evaluation
@@ -43,6 +48,7 @@ final class SchemaNode: @unchecked Sendable {
     }
 
     func freeze() {
+        collectsAnnotations = needsAnnotations
         keywordBuffer.deallocate()
         keywordBuffer = .allocate(capacity: keywords.count)
         _ = keywordBuffer.initialize(from: keywords)
@@ -54,7 +60,7 @@ final class SchemaNode: @unchecked Sendable {
     var displayTitle: String? {
         if let title { return title }
         for k in keywords {
-            if case .ref(let r) = k { return r.takeUnretainedValue().target?.displayTitle }
+            if case .ref(let r) = k { return r.takeUnretainedValue().displayTitle }
         }
         return nil
     }
@@ -226,7 +232,8 @@ struct PropertyTable {
 /// so copying a keyword costs nothing. Object and array applicators are grouped
 /// so an instance's members or items are walked once.
 enum Keyword {
-    case ref(U<RefTarget>)
+    /// The target node itself: it exists (maybe still being filled) when the ref is compiled.
+    case ref(U<SchemaNode>)
     case dynamicRef(U<RefTarget>)
     case type(TypeSet)
     case enumeration(U<EnumValues>)
