@@ -58,4 +58,15 @@ import Testing
         let c = bytes.withUnsafeBufferPointer { JSONLocator.offset(of: ["c"], in: $0) }
         #expect(bytes[..<c].filter { $0 == 0x0A }.count + 1 == 8)
     }
+
+    /// A key written with escapes is found under its plain name (the parser hashes
+    /// raw bytes only when there are no escapes).
+    @Test func escapedKeysAreFoundByName() throws {
+        let o = try #require(try JSONParser.parse(#"{"a\u0062":1,"decision_date":2,"\u5904\u7f5a":3}"#).objectValue)
+        #expect(o["ab"] == 1)
+        #expect(o["decision_date"] == 2)
+        #expect(o["处罚"] == 3)
+        #expect(o["decision_datex"] == nil)
+        #expect(KeyHash.of("x") != KeyHash.of("y"))
+    }
 }

@@ -65,21 +65,31 @@ public struct JSONObject: Sendable {
     }
 
     public var members: Zip2Sequence<[String], [JSONValue]> { zip(keys, values) }
+
 }
 
-/// FNV-1a over a key's UTF-8 bytes: cheap, computed once per key by the parser
-/// and once per name by the schema compiler.
+/// A cheap hash of a key's UTF-8 bytes, computed once per key by the parser and
+/// once per name by the schema compiler: length and the first and last eight
+/// bytes, mixed. Equal hashes are confirmed by comparing the text.
 public enum KeyHash {
-    @inlinable public static func of(_ s: String) -> UInt32 {
-        var h: UInt32 = 2_166_136_261
-        for b in s.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
-        return h
+    public static func of(_ s: String) -> UInt32 {
+        var s = s
+        return s.withUTF8 { of($0) }
     }
 
-    @inlinable static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var h: UInt32 = 2_166_136_261
-        for b in bytes { h = (h ^ UInt32(b)) &* 16_777_619 }
-        return h
+    @inline(__always) static func of(_ b: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        let n = b.count
+        guard let p = b.baseAddress, n > 0 else { return 0 }
+        var head: UInt64 = 0, tail: UInt64 = 0
+        if n >= 8 {
+            head = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+            tail = UnsafeRawPointer(p + (n - 8)).loadUnaligned(as: UInt64.self)
+        } else {
+            for i in 0..<n { head = head << 8 | UInt64(p[i]) }
+        }
+        var h = head &* 0x9E37_79B9_7F4A_7C15 ^ (tail &+ UInt64(n)) &* 0xC2B2_AE3D_27D4_EB4F
+        h ^= h >> 29
+        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
     }
 }
 
