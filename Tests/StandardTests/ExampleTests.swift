@@ -61,3 +61,20 @@ import Testing
         }
     }
 }
+
+/// One mistake gives one finding: an error in a field shared through `allOf`
+/// must not make `unevaluatedProperties` call the record's other fields unknown.
+@Suite struct CascadeTests {
+    @Test(arguments: ["penalty", "agency", "case_transfer"])
+    func oneDefectOneFinding(type: String) throws {
+        let schema = try #require(StandardSchemaTests.catalog.schema(named: type))
+        var g = try SampleGenerator(type: type, seed: 77, invalidRatio: 1)
+        for _ in 0..<200 {
+            let s = g.next()
+            let errors = schema.validate(s.record).filter { $0.severity == .error }
+            #expect(!errors.contains { $0.message.hasPrefix("unknown field") && $0.instanceLocation != s.defect?.instanceLocation },
+                    "\(type): \(s.defect!.rule) cascaded: \(errors.map(\.message))")
+            #expect(errors.count <= 2, "\(type): \(s.defect!.rule) gave \(errors.map(\.message))")
+        }
+    }
+}

@@ -91,7 +91,12 @@ struct Evaluator {
             }
             local.allItems = true
         }
-        if valid && collect { ann.merge(local) }
+        // Annotations of a failed subschema are dropped (spec), except while
+        // findings are recorded: trial branches (anyOf, not, if …) run with
+        // findings off, so a failure here always makes the whole record invalid,
+        // and keeping what it evaluated only stops `unevaluatedProperties`
+        // from calling every field of a failed `allOf` branch unknown.
+        if collect && (valid || collectIssues) { ann.merge(local) }
         return valid
     }
 
@@ -369,11 +374,10 @@ struct Evaluator {
                 var ok = true
                 for (key, hash, s) in m.propertyList {
                     guard let i = o.index(of: key, hash: hash) else { continue }
+                    if collect { ann.properties.insert(i) }
                     if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
                         ok = false
                         if !collectIssues { return false }
-                    } else if collect {
-                        ann.properties.insert(i)
                     }
                 }
                 return ok
@@ -407,7 +411,7 @@ struct Evaluator {
                     ann.properties.insert(i)
                 }
             }
-            if ok && collect && additional != nil { ann.allProperties = true }
+            if (ok || collectIssues) && collect && additional != nil { ann.allProperties = true }
             return ok
 
         case .propertyNames(let u):
@@ -438,7 +442,7 @@ struct Evaluator {
                     if !collectIssues { return false }
                 }
             }
-            if ok && collect {
+            if (ok || collectIssues) && collect {
                 ann.prefixItems = max(ann.prefixItems, min(prefix.count, a.count))
                 if rest != nil { ann.allItems = true }
             }
