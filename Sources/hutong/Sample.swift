@@ -47,7 +47,7 @@ struct Sample: ParsableCommand {
         var buffer: [UInt8] = []
         var manifestBuffer: [UInt8] = []
         var invalid = 0
-        for line in 1...max(1, count) where count > 0 {
+        for line in stride(from: 1, through: count, by: 1) {
             let s = generator.next()
             JSONWriter.write(s.record, into: &buffer)
             buffer.append(0x0A)

@@ -48,8 +48,9 @@ final class ECMARegex: @unchecked Sendable {
                 continue
             }
             if inClass {
+                // ICU reads '[' and '&&' inside a class as set operations; ECMA-262 as literals.
                 if c == "]" { inClass = false; out.append(c) }
-                else if c == "[" || c == "&" || c == "-" && false { out += "\\" + String(c) }
+                else if c == "[" || c == "&" { out += "\\" + String(c) }
                 else { out.append(c) }
                 continue
             }
@@ -57,7 +58,6 @@ final class ECMARegex: @unchecked Sendable {
             case "[":
                 inClass = true
                 out.append(c)
-                // A leading ']' or '^]' in ECMA is an empty (or full) class, not a literal.
             case "$": out += "(?!(?s:.))"
             default: out.append(c)
             }
