@@ -33,7 +33,8 @@ enum CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> CLIRun {
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+                    executable: String? = nil) throws -> CLIRun {
         let dir = try temporaryDirectory()
         let out = dir + "/stdout", err = dir + "/stderr"
         var actions = posix_spawn_file_actions_t()
@@ -45,7 +46,7 @@ enum CLI {
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         // `env -C` changes directory and then execs hutong in the same process.
-        let argv = ["/usr/bin/env", "-C", directory ?? FileManager.default.currentDirectoryPath, binary] + arguments
+        let argv = ["/usr/bin/env", "-C", directory ?? FileManager.default.currentDirectoryPath, executable ?? binary] + arguments
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = env.map { strdup("\($0)=\($1)") } + [nil]
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }

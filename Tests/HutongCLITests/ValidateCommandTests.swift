@@ -99,4 +99,22 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stdout.contains("missing required field \"agency_kind\""))
     }
+
+    /// Installed as deploy/install.sh does and run by name from PATH, hutong finds
+    /// the standard in PREFIX/share/hutong/schemas.
+    @Test func installedBinaryFindsItsSchemas() throws {
+        let prefix = try CLI.temporaryDirectory()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: prefix + "/bin", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: prefix + "/share/hutong", withIntermediateDirectories: true)
+        try fm.copyItem(atPath: CLI.binary, toPath: prefix + "/bin/hutong")
+        try fm.copyItem(atPath: CLI.repo.appendingPathComponent("Schemas").path, toPath: prefix + "/share/hutong/schemas")
+        let work = try CLI.temporaryDirectory()
+        try fm.copyItem(atPath: examples + "/agency/valid-agency.json", toPath: work + "/a.json")
+        var env = ["PATH": prefix + "/bin:/usr/bin:/bin"]
+        env["HUTONG_SCHEMAS"] = nil
+        let r = try CLI.run(["validate", "a.json"], in: work, environment: env, executable: "hutong")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1 valid"))
+    }
 }

@@ -121,7 +121,9 @@ public final class StandardCatalog: Sendable {
         if let env = ProcessInfo.processInfo.environment["HUTONG_SCHEMAS"] {
             return URL(fileURLWithPath: env)
         }
-        let exe = (executable ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".")).resolvingSymlinksInPath()
+        // The running binary's real path (argv[0] is a bare name when run from PATH).
+        let running = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".")
+        let exe = (executable ?? running).resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
         let share = dir.deletingLastPathComponent().appendingPathComponent("share/hutong/schemas")
         if isSchemas(share) { return share }
