@@ -45,7 +45,7 @@ struct Evaluator {
             node = node.forward!
         }
         if let c = node.constant {
-            if !c { report(node, "", "\(subject) is not allowed here") }
+            if !c && collectIssues { report(node, "", "\(subject) is not allowed here") }
             titleNode = savedTitle; personal = savedPersonal; ruleNode = savedRule
             return c
         }
