@@ -12,11 +12,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The unified enforcement data standard: JSON parsing, the JSON Schema
         // validator, formats, the record-type catalogue and sample records.
         .target(name: "Standard"),
+        // Version vectors, hybrid logical clock, canonical JSON and the merge rules
+        // of DESIGN.md: pure, no I/O.
+        .target(name: "Replication", dependencies: ["Standard", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "hutong",
             dependencies: [
@@ -27,6 +31,7 @@ let package = Package(
         // Prints throughput figures; never run as a timed test.
         .executableTarget(name: "hutong-bench", dependencies: ["Standard"], path: "Benchmarks/Sources/hutong-bench"),
         .testTarget(name: "StandardTests", dependencies: ["Standard"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard"]),
         // Runs the real `hutong` binary as a user would.
         .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard"]),
     ]

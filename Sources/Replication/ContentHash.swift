@@ -1,0 +1,16 @@
+import Crypto
+import Standard
+
+/// SHA-256 of a body in canonical JSON, lower-case hex (the envelope's `hash`).
+public enum ContentHash {
+    public static func of(_ body: JSONValue) -> String {
+        hex(SHA256.hash(data: CanonicalJSON.bytes(body)))
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let chars = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in digest { out.append(chars[Int(b >> 4)]); out.append(chars[Int(b & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,95 @@
+import Standard
+
+/// A losing version of a record under the `manual` policy, listed in the stored
+/// envelope until an operator resolves it.
+public struct VersionRef: Sendable, Hashable {
+    public let vv: VersionVector
+    public let writer: String
+    public let hash: String
+
+    public init(vv: VersionVector, writer: String, hash: String) {
+        self.vv = vv; self.writer = writer; self.hash = hash
+    }
+
+    var json: JSONValue { ["vv": vv.json, "writer": .string(writer), "hash": .string(hash)] }
+}
+
+/// A stored version of a record (DESIGN.md, Record model).
+public struct Envelope: Sendable, Equatable {
+    public var id: String
+    public var type: String
+    public var owner: String
+    public var vv: VersionVector
+    public var hlc: HLCTimestamp
+    public var writer: String
+    public var deleted: Bool
+    public var hash: String
+    public var body: JSONValue
+    /// Manual policy: losing versions awaiting review, one per content, sorted by hash.
+    public var conflicts: [VersionRef]
+    /// Personal fields masked for the peer this copy was made for (transport).
+    public var masked: [String]
+
+    public init(id: String, type: String, owner: String, vv: VersionVector, hlc: HLCTimestamp, writer: String,
+                deleted: Bool, hash: String, body: JSONValue, conflicts: [VersionRef] = [], masked: [String] = []) {
+        self.id = id; self.type = type; self.owner = owner; self.vv = vv; self.hlc = hlc; self.writer = writer
+        self.deleted = deleted; self.hash = hash; self.body = body; self.conflicts = conflicts; self.masked = masked
+    }
+
+    /// What must be identical on every node that has seen the same versions.
+    public var convergenceKey: String { "\(id) \(vv) \(hash) \(deleted)" }
+
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["id"] = .string(id)
+        o["type"] = .string(type)
+        o["owner"] = .string(owner)
+        o["vv"] = vv.json
+        o["hlc"] = .string(hlc.description)
+        o["writer"] = .string(writer)
+        o["deleted"] = .bool(deleted)
+        o["hash"] = .string(hash)
+        if !conflicts.isEmpty { o["conflicts"] = .array(conflicts.map(\.json)) }
+        if !masked.isEmpty { o["masked"] = .array(masked.map { .string($0) }) }
+        o["body"] = body
+        return .object(o)
+    }
+
+    /// Reads an envelope; validation against `envelope.json` is the caller's (it
+    /// gives clerk-readable findings); this only refuses what it cannot represent.
+    public init(json: JSONValue) throws(EnvelopeError) {
+        guard case .object(let o) = json else { throw .invalid("", "an envelope must be a JSON object") }
+        func string(_ k: String) throws(EnvelopeError) -> String {
+            guard case .string(let s)? = o[k], !s.isEmpty else { throw .invalid(k, "must be a non-empty string") }
+            return s
+        }
+        id = try string("id")
+        type = try string("type")
+        owner = try string("owner")
+        guard let vvJSON = o["vv"] else { throw .invalid("vv", "is missing") }
+        vv = try VersionVector(json: vvJSON)
+        guard let hlc = HLCTimestamp(try string("hlc")) else { throw .invalid("hlc", "must be written MILLIS.COUNTER, e.g. 1717056000000.2") }
+        self.hlc = hlc
+        writer = try string("writer")
+        guard case .bool(let d)? = o["deleted"] else { throw .invalid("deleted", "must be true or false") }
+        deleted = d
+        hash = try string("hash")
+        guard let b = o["body"] else { throw .invalid("body", "is missing") }
+        body = b
+        var refs: [VersionRef] = []
+        for r in o["conflicts"]?.arrayValue ?? [] {
+            guard let w = r["writer"]?.stringValue, let h = r["hash"]?.stringValue, let v = r["vv"] else {
+                throw .invalid("conflicts", "entries need vv, writer and hash")
+            }
+            refs.append(VersionRef(vv: try VersionVector(json: v), writer: w, hash: h))
+        }
+        conflicts = refs
+        masked = o["masked"]?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    /// This version as a losing entry: identified by its dot, the writer and
+    /// that writer's counter, which merging concurrent versions never changes
+    /// (the merged vector keeps the winner's own entry), so every node lists the
+    /// same losers whatever order versions arrived in.
+    var ref: VersionRef { VersionRef(vv: VersionVector([writer: vv[writer]]), writer: writer, hash: hash) }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Standard
+
+/// Local writes and remote applies, exactly as DESIGN.md's rules say. Pure: the
+/// store calls these inside its transactions and records what they decide.
+public enum MergeRules {
+    /// A local write of `body` (or a delete) at `node`. Nil when nothing changes:
+    /// same content and same tombstone flag make no new version (rule 1).
+    public static func write(current: Envelope?, id: String, type: String, body: JSONValue, deleted: Bool,
+                             node: String, hlc: HLCTimestamp) -> Envelope? {
+        let hash = ContentHash.of(body)
+        if let current, current.hash == hash, current.deleted == deleted { return nil }
+        // A local write dominates every version this node knows, so it also
+        // settles any manual conflicts listed on the record.
+        return Envelope(id: id, type: type, owner: current?.owner ?? node,
+                        vv: (current?.vv ?? VersionVector()).incremented(for: node),
+                        hlc: hlc, writer: node, deleted: deleted, hash: hash, body: body)
+    }
+
+    /// What applying a remote version did.
+    public enum Outcome: Sendable, Equatable {
+        /// New, or it dominated ours: stored exactly as sent (and recorded as from that peer).
+        case stored(Envelope)
+        /// Ours already includes it.
+        case alreadyHad
+        /// Concurrent with the same content: stored with the merged vector, as a local change.
+        case merged(Envelope)
+        /// Concurrent and different: the policy's winner stored with the merged vector; the loser kept.
+        case conflict(stored: Envelope, loser: Envelope)
+        /// Equal vectors, different content: should never happen; settled by the
+        /// tie-break so the network converges (`stored` is nil when ours won).
+        case divergence(stored: Envelope?, local: Envelope, remote: Envelope)
+    }
+
+    /// Applies remote version `r` over the local version `l` (rule 2).
+    public static func apply(_ r: Envelope, over l: Envelope?, policy: ConflictPolicy) -> Outcome {
+        guard let l else { return .stored(r) }
+        switch r.vv.compare(l.vv) {
+        case .dominatedBy:
+            return .alreadyHad
+        case .equal:
+            if r.hash == l.hash && r.deleted == l.deleted { return .alreadyHad }
+            return .divergence(stored: prefers(r, over: l, policy: policy) ? r : nil, local: l, remote: r)
+        case .dominates:
+            return .stored(r)
+        case .concurrent:
+            let winner = prefers(r, over: l, policy: policy) ? r : l
+            let loser = winner == r ? l : r
+            var stored = winner
+            stored.vv = l.vv.merged(with: r.vv)
+            stored.masked = []
+            let inherited = Set(l.conflicts).union(r.conflicts)
+            if r.hash == l.hash && r.deleted == l.deleted {
+                stored.conflicts = settled(inherited, winner: winner)
+                return .merged(stored)
+            }
+            stored.conflicts = policy == .manual ? settled(inherited.union([loser.ref]), winner: winner) : []
+            return .conflict(stored: stored, loser: loser)
+        }
+    }
+
+    /// Whether `a` beats `b` under the policy. Each policy is a total order on
+    /// versions, so the winner of a set of concurrent versions does not depend
+    /// on the order they arrive in (rule 3).
+    public static func prefers(_ a: Envelope, over b: Envelope, policy: ConflictPolicy) -> Bool {
+        if policy == .ownerWins {
+            let ao = a.writer == a.owner, bo = b.writer == b.owner
+            if ao != bo { return ao }
+        }
+        if a.hlc != b.hlc { return a.hlc > b.hlc }
+        if a.writer != b.writer { return a.writer > b.writer }
+        if a.hash != b.hash { return a.hash > b.hash }
+        return a.deleted && !b.deleted
+    }
+
+    /// Losing versions as a set keyed by content: the set of losing contents is
+    /// the same on every node whatever the arrival order (which writers' dots
+    /// are listed with a content can differ: same-content versions merge first
+    /// on some nodes). The winner's content is never listed.
+    static func settled(_ refs: Set<VersionRef>, winner: Envelope) -> [VersionRef] {
+        var byHash: [String: VersionRef] = [:]
+        for r in refs where r.hash != winner.hash {
+            byHash[r.hash] = byHash[r.hash].map {
+                VersionRef(vv: $0.vv.merged(with: r.vv), writer: max($0.writer, r.writer), hash: r.hash)
+            } ?? r
+        }
+        return byHash.keys.sorted().map { byHash[$0]! }
+    }
+}

@@ -1,0 +1,72 @@
+import Standard
+
+/// Node id → counter. Exact because each node is the only writer of its own
+/// entry and its store serialises writes (DESIGN.md, "Version vectors: the rules").
+public struct VersionVector: Sendable, Hashable {
+    public private(set) var counters: [String: UInt64]
+
+    public init(_ counters: [String: UInt64] = [:]) {
+        self.counters = counters.filter { $0.value > 0 }
+    }
+
+    public subscript(node: String) -> UInt64 { counters[node] ?? 0 }
+
+    /// How two vectors relate.
+    public enum Order: Sendable, Equatable {
+        case equal
+        /// Every entry of self is ≥ the other's, one is >.
+        case dominates
+        case dominatedBy
+        case concurrent
+    }
+
+    public func compare(_ other: VersionVector) -> Order {
+        var greater = false, less = false
+        for (node, c) in counters {
+            let o = other[node]
+            if c > o { greater = true } else if c < o { less = true }
+        }
+        for (node, o) in other.counters where counters[node] == nil && o > 0 { less = true }
+        switch (greater, less) {
+        case (false, false): return .equal
+        case (true, false): return .dominates
+        case (false, true): return .dominatedBy
+        case (true, true): return .concurrent
+        }
+    }
+
+    /// Pointwise maximum.
+    public func merged(with other: VersionVector) -> VersionVector {
+        var m = counters
+        for (node, c) in other.counters where c > m[node] ?? 0 { m[node] = c }
+        return VersionVector(m)
+    }
+
+    public func incremented(for node: String) -> VersionVector {
+        var m = counters
+        m[node, default: 0] += 1
+        return VersionVector(m)
+    }
+
+    /// As in the envelope: an object of counters, nodes in sorted order.
+    public var json: JSONValue {
+        let nodes = counters.keys.sorted()
+        return .object(JSONObject(keys: nodes, values: nodes.map { .int(Int64(counters[$0]!)) }))
+    }
+
+    public init(json: JSONValue) throws(EnvelopeError) {
+        guard case .object(let o) = json else { throw .invalid("vv", "must be an object of node → counter") }
+        var m: [String: UInt64] = [:]
+        for (k, v) in o.members {
+            guard let i = v.intValue, i >= 1 else { throw .invalid("vv", "counter of \(k) must be an integer ≥ 1") }
+            m[k] = UInt64(i)
+        }
+        self.init(m)
+    }
+}
+
+extension VersionVector: CustomStringConvertible {
+    public var description: String {
+        "{" + counters.keys.sorted().map { "\($0):\(counters[$0]!)" }.joined(separator: ",") + "}"
+    }
+}

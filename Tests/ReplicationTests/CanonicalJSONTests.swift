@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import Replication
+@testable import Standard
+
+@Suite struct CanonicalJSONTests {
+    /// Numbers as in RFC 8785 appendix B (ECMAScript form).
+    @Test(arguments: [
+        (1e30, "1e+30"), (4.5, "4.5"), (0.002, "0.002"), (1e-7, "1e-7"), (333333333.33333329, "333333333.3333333"),
+        (1e21, "1e+21"), (1e20, "100000000000000000000"), (-5e-324, "-5e-324"), (0.000001, "0.000001"),
+        (1.7976931348623157e308, "1.7976931348623157e+308"), (-0.0, "0"), (123.456, "123.456"),
+    ])
+    func numbers(_ d: Double, _ expected: String) {
+        #expect(CanonicalJSON.number(d) == expected)
+    }
+
+    /// Member order by UTF-16 code units, strings with minimal escapes (RFC 8785 §3.2.3 example).
+    @Test func ordering() throws {
+        let v = try JSONParser.parse(#"{"\u20ac":"Euro Sign","\r":"Carriage Return","\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One","\ud83d\ude00":"Emoji: Grinning Face","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis","</script>":"Browser Challenge"}"#)
+        let keys = CanonicalJSON.string(v).split(separator: ",").map { $0.split(separator: ":")[0] }
+        #expect(keys.map(String.init) == ["{\"\\r\"", "\"1\"", "\"</script>\"", "\"\u{80}\"", "\"ö\"", "\"€\"", "\"😀\"", "\"\u{fb33}\""])
+        #expect(CanonicalJSON.string(["a": "x\u{1}y\"\\/é"]) == #"{"a":"x\u0001y\"\\/é"}"#)
+        #expect(CanonicalJSON.string(["b": [1, 2.5, true, nil], "a": [:]]) == #"{"a":{},"b":[1,2.5,true,null]}"#)
+    }
+
+    @Test func hashIsSHA256OfCanonicalText() {
+        #expect(ContentHash.of(["a": 1]) == "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862")
+        // Member order and spacing do not change the hash.
+        #expect(ContentHash.of(try! JSONParser.parse(#"{ "b": 2, "a": 1 }"#)) == ContentHash.of(try! JSONParser.parse(#"{"a":1,"b":2}"#)))
+    }
+
+    /// The example envelope in Schemas/ was made independently (Python): same hash and id.
+    @Test func exampleEnvelopeAgrees() throws {
+        let env = try Envelope(json: try Fixtures.json("Schemas/examples/envelope/valid-envelope.json"))
+        #expect(ContentHash.of(env.body) == env.hash)
+        let type = try #require(Fixtures.catalog.recordTypes["penalty"])
+        #expect(try RecordID.derive(type: type, body: env.body).uuidString.lowercased() == env.id)
+    }
+
+    @Test func uuidV5() throws {
+        let dns = try #require(UUID(uuidString: "6ba7b810-9dad-11d1-80b4-00c04fd430c8"))
+        #expect(RecordID.v5(namespace: dns, name: "python.org").uuidString.lowercased() == "886313e1-3b8a-5372-9b90-0c9aee199e5d")
+        #expect(RecordID.namespace.uuidString.lowercased() == "aa7057b6-5745-551a-85a8-e981d1ea0175")
+    }
+
+    @Test func idNeedsTheNaturalKey() throws {
+        let type = try #require(Fixtures.catalog.recordTypes["penalty"])
+        #expect(throws: EnvelopeError.missingNaturalKey(type: "penalty", field: "/decision_number")) {
+            try RecordID.derive(type: type, body: ["issuing_agency": ["credit_code": "91310110666007217T"]])
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Testing
+@testable import Replication
+
+@Suite struct ClockTests {
+    @Test func nowNeverGoesBackwards() {
+        var c = HybridLogicalClock()
+        let t1 = c.now(wall: 1_000)
+        let t2 = c.now(wall: 900)  // wall clock stepped back
+        let t3 = c.now(wall: 1_000)
+        #expect(t1 < t2 && t2 < t3)
+        #expect(t2 == HLCTimestamp(millis: 1_000, logical: 1))
+    }
+
+    @Test func observeMovesPastRemote() throws {
+        var c = HybridLogicalClock(maxSkewMillis: 5_000)
+        _ = c.now(wall: 1_000)
+        try c.observe(HLCTimestamp(millis: 3_000, logical: 4), wall: 1_000)
+        #expect(c.last == HLCTimestamp(millis: 3_000, logical: 5))
+        #expect(c.now(wall: 1_000) > HLCTimestamp(millis: 3_000, logical: 5))
+    }
+
+    @Test func remoteTooFarAheadIsRefused() {
+        var c = HybridLogicalClock(maxSkewMillis: 60_000)
+        do {
+            try c.observe(HLCTimestamp(millis: 1_000_000 + 120_000), wall: 1_000_000)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("120.0 s ahead"))
+            #expect(error.description.contains("NTP"))
+        }
+        #expect(c.last == HLCTimestamp(millis: 0))
+    }
+
+    @Test func textForm() {
+        let t = HLCTimestamp(millis: 1_717_056_000_000, logical: 2)
+        #expect(t.description == "1717056000000.2")
+        #expect(HLCTimestamp("1717056000000.2") == t)
+        #expect(HLCTimestamp("17170560.2") == nil)
+    }
+}

@@ -1,0 +1,32 @@
+import Testing
+@testable import Replication
+
+@Suite struct VersionVectorTests {
+    @Test func compare() {
+        let a = VersionVector(["a": 2, "b": 1])
+        #expect(a.compare(VersionVector(["a": 2, "b": 1])) == .equal)
+        #expect(a.compare(VersionVector(["a": 1, "b": 1])) == .dominates)
+        #expect(a.compare(VersionVector(["a": 2, "b": 1, "c": 1])) == .dominatedBy)
+        #expect(a.compare(VersionVector(["a": 1, "b": 2])) == .concurrent)
+        #expect(a.compare(VersionVector(["c": 1])) == .concurrent)
+        #expect(VersionVector().compare(VersionVector(["a": 1])) == .dominatedBy)
+        #expect(VersionVector(["a": 0]) == VersionVector())  // zero entries are absent
+    }
+
+    @Test func mergeAndIncrement() {
+        let m = VersionVector(["a": 2, "b": 1]).merged(with: VersionVector(["b": 3, "c": 1]))
+        #expect(m == VersionVector(["a": 2, "b": 3, "c": 1]))
+        #expect(m.incremented(for: "a")["a"] == 3)
+        #expect(m.incremented(for: "z")["z"] == 1)
+    }
+
+    @Test func jsonRoundTrip() throws {
+        let v = VersionVector(["b": 3, "a": 1])
+        #expect(JSONWriterCheck.text(v.json) == #"{"a":1,"b":3}"#)
+        #expect(try VersionVector(json: v.json) == v)
+        #expect(throws: EnvelopeError.self) { try VersionVector(json: ["a": 0]) }
+    }
+}
+
+import Standard
+enum JSONWriterCheck { static func text(_ v: JSONValue) -> String { JSONWriter.string(v) } }
