@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The unified enforcement data standard: JSON parsing, the JSON Schema
@@ -21,6 +22,14 @@ let package = Package(
         // Version vectors, hybrid logical clock, canonical JSON and the merge rules
         // of DESIGN.md: pure, no I/O.
         .target(name: "Replication", dependencies: ["Standard", .product(name: "Crypto", package: "swift-crypto")]),
+        // The node store: records with version vectors, change log, cursors, batches,
+        // conflicts, quarantine and the audit chain. SQLite (WAL) is the embedded
+        // backend; the protocol admits PostgreSQL next.
+        .target(name: "Store", dependencies: [
+            "Standard", "Replication",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "hutong",
             dependencies: [
@@ -32,6 +41,7 @@ let package = Package(
         .executableTarget(name: "hutong-bench", dependencies: ["Standard"], path: "Benchmarks/Sources/hutong-bench"),
         .testTarget(name: "StandardTests", dependencies: ["Standard"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Replication", "Standard"]),
         // Runs the real `hutong` binary as a user would.
         .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard"]),
     ]

@@ -1,0 +1,24 @@
+import Crypto
+import Foundation
+
+/// The audit log's hash chain: each entry's hash covers its predecessor's hash
+/// and its own content, so any edit or removal breaks the chain from there on.
+enum AuditChain {
+    static let genesis = String(repeating: "0", count: 64)
+
+    static func hash(previous: String, sequence: Int64, at: String, kind: String, detail: String) -> String {
+        let text = "\(previous)\n\(sequence)\n\(at)\n\(kind)\n\(detail)"
+        return SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Timestamps as the store writes them: UTC, milliseconds.
+enum StoreClock {
+    static func wallMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
+
+    static func timestamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date())
+    }
+}

@@ -1,0 +1,178 @@
+import Replication
+import Standard
+
+/// The node store, as the rest of Hutong uses it. One small protocol so the
+/// embedded SQLite store and a PostgreSQL store are interchangeable; nothing
+/// backend-specific appears here.
+public protocol NodeStore: Sendable {
+    /// This node's id, epoch and change-log position.
+    func info() throws -> StoreInfo
+
+    /// A local write of a standard record (a captured change). Nil when the
+    /// body is unchanged (no new version).
+    func write(type: String, body: JSONValue) throws -> Envelope?
+    /// A local delete: a tombstone version. Nil when already deleted.
+    func delete(id: String) throws -> Envelope?
+
+    /// Applies a batch of remote versions from `batch.peer` in one transaction,
+    /// together with the batch id and cursor it advances. A batch id seen before
+    /// returns the stored result and changes nothing.
+    func apply(_ batch: IncomingBatch) throws -> BatchResult
+
+    /// Current versions changed after `since`, in change order, leaving out those
+    /// received from `excludingPeer`.
+    func changes(since: Int64, excludingPeer: String?, limit: Int) throws -> ChangeSet
+
+    func record(id: String) throws -> Envelope?
+    func records(type: String?, after: String?, limit: Int) throws -> [Envelope]
+
+    func cursor(peer: String, direction: CursorDirection) throws -> PeerCursor?
+    func setCursor(_ cursor: PeerCursor) throws
+
+    func conflicts(openOnly: Bool) throws -> [ConflictEntry]
+    func conflict(id: Int64) throws -> ConflictEntry?
+    /// Settles a conflict with a local write of `body` that dominates both versions.
+    func resolveConflict(id: Int64, body: JSONValue) throws -> Envelope
+
+    func quarantine(limit: Int) throws -> [QuarantineEntry]
+
+    /// Appends to the hash-chained audit log.
+    func audit(kind: String, detail: String) throws
+    func auditEntries(limit: Int) throws -> [AuditEntry]
+    func verifyAudit() throws -> AuditVerification
+
+    /// Removes tombstones that every peer's push cursor has passed. Returns how many.
+    func purgeTombstones(peers: [String]) throws -> Int
+}
+
+public struct StoreInfo: Sendable, Equatable {
+    public let nodeID: String
+    /// Random id of this store's change log; a new one means "start over".
+    public let epoch: String
+    public let lastSequence: Int64
+    public let recordsByType: [String: Int]
+    public let tombstones: Int
+    public let openConflicts: Int
+    public let quarantined: Int
+    public let cursors: [PeerCursor]
+}
+
+public enum CursorDirection: String, Sendable, CaseIterable {
+    /// How far we have pulled the peer's change log (its epoch and sequence).
+    case pull
+    /// How far the peer has acknowledged our change log.
+    case push
+}
+
+public struct PeerCursor: Sendable, Equatable {
+    public let peer: String
+    public let direction: CursorDirection
+    public let epoch: String
+    public let sequence: Int64
+
+    public init(peer: String, direction: CursorDirection, epoch: String, sequence: Int64) {
+        self.peer = peer; self.direction = direction; self.epoch = epoch; self.sequence = sequence
+    }
+}
+
+/// Remote versions as received, already checked against the standard: the
+/// valid ones in `versions`, the others in `rejected` with their reason (they
+/// go to quarantine in the same transaction).
+public struct IncomingBatch: Sendable {
+    public let peer: String
+    public let batchID: String?
+    public let versions: [Envelope]
+    public let rejected: [Rejected]
+    /// Cursor to store with the batch (a pull advances our pull cursor for the peer).
+    public let cursor: PeerCursor?
+
+    public struct Rejected: Sendable, Equatable {
+        public let text: String
+        public let reason: String
+        public init(text: String, reason: String) { self.text = text; self.reason = reason }
+    }
+
+    public init(peer: String, batchID: String?, versions: [Envelope], rejected: [Rejected] = [], cursor: PeerCursor? = nil) {
+        self.peer = peer; self.batchID = batchID; self.versions = versions; self.rejected = rejected; self.cursor = cursor
+    }
+}
+
+/// Per-record outcome of applying a remote version.
+public enum RecordOutcome: String, Sendable, Equatable, CaseIterable {
+    case applied
+    case alreadyHad = "already-had"
+    case merged
+    case conflict
+    case divergence
+    case rejected
+}
+
+public struct BatchResult: Sendable, Equatable {
+    public let outcomes: [RecordOutcome]
+    /// True when the batch id had been applied before and nothing was done now.
+    public let repeated: Bool
+
+    public func count(_ o: RecordOutcome) -> Int { outcomes.filter { $0 == o }.count }
+}
+
+public struct ChangeSet: Sendable {
+    public let versions: [Envelope]
+    /// The last sequence looked at, even if nothing was sent for it.
+    public let lastSequence: Int64
+    public let epoch: String
+}
+
+public struct ConflictEntry: Sendable, Equatable {
+    public let id: Int64
+    public let recordID: String
+    public let type: String
+    public let policy: String
+    public let winner: Envelope
+    public let loser: Envelope
+    public let detectedAt: String
+    public let resolvedAt: String?
+}
+
+public struct QuarantineEntry: Sendable, Equatable {
+    public let id: Int64
+    public let source: String
+    public let text: String
+    public let reason: String
+    public let at: String
+}
+
+public struct AuditEntry: Sendable, Equatable {
+    public let sequence: Int64
+    public let at: String
+    public let kind: String
+    public let detail: String
+    public let hash: String
+}
+
+public enum AuditVerification: Sendable, Equatable {
+    case intact(entries: Int)
+    /// The first entry whose hash does not follow from its content and predecessor.
+    case broken(atSequence: Int64, reason: String)
+}
+
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case alreadyInitialised(String)
+    case notInitialised(String)
+    case unknownType(String)
+    case unknownRecord(String)
+    case unknownConflict(Int64)
+    case invalidRecord(String)
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .alreadyInitialised(let p): "\(p) already holds a node store; a node id is never reused, so it is not overwritten"
+        case .notInitialised(let p): "\(p) holds no node store; run `hutong init` first"
+        case .unknownType(let t): "unknown record type \"\(t)\""
+        case .unknownRecord(let id): "no record with id \(id)"
+        case .unknownConflict(let id): "no conflict with id \(id)"
+        case .invalidRecord(let why): why
+        case .corrupt(let why): "the store is damaged: \(why)"
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import GRDB
+import Replication
+import Standard
+
+/// Reading and writing rows; all run inside the caller's transaction.
+extension SQLiteNodeStore {
+    static func meta(_ db: Database) throws -> [String: String] {
+        var m: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") { m[row["key"]] = row["value"] }
+        return m
+    }
+
+    static func fetchRecord(_ db: Database, id: String) throws -> Envelope? {
+        try Row.fetchOne(db, sql: "SELECT * FROM records WHERE id = ?", arguments: [id]).map(envelope)
+    }
+
+    static func envelope(_ row: Row) throws -> Envelope {
+        let id: String = row["id"]
+        func json(_ column: String) throws -> JSONValue {
+            let text: String = row[column]
+            do { return try JSONParser.parse(text) } catch {
+                throw StoreError.corrupt("record \(id): column \(column) is not JSON (\(error))")
+            }
+        }
+        guard let hlc = HLCTimestamp(row["hlc"] as String) else { throw StoreError.corrupt("record \(id): bad hlc") }
+        var refs: [VersionRef] = []
+        if let text: String = row["conflicts"] {
+            // Stored in the envelope's own form; reuse its reader.
+            let parsed = try JSONParser.parse(text)
+            let env = try Envelope(json: ["id": "x", "type": "x", "owner": "x", "vv": ["x": 1], "hlc": "0000000000000.0",
+                                          "writer": "x", "deleted": false, "hash": "x", "body": [:], "conflicts": parsed])
+            refs = env.conflicts
+        }
+        return Envelope(id: id, type: row["type"], owner: row["owner"], vv: try VersionVector(json: try json("vv")), hlc: hlc,
+                        writer: row["writer"], deleted: (row["deleted"] as Int) != 0, hash: row["hash"], body: try json("body"),
+                        conflicts: refs)
+    }
+
+    /// Stores a version as the record's current one, appending it to the change
+    /// log (the next sequence) and noting the peer only when it came from one as is.
+    func store(_ db: Database, _ e: Envelope, fromPeer: String?) throws {
+        let seq = (Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0) + 1
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'", arguments: [String(seq)])
+        let conflicts: String? = e.conflicts.isEmpty ? nil : JSONWriter.string(e.json["conflicts"]!)
+        try db.execute(sql: """
+            INSERT INTO records (id, type, owner, vv, hlc, writer, deleted, hash, body, conflicts, seq, from_peer)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET type = excluded.type, owner = excluded.owner, vv = excluded.vv, hlc = excluded.hlc,
+                writer = excluded.writer, deleted = excluded.deleted, hash = excluded.hash, body = excluded.body,
+                conflicts = excluded.conflicts, seq = excluded.seq, from_peer = excluded.from_peer
+            """, arguments: [e.id, e.type, e.owner, JSONWriter.string(e.vv.json), e.hlc.description, e.writer, e.deleted ? 1 : 0,
+                             e.hash, JSONWriter.string(e.body), conflicts, seq, fromPeer])
+    }
+
+    func loadClock(_ db: Database) throws -> HybridLogicalClock {
+        let last = HLCTimestamp(try Self.meta(db)["hlc"] ?? "") ?? HLCTimestamp(millis: 0)
+        return HybridLogicalClock(last: last, maxSkewMillis: maxSkewMillis)
+    }
+
+    func saveClock(_ db: Database, _ clock: HybridLogicalClock) throws {
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'hlc'", arguments: [clock.last.description])
+    }
+
+    static func quarantine(_ db: Database, source: String, text: String, reason: String) throws {
+        try db.execute(sql: "INSERT INTO quarantine (source, text, reason, at) VALUES (?, ?, ?, ?)",
+                       arguments: [source, text, reason, StoreClock.timestamp()])
+    }
+
+    static func cursors(_ db: Database) throws -> [PeerCursor] {
+        try Row.fetchAll(db, sql: "SELECT * FROM cursors ORDER BY peer, direction").compactMap { row in
+            CursorDirection(rawValue: row["direction"]).map {
+                PeerCursor(peer: row["peer"], direction: $0, epoch: row["epoch"], sequence: row["seq"])
+            }
+        }
+    }
+
+    static func saveCursor(_ db: Database, _ c: PeerCursor) throws {
+        try db.execute(sql: """
+            INSERT INTO cursors (peer, direction, epoch, seq, updated_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(peer, direction) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at
+            """, arguments: [c.peer, c.direction.rawValue, c.epoch, c.sequence, StoreClock.timestamp()])
+    }
+
+    static func conflict(_ row: Row) throws -> ConflictEntry {
+        ConflictEntry(id: row["id"], recordID: row["record_id"], type: row["type"], policy: row["policy"],
+                      winner: try Envelope(json: try JSONParser.parse(row["winner"] as String)),
+                      loser: try Envelope(json: try JSONParser.parse(row["loser"] as String)),
+                      detectedAt: row["detected_at"], resolvedAt: row["resolved_at"])
+    }
+
+    static func appendAudit(_ db: Database, kind: String, detail: String) throws {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        let seq: Int64 = (last?["seq"] ?? 0) + 1
+        let previous: String = last?["hash"] ?? AuditChain.genesis
+        let at = StoreClock.timestamp()
+        let hash = AuditChain.hash(previous: previous, sequence: seq, at: at, kind: kind, detail: detail)
+        try db.execute(sql: "INSERT INTO audit (seq, at, kind, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [seq, at, kind, detail, previous, hash])
+    }
+}

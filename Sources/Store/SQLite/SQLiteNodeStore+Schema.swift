@@ -1,0 +1,75 @@
+import GRDB
+
+extension SQLiteNodeStore {
+    /// Schema migrations, in order. A later version of Hutong opens an older
+    /// store by running the ones it lacks; none is ever edited once released.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                -- Current version of every record. `seq` is the sequence of its latest
+                -- change: the table doubles as the compacted change log, in commit order.
+                -- `from_peer` is set only when the stored version is exactly one a peer sent.
+                CREATE TABLE records (
+                    id TEXT PRIMARY KEY,
+                    type TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    vv TEXT NOT NULL,
+                    hlc TEXT NOT NULL,
+                    writer TEXT NOT NULL,
+                    deleted INTEGER NOT NULL,
+                    hash TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    conflicts TEXT,
+                    seq INTEGER NOT NULL UNIQUE,
+                    from_peer TEXT
+                );
+                CREATE INDEX records_type ON records(type, id);
+                CREATE TABLE cursors (
+                    peer TEXT NOT NULL,
+                    direction TEXT NOT NULL,
+                    epoch TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (peer, direction)
+                );
+                CREATE TABLE applied_batches (
+                    batch_id TEXT PRIMARY KEY,
+                    peer TEXT NOT NULL,
+                    applied_at TEXT NOT NULL,
+                    result TEXT NOT NULL
+                );
+                CREATE TABLE conflicts (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    record_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    winner TEXT NOT NULL,
+                    loser TEXT NOT NULL,
+                    detected_at TEXT NOT NULL,
+                    resolved_at TEXT,
+                    resolution TEXT
+                );
+                CREATE INDEX conflicts_open ON conflicts(resolved_at, id);
+                CREATE TABLE quarantine (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    source TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    at TEXT NOT NULL
+                );
+                -- Append-only, hash-chained (see AuditChain).
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    prev TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,331 @@
+import Foundation
+import GRDB
+import Replication
+import Standard
+
+/// The embedded node store: one SQLite file in WAL mode. Every change is one
+/// transaction together with what it advances (cursor, batch id, clock, audit),
+/// so a crash leaves all of it or none.
+public final class SQLiteNodeStore: NodeStore {
+    public let path: String
+    public let nodeID: String
+    public let epoch: String
+    let pool: DatabasePool
+    let catalog: StandardCatalog
+    let maxSkewMillis: UInt64
+
+    private init(path: String, pool: DatabasePool, catalog: StandardCatalog, maxSkewMillis: UInt64) throws {
+        self.path = path
+        self.pool = pool
+        self.catalog = catalog
+        self.maxSkewMillis = maxSkewMillis
+        let meta = try pool.read { db in try Self.meta(db) }
+        guard let node = meta["node_id"], let epoch = meta["epoch"] else { throw StoreError.notInitialised(path) }
+        nodeID = node
+        self.epoch = epoch
+    }
+
+    private static func configuration() -> Configuration {
+        var c = Configuration()
+        c.busyMode = .timeout(10)
+        return c
+    }
+
+    /// Creates a new store for a new node. Refuses an existing one: a node id is never reused.
+    public static func create(path: String, nodeID: String, catalog: StandardCatalog, maxSkewMillis: UInt64 = 60_000) throws -> SQLiteNodeStore {
+        if FileManager.default.fileExists(atPath: path) { throw StoreError.alreadyInitialised(path) }
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        try migrator.migrate(pool)
+        try pool.write { db in
+            let at = StoreClock.timestamp()
+            for (k, v) in [("node_id", nodeID), ("epoch", UUID().uuidString.lowercased()), ("last_seq", "0"),
+                           ("hlc", HLCTimestamp(millis: 0).description), ("created_at", at)] {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
+            }
+            try appendAudit(db, kind: "store-created", detail: "node \(nodeID)")
+        }
+        return try SQLiteNodeStore(path: path, pool: pool, catalog: catalog, maxSkewMillis: maxSkewMillis)
+    }
+
+    /// Opens an existing store, bringing its schema up to date.
+    public static func open(path: String, catalog: StandardCatalog, maxSkewMillis: UInt64 = 60_000) throws -> SQLiteNodeStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialised(path) }
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        try migrator.migrate(pool)
+        return try SQLiteNodeStore(path: path, pool: pool, catalog: catalog, maxSkewMillis: maxSkewMillis)
+    }
+
+    // MARK: Info
+
+    public func info() throws -> StoreInfo {
+        try pool.read { db in
+            var byType: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT type, COUNT(*) AS n FROM records WHERE deleted = 0 GROUP BY type") {
+                byType[row["type"]] = row["n"]
+            }
+            return StoreInfo(
+                nodeID: nodeID, epoch: epoch,
+                lastSequence: Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0,
+                recordsByType: byType,
+                tombstones: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM records WHERE deleted = 1") ?? 0,
+                openConflicts: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE resolved_at IS NULL") ?? 0,
+                quarantined: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine") ?? 0,
+                cursors: try Self.cursors(db))
+        }
+    }
+
+    // MARK: Local writes
+
+    public func write(type: String, body: JSONValue) throws -> Envelope? {
+        guard let rt = catalog.recordTypes[type] else { throw StoreError.unknownType(type) }
+        let id: String
+        do { id = try RecordID.derive(type: rt, body: body).uuidString.lowercased() } catch {
+            throw StoreError.invalidRecord(error.description)
+        }
+        return try pool.write { db in try self.localWrite(db, id: id, type: type, body: body, deleted: false) }
+    }
+
+    public func delete(id: String) throws -> Envelope? {
+        try pool.write { db in
+            guard let current = try Self.fetchRecord(db, id: id) else { throw StoreError.unknownRecord(id) }
+            return try self.localWrite(db, id: id, type: current.type, body: [:], deleted: true)
+        }
+    }
+
+    func localWrite(_ db: Database, id: String, type: String, body: JSONValue, deleted: Bool) throws -> Envelope? {
+        let current = try Self.fetchRecord(db, id: id)
+        var clock = try loadClock(db)
+        let hlc = clock.now(wall: StoreClock.wallMillis())
+        guard let env = MergeRules.write(current: current, id: id, type: type, body: body, deleted: deleted, node: nodeID, hlc: hlc) else {
+            return nil
+        }
+        try saveClock(db, clock)
+        try store(db, env, fromPeer: nil)
+        return env
+    }
+
+    // MARK: Remote versions
+
+    public func apply(_ batch: IncomingBatch) throws -> BatchResult {
+        try pool.write { db in
+            if let id = batch.batchID,
+               let stored = try String.fetchOne(db, sql: "SELECT result FROM applied_batches WHERE batch_id = ?", arguments: [id]) {
+                return BatchResult(outcomes: stored.split(separator: ",").compactMap { RecordOutcome(rawValue: String($0)) }, repeated: true)
+            }
+            var clock = try loadClock(db)
+            var outcomes: [RecordOutcome] = []
+            outcomes.reserveCapacity(batch.versions.count + batch.rejected.count)
+            for v in batch.versions {
+                guard let rt = catalog.recordTypes[v.type] else {
+                    try Self.quarantine(db, source: batch.peer, text: JSONWriter.string(v.json), reason: "unknown record type \"\(v.type)\"")
+                    outcomes.append(.rejected)
+                    continue
+                }
+                do { try clock.observe(v.hlc, wall: StoreClock.wallMillis()) } catch {
+                    try Self.quarantine(db, source: batch.peer, text: JSONWriter.string(v.json), reason: "record \(v.id): \(String(describing: error))")
+                    outcomes.append(.rejected)
+                    continue
+                }
+                let local = try Self.fetchRecord(db, id: v.id)
+                switch MergeRules.apply(v, over: local, policy: rt.conflictPolicy) {
+                case .stored(let e):
+                    try store(db, e, fromPeer: batch.peer)
+                    if local != nil && e.conflicts.isEmpty {
+                        // A version that lists no losers dominates them: resolved elsewhere.
+                        try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL",
+                                       arguments: [StoreClock.timestamp(), "resolved at \(e.writer)", e.id])
+                    } else if !e.conflicts.isEmpty,
+                              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE record_id = ? AND resolved_at IS NULL", arguments: [e.id]) == 0 {
+                        // Another node found a manual conflict: flag it here too, so every
+                        // node's operator sees the record awaits review.
+                        let loser = local ?? e
+                        try db.execute(sql: """
+                            INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at) VALUES (?, ?, ?, ?, ?, ?)
+                            """, arguments: [e.id, e.type, rt.conflictPolicy.rawValue, JSONWriter.string(e.json), JSONWriter.string(loser.json), StoreClock.timestamp()])
+                        try Self.appendAudit(db, kind: "conflict", detail: "record \(e.id) (\(e.type)) from \(batch.peer) awaits review: \(e.conflicts.count) losing version(s) listed")
+                    }
+                    outcomes.append(.applied)
+                case .alreadyHad:
+                    outcomes.append(.alreadyHad)
+                case .merged(let e):
+                    try store(db, e, fromPeer: nil)
+                    outcomes.append(.merged)
+                case .conflict(let stored, let loser):
+                    try store(db, stored, fromPeer: nil)
+                    let manual = rt.conflictPolicy == .manual
+                    try db.execute(sql: """
+                        INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at, resolved_at, resolution)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [v.id, v.type, rt.conflictPolicy.rawValue, JSONWriter.string(stored.json), JSONWriter.string(loser.json),
+                                         StoreClock.timestamp(), manual ? nil : StoreClock.timestamp(), manual ? nil : rt.conflictPolicy.rawValue])
+                    try Self.appendAudit(db, kind: "conflict", detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(rt.conflictPolicy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
+                    outcomes.append(.conflict)
+                case .divergence(let stored, let local, let remote):
+                    if let stored { try store(db, stored, fromPeer: batch.peer) }
+                    try Self.appendAudit(db, kind: "divergence", detail: "record \(v.id): equal version vectors \(local.vv) with different content from \(batch.peer) (local \(local.hash.prefix(12)), remote \(remote.hash.prefix(12))); kept \(stored == nil ? "local" : "remote") by tie-break")
+                    outcomes.append(.divergence)
+                }
+            }
+            for r in batch.rejected {
+                try Self.quarantine(db, source: batch.peer, text: r.text, reason: r.reason)
+                outcomes.append(.rejected)
+            }
+            try saveClock(db, clock)
+            if let c = batch.cursor { try Self.saveCursor(db, c) }
+            let counts = RecordOutcome.allCases.map { o in "\(o.rawValue)=\(outcomes.filter { $0 == o }.count)" }.joined(separator: " ")
+            try Self.appendAudit(db, kind: "batch-received", detail: "peer \(batch.peer) batch \(batch.batchID ?? "-"): \(counts)")
+            if let id = batch.batchID {
+                try db.execute(sql: "INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES (?, ?, ?, ?)",
+                               arguments: [id, batch.peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")])
+            }
+            return BatchResult(outcomes: outcomes, repeated: false)
+        }
+    }
+
+    public func changes(since: Int64, excludingPeer: String?, limit: Int) throws -> ChangeSet {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [since, limit])
+            var versions: [Envelope] = []
+            var last = since
+            for row in rows {
+                last = row["seq"]
+                if let p: String = row["from_peer"], p == excludingPeer { continue }
+                versions.append(try Self.envelope(row))
+            }
+            if rows.isEmpty { last = max(since, Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0) }
+            return ChangeSet(versions: versions, lastSequence: last, epoch: epoch)
+        }
+    }
+
+    // MARK: Reading
+
+    public func record(id: String) throws -> Envelope? {
+        try pool.read { db in try Self.fetchRecord(db, id: id) }
+    }
+
+    public func records(type: String?, after: String?, limit: Int) throws -> [Envelope] {
+        try pool.read { db in
+            let rows: [Row]
+            if let type {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM records WHERE type = ? AND id > ? ORDER BY id LIMIT ?", arguments: [type, after ?? "", limit])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM records WHERE id > ? ORDER BY id LIMIT ?", arguments: [after ?? "", limit])
+            }
+            return try rows.map(Self.envelope)
+        }
+    }
+
+    // MARK: Cursors
+
+    public func cursor(peer: String, direction: CursorDirection) throws -> PeerCursor? {
+        try pool.read { db in try Self.cursors(db).first { $0.peer == peer && $0.direction == direction } }
+    }
+
+    public func setCursor(_ cursor: PeerCursor) throws {
+        try pool.write { db in try Self.saveCursor(db, cursor) }
+    }
+
+    // MARK: Conflicts and quarantine
+
+    public func conflicts(openOnly: Bool) throws -> [ConflictEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM conflicts \(openOnly ? "WHERE resolved_at IS NULL" : "") ORDER BY id").map(Self.conflict)
+        }
+    }
+
+    public func conflict(id: Int64) throws -> ConflictEntry? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id]).map(Self.conflict) }
+    }
+
+    public func resolveConflict(id: Int64, body: JSONValue) throws -> Envelope {
+        try pool.write { db in
+            guard let c = try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id]).map(Self.conflict) else {
+                throw StoreError.unknownConflict(id)
+            }
+            guard let rt = catalog.recordTypes[c.type] else { throw StoreError.unknownType(c.type) }
+            let derived = try RecordID.derive(type: rt, body: body).uuidString.lowercased()
+            guard derived == c.recordID else {
+                throw StoreError.invalidRecord("the chosen version changes the record's natural key (\(rt.naturalKey.joined(separator: ", "))); resolve with a body of the same record")
+            }
+            // A local write over the stored version dominates both versions in conflict.
+            var env = try self.localWrite(db, id: c.recordID, type: c.type, body: body, deleted: false)
+            if env == nil, var current = try Self.fetchRecord(db, id: c.recordID) {
+                // Same content as stored: still write a version that dominates, clearing the listed losers.
+                var clock = try loadClock(db)
+                current.vv = current.vv.incremented(for: nodeID)
+                current.hlc = clock.now(wall: StoreClock.wallMillis())
+                current.writer = nodeID
+                current.conflicts = []
+                try saveClock(db, clock)
+                try store(db, current, fromPeer: nil)
+                env = current
+            }
+            try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = 'operator' WHERE record_id = ? AND resolved_at IS NULL",
+                           arguments: [StoreClock.timestamp(), c.recordID])
+            try Self.appendAudit(db, kind: "conflict-resolved", detail: "record \(c.recordID) (conflict \(id)) resolved by the operator at \(nodeID)")
+            return env!
+        }
+    }
+
+    public func quarantine(limit: Int) throws -> [QuarantineEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                QuarantineEntry(id: $0["id"], source: $0["source"], text: $0["text"], reason: $0["reason"], at: $0["at"])
+            }
+        }
+    }
+
+    // MARK: Audit
+
+    public func audit(kind: String, detail: String) throws {
+        try pool.write { db in try Self.appendAudit(db, kind: kind, detail: detail) }
+    }
+
+    public func auditEntries(limit: Int) throws -> [AuditEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT ?", arguments: [limit]).map {
+                AuditEntry(sequence: $0["seq"], at: $0["at"], kind: $0["kind"], detail: $0["detail"], hash: $0["hash"])
+            }
+        }
+    }
+
+    public func verifyAudit() throws -> AuditVerification {
+        try pool.read { db in
+            var previous = AuditChain.genesis
+            var expected: Int64 = 1
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
+            while let row = try cursor.next() {
+                let seq: Int64 = row["seq"]
+                guard seq == expected else { return .broken(atSequence: expected, reason: "entry \(expected) is missing") }
+                guard (row["prev"] as String) == previous else {
+                    return .broken(atSequence: seq, reason: "entry \(seq) does not follow entry \(seq - 1): the chain was cut or reordered")
+                }
+                let hash = AuditChain.hash(previous: previous, sequence: seq, at: row["at"], kind: row["kind"], detail: row["detail"])
+                guard hash == (row["hash"] as String) else {
+                    return .broken(atSequence: seq, reason: "entry \(seq) was changed after it was written")
+                }
+                previous = hash
+                expected += 1
+            }
+            return .intact(entries: Int(expected - 1))
+        }
+    }
+
+    // MARK: Tombstones
+
+    public func purgeTombstones(peers: [String]) throws -> Int {
+        try pool.write { db in
+            let cursors = try Self.cursors(db).filter { $0.direction == .push && $0.epoch == epoch }
+            var horizon = Int64.max
+            for p in peers {
+                guard let c = cursors.first(where: { $0.peer == p }) else { return 0 }
+                horizon = min(horizon, c.sequence)
+            }
+            guard horizon != Int64.max else { return 0 }
+            try db.execute(sql: "DELETE FROM records WHERE deleted = 1 AND seq <= ?", arguments: [horizon])
+            let n = db.changesCount
+            if n > 0 { try Self.appendAudit(db, kind: "tombstones-purged", detail: "\(n) tombstones up to sequence \(horizon)") }
+            return n
+        }
+    }
+}

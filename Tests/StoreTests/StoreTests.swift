@@ -1,0 +1,169 @@
+import Foundation
+import GRDB
+import Testing
+@testable import Replication
+@testable import Standard
+@testable import Store
+
+enum StoreFixtures {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let catalog: StandardCatalog = try! StandardCatalog(directory: repo.appendingPathComponent("Schemas"))
+
+    static func path() -> String {
+        let dir = NSTemporaryDirectory() + "hutong-store-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir + "/node.sqlite"
+    }
+
+    static func store(_ node: String) throws -> SQLiteNodeStore {
+        try SQLiteNodeStore.create(path: path(), nodeID: node, catalog: catalog)
+    }
+
+    static func samples(_ type: String, _ n: Int, seed: UInt64 = 1) throws -> [JSONValue] {
+        var g = try SampleGenerator(type: type, seed: seed)
+        return (0..<n).map { _ in g.next().record }
+    }
+
+    /// Sends everything `from` has that `to` lacks, as a pull by `to` would.
+    @discardableResult
+    static func sync(_ from: SQLiteNodeStore, to: SQLiteNodeStore, batchID: String? = UUID().uuidString) throws -> BatchResult {
+        let since = try to.cursor(peer: from.nodeID, direction: .pull).map { $0.epoch == from.epoch ? $0.sequence : 0 } ?? 0
+        let c = try from.changes(since: since, excludingPeer: to.nodeID, limit: 100_000)
+        return try to.apply(IncomingBatch(peer: from.nodeID, batchID: batchID, versions: c.versions,
+                                          cursor: PeerCursor(peer: from.nodeID, direction: .pull, epoch: c.epoch, sequence: c.lastSequence)))
+    }
+
+    static func state(_ s: SQLiteNodeStore) throws -> [String] {
+        try s.records(type: nil, after: nil, limit: 1_000_000).map(\.convergenceKey)
+    }
+}
+
+@Suite struct StoreTests {
+    typealias F = StoreFixtures
+
+    @Test func createOpenAndRefuse() throws {
+        let path = F.path()
+        let s = try SQLiteNodeStore.create(path: path, nodeID: "bj-amr", catalog: F.catalog)
+        #expect(try s.info().nodeID == "bj-amr")
+        #expect(throws: StoreError.self) { try SQLiteNodeStore.create(path: path, nodeID: "other", catalog: F.catalog) }
+        #expect(throws: StoreError.self) { try SQLiteNodeStore.open(path: path + "-missing", catalog: F.catalog) }
+        _ = try s.write(type: "penalty", body: try F.samples("penalty", 1)[0])
+        let reopened = try SQLiteNodeStore.open(path: path, catalog: F.catalog)
+        #expect(reopened.epoch == s.epoch && reopened.nodeID == "bj-amr")
+        #expect(try reopened.info().recordsByType["penalty"] == 1)
+    }
+
+    @Test func localWritesMakeVersionsOnlyOnChange() throws {
+        let s = try F.store("a")
+        var body = try F.samples("penalty", 1)[0].objectValue!
+        let v1 = try #require(try s.write(type: "penalty", body: .object(body)))
+        #expect(try s.write(type: "penalty", body: .object(body)) == nil)
+        body["content"] = "警告。"
+        let v2 = try #require(try s.write(type: "penalty", body: .object(body)))
+        #expect(v2.id == v1.id && v2.vv == VersionVector(["a": 2]) && v2.hlc > v1.hlc)
+        let gone = try #require(try s.delete(id: v1.id))
+        #expect(gone.deleted && gone.vv == VersionVector(["a": 3]))
+        #expect(try s.info().lastSequence == 3 && s.info().tombstones == 1)
+        #expect(throws: StoreError.self) { try s.write(type: "penalty", body: ["type": "penalty"]) }
+    }
+
+    @Test func batchesAreIdempotentAndCursorsAdvance() throws {
+        let a = try F.store("a"), b = try F.store("b")
+        for body in try F.samples("penalty", 50) { _ = try a.write(type: "penalty", body: body) }
+        let first = try F.sync(a, to: b, batchID: "batch-1")
+        #expect(first.count(.applied) == 50 && !first.repeated)
+        let again = try b.apply(IncomingBatch(peer: "a", batchID: "batch-1", versions: try a.changes(since: 0, excludingPeer: nil, limit: 100).versions))
+        #expect(again.repeated && again == BatchResult(outcomes: first.outcomes, repeated: true))
+        #expect(try b.info().lastSequence == 50)
+        #expect(try b.cursor(peer: "a", direction: .pull)?.sequence == 50)
+        // B sends nothing back to A: everything it has came from A; the cursor still moves.
+        let back = try b.changes(since: 0, excludingPeer: "a", limit: 100)
+        #expect(back.versions.isEmpty && back.lastSequence == 50)
+        #expect(try F.state(a) == F.state(b))
+    }
+
+    @Test func ownerWinsConflictConverges() throws {
+        let a = try F.store("a"), b = try F.store("b")
+        let body = try F.samples("penalty", 1)[0]
+        let original = try #require(try a.write(type: "penalty", body: body))
+        try F.sync(a, to: b)
+        var atA = body.objectValue!, atB = body.objectValue!
+        atA["content"] = "测试内容甲。"
+        atB["content"] = "测试内容乙。"
+        _ = try b.write(type: "penalty", body: .object(atB))  // B edits later …
+        Thread.sleep(forTimeInterval: 0.01)
+        _ = try a.write(type: "penalty", body: .object(atA))
+        let atAResult = try F.sync(b, to: a)
+        let atBResult = try F.sync(a, to: b)
+        // A finds the conflict; its merged version then dominates B's, so B just applies it.
+        #expect(atAResult.count(.conflict) == 1 && atBResult.count(.applied) == 1)
+        try F.sync(a, to: b); try F.sync(b, to: a)
+        #expect(try F.state(a) == F.state(b))
+        // owner-wins: the owner's (A's) version is kept, the loser is in the conflicts table.
+        #expect(try a.record(id: original.id)?.body["content"] == "测试内容甲。")
+        #expect(try a.conflicts(openOnly: false).first?.loser.body["content"] == "测试内容乙。")
+        #expect(try a.info().openConflicts == 0)  // settled by policy, not awaiting review
+    }
+
+    @Test func manualConflictIsFlaggedResolvedAndPropagated() throws {
+        let a = try F.store("a"), b = try F.store("b")
+        let body = try F.samples("case_transfer", 1)[0]
+        let original = try #require(try a.write(type: "case_transfer", body: body))
+        try F.sync(a, to: b)
+        var atA = body.objectValue!, atB = body.objectValue!
+        atA["suspected_crime"] = "测试罪名甲"
+        atB["suspected_crime"] = "测试罪名乙"
+        _ = try a.write(type: "case_transfer", body: .object(atA))
+        _ = try b.write(type: "case_transfer", body: .object(atB))
+        try F.sync(a, to: b); try F.sync(b, to: a)
+        #expect(try F.state(a) == F.state(b))
+        let open = try a.conflicts(openOnly: true)
+        let bOpen = try b.info().openConflicts
+        #expect(open.count == 1 && bOpen == 1)
+        #expect(try a.record(id: original.id)?.conflicts.count == 1)
+        // The operator at B keeps A's version.
+        let resolved = try b.resolveConflict(id: try b.conflicts(openOnly: true)[0].id, body: .object(atA))
+        #expect(resolved.conflicts.isEmpty && resolved.body["suspected_crime"] == "测试罪名甲")
+        try F.sync(b, to: a)
+        #expect(try F.state(a) == F.state(b))
+        #expect(try a.info().openConflicts == 0 && b.info().openConflicts == 0)
+    }
+
+    @Test func tombstonesReplicateAndArePurgedAfterEveryPeer() throws {
+        let a = try F.store("a"), b = try F.store("b")
+        let e = try #require(try a.write(type: "officer", body: try F.samples("officer", 1)[0]))
+        try F.sync(a, to: b)
+        _ = try a.delete(id: e.id)
+        try F.sync(a, to: b)
+        #expect(try b.record(id: e.id)?.deleted == true)
+        #expect(try a.purgeTombstones(peers: ["b"]) == 0)  // B has not acknowledged yet
+        try a.setCursor(PeerCursor(peer: "b", direction: .push, epoch: a.epoch, sequence: try a.info().lastSequence))
+        #expect(try a.purgeTombstones(peers: ["b"]) == 1)
+        #expect(try a.record(id: e.id) == nil)
+    }
+
+    @Test func rejectedAndSkewedVersionsGoToQuarantine() throws {
+        let a = try F.store("a"), b = try F.store("b")
+        var e = try #require(try a.write(type: "agency", body: try F.samples("agency", 1)[0]))
+        e.hlc = HLCTimestamp(millis: StoreClock.wallMillis() + 3_600_000)
+        let r = try b.apply(IncomingBatch(peer: "a", batchID: "x", versions: [e],
+                                          rejected: [.init(text: "{\"type\":\"agency\"}", reason: "/name: missing required field")]))
+        #expect(r.outcomes == [.rejected, .rejected])
+        let q = try b.quarantine(limit: 10)
+        #expect(q.count == 2 && q.contains { $0.reason.contains("ahead of ours") } && q.contains { $0.reason.contains("/name") })
+        #expect(try b.record(id: e.id) == nil)
+    }
+
+    @Test func auditChainDetectsTampering() throws {
+        let a = try F.store("a"), b = try F.store("b")
+        for body in try F.samples("matter", 3) { _ = try a.write(type: "matter", body: body) }
+        try F.sync(a, to: b)
+        try b.audit(kind: "config", detail: "peer a added")
+        guard case .intact(let n) = try b.verifyAudit() else { Issue.record("not intact"); return }
+        #expect(n == 3)
+        // Someone edits an entry in the file directly.
+        let q = try DatabaseQueue(path: b.path)
+        try q.write { try $0.execute(sql: "UPDATE audit SET detail = 'nothing happened' WHERE seq = 2") }
+        #expect(try b.verifyAudit() == .broken(atSequence: 2, reason: "entry 2 was changed after it was written"))
+    }
+}
