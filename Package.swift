@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The unified enforcement data standard: JSON parsing, the JSON Schema
@@ -30,10 +31,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The node's wiring: configuration now; the daemon, capture and transport later.
+        .target(name: "Node", dependencies: ["Standard", "Replication", "Store", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "hutong",
             dependencies: [
-                "Standard",
+                "Standard", "Replication", "Store", "Node",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -11,8 +11,13 @@ public protocol NodeStore: Sendable {
     /// A local write of a standard record (a captured change). Nil when the
     /// body is unchanged (no new version).
     func write(type: String, body: JSONValue) throws -> Envelope?
+    /// Many local writes in one transaction (imports, capture). Nil entries
+    /// made no new version.
+    func write(_ records: [(type: String, body: JSONValue)]) throws -> [Envelope?]
     /// A local delete: a tombstone version. Nil when already deleted.
     func delete(id: String) throws -> Envelope?
+    /// Keeps a record that could not be used, with the reason.
+    func quarantine(source: String, text: String, reason: String) throws
 
     /// Applies a batch of remote versions from `batch.peer` in one transaction,
     /// together with the batch id and cursor it advances. A batch id seen before
@@ -31,8 +36,8 @@ public protocol NodeStore: Sendable {
 
     func conflicts(openOnly: Bool) throws -> [ConflictEntry]
     func conflict(id: Int64) throws -> ConflictEntry?
-    /// Settles a conflict with a local write of `body` that dominates both versions.
-    func resolveConflict(id: Int64, body: JSONValue) throws -> Envelope
+    /// Settles a conflict with a local write of `body` (or a deletion) that dominates both versions.
+    func resolveConflict(id: Int64, body: JSONValue, deleted: Bool) throws -> Envelope
 
     func quarantine(limit: Int) throws -> [QuarantineEntry]
 

@@ -85,6 +85,23 @@ public final class SQLiteNodeStore: NodeStore {
         return try pool.write { db in try self.localWrite(db, id: id, type: type, body: body, deleted: false) }
     }
 
+    public func write(_ records: [(type: String, body: JSONValue)]) throws -> [Envelope?] {
+        var prepared: [(id: String, type: String, body: JSONValue)] = []
+        for r in records {
+            guard let rt = catalog.recordTypes[r.type] else { throw StoreError.unknownType(r.type) }
+            do { prepared.append((try RecordID.derive(type: rt, body: r.body).uuidString.lowercased(), r.type, r.body)) } catch {
+                throw StoreError.invalidRecord(error.description)
+            }
+        }
+        return try pool.write { db in
+            try prepared.map { try self.localWrite(db, id: $0.id, type: $0.type, body: $0.body, deleted: false) }
+        }
+    }
+
+    public func quarantine(source: String, text: String, reason: String) throws {
+        try pool.write { db in try Self.quarantine(db, source: source, text: text, reason: reason) }
+    }
+
     public func delete(id: String) throws -> Envelope? {
         try pool.write { db in
             guard let current = try Self.fetchRecord(db, id: id) else { throw StoreError.unknownRecord(id) }
@@ -237,18 +254,18 @@ public final class SQLiteNodeStore: NodeStore {
         try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id]).map(Self.conflict) }
     }
 
-    public func resolveConflict(id: Int64, body: JSONValue) throws -> Envelope {
+    public func resolveConflict(id: Int64, body: JSONValue, deleted: Bool = false) throws -> Envelope {
         try pool.write { db in
             guard let c = try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id]).map(Self.conflict) else {
                 throw StoreError.unknownConflict(id)
             }
             guard let rt = catalog.recordTypes[c.type] else { throw StoreError.unknownType(c.type) }
-            let derived = try RecordID.derive(type: rt, body: body).uuidString.lowercased()
+            let derived = deleted ? c.recordID : try RecordID.derive(type: rt, body: body).uuidString.lowercased()
             guard derived == c.recordID else {
                 throw StoreError.invalidRecord("the chosen version changes the record's natural key (\(rt.naturalKey.joined(separator: ", "))); resolve with a body of the same record")
             }
             // A local write over the stored version dominates both versions in conflict.
-            var env = try self.localWrite(db, id: c.recordID, type: c.type, body: body, deleted: false)
+            var env = try self.localWrite(db, id: c.recordID, type: c.type, body: deleted ? [:] : body, deleted: deleted)
             if env == nil, var current = try Self.fetchRecord(db, id: c.recordID) {
                 // Same content as stored: still write a version that dominates, clearing the listed losers.
                 var clock = try loadClock(db)

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Store
+
+/// `hutong audit`: the hash-chained audit log.
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show or verify the audit log.", subcommands: [Verify.self, List.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the audit log's hash chain and say where it breaks.",
+            discussion: "Exit 0 when intact, 1 when broken.")
+        @OptionGroup var node: NodeOptions
+
+        func run() throws {
+            switch try node.open().store.verifyAudit() {
+            case .intact(let n): print("audit log intact: \(n) entries")
+            case .broken(let seq, let why):
+                throw CommandFailure(code: ExitStatus.dataProblem, message: "audit log broken at entry \(seq): \(why)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the latest audit entries.")
+        @Option(help: "How many.") var limit: Int = 20
+        @OptionGroup var node: NodeOptions
+
+        func run() throws {
+            for e in try node.open().store.auditEntries(limit: limit).reversed() {
+                print("\(e.sequence)  \(e.at)  \(e.kind)  \(e.detail)")
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Standard
+import Store
+
+/// `hutong status`: what the node holds and how far it is with each peer.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the node's id, change log, record counts, conflicts, quarantine and peer cursors.")
+
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var node: NodeOptions
+
+    func run() throws {
+        let i = try node.open().store.info()
+        if json {
+            Output.json([
+                "node": .string(i.nodeID), "epoch": .string(i.epoch), "last_sequence": .int(i.lastSequence),
+                "records": .object(JSONObject(keys: i.recordsByType.keys.sorted(), values: i.recordsByType.keys.sorted().map { .int(Int64(i.recordsByType[$0]!)) })),
+                "tombstones": .int(Int64(i.tombstones)), "open_conflicts": .int(Int64(i.openConflicts)), "quarantined": .int(Int64(i.quarantined)),
+                "cursors": .array(i.cursors.map { ["peer": .string($0.peer), "direction": .string($0.direction.rawValue), "epoch": .string($0.epoch), "sequence": .int($0.sequence)] }),
+            ])
+            return
+        }
+        print("node \(i.nodeID)  epoch \(i.epoch)  last sequence \(i.lastSequence)")
+        let total = i.recordsByType.values.reduce(0, +)
+        print("records: \(total)" + (total == 0 ? "" : "  (" + i.recordsByType.keys.sorted().map { "\($0) \(i.recordsByType[$0]!)" }.joined(separator: ", ") + ")"))
+        print("tombstones: \(i.tombstones)   open conflicts: \(i.openConflicts)   quarantined: \(i.quarantined)")
+        if i.cursors.isEmpty { print("peer cursors: none yet") }
+        for c in i.cursors { print("peer \(c.peer) \(c.direction.rawValue): \(c.epoch):\(c.sequence)") }
+    }
+}
