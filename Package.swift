@@ -41,7 +41,7 @@ let package = Package(
             ]
         ),
         // Prints throughput figures; never run as a timed test.
-        .executableTarget(name: "hutong-bench", dependencies: ["Standard"], path: "Benchmarks/Sources/hutong-bench"),
+        .executableTarget(name: "hutong-bench", dependencies: ["Standard", "Replication", "Store"], path: "Benchmarks/Sources/hutong-bench"),
         .testTarget(name: "StandardTests", dependencies: ["Standard"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Replication", "Standard"]),

@@ -65,4 +65,34 @@ enum CLI {
         try? FileManager.default.removeItem(atPath: dir)
         return result
     }
+
+    /// Starts hutong without waiting, for tests that kill it midway.
+    static func spawn(_ arguments: [String], in directory: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let argv = ["/usr/bin/env", "-C", directory, binary] + arguments
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]
+        defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, cArgs, cEnv) == 0 else {
+            throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: binary])
+        }
+        return pid
+    }
+
+    /// Kills a spawned process at once (SIGKILL: no chance to clean up) and reaps it.
+    /// Returns false when it had already finished by itself.
+    @discardableResult
+    static func kill(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { return false }
+        _ = Glibc.kill(pid, SIGKILL)
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return true
+    }
 }

@@ -1,12 +1,14 @@
 import Foundation
 import Standard
 
-/// Throughput figures for the validator (never a timed test): generates sample
-/// records, then times parsing alone, validation alone on one core, and the
-/// whole `hutong validate` pipeline on all cores.
+/// Throughput figures (never a timed test).
 ///
-///     hutong-bench [--type penalty] [--count 100000] [--file out.ndjson] [--schemas DIR]
+///     hutong-bench [validate] [--type penalty] [--count 100000] [--file out.ndjson] [--schemas DIR]
+///         parsing alone, validation alone on one core, the `hutong validate` pipeline
+///     hutong-bench store [--count 1000000] [--schemas DIR]
+///         node store: local writes, change reads and remote applies in batches of 1,000
 struct Options {
+    var mode = "validate"
     var type = "penalty"
     var count = 100_000
     var file: String?
@@ -20,6 +22,7 @@ struct Options {
             case "--count": count = Int(it.next() ?? "") ?? count
             case "--file": file = it.next()
             case "--schemas": schemas = it.next()
+            case "validate", "store": mode = a
             default:
                 print("usage: hutong-bench [--type TYPE] [--count N] [--file PATH] [--schemas DIR]")
                 exit(2)
@@ -36,7 +39,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func report(_ label: String, records: Int, bytes: Int, _ s: Double) {
     let line = String(format: "%-34@ %9.0f records/s  %7.1f MB/s  (%d records, %.2f s)", label as NSString, Double(records) / s, Double(bytes) / s / 1e6, records, s)
-    print(line)
+    say(line)
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
@@ -45,6 +48,10 @@ guard let schemasDir = options.schemas.map({ URL(fileURLWithPath: $0) }) ?? Stan
     exit(2)
 }
 let catalog = try StandardCatalog(directory: schemasDir)
+if options.mode == "store" {
+    try StoreBenchmark(catalog: catalog, count: options.count == 100_000 ? 1_000_000 : options.count).run()
+    exit(0)
+}
 guard let schema = catalog.schema(named: options.type) else { print("unknown type \(options.type)"); exit(2) }
 
 // Records, as NDJSON, generated once.
@@ -60,8 +67,8 @@ if !FileManager.default.fileExists(atPath: path) {
 }
 let data = try Data(contentsOf: URL(fileURLWithPath: path))
 let lines = data.split(separator: 0x0A).map { Array($0) }
-print("hutong-bench: \(lines.count) \(options.type) records, \(data.count / 1_000_000) MB, \(path)")
-print("cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+say("hutong-bench: \(lines.count) \(options.type) records, \(data.count / 1_000_000) MB, \(path)")
+say("cores: \(ProcessInfo.processInfo.activeProcessorCount)")
 
 var parsed: [JSONValue] = []
 parsed.reserveCapacity(lines.count)
@@ -81,4 +88,4 @@ for jobs in Set([1, ProcessInfo.processInfo.activeProcessorCount]).sorted() {
     })
     precondition(count == lines.count)
 }
-if invalid > 0 { print("note: \(invalid) records were invalid") }
+if invalid > 0 { say("note: \(invalid) records were invalid") }

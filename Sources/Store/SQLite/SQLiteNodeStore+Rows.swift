@@ -10,8 +10,11 @@ extension SQLiteNodeStore {
         return m
     }
 
+    // Per-record statements are prepared once per connection (cachedStatement):
+    // compiling SQL for every record cost more than running it.
+
     static func fetchRecord(_ db: Database, id: String) throws -> Envelope? {
-        try Row.fetchOne(db, sql: "SELECT * FROM records WHERE id = ?", arguments: [id]).map(envelope)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM records WHERE id = ?"), arguments: [id]).map(envelope)
     }
 
     static func envelope(_ row: Row) throws -> Envelope {
@@ -39,26 +42,26 @@ extension SQLiteNodeStore {
     /// Stores a version as the record's current one, appending it to the change
     /// log (the next sequence) and noting the peer only when it came from one as is.
     func store(_ db: Database, _ e: Envelope, fromPeer: String?) throws {
-        let seq = (Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0) + 1
-        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'", arguments: [String(seq)])
+        let next = try db.cachedStatement(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'last_seq' RETURNING CAST(value AS INTEGER)")
+        guard let seq = try Int64.fetchOne(next) else { throw StoreError.corrupt("meta has no last_seq") }
         let conflicts: String? = e.conflicts.isEmpty ? nil : JSONWriter.string(e.json["conflicts"]!)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO records (id, type, owner, vv, hlc, writer, deleted, hash, body, conflicts, seq, from_peer)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET type = excluded.type, owner = excluded.owner, vv = excluded.vv, hlc = excluded.hlc,
                 writer = excluded.writer, deleted = excluded.deleted, hash = excluded.hash, body = excluded.body,
                 conflicts = excluded.conflicts, seq = excluded.seq, from_peer = excluded.from_peer
-            """, arguments: [e.id, e.type, e.owner, JSONWriter.string(e.vv.json), e.hlc.description, e.writer, e.deleted ? 1 : 0,
+            """).execute(arguments: [e.id, e.type, e.owner, JSONWriter.string(e.vv.json), e.hlc.description, e.writer, e.deleted ? 1 : 0,
                              e.hash, JSONWriter.string(e.body), conflicts, seq, fromPeer])
     }
 
     func loadClock(_ db: Database) throws -> HybridLogicalClock {
-        let last = HLCTimestamp(try Self.meta(db)["hlc"] ?? "") ?? HLCTimestamp(millis: 0)
-        return HybridLogicalClock(last: last, maxSkewMillis: maxSkewMillis)
+        let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc'"))
+        return HybridLogicalClock(last: text.flatMap(HLCTimestamp.init) ?? HLCTimestamp(millis: 0), maxSkewMillis: maxSkewMillis)
     }
 
     func saveClock(_ db: Database, _ clock: HybridLogicalClock) throws {
-        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'hlc'", arguments: [clock.last.description])
+        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'hlc'").execute(arguments: [clock.last.description])
     }
 
     static func quarantine(_ db: Database, source: String, text: String, reason: String) throws {

@@ -1,0 +1,79 @@
+import Foundation
+import Replication
+import Standard
+import Store
+
+/// Node-store figures on real SQLite files: local writes, reading the change
+/// log, and applying those changes at a second node, in batches of 1,000.
+struct StoreBenchmark {
+    let catalog: StandardCatalog
+    let count: Int
+
+    func run() throws {
+        let dir = NSTemporaryDirectory() + "hutong-store-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try SQLiteNodeStore.create(path: dir + "/a.sqlite", nodeID: "bench-a", catalog: catalog)
+        let b = try SQLiteNodeStore.create(path: dir + "/b.sqlite", nodeID: "bench-b", catalog: catalog)
+        say("hutong-bench store: \(count) penalty records, batches of 1,000, \(dir)")
+
+        var g = try SampleGenerator(type: "penalty", seed: 1)
+        var written = 0
+        let writeTime = try seconds {
+            var batch: [(type: String, body: JSONValue)] = []
+            for _ in 0..<count {
+                batch.append(("penalty", g.next().record))
+                if batch.count == 1_000 { written += try a.write(batch).compactMap { $0 }.count; batch.removeAll(keepingCapacity: true) }
+            }
+            if !batch.isEmpty { written += try a.write(batch).compactMap { $0 }.count }
+        }
+        report("local writes (incl. sample generation)", written, writeTime)
+
+        // Page by page, as a pull would: read a page of changes at A, apply it at B.
+        var cursor: Int64 = 0, page = 0, changes = 0, applied = 0
+        var readTime = 0.0, applyTime = 0.0
+        while true {
+            var versions: [Envelope] = []
+            var last: Int64 = 0
+            readTime += try seconds {
+                let c = try a.changes(since: cursor, excludingPeer: "bench-b", limit: 1_000)
+                versions = c.versions
+                last = c.lastSequence
+            }
+            if versions.isEmpty { break }
+            changes += versions.count
+            applyTime += try seconds {
+                let r = try b.apply(IncomingBatch(peer: "bench-a", batchID: "bench-\(page)", versions: versions,
+                                                  cursor: PeerCursor(peer: "bench-a", direction: .pull, epoch: a.epoch, sequence: last)))
+                applied += r.count(.applied)
+            }
+            cursor = last
+            page += 1
+        }
+        report("changes read", changes, readTime)
+        report("remote applies", applied, applyTime)
+
+        let size = try ["a.sqlite", "a.sqlite-wal"].reduce(0) { total, f in
+            total + ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + f)[.size] as? Int) ?? 0)
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        say(String(format: "store size on disk: %.1f MB (%.0f bytes per record); peak memory: %.0f MB",
+                     Double(size) / 1e6, Double(size) / Double(max(1, written)), Double(usage.ru_maxrss) / 1024))
+    }
+
+    func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    func report(_ label: String, _ n: Int, _ s: Double) {
+        say(String(format: "%-40@ %9.0f records/s  (%d records, %.1f s)", label as NSString, Double(n) / s, n, s))
+    }
+}
+
+/// Prints at once (unbuffered), so figures of a long run show as they are measured.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
