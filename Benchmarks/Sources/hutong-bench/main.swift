@@ -10,7 +10,7 @@ import Standard
 struct Options {
     var mode = "validate"
     var type = "penalty"
-    var count = 100_000
+    var count: Int?
     var file: String?
     var schemas: String?
 
@@ -19,7 +19,7 @@ struct Options {
         while let a = it.next() {
             switch a {
             case "--type": type = it.next() ?? type
-            case "--count": count = Int(it.next() ?? "") ?? count
+            case "--count": count = Int(it.next() ?? "")
             case "--file": file = it.next()
             case "--schemas": schemas = it.next()
             case "validate", "store": mode = a
@@ -49,17 +49,17 @@ guard let schemasDir = options.schemas.map({ URL(fileURLWithPath: $0) }) ?? Stan
 }
 let catalog = try StandardCatalog(directory: schemasDir)
 if options.mode == "store" {
-    try StoreBenchmark(catalog: catalog, count: options.count == 100_000 ? 1_000_000 : options.count).run()
+    try StoreBenchmark(catalog: catalog, count: options.count ?? 1_000_000).run()
     exit(0)
 }
 guard let schema = catalog.schema(named: options.type) else { print("unknown type \(options.type)"); exit(2) }
 
 // Records, as NDJSON, generated once.
-let path = options.file ?? NSTemporaryDirectory() + "hutong-bench-\(options.type)-\(options.count).ndjson"
+let path = options.file ?? NSTemporaryDirectory() + "hutong-bench-\(options.type)-\((options.count ?? 100_000)).ndjson"
 if !FileManager.default.fileExists(atPath: path) {
     var g = try SampleGenerator(type: options.type, seed: 1)
     var out: [UInt8] = []
-    for _ in 0..<options.count {
+    for _ in 0..<(options.count ?? 100_000) {
         JSONWriter.write(g.next().record, into: &out)
         out.append(0x0A)
     }
