@@ -75,7 +75,8 @@ struct FileImport {
     }
 
     mutating func add(_ text: UnsafeBufferPointer<UInt8>, line: Int) throws {
-        let raw = String(decoding: text, as: UTF8.self)
+        // The text is kept only for what goes to quarantine.
+        var raw: String { String(decoding: text, as: UTF8.self) }
         let value: JSONValue
         do { value = try JSONParser.parse(text) } catch {
             try reject(raw, "\(file):\(line): not JSON: \(error.reason)")
