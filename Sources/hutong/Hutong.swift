@@ -19,7 +19,7 @@ struct Hutong: ParsableCommand {
             Shell completions: hutong --generate-completion-script bash|zsh|fish
             """,
         version: "hutong \(version)",
-        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Import.self, Export.self]
+        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Import.self, Export.self]
     )
 
     /// Runs the command with the documented exit codes: ArgumentParser's usage

@@ -152,7 +152,7 @@ struct FileImport {
     var summary: String {
         let kind = header.map { "export of node \($0["node"]?.stringValue ?? "?")" } ?? "records"
         var parts = counts.keys.sorted().map { "\(counts[$0]!) \($0)" }
-        if rejectedCount > 0 { parts.append("\(rejectedCount) quarantined (see `hutong status`)") }
+        if rejectedCount > 0 { parts.append("\(rejectedCount) quarantined (see `hutong quarantine list`)") }
         return "\(file) (\(kind)): " + (parts.isEmpty ? "nothing to import" : parts.joined(separator: ", "))
     }
 }

@@ -31,6 +31,10 @@ import Testing
         let imported = try CLI.run(["import", "--config", a, "p.ndjson", "t.ndjson"], in: dir)
         #expect(imported.status == 1)  // some records were quarantined
         #expect(imported.stdout.contains("\(60 - invalid) written, \(invalid) quarantined"))
+        let quarantined = try CLI.run(["quarantine", "list", "--limit", "100", "--config", a], in: dir)
+        #expect(quarantined.stdout.components(separatedBy: "import p.ndjson").count - 1 == invalid)
+        // The reason names the file, the line and the field, and quotes no personal ID number.
+        #expect(quarantined.stdout.contains("p.ndjson:") && quarantined.stdout.range(of: #"[0-9]{17}[0-9X]"#, options: .regularExpression) == nil)
         let status = try JSONParser.parse(try CLI.run(["status", "--json", "--config", a], in: dir).stdout)
         #expect(status["records"]?["penalty"]?.intValue == Int64(60 - invalid) && status["quarantined"]?.intValue == Int64(invalid))
 
