@@ -13,7 +13,7 @@ struct Audit: ParsableCommand {
 
         func run() throws {
             switch try node.open().store.verifyAudit() {
-            case .intact(let n): print("audit log intact: \(n) entries")
+            case .intact(let n): print("audit log intact: \(n) entr\(n == 1 ? "y" : "ies")")
             case .broken(let seq, let why):
                 throw CommandFailure(code: ExitStatus.dataProblem, message: "audit log broken at entry \(seq): \(why)")
             }
