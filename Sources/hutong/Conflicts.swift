@@ -46,8 +46,8 @@ struct Conflicts: ParsableCommand {
             let a = c.winner.body.objectValue ?? JSONObject(), b = c.loser.body.objectValue ?? JSONObject()
             for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
                 print("  \(key):")
-                print("    kept:  \(a[key].map(JSONWriter.string) ?? "(absent)")")
-                print("    other: \(b[key].map(JSONWriter.string) ?? "(absent)")")
+                print("    kept:  \(a[key].map { JSONWriter.string($0) } ?? "(absent)")")
+                print("    other: \(b[key].map { JSONWriter.string($0) } ?? "(absent)")")
             }
         }
     }

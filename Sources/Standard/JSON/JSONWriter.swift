@@ -1,44 +1,47 @@
-/// Compact JSON text, members in stored order. Used for NDJSON output and verdicts.
+/// Compact JSON text with no insignificant white space, minimal string escapes
+/// and numbers in ECMAScript form — which is RFC 8785 canonical JSON once the
+/// members are sorted. Used for NDJSON output, verdicts, and content hashes.
 public enum JSONWriter {
-    public static func string(_ value: JSONValue) -> String {
+    public enum Style: Sendable {
+        /// Members in stored order.
+        case compact
+        /// RFC 8785: members sorted by UTF-16 code units.
+        case canonical
+    }
+
+    public static func string(_ value: JSONValue, style: Style = .compact) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        write(value, into: &out)
+        write(value, into: &out, style: style)
         return String(decoding: out, as: UTF8.self)
     }
 
-    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into out: inout [UInt8], style: Style = .compact) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): writeDouble(d, into: &out)
+        case .double(let d): out.append(contentsOf: number(d).utf8)
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))
             for (i, v) in a.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                write(v, into: &out)
+                write(v, into: &out, style: style)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
+            let order = style == .canonical
+                ? o.keys.indices.sorted { o.keys[$0].utf16.lexicographicallyPrecedes(o.keys[$1].utf16) }
+                : Array(o.keys.indices)
             out.append(UInt8(ascii: "{"))
-            for i in 0..<o.count {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
+            for (n, i) in order.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(o.keys[i], into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(o.values[i], into: &out)
+                write(o.values[i], into: &out, style: style)
             }
             out.append(UInt8(ascii: "}"))
-        }
-    }
-
-    static func writeDouble(_ d: Double, into out: inout [UInt8]) {
-        if !d.isFinite { out.append(contentsOf: "null".utf8); return }
-        if d.rounded() == d && abs(d) < 1e15 {
-            out.append(contentsOf: String(Int64(d)).utf8)
-        } else {
-            out.append(contentsOf: "\(d)".utf8)
         }
     }
 

@@ -39,9 +39,7 @@ final class ECMARegex: @unchecked Sendable {
             if c[i] == "\\" {
                 guard i + 1 < c.count else { return true }
                 let n = c[i + 1]
-                if n.properties.isASCIIHexDigit || (n.isASCII && n.properties.isAlphabetic) {
-                    if n.isASCII && n.properties.isAlphabetic && !"dDwWsSbBfnrtvcxukpP".unicodeScalars.contains(n) { return true }
-                }
+                if n.isASCII && n.properties.isAlphabetic && !"dDwWsSbBfnrtvcxukpP".unicodeScalars.contains(n) { return true }
                 i += 2
                 continue
             }
