@@ -7,6 +7,13 @@ public enum ContentHash {
         hex(SHA256.hash(data: CanonicalJSON.bytes(body)))
     }
 
+    /// The hash together with the canonical text it was computed from, which
+    /// callers keep as the body's stored text instead of serialising again.
+    public static func withText(_ body: JSONValue) -> (hash: String, text: String) {
+        let bytes = CanonicalJSON.bytes(body)
+        return (hex(SHA256.hash(data: bytes)), String(decoding: bytes, as: UTF8.self))
+    }
+
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         let chars = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

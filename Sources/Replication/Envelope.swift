@@ -24,22 +24,42 @@ public struct Envelope: Sendable, Equatable {
     public var writer: String
     public var deleted: Bool
     public var hash: String
-    public var body: JSONValue
+    public var body: JSONValue { didSet { bodyText = nil } }
+    /// The body's JSON text when already at hand — as stored, or the canonical
+    /// text its hash was computed from — so storing or sending it needs no
+    /// second serialisation. Cleared whenever `body` changes.
+    public var bodyText: String?
     /// Manual policy: losing versions awaiting review, one per content, sorted by hash.
     public var conflicts: [VersionRef]
     /// Personal fields masked for the peer this copy was made for (transport).
     public var masked: [String]
 
     public init(id: String, type: String, owner: String, vv: VersionVector, hlc: HLCTimestamp, writer: String,
-                deleted: Bool, hash: String, body: JSONValue, conflicts: [VersionRef] = [], masked: [String] = []) {
+                deleted: Bool, hash: String, body: JSONValue, bodyText: String? = nil, conflicts: [VersionRef] = [], masked: [String] = []) {
         self.id = id; self.type = type; self.owner = owner; self.vv = vv; self.hlc = hlc; self.writer = writer
-        self.deleted = deleted; self.hash = hash; self.body = body; self.conflicts = conflicts; self.masked = masked
+        self.deleted = deleted; self.hash = hash; self.body = body; self.bodyText = bodyText; self.conflicts = conflicts; self.masked = masked
     }
+
+    /// Equal as versions: `bodyText` is a cache of `body` and does not count.
+    public static func == (a: Envelope, b: Envelope) -> Bool {
+        a.id == b.id && a.type == b.type && a.owner == b.owner && a.vv == b.vv && a.hlc == b.hlc && a.writer == b.writer
+            && a.deleted == b.deleted && a.hash == b.hash && a.body == b.body && a.conflicts == b.conflicts && a.masked == b.masked
+    }
+
+    /// The body as JSON text, from the cache when it holds it.
+    public var bodyJSONText: String { bodyText ?? JSONWriter.string(body) }
 
     /// What must be identical on every node that has seen the same versions.
     public var convergenceKey: String { "\(id) \(vv) \(hash) \(deleted)" }
 
     public var json: JSONValue {
+        var o = metadata
+        o["body"] = body
+        return .object(o)
+    }
+
+    /// Every member but the body, in envelope order.
+    private var metadata: JSONObject {
         var o = JSONObject()
         o["id"] = .string(id)
         o["type"] = .string(type)
@@ -51,8 +71,17 @@ public struct Envelope: Sendable, Equatable {
         o["hash"] = .string(hash)
         if !conflicts.isEmpty { o["conflicts"] = .array(conflicts.map(\.json)) }
         if !masked.isEmpty { o["masked"] = .array(masked.map { .string($0) }) }
-        o["body"] = body
-        return .object(o)
+        return o
+    }
+
+    /// The envelope as one line of compact JSON (NDJSON), with the body taken
+    /// from `bodyText` when at hand: exports and batches send stored text as is.
+    public var line: String {
+        guard let bodyText else { return JSONWriter.string(json) }
+        var text = JSONWriter.string(.object(metadata))
+        text.removeLast()
+        text += ",\"body\":" + bodyText + "}"
+        return text
     }
 
     /// Reads an envelope; validation against `envelope.json` is the caller's (it

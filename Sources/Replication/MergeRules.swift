@@ -8,13 +8,13 @@ public enum MergeRules {
     /// same content and same tombstone flag make no new version (rule 1).
     public static func write(current: Envelope?, id: String, type: String, body: JSONValue, deleted: Bool,
                              node: String, hlc: HLCTimestamp) -> Envelope? {
-        let hash = ContentHash.of(body)
+        let (hash, text) = ContentHash.withText(body)
         if let current, current.hash == hash, current.deleted == deleted { return nil }
         // A local write dominates every version this node knows, so it also
         // settles any manual conflicts listed on the record.
         return Envelope(id: id, type: type, owner: current?.owner ?? node,
                         vv: (current?.vv ?? VersionVector()).incremented(for: node),
-                        hlc: hlc, writer: node, deleted: deleted, hash: hash, body: body)
+                        hlc: hlc, writer: node, deleted: deleted, hash: hash, body: body, bodyText: text)
     }
 
     /// What applying a remote version did.

@@ -16,9 +16,9 @@ enum AuditChain {
 enum StoreClock {
     static func wallMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
-    static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
-    }
+    /// A value-type format style: making an ISO8601DateFormatter per call cost
+    /// half a millisecond each, several times per applied batch.
+    static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func timestamp() -> String { style.format(Date()) }
 }

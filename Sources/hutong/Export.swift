@@ -32,7 +32,7 @@ struct Export: ParsableCommand {
         while true {
             let page = try opened.store.changes(since: cursor, excludingPeer: forPeer, limit: 10_000)
             for v in page.versions where type == nil || v.type == type {
-                JSONWriter.write(v.json, into: &buffer)
+                buffer.append(contentsOf: v.line.utf8)
                 buffer.append(0x0A)
                 count += 1
             }

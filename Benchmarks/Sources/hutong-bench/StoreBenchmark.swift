@@ -31,7 +31,7 @@ struct StoreBenchmark {
 
         // Page by page, as a pull would: read a page of changes at A, apply it at B.
         var cursor: Int64 = 0, page = 0, changes = 0, applied = 0
-        var readTime = 0.0, applyTime = 0.0
+        var readTime = Phase(), applyTime = Phase()
         while true {
             var versions: [Envelope] = []
             var last: Int64 = 0
@@ -62,14 +62,27 @@ struct StoreBenchmark {
                      Double(size) / 1e6, Double(size) / Double(max(1, written)), Double(usage.ru_maxrss) / 1024))
     }
 
-    func seconds(_ body: () throws -> Void) rethrows -> Double {
+    /// Wall and CPU seconds of `body`.
+    func seconds(_ body: () throws -> Void) rethrows -> Phase {
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpu0 = cpuSeconds()
         try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Phase(wall: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu: cpuSeconds() - cpu0)
     }
 
-    func report(_ label: String, _ n: Int, _ s: Double) {
-        say(String(format: "%-40@ %9.0f records/s  (%d records, %.1f s)", label as NSString, Double(n) / s, n, s))
+    struct Phase {
+        var wall = 0.0, cpu = 0.0
+        static func += (a: inout Phase, b: Phase) { a.wall += b.wall; a.cpu += b.cpu }
+    }
+
+    func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    }
+
+    func report(_ label: String, _ n: Int, _ p: Phase) {
+        say(String(format: "%-40@ %9.0f records/s  (%d records, %.1f s wall, %.1f s CPU)", label as NSString, Double(n) / p.wall, n, p.wall, p.cpu))
     }
 }
 

@@ -2,6 +2,14 @@ import GRDB
 import Replication
 import Standard
 
+/// What a write transaction advances besides rows.
+struct WriteState {
+    var lastSequence: Int64
+    var clock: HybridLogicalClock
+    let startSequence: Int64
+    let startClock: HLCTimestamp
+}
+
 /// Reading and writing rows; all run inside the caller's transaction.
 extension SQLiteNodeStore {
     static func meta(_ db: Database) throws -> [String: String] {
@@ -15,6 +23,25 @@ extension SQLiteNodeStore {
 
     static func fetchRecord(_ db: Database, id: String) throws -> Envelope? {
         try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM records WHERE id = ?"), arguments: [id]).map(envelope)
+    }
+
+    /// The stored versions of `ids`, by id (absent ones left out).
+    static func fetchRecords(_ db: Database, ids: [String]) throws -> [String: Envelope] {
+        var found: [String: Envelope] = [:]
+        let chunk = 500
+        var start = 0
+        while start < ids.count {
+            let part = Array(ids[start..<min(ids.count, start + chunk)])
+            start += chunk
+            let statement = part.count == chunk
+                ? try db.cachedStatement(sql: "SELECT * FROM records WHERE id IN (\(Array(repeating: "?", count: chunk).joined(separator: ",")))")
+                : try db.makeStatement(sql: "SELECT * FROM records WHERE id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))")
+            for row in try Row.fetchAll(statement, arguments: StatementArguments(part)) {
+                let e = try envelope(row)
+                found[e.id] = e
+            }
+        }
+        return found
     }
 
     static func envelope(_ row: Row) throws -> Envelope {
@@ -34,34 +61,55 @@ extension SQLiteNodeStore {
                                           "writer": "x", "deleted": false, "hash": "x", "body": [:], "conflicts": parsed])
             refs = env.conflicts
         }
+        let bodyText: String = row["body"]
         return Envelope(id: id, type: row["type"], owner: row["owner"], vv: try VersionVector(json: try json("vv")), hlc: hlc,
                         writer: row["writer"], deleted: (row["deleted"] as Int) != 0, hash: row["hash"], body: try json("body"),
-                        conflicts: refs)
+                        bodyText: bodyText, conflicts: refs)
     }
 
     /// Stores a version as the record's current one, appending it to the change
     /// log (the next sequence) and noting the peer only when it came from one as is.
-    func store(_ db: Database, _ e: Envelope, fromPeer: String?) throws {
-        let next = try db.cachedStatement(sql: "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'last_seq' RETURNING CAST(value AS INTEGER)")
-        guard let seq = try Int64.fetchOne(next) else { throw StoreError.corrupt("meta has no last_seq") }
+    /// `replacing` false promises the record is not stored yet (saves a lookup).
+    func store(_ db: Database, _ e: Envelope, fromPeer: String?, _ state: inout WriteState, replacing: Bool = true) throws {
+        state.lastSequence += 1
         let conflicts: String? = e.conflicts.isEmpty ? nil : JSONWriter.string(e.json["conflicts"]!)
+        // Delete then insert rather than update: the row moves to its new
+        // sequence, which is the table's key.
+        if replacing { try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [e.id]) }
         try db.cachedStatement(sql: """
-            INSERT INTO records (id, type, owner, vv, hlc, writer, deleted, hash, body, conflicts, seq, from_peer)
+            INSERT INTO records (seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, body)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET type = excluded.type, owner = excluded.owner, vv = excluded.vv, hlc = excluded.hlc,
-                writer = excluded.writer, deleted = excluded.deleted, hash = excluded.hash, body = excluded.body,
-                conflicts = excluded.conflicts, seq = excluded.seq, from_peer = excluded.from_peer
-            """).execute(arguments: [e.id, e.type, e.owner, JSONWriter.string(e.vv.json), e.hlc.description, e.writer, e.deleted ? 1 : 0,
-                             e.hash, JSONWriter.string(e.body), conflicts, seq, fromPeer])
+            """).execute(arguments: [state.lastSequence, e.id, e.type, e.owner, JSONWriter.string(e.vv.json), e.hlc.description, e.writer,
+                                     e.deleted ? 1 : 0, e.hash, conflicts, fromPeer, e.bodyJSONText])
     }
 
-    func loadClock(_ db: Database) throws -> HybridLogicalClock {
-        let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc'"))
-        return HybridLogicalClock(last: text.flatMap(HLCTimestamp.init) ?? HLCTimestamp(millis: 0), maxSkewMillis: maxSkewMillis)
+    /// Reads what a write transaction advances besides rows; `finish` saves it.
+    func begin(_ db: Database) throws -> WriteState {
+        let seq = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'last_seq'"))
+        guard let seq, let last = Int64(seq) else { throw StoreError.corrupt("meta has no last_seq") }
+        let hlc = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc'"))
+        let clock = HybridLogicalClock(last: hlc.flatMap(HLCTimestamp.init) ?? HLCTimestamp(millis: 0), maxSkewMillis: maxSkewMillis)
+        return WriteState(lastSequence: last, clock: clock, startSequence: last, startClock: clock.last)
     }
 
-    func saveClock(_ db: Database, _ clock: HybridLogicalClock) throws {
-        try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'hlc'").execute(arguments: [clock.last.description])
+    func finish(_ db: Database, _ state: WriteState) throws {
+        if state.lastSequence != state.startSequence {
+            try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'").execute(arguments: [String(state.lastSequence)])
+        }
+        if state.clock.last != state.startClock {
+            try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'hlc'").execute(arguments: [state.clock.last.description])
+        }
+    }
+
+    /// One write transaction with its sequence counter and clock loaded once
+    /// and saved once, at the end.
+    func writing<T>(_ body: (Database, inout WriteState) throws -> T) throws -> T {
+        try pool.write { db in
+            var state = try begin(db)
+            let result = try body(db, &state)
+            try finish(db, state)
+            return result
+        }
     }
 
     static func quarantine(_ db: Database, source: String, text: String, reason: String) throws {

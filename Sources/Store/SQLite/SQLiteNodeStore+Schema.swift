@@ -70,6 +70,32 @@ extension SQLiteNodeStore {
                 );
                 """)
         }
+        // The change log in commit order as the table's own key: a new version
+        // appends at the end instead of landing at a random place in a table of
+        // large rows, and the body sits last so metadata reads stop before it.
+        m.registerMigration("v2-records-by-sequence") { db in
+            try db.execute(sql: """
+                CREATE TABLE records_v2 (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    type TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    vv TEXT NOT NULL,
+                    hlc TEXT NOT NULL,
+                    writer TEXT NOT NULL,
+                    deleted INTEGER NOT NULL,
+                    hash TEXT NOT NULL,
+                    conflicts TEXT,
+                    from_peer TEXT,
+                    body TEXT NOT NULL
+                );
+                INSERT INTO records_v2 (seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, body)
+                    SELECT seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, body FROM records;
+                DROP TABLE records;
+                ALTER TABLE records_v2 RENAME TO records;
+                CREATE INDEX records_type ON records(type, seq);
+                """)
+        }
         return m
     }
 }
