@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The unified enforcement data standard: JSON parsing, the JSON Schema
@@ -44,7 +45,10 @@ let package = Package(
         .executableTarget(name: "hutong-bench", dependencies: ["Standard", "Replication", "Store"], path: "Benchmarks/Sources/hutong-bench"),
         .testTarget(name: "StandardTests", dependencies: ["Standard"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Replication", "Standard"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "Replication", "Standard",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         // Runs the real `hutong` binary as a user would.
         .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard"]),
     ]

@@ -74,6 +74,15 @@ public struct Envelope: Sendable, Equatable {
         return o
     }
 
+    /// Checks `hash` against the body, so a version altered on its way is
+    /// refused, and keeps the canonical text for storing. False on mismatch.
+    public mutating func verifyHash() -> Bool {
+        let (computed, text) = ContentHash.withText(body)
+        guard computed == hash else { return false }
+        bodyText = text
+        return true
+    }
+
     /// The envelope as one line of compact JSON (NDJSON), with the body taken
     /// from `bodyText` when at hand: exports and batches send stored text as is.
     public var line: String {

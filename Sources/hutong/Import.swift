@@ -103,8 +103,12 @@ struct FileImport {
                 return
             }
             if header != nil {
-                guard name == "envelope", let e = try? Envelope(json: value) else {
+                guard name == "envelope", var e = try? Envelope(json: value) else {
                     try reject(raw, "\(file):\(line): an export file holds envelopes after its header, not \(name) records")
+                    return
+                }
+                guard e.verifyHash() else {
+                    try reject(raw, "\(file):\(line): record \(e.id): its hash does not match its body (changed after export?); ask \(e.writer) for a fresh export")
                     return
                 }
                 versions.append(e)

@@ -78,4 +78,26 @@ import Testing
         #expect(try la.map(key) == lb.map(key) && la.count == 65 - invalid)
         #expect(try CLI.run(["audit", "verify", "--config", b], in: dir).stdout.contains("intact"))
     }
+
+    @Test func anEnvelopeChangedAfterExportIsQuarantined() throws {
+        let dir = try CLI.temporaryDirectory()
+        let (a, b) = (try node(dir, "bj-amr"), try node(dir, "sh-police"))
+        #expect(try CLI.run(["sample", "--type", "penalty", "--count", "3", "--seed", "4", "-o", "p.ndjson"], in: dir).status == 0)
+        #expect(try CLI.run(["import", "--config", a, "p.ndjson"], in: dir).status == 0)
+        #expect(try CLI.run(["export", "--config", a, "-o", "a.ndjson"], in: dir).status == 0)
+        // Change one fine amount in the second envelope, leaving its hash as it was.
+        var lines = try String(contentsOfFile: dir + "/a.ndjson", encoding: .utf8).split(separator: "\n").map(String.init)
+        var env = try JSONParser.parse(lines[2]).objectValue!
+        var body = env["body"]!.objectValue!
+        body["remarks"] = "改过的"
+        env["body"] = .object(body)
+        lines[2] = JSONWriter.string(.object(env))
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/a.ndjson", atomically: true, encoding: .utf8)
+        let r = try CLI.run(["import", "--config", b, "a.ndjson"], in: dir)
+        #expect(r.status == 1)
+        let q = try CLI.run(["quarantine", "list", "--config", b], in: dir).stdout
+        #expect(q.contains("a.ndjson:3: record \(env["id"]!.stringValue!): its hash does not match its body"))
+        let status = try JSONParser.parse(try CLI.run(["status", "--json", "--config", b], in: dir).stdout)
+        #expect(status["records"]?["penalty"]?.intValue == 2)
+    }
 }
