@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The unified enforcement data standard: JSON parsing, the JSON Schema
@@ -32,12 +34,24 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The node's wiring: configuration now; the daemon, capture and transport later.
-        .target(name: "Node", dependencies: ["Standard", "Replication", "Store", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // libcurl and zlib, as C modules standing alone (DESIGN.md, Data path).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Peer exchange: signed NDJSON batches, the libcurl client, the
+        // Hummingbird server with mutual TLS, grants and masking.
+        .target(name: "Transport", dependencies: [
+            "Standard", "Replication", "Store", "CCurl", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        // The node's wiring: configuration, peers and keys; the daemon and capture later.
+        .target(name: "Node", dependencies: ["Standard", "Replication", "Store", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "hutong",
             dependencies: [
-                "Standard", "Replication", "Store", "Node",
+                "Standard", "Replication", "Store", "Transport", "Node",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,5 +65,6 @@ let package = Package(
         ]),
         // Runs the real `hutong` binary as a user would.
         .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Store", "Replication", "Standard"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import Transport
 
 /// `hutong.toml`: the one configuration file of a node (DESIGN.md,
 /// Configuration and state). Relative paths are relative to the file.
@@ -8,6 +9,20 @@ public struct NodeConfiguration: Sendable {
     public let nodeID: String
     public let storePath: String
     public let maxClockSkewSeconds: Int
+    /// This node's Ed25519 signing key file ([keys] signing).
+    public let signingKeyPath: String
+    /// This node's TLS material ([tls]); nil when not configured.
+    public let tls: PeerServer.TLSFiles?
+    /// The peer API ([server]).
+    public let listenHost: String
+    public let listenPort: Int
+    public let plainHTTP: Bool
+    public let maxBodyBytes: Int
+    public let maxBatchAgeSeconds: Int
+    /// [[peers]]
+    public let peers: [PeerEntry]
+
+    public func peer(named name: String) -> PeerEntry? { peers.first { $0.name == name } }
 
     /// Where commands look for the file when none is named.
     public static func defaultPath() -> String {
@@ -33,12 +48,66 @@ public struct NodeConfiguration: Sendable {
         let storePath = store?["path"]?.string ?? "hutong.sqlite"
         let skew = store?["max_clock_skew_seconds"]?.int ?? 60
         guard skew > 0 else { throw ConfigurationError("\(path): [store] max_clock_skew_seconds must be positive") }
-        let resolved = storePath.hasPrefix("/") ? storePath : url.deletingLastPathComponent().appendingPathComponent(storePath).path
-        return NodeConfiguration(file: url, nodeID: id, storePath: resolved, maxClockSkewSeconds: skew)
+        let base = url.deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        let keys = table["keys"]?.table
+        let tlsTable = table["tls"]?.table
+        var tls: PeerServer.TLSFiles?
+        if let tlsTable {
+            guard let c = tlsTable["certificate"]?.string, let k = tlsTable["key"]?.string, let ca = tlsTable["ca"]?.string else {
+                throw ConfigurationError("\(path): [tls] needs certificate, key and ca (PEM files; deploy/make-test-certs.sh makes test ones)")
+            }
+            tls = PeerServer.TLSFiles(certificate: resolve(c), key: resolve(k), ca: resolve(ca))
+        }
+        let server = table["server"]?.table
+        let listen = server?["listen"]?.string ?? "127.0.0.1:7443"
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError("\(path): [server] listen \"\(listen)\" must be HOST:PORT, e.g. 0.0.0.0:7443")
+        }
+        let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        var peers: [PeerEntry] = []
+        for (i, item) in (table["peers"]?.array ?? TOMLArray()).enumerated() {
+            guard let p = item.table else { throw ConfigurationError("\(path): peers[\(i + 1)] must be a [[peers]] table") }
+            guard let name = p["name"]?.string, NodeID.isValid(name) else {
+                throw ConfigurationError("\(path): peers[\(i + 1)] name must be the peer's node id (\(NodeID.rule))")
+            }
+            guard let peerURL = p["url"]?.string else { throw ConfigurationError("\(path): peer \(name) has no url") }
+            guard let key = p["signing_key"]?.string else {
+                throw ConfigurationError("\(path): peer \(name) has no signing_key (its `hutong keys show`)")
+            }
+            let g = p["grants"]?.table
+            func list(_ k: String) -> [String] { g?[k]?.array?.compactMap { $0.string } ?? [] }
+            let grants = PeerGrants(pull: Set(list("pull")), push: Set(list("push")), regions: list("regions"), personal: g?["personal"]?.bool ?? false)
+            do {
+                peers.append(try PeerEntry(name: name, url: peerURL, pin: p["pin"]?.string, signingKey: key, grants: grants))
+            } catch {
+                throw ConfigurationError("\(path): peer \(name): \(error)")
+            }
+        }
+        return NodeConfiguration(
+            file: url, nodeID: id, storePath: resolve(storePath), maxClockSkewSeconds: skew,
+            signingKeyPath: resolve(keys?["signing"]?.string ?? "keys/node.ed25519"), tls: tls,
+            listenHost: host, listenPort: port, plainHTTP: server?["plain_http"]?.bool ?? false,
+            maxBodyBytes: (server?["max_body_mb"]?.int ?? 64) << 20,
+            maxBatchAgeSeconds: server?["max_batch_age_seconds"]?.int ?? 600, peers: peers)
     }
 
     /// The commented file `hutong init` writes.
-    public static func template(nodeID: String) -> String {
+    public static func template(nodeID: String, listen: String = "127.0.0.1:7443", tls: PeerServer.TLSFiles? = nil, plainHTTP: Bool = false) -> String {
+        let tlsBlock = tls.map { t in
+            """
+            [tls]
+            certificate = "\(t.certificate)"
+            key = "\(t.key)"
+            ca = "\(t.ca)"
+            """
+        } ?? """
+            # [tls]
+            # certificate = "tls/node.crt"
+            # key = "tls/node.key"
+            # ca = "tls/ca.crt"
+            """
+        return
         """
         # Hutong node configuration (written by `hutong init`).
         # Relative paths are relative to this file.
@@ -56,8 +125,27 @@ public struct NodeConfiguration: Sendable {
         # from further ahead are refused and quarantined.
         max_clock_skew_seconds = 60
 
-        # Peers ([[peers]]) and capture sources ([[sources]]) are added here as
-        # those capabilities arrive; see the README.
+        [keys]
+        # This node's Ed25519 key for signing batches (`hutong keys generate`).
+        # Peers configure its public half (`hutong keys show`).
+        signing = "keys/node.ed25519"
+
+        # TLS material for the peer API and for reaching peers (mutual TLS).
+        # deploy/make-test-certs.sh makes a test CA and node certificates.
+        \(tlsBlock)
+
+        [server]
+        # Where `hutong serve` listens for peers.
+        listen = "\(listen)"
+        # Plain HTTP instead of mutual TLS: tests on a loopback address only.
+        plain_http = \(plainHTTP)
+        # Largest batch accepted, in MB (compressed and decompressed).
+        max_body_mb = 64
+        # Batches made longer ago than this are refused as stale (replays).
+        max_batch_age_seconds = 600
+
+        # Peers: one [[peers]] table each, added by `hutong peers add`.
+        # Everything a peer may do here is listed in its grants; the rest is denied.
 
         """
     }

@@ -5,6 +5,10 @@ import Standard
 /// embedded SQLite store and a PostgreSQL store are interchangeable; nothing
 /// backend-specific appears here.
 public protocol NodeStore: Sendable {
+    /// This node's id, and the random id of its change log.
+    var nodeID: String { get }
+    var epoch: String { get }
+
     /// This node's id, epoch and change-log position.
     func info() throws -> StoreInfo
 

@@ -16,10 +16,12 @@ struct Hutong: ParsableCommand {
               0  success (validate: every record is valid)
               1  data problem (validate: at least one record is invalid or a file is not JSON)
               2  usage error, or a file or directory that cannot be read
+              3  sync, peers check: a peer could not be reached or refused (each says why)
             Shell completions: hutong --generate-completion-script bash|zsh|fish
             """,
         version: "hutong \(version)",
-        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Import.self, Export.self]
+        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Import.self, Export.self,
+                      Keys.self, Peers.self, Serve.self, Sync.self]
     )
 
     /// Runs the command with the documented exit codes: ArgumentParser's usage

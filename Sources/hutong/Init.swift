@@ -3,6 +3,7 @@ import Foundation
 import Node
 import Standard
 import Store
+import Transport
 
 /// `hutong init`: a new node: its configuration file and an empty store.
 struct Init: ParsableCommand {
@@ -16,10 +17,18 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("Directory for hutong.toml and the store.", valueName: "dir"))
     var dir: String = "."
 
+    @Option(help: ArgumentHelp("Where the peer API listens.", valueName: "host:port")) var listen = "127.0.0.1:7443"
+    @Option(help: ArgumentHelp("This node's TLS certificate (PEM).", valueName: "file")) var tlsCertificate: String?
+    @Option(help: ArgumentHelp("Its private key (PEM).", valueName: "file")) var tlsKey: String?
+    @Option(help: ArgumentHelp("The CA that signs peers' certificates (PEM).", valueName: "file")) var tlsCa: String?
+    @Flag(help: "Serve plain HTTP instead of mutual TLS (loopback tests only).") var plainHttp = false
+
     @OptionGroup var schemaOptions: SchemaOptions
 
     func validate() throws {
         if let nodeID, !NodeID.isValid(nodeID) { throw ValidationError("--node-id \"\(nodeID)\": \(NodeID.rule)") }
+        let tls = [tlsCertificate, tlsKey, tlsCa].compactMap { $0 }
+        if !tls.isEmpty && tls.count != 3 { throw ValidationError("give --tls-certificate, --tls-key and --tls-ca together") }
     }
 
     func run() throws {
@@ -34,10 +43,20 @@ struct Init: ParsableCommand {
         let catalog = try schemaOptions.loadCatalog()
         do {
             _ = try SQLiteNodeStore.create(path: storePath, nodeID: id, catalog: catalog)
-            try NodeConfiguration.template(nodeID: id).write(toFile: configPath, atomically: true, encoding: .utf8)
+            var tls: PeerServer.TLSFiles?
+            if let c = tlsCertificate, let k = tlsKey, let ca = tlsCa {
+                func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+                tls = PeerServer.TLSFiles(certificate: absolute(c), key: absolute(k), ca: absolute(ca))
+            }
+            try NodeConfiguration.template(nodeID: id, listen: listen, tls: tls, plainHTTP: plainHttp)
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+            let config = try NodeConfiguration.load(path: configPath)
+            let key = NodeKey.generate()
+            try key.write(to: config.signingKeyPath)
+            print("created node \(id): \(configPath), \(storePath)")
+            print("signing key: \(config.signingKeyPath) (public: \(key.publicKeyBase64))")
         } catch {
             throw CommandFailure(code: ExitStatus.usage, message: "cannot create the node in \(dir): \(error)")
         }
-        print("created node \(id): \(configPath), \(storePath)")
     }
 }

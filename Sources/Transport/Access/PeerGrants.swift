@@ -1,0 +1,42 @@
+import Standard
+
+/// What a peer may do at this node; everything not granted is denied
+/// (DESIGN.md, Security).
+public struct PeerGrants: Sendable, Equatable {
+    /// Record types the peer may pull from us.
+    public var pull: Set<String>
+    /// Record types the peer may push to us.
+    public var push: Set<String>
+    /// Administrative-division prefixes (e.g. "31" for Shanghai) a record's
+    /// `region` must start with; empty means every region.
+    public var regions: [String]
+    /// Whether the peer sees personal information unmasked.
+    public var personal: Bool
+
+    public init(pull: Set<String> = [], push: Set<String> = [], regions: [String] = [], personal: Bool = false) {
+        self.pull = pull; self.push = push; self.regions = regions; self.personal = personal
+    }
+
+    public static let none = PeerGrants()
+
+    /// Whether a record of `type` with this body is inside the grant of `types` and regions.
+    public func allows(_ types: Set<String>, type: String, body: JSONValue) -> Bool {
+        guard types.contains(type) else { return false }
+        guard !regions.isEmpty else { return true }
+        // Tombstones carry no body: the type grant decides.
+        guard let region = body["region"]?.stringValue else { return body.objectValue?.isEmpty ?? false }
+        return regions.contains { region.hasPrefix($0) }
+    }
+
+    public var json: JSONValue {
+        ["pull": .array(pull.sorted().map { .string($0) }), "push": .array(push.sorted().map { .string($0) }),
+         "regions": .array(regions.map { .string($0) }), "personal": .bool(personal)]
+    }
+
+    public init(json: JSONValue) {
+        pull = Set(json["pull"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        push = Set(json["push"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        regions = json["regions"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        personal = json["personal"]?.boolValue ?? false
+    }
+}

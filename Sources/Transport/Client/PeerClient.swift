@@ -1,0 +1,160 @@
+import CCurl
+import Foundation
+
+/// HTTPS to one peer over libcurl: one easy handle, so the connection (and its
+/// TLS session) is reused across requests; client certificate, CA and pinned
+/// public key; gzip; connect and total timeouts; retries with exponential
+/// backoff and jitter for transient failures only. Not shared between threads.
+public final class PeerClient {
+    public struct Options: Sendable {
+        public var baseURL: String
+        public var certificate: String?
+        public var key: String?
+        public var ca: String?
+        /// `sha256//BASE64` of the peer's TLS public key (SPKI).
+        public var pin: String?
+        public var connectTimeout: Int = 10
+        public var totalTimeout: Int = 300
+        public var attempts: Int = 4
+        /// First backoff; doubles per attempt, with up to 50 % jitter.
+        public var backoff: Double = 0.5
+
+        public init(baseURL: String, certificate: String? = nil, key: String? = nil, ca: String? = nil, pin: String? = nil) {
+            self.baseURL = baseURL; self.certificate = certificate; self.key = key; self.ca = ca; self.pin = pin
+        }
+    }
+
+    public struct Response: Sendable {
+        public let status: Int
+        public let body: [UInt8]
+        public let httpVersion: String
+    }
+
+    let options: Options
+    private let handle: UnsafeMutableRawPointer
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// Bytes sent and received on the wire (compressed), for the summary.
+    public private(set) var bytesSent = 0
+    public private(set) var bytesReceived = 0
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    public init(_ options: Options) throws {
+        _ = Self.globalInit
+        guard let h = curl_easy_init() else { throw PeerError(peer: options.baseURL, message: "libcurl could not start", transient: false) }
+        handle = h
+        self.options = options
+        guard options.baseURL.hasPrefix("https://") || Self.isLoopback(options.baseURL) else {
+            throw PeerError(peer: options.baseURL, message: "plain HTTP is allowed only to a loopback address; use https://", transient: false)
+        }
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    static func isLoopback(_ url: String) -> Bool {
+        ["http://127.", "http://localhost:", "http://localhost/", "http://[::1]"].contains { url.hasPrefix($0) }
+    }
+
+    /// A request with retries. 4xx answers and TLS failures are not retried: trying again cannot help.
+    public func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [String] = []) throws -> Response {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let r = try once(method, path, body: body, headers: headers)
+                if [429, 502, 503, 504].contains(r.status) && attempt < options.attempts {
+                    pause(attempt)
+                    continue
+                }
+                return r
+            } catch let e as PeerError where e.transient && attempt < options.attempts {
+                pause(attempt)
+            }
+        }
+    }
+
+    private func pause(_ attempt: Int) {
+        let base = options.backoff * pow(2, Double(attempt - 1))
+        Thread.sleep(forTimeInterval: base * (1 + Double.random(in: 0...0.5)))
+    }
+
+    private func once(_ method: String, _ path: String, body: [UInt8]?, headers: [String]) throws -> Response {
+        curl_easy_reset(handle)  // keeps the connection and session caches
+        let sink = ResponseSink()
+        let sinkPointer = Unmanaged.passRetained(sink)
+        defer { sinkPointer.release() }
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for h in headers + ["Expect:"] { list = curl_slist_append(list, h) }
+        defer { curl_slist_free_all(list) }
+        errorBuffer[0] = 0
+
+        set(CURLOPT_URL, options.baseURL + path)
+        set(CURLOPT_CUSTOMREQUEST, method)
+        setLong(CURLOPT_NOSIGNAL, 1)
+        setLong(CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
+        setLong(CURLOPT_TIMEOUT, options.totalTimeout)
+        setLong(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        set(CURLOPT_ACCEPT_ENCODING, "")  // gzip answers, decoded by curl
+        hutong_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        hutong_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+        if let c = options.certificate { set(CURLOPT_SSLCERT, c) }
+        if let k = options.key { set(CURLOPT_SSLKEY, k) }
+        if let ca = options.ca { set(CURLOPT_CAINFO, ca) }
+        if let pin = options.pin { set(CURLOPT_PINNEDPUBLICKEY, pin) }
+        hutong_curl_setopt_write(handle) { data, size, count, user in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(user!).takeUnretainedValue()
+            let n = size * count
+            data!.withMemoryRebound(to: UInt8.self, capacity: n) { sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            return n
+        }
+        hutong_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque())
+
+        let code: CURLcode = (body ?? []).withUnsafeBufferPointer { b in
+            if body != nil {
+                hutong_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(b.count))
+                hutong_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: b.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+            }
+            return curl_easy_perform(handle)
+        }
+        var uploaded: curl_off_t = 0, downloaded: curl_off_t = 0
+        hutong_curl_getinfo_offset(handle, CURLINFO_SIZE_UPLOAD_T, &uploaded)
+        hutong_curl_getinfo_offset(handle, CURLINFO_SIZE_DOWNLOAD_T, &downloaded)
+        bytesSent += Int(uploaded)
+        bytesReceived += Int(downloaded)
+        guard code == CURLE_OK else {
+            let detail = String(cString: errorBuffer)
+            let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            throw PeerError(peer: options.baseURL, message: "\(text) (curl error \(code.rawValue))", transient: Self.transient(code), curlCode: Int(code.rawValue))
+        }
+        var status = 0, version = 0
+        hutong_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        hutong_curl_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
+        return Response(status: status, body: sink.bytes, httpVersion: version == Int(CURL_HTTP_VERSION_2_0) ? "HTTP/2" : "HTTP/1.1")
+    }
+
+    private func set(_ o: CURLoption, _ v: String) { hutong_curl_setopt_string(handle, o, v) }
+    private func setLong(_ o: CURLoption, _ v: Int) { hutong_curl_setopt_long(handle, o, v) }
+
+    /// Failures worth another try: the network, not the peer's answer or TLS.
+    static func transient(_ c: CURLcode) -> Bool {
+        [CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING,
+         CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE].contains(c)
+    }
+}
+
+private final class ResponseSink {
+    var bytes: [UInt8] = []
+}
+
+/// A failure talking to a peer, with curl's own words.
+public struct PeerError: Error, CustomStringConvertible, Sendable {
+    public let peer: String
+    public let message: String
+    public let transient: Bool
+    public var curlCode: Int? = nil
+
+    public var description: String { "\(peer): \(message)" }
+}

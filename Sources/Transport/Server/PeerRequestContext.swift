@@ -1,0 +1,44 @@
+import Crypto
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOSSL
+
+/// The request context of the peer API: keeps the connection's channel, from
+/// whose TLS handler the client certificate's pin is read — which is how the
+/// server knows which configured peer is calling.
+public struct PeerRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    /// `sha256//BASE64` of the client certificate's public key; nil without TLS.
+    /// Read on the channel's event loop, where the TLS handler lives.
+    public func clientPin() async -> String? {
+        let channel = self.channel
+        return try? await channel.eventLoop.submit { () -> String? in
+            let handler = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+            return try handler.peerCertificate.map { TLSPin.of(spki: try $0.extractPublicKey().toSPKIBytes()) }
+        }.get()
+    }
+
+    /// Batches are bounded by the server's own limit, checked when collecting.
+    public var maxUploadSize: Int { Int.max }
+}
+
+/// Public-key pins in curl's form (`CURLOPT_PINNEDPUBLICKEY`).
+public enum TLSPin {
+    public static func of(spki: [UInt8]) -> String { "sha256//" + Data(SHA256.hash(data: spki)).base64EncodedString() }
+
+    /// The pin of the certificate in a PEM file.
+    public static func ofCertificate(file: String) throws -> String {
+        guard let cert = try NIOSSLCertificate.fromPEMFile(file).first else {
+            throw KeyError("\(file) holds no PEM certificate")
+        }
+        return of(spki: try cert.extractPublicKey().toSPKIBytes())
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Replication
+import Standard
+import Store
+
+/// The peer API (`Schemas/peer-api.yaml`): changes for pulls, batches for
+/// pushes, health and status. Mutual TLS by default; a caller whose
+/// certificate is not pinned to a configured peer gets 403. Store work runs on
+/// the thread pool, never on the event loop.
+public struct PeerServer: Sendable {
+    public struct Settings: Sendable {
+        public var host: String
+        public var port: Int
+        /// nil: plain HTTP (only on a loopback address, when the operator asks).
+        public var tls: TLSFiles?
+        /// Largest request body accepted, compressed and decompressed.
+        public var maxBodyBytes: Int = 64 << 20
+        public var maxBatchAge: TimeInterval = 600
+
+        public init(host: String, port: Int, tls: TLSFiles?) { self.host = host; self.port = port; self.tls = tls }
+    }
+
+    public struct TLSFiles: Sendable {
+        public var certificate: String, key: String, ca: String
+        public init(certificate: String, key: String, ca: String) { self.certificate = certificate; self.key = key; self.ca = ca }
+    }
+
+    let store: any NodeStore
+    let catalog: StandardCatalog
+    let key: NodeKey
+    let peers: [PeerEntry]
+    let settings: Settings
+
+    public init(store: any NodeStore, catalog: StandardCatalog, key: NodeKey, peers: [PeerEntry], settings: Settings) {
+        self.store = store; self.catalog = catalog; self.key = key; self.peers = peers; self.settings = settings
+    }
+
+    /// Runs until the task is cancelled or the process is told to stop.
+    public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let server: HTTPServerBuilder
+        if let tls = settings.tls {
+            let config = TLSConfiguration.makeServerConfigurationWithMTLS(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)),
+                trustRoots: .file(tls.ca))
+            server = try .tls(.http1(), tlsConfiguration: config)
+        } else {
+            guard ["127.0.0.1", "::1", "localhost"].contains(settings.host) else {
+                throw PeerServerError("plain HTTP is allowed only on a loopback address, not \(settings.host); configure [tls]")
+            }
+            server = .http1()
+        }
+        let app = Application(router: router(), server: server,
+                              configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "hutong"),
+                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+                              logger: logger)
+        try await app.runService()
+    }
+
+    func router() -> Router<PeerRequestContext> {
+        let router = Router(context: PeerRequestContext.self)
+        router.get("/v1/health") { _, _ in
+            Self.json(.ok, ["status": "ok", "node": .string(store.nodeID), "protocol": 1])
+        }
+        router.get("/v1/status") { _, context in
+            let peer = try await identify(context)
+            let info = try await NIOThreadPool.singleton.runIfActive { try store.info() }
+            var records = JSONObject()
+            for (t, n) in info.recordsByType.sorted(by: { $0.key < $1.key }) { records[t] = .int(Int64(n)) }
+            return Self.json(.ok, ["node": .string(info.nodeID), "epoch": .string(info.epoch), "last_seq": .int(info.lastSequence),
+                                   "schema_version": .string(catalog.version), "records": .object(records),
+                                   "your_grants": peer.grants.json])
+        }
+        router.get("/v1/changes") { request, context in try await changes(request, context) }
+        router.post("/v1/batches") { request, context in try await receive(request, context) }
+        return router
+    }
+
+    // MARK: Pull
+
+    func changes(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let peer = try await identify(context)
+        let since = request.uri.queryParameters["since"].map(String.init) ?? ""
+        let parts = since.split(separator: ":", maxSplits: 1).map(String.init)
+        guard since.isEmpty || (parts.count == 2 && Int64(parts[1]) != nil) else {
+            throw PeerAPIError(.badRequest, "bad-cursor", "since must be EPOCH:SEQ, e.g. since=\(store.epoch):0")
+        }
+        let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 1_000
+        guard (1...10_000).contains(limit) else { throw PeerAPIError(.badRequest, "bad-limit", "limit must be 1 to 10000") }
+        let body = try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8] in
+            // Another epoch (or none): this node's log started over; send it from the beginning.
+            let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
+            let c = try store.changes(since: from, excludingPeer: peer.name, limit: limit)
+            var sent: [Envelope] = []
+            sent.reserveCapacity(c.versions.count)
+            for v in c.versions where peer.grants.allows(peer.grants.pull, type: v.type, body: v.body) {
+                sent.append(peer.grants.personal ? v : Masking.mask(v, fields: catalog.recordTypes[v.type]?.personalFields ?? []))
+            }
+            let header = BatchHeader(node: store.nodeID, epoch: c.epoch, seqFrom: from, seqTo: c.lastSequence,
+                                     count: sent.count, schemaVersion: catalog.version)
+            let batch = try BatchWriter.encode(header: header, envelopes: sent, key: key)
+            if !sent.isEmpty {
+                try store.audit(kind: "batch-sent", detail: "to \(peer.name) batch \(header.batchID): \(sent.count) records, sequence \(from + 1)...\(c.lastSequence)")
+            }
+            return Gzip.compress(batch)
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        headers[.contentEncoding] = "gzip"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    // MARK: Push
+
+    func receive(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
+        let peer = try await identify(context)
+        var request = request
+        let collected: ByteBuffer
+        do { collected = try await request.collectBody(upTo: settings.maxBodyBytes) } catch {
+            try? await audit("batch-refused", "from \(peer.name): body over \(settings.maxBodyBytes) bytes")
+            throw PeerAPIError(.contentTooLarge, "too-large", "the batch is larger than this node's limit of \(settings.maxBodyBytes) bytes; send smaller batches")
+        }
+        var bytes = Array(buffer: collected)
+        if request.headers[.contentEncoding] == "gzip" {
+            do { bytes = try Gzip.decompress(bytes, limit: settings.maxBodyBytes) } catch {
+                try? await audit("batch-refused", "from \(peer.name): \(error)")
+                throw PeerAPIError(error == .invalid ? .badRequest : .contentTooLarge, error == .invalid ? "bad-gzip" : "too-large", error.description)
+            }
+        }
+        let reader = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge)
+        let grants = peer.grants
+        let input = bytes
+        let result = try await NIOThreadPool.singleton.runIfActive { () throws -> JSONValue in
+            let decoded: BatchReader.Decoded
+            do throws(BatchRefusal) {
+                decoded = try reader.read(input, from: peer.name, key: peer.signingKey) { type, body in
+                    grants.allows(grants.push, type: type, body: body)
+                }
+            } catch {
+                try store.audit(kind: "batch-refused", detail: "from \(peer.name): \(error.description)")
+                throw PeerAPIError(error == .badSignature || error == .unsigned ? .unauthorized : .badRequest, error.code, error.description)
+            }
+            let r = try store.apply(IncomingBatch(peer: peer.name, batchID: decoded.header.batchID, versions: decoded.versions, rejected: decoded.rejected))
+            var counts = JSONObject()
+            for o in RecordOutcome.allCases { counts[o.rawValue] = .int(Int64(r.count(o))) }
+            var records: [JSONValue] = []
+            for (i, v) in decoded.versions.enumerated() where i < r.outcomes.count {
+                records.append(["id": .string(v.id), "outcome": .string(r.outcomes[i].rawValue)])
+            }
+            return ["batch_id": .string(decoded.header.batchID), "repeated": .bool(r.repeated), "counts": .object(counts),
+                    "records": .array(records), "rejected": .array(decoded.rejected.map { .string($0.reason) })]
+        }
+        return Self.json(.ok, result)
+    }
+
+    // MARK: Helpers
+
+    func identify(_ context: PeerRequestContext) async throws -> PeerEntry {
+        if settings.tls == nil {
+            // Plain HTTP on loopback (tests): the single configured peer, or none.
+            guard peers.count == 1 else {
+                throw PeerAPIError(.forbidden, "unknown-peer", "plain HTTP serves exactly one configured peer")
+            }
+            return peers[0]
+        }
+        guard let pin = await context.clientPin() else {
+            throw PeerAPIError(.forbidden, "no-certificate", "a client certificate is required")
+        }
+        guard let peer = peers.first(where: { $0.pin == pin }) else {
+            throw PeerAPIError(.forbidden, "unknown-peer", "your certificate (\(pin)) is not pinned to any peer of \(store.nodeID); its operator adds it with `hutong peers add`")
+        }
+        return peer
+    }
+
+    func audit(_ kind: String, _ detail: String) async throws {
+        try await NIOThreadPool.singleton.runIfActive { try store.audit(kind: kind, detail: detail) }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(value) + "\n")))
+    }
+}
+
+/// An error answer: JSON with a code and a message (DESIGN.md; peer-api.yaml).
+public struct PeerAPIError: HTTPResponseError {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status; self.code = code; self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        PeerServer.json(status, ["error": ["code": .string(code), "message": .string(message)]])
+    }
+}
+
+public struct PeerServerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,34 @@
+import Standard
+
+/// What one `sync --once` did with one peer.
+public struct SyncSummary: Sendable {
+    public let peer: String
+    public var pushed = 0
+    public var received = 0
+    public var applied = 0
+    public var conflicts = 0
+    public var quarantined = 0
+    public var pushRejected = 0
+    public var bytesSent = 0
+    public var bytesReceived = 0
+    public var seconds = 0.0
+    public var httpVersion = ""
+    /// Set when the exchange with this peer failed; the others go on.
+    public var error: String?
+
+    public init(peer: String) { self.peer = peer }
+
+    public var json: JSONValue {
+        var o = JSONObject()
+        o["peer"] = .string(peer)
+        o["ok"] = .bool(error == nil)
+        for (k, v) in [("sent", pushed), ("received", received), ("applied", applied), ("conflicts", conflicts),
+                       ("quarantined", quarantined), ("rejected_by_peer", pushRejected),
+                       ("bytes_sent", bytesSent), ("bytes_received", bytesReceived)] {
+            o[k] = .int(Int64(v))
+        }
+        o["seconds"] = .double(seconds)
+        if let error { o["error"] = .string(error) }
+        return .object(o)
+    }
+}
