@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Runs the real `hutong` binary as a user would.
-        .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard"]),
+        .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard", "Replication", "Transport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Store", "Replication", "Standard"]),
     ]
 )

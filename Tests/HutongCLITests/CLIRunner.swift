@@ -66,13 +66,14 @@ enum CLI {
         return result
     }
 
-    /// Starts hutong without waiting, for tests that kill it midway.
-    static func spawn(_ arguments: [String], in directory: String) throws -> pid_t {
+    /// Starts hutong without waiting, for tests that kill it midway or run
+    /// servers; its output goes to `log` (appended) when given.
+    static func spawn(_ arguments: [String], in directory: String, log: String? = nil) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         let argv = ["/usr/bin/env", "-C", directory, binary] + arguments
         let cArgs = argv.map { strdup($0) } + [nil]

@@ -1,0 +1,92 @@
+import Foundation
+import Standard
+import Testing
+
+/// Real nodes for transport tests: a test CA and certificates from
+/// deploy/make-test-certs.sh, one directory per node made by `hutong init`,
+/// every pair of nodes peered with `hutong peers add`, and `hutong serve`
+/// processes on free loopback ports.
+final class Cluster {
+    let dir: String
+    let names: [String]
+    private(set) var ports: [String: Int] = [:]
+    private var servers: [String: pid_t] = [:]
+
+    /// Every node grants every other all types, personal information included,
+    /// unless `grants` says otherwise for a (granting node, peer) pair.
+    init(_ names: [String], grants: [String: [String]] = [:]) throws {
+        dir = try CLI.temporaryDirectory()
+        self.names = names
+        let script = CLI.repo.appendingPathComponent("deploy/make-test-certs.sh").path
+        let made = try CLI.run([script, dir + "/certs"] + names, in: dir, executable: "/bin/bash")
+        try #require(made.status == 0, "make-test-certs.sh failed: \(made.stderr)")
+        for n in names {
+            ports[n] = Self.freePort()
+            let r = try CLI.run(["init", "--node-id", n, "--dir", n, "--listen", "127.0.0.1:\(ports[n]!)",
+                                 "--tls-certificate", "certs/\(n).crt", "--tls-key", "certs/\(n).key", "--tls-ca", "certs/ca.crt"], in: dir)
+            try #require(r.status == 0, "init \(n): \(r.stderr)")
+        }
+        for n in names {
+            for p in names where p != n {
+                let extra = grants["\(n)>\(p)"] ?? ["--grant-pull", StandardCatalog.recordTypeNames.joined(separator: ","),
+                                                    "--grant-push", StandardCatalog.recordTypeNames.joined(separator: ","), "--personal"]
+                let r = try CLI.run(["peers", "add", p, "--url", "https://127.0.0.1:\(ports[p]!)", "--signing-key", try publicKey(p),
+                                     "--certificate", "certs/\(p).crt", "--config", config(n)] + extra, in: dir)
+                try #require(r.status == 0, "peers add \(p) at \(n): \(r.stderr)")
+            }
+        }
+    }
+
+    deinit {
+        for pid in servers.values { CLI.kill(pid) }
+    }
+
+    func config(_ n: String) -> String { "\(n)/hutong.toml" }
+
+    func publicKey(_ n: String) throws -> String {
+        let shown = try CLI.run(["keys", "show", "--config", config(n)], in: dir)
+        return shown.lines.first { $0.hasPrefix("signing key:") }!.split(separator: " ").last.map(String.init)!
+    }
+
+    /// Starts `hutong serve` for a node and waits until it listens.
+    func serve(_ n: String) throws {
+        let log = "\(dir)/\(n).serve.log"
+        servers[n] = try CLI.spawn(["serve", "--config", config(n)], in: dir, log: log)
+        for _ in 0..<200 {
+            if (try? String(contentsOfFile: log, encoding: .utf8))?.contains("listening on") == true { return }
+            usleep(50_000)
+        }
+        Issue.record("hutong serve for \(n) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    func serveAll() throws { for n in names { try serve(n) } }
+
+    func stop(_ n: String) {
+        if let pid = servers.removeValue(forKey: n) { CLI.kill(pid) }
+    }
+
+    func run(_ n: String, _ arguments: [String]) throws -> CLIRun {
+        try CLI.run(arguments + ["--config", config(n)], in: dir)
+    }
+
+    /// (id, vv, hash, deleted) of every record, sorted: what must be identical everywhere.
+    func state(_ n: String) throws -> [String] {
+        try run(n, ["records", "list", "--json", "--limit", "1000000"]).lines.map { line in
+            let e = try JSONParser.parse(line)
+            return "\(e["id"]!) \(JSONWriter.string(e["vv"]!, style: .canonical)) \(e["hash"]!) \(e["deleted"]!)"
+        }.sorted()
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}
