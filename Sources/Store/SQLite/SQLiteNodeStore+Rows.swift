@@ -46,8 +46,11 @@ extension SQLiteNodeStore {
 
     static func envelope(_ row: Row) throws -> Envelope {
         let id: String = row["id"]
-        func json(_ column: String) throws -> JSONValue {
-            let text: String = row[column]
+        func json(_ column: String, orNull: Bool = false) throws -> JSONValue {
+            guard let text: String = row[column] else {
+                if orNull { return .null }
+                throw StoreError.corrupt("record \(id): column \(column) is empty")
+            }
             do { return try JSONParser.parse(text) } catch {
                 throw StoreError.corrupt("record \(id): column \(column) is not JSON (\(error))")
             }
@@ -64,7 +67,7 @@ extension SQLiteNodeStore {
         let bodyText: String = row["body"]
         return Envelope(id: id, type: row["type"], owner: row["owner"], vv: try VersionVector(json: try json("vv")), hlc: hlc,
                         writer: row["writer"], deleted: (row["deleted"] as Int) != 0, hash: row["hash"], body: try json("body"),
-                        bodyText: bodyText, conflicts: refs)
+                        bodyText: bodyText, conflicts: refs, masked: try json("masked", orNull: true).arrayValue?.compactMap(\.stringValue) ?? [])
     }
 
     /// Stores a version as the record's current one, appending it to the change
@@ -77,10 +80,11 @@ extension SQLiteNodeStore {
         // sequence, which is the table's key.
         if replacing { try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [e.id]) }
         try db.cachedStatement(sql: """
-            INSERT INTO records (seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO records (seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, masked, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [state.lastSequence, e.id, e.type, e.owner, JSONWriter.string(e.vv.json), e.hlc.description, e.writer,
-                                     e.deleted ? 1 : 0, e.hash, conflicts, fromPeer, e.bodyJSONText])
+                                     e.deleted ? 1 : 0, e.hash, conflicts, fromPeer,
+                                     e.masked.isEmpty ? nil : JSONWriter.string(.array(e.masked.map { .string($0) })), e.bodyJSONText])
     }
 
     /// Reads what a write transaction advances besides rows; `finish` saves it.

@@ -87,6 +87,8 @@ extension SQLiteNodeStore {
                     hash TEXT NOT NULL,
                     conflicts TEXT,
                     from_peer TEXT,
+                    -- JSON array of body pointers masked for this node (no personal grant).
+                    masked TEXT,
                     body TEXT NOT NULL
                 );
                 INSERT INTO records_v2 (seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, body)

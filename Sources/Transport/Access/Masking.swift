@@ -16,7 +16,7 @@ public enum Masking {
         guard !masked.isEmpty else { return e }
         var out = e
         out.body = body
-        out.masked = masked.sorted()
+        out.masked = Array(Set(masked + e.masked)).sorted()
         return out
     }
 
