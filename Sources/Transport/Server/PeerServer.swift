@@ -69,14 +69,22 @@ public struct PeerServer: Sendable {
         router.get("/v1/health") { _, _ in
             Self.json(.ok, ["status": "ok", "node": .string(store.nodeID), "protocol": 1])
         }
-        router.get("/v1/status") { _, context in
+        router.get("/v1/status") { request, context in
             let peer = try await identify(context)
-            let info = try await NIOThreadPool.singleton.runIfActive { try store.info() }
-            var records = JSONObject()
-            for (t, n) in info.recordsByType.sorted(by: { $0.key < $1.key }) { records[t] = .int(Int64(n)) }
-            return Self.json(.ok, ["node": .string(info.nodeID), "epoch": .string(info.epoch), "last_seq": .int(info.lastSequence),
-                                   "schema_version": .string(catalog.version), "records": .object(records),
-                                   "your_grants": peer.grants.json])
+            var answer = JSONObject()
+            answer["node"] = .string(store.nodeID)
+            answer["epoch"] = .string(store.epoch)
+            answer["schema_version"] = .string(catalog.version)
+            answer["your_grants"] = peer.grants.json
+            // Counting records reads the whole store; a sync asks only for its grants.
+            if request.uri.queryParameters["records"] != "false" {
+                let info = try await NIOThreadPool.singleton.runIfActive { try store.info() }
+                var records = JSONObject()
+                for (t, n) in info.recordsByType.sorted(by: { $0.key < $1.key }) { records[t] = .int(Int64(n)) }
+                answer["records"] = .object(records)
+                answer["last_seq"] = .int(info.lastSequence)
+            }
+            return Self.json(.ok, .object(answer))
         }
         router.get("/v1/changes") { request, context in try await changes(request, context) }
         router.post("/v1/batches") { request, context in try await receive(request, context) }

@@ -28,7 +28,7 @@ public final class PeerSync {
 
     /// What the peer lets us do, from its status answer.
     public func peerStatus() throws -> JSONValue {
-        let r = try client.request("GET", "/v1/status")
+        let r = try client.request("GET", "/v1/status?records=false")
         summary.httpVersion = r.httpVersion
         return try Self.answer(r, from: peer.name)
     }
@@ -59,30 +59,47 @@ public final class PeerSync {
         }
     }
 
+    /// Pages are fetched and checked one ahead: while page N is applied, page
+    /// N+1 is downloaded and validated on another thread (its cursor is known
+    /// from N's header). A page is still applied only after the one before it.
     public func pull() throws {
-        let reader = BatchReader(catalog: catalog)
+        let start = try store.cursor(peer: peer.name, direction: .pull)
+        var page = try fetch(since: start.map { "\($0.epoch):\($0.sequence)" } ?? "")
+        var position = start
         while true {
-            let cursor = try store.cursor(peer: peer.name, direction: .pull)
-            let since = cursor.map { "\($0.epoch):\($0.sequence)" } ?? ""
-            let r = try client.request("GET", "/v1/changes?since=\(since)&limit=\(pageSize)")
-            if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
-            let batch: BatchReader.Decoded
-            do throws(BatchRefusal) { batch = try reader.read(r.body, from: peer.name, key: peer.signingKey) } catch {
-                try store.audit(kind: "batch-refused", detail: "from \(peer.name) (pull): \(error.description)")
-                throw SyncError("\(peer.name) sent a batch that was refused: \(error.description)")
-            }
-            let h = batch.header
-            let moved = cursor == nil || cursor!.epoch != h.epoch || h.seqTo > cursor!.sequence
+            let h = page.header
+            let moved = position == nil || position!.epoch != h.epoch || h.seqTo > position!.sequence
             guard moved else { break }
             let next = h.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: h.seqTo)
-            let result = try store.apply(IncomingBatch(peer: peer.name, batchID: h.batchID, versions: batch.versions,
-                                                       rejected: batch.rejected, cursor: next))
-            summary.received += batch.versions.count + batch.rejected.count
+            let ahead = next.map { n in Prefetch { try self.fetch(since: "\(n.epoch):\(n.sequence)") } }
+            let result: BatchResult
+            do {
+                result = try store.apply(IncomingBatch(peer: peer.name, batchID: h.batchID, versions: page.versions,
+                                                       rejected: page.rejected, cursor: next))
+            } catch {
+                _ = try? ahead?.wait()
+                throw error
+            }
+            summary.received += page.versions.count + page.rejected.count
             summary.applied += result.count(.applied) + result.count(.merged)
             summary.conflicts += result.count(.conflict) + result.count(.divergence)
             summary.quarantined += result.count(.rejected)
             progress?("\(peer.name): received \(summary.received) records")
-            if next == nil { break }
+            guard let ahead else { break }
+            page = try ahead.wait()
+            position = next
+        }
+    }
+
+    /// One page of the peer's change log after `since`, signature and records checked.
+    func fetch(since: String) throws -> BatchReader.Decoded {
+        let r = try client.request("GET", "/v1/changes?since=\(since)&limit=\(pageSize)")
+        if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
+        do throws(BatchRefusal) {
+            return try BatchReader(catalog: catalog).read(r.body, from: peer.name, key: peer.signingKey)
+        } catch {
+            try store.audit(kind: "batch-refused", detail: "from \(peer.name) (pull): \(error.description)")
+            throw SyncError("\(peer.name) sent a batch that was refused: \(error.description)")
         }
     }
 
@@ -102,4 +119,25 @@ public final class PeerSync {
 public struct SyncError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
+}
+
+/// Work started on another thread now and waited for later. The sync object
+/// it uses is touched by one thread at a time: the owner waits before its own
+/// next request.
+final class Prefetch<T>: @unchecked Sendable {
+    private var result: Result<T, any Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping () throws -> T) {
+        nonisolated(unsafe) let work = work
+        DispatchQueue.global().async {
+            self.result = Result { try work() }
+            self.done.signal()
+        }
+    }
+
+    func wait() throws -> T {
+        done.wait()
+        return try result!.get()
+    }
 }
