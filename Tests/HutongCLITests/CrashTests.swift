@@ -26,7 +26,9 @@ import Testing
             // Transactions of 100: never a partial one.
             #expect(n % 100 == 0 || n == total, "\(n) records after a kill")
             // The pull cursor is stored only with the last batch.
-            if n < total { #expect(status["cursors"]?.arrayValue?.isEmpty == true) }
+            // (The push cursor may move past what came from that node: it is never sent back.)
+            let pull = status["cursors"]?.arrayValue?.filter { $0["direction"]?.stringValue == "pull" } ?? []
+            if n < total { #expect(pull.isEmpty, "\(pull)") }
             #expect(try CLI.run(["audit", "verify", "--config", "b/hutong.toml"], in: dir).status == 0)
         }
         let finish = try CLI.run(["import", "--config", "b/hutong.toml", "--batch", "100", "a.ndjson"], in: dir)

@@ -71,6 +71,24 @@ import Transport
         }
     }
 
+    @Test func answersFollowThePublishedDescription() throws {
+        let b = try client()
+        for (method, path, query) in [("GET", "/v1/health", ""), ("GET", "/v1/status", ""), ("GET", "/v1/status", "?records=false"),
+                                      ("GET", "/v1/changes", "?since=nonsense"), ("GET", "/v1/changes", "?limit=0")] {
+            let r = try b.request(method, path + query)
+            let findings = try APIDescription.check(method, path, status: r.status, body: r.body)
+            #expect(findings.isEmpty, "\(method) \(path)\(query) → \(r.status): \(findings)")
+        }
+        let leads = envelopes.filter { $0.type == "violation_lead" }
+        for body in [try batch(leads), try batch(leads, key: .generate()), Gzip.compress(Array("x\n".utf8))] {
+            let r = try b.request("POST", "/v1/batches", body: body, headers: ["Content-Encoding: gzip"])
+            let findings = try APIDescription.check("POST", "/v1/batches", status: r.status, body: r.body)
+            #expect(findings.isEmpty, "POST /v1/batches → \(r.status): \(findings)")
+        }
+        // The check itself catches an answer that strays.
+        #expect(!(try APIDescription.check("GET", "/v1/health", status: 200, body: Array(#"{"status":"fine"}"#.utf8))).isEmpty)
+    }
+
     @Test func anUnpinnedCertificateIsRefused() throws {
         let stranger = try CLI.run([CLI.repo.appendingPathComponent("deploy/make-test-certs.sh").path, "certs", "stranger"], in: c.dir, executable: "/bin/bash")
         #expect(stranger.status == 0)
@@ -111,6 +129,7 @@ import Transport
         #expect(r.json["rejected"]?.arrayValue?.first?.stringValue?.contains("may not write penalty records") == true)
         let q = try c.run("node-a", ["quarantine", "list"]).stdout
         #expect(q.contains("node-b may not write penalty records here"))
+        #expect(try c.run("node-a", ["audit", "list"]).stdout.contains("push-refused"))
     }
 
     @Test func personalFieldsAreMaskedForAPeerWithoutTheGrant() throws {

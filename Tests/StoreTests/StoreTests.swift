@@ -204,3 +204,24 @@ enum StoreFixtures {
         #expect(try store.records(type: "penalty", after: nil, limit: 10).count == 1)
     }
 }
+
+@Suite struct PushCursorTests {
+    typealias F = StoreFixtures
+
+    /// What was just received from a peer is never sent back to it, so the push
+    /// cursor moves past it — unless something of our own waits before it.
+    @Test func aPushCursorSkipsWhatCameFromThatPeer() throws {
+        let a = try F.store("node-a"), b = try F.store("node-b")
+        for body in try F.samples("penalty", 5) { _ = try a.write(type: "penalty", body: body) }
+        try F.sync(a, to: b)
+        let skipped = try #require(try b.cursor(peer: "node-a", direction: .push))
+        #expect(skipped.sequence == 5 && skipped.epoch == b.epoch)
+        #expect(try b.changes(since: skipped.sequence, excludingPeer: "node-a", limit: 100).versions.isEmpty)
+        // A local write now waits for node-a: the cursor stays before it.
+        _ = try b.write(type: "penalty", body: try F.samples("penalty", 1, seed: 9)[0])
+        for body in try F.samples("penalty", 3, seed: 4) { _ = try a.write(type: "penalty", body: body) }
+        try F.sync(a, to: b)
+        #expect(try b.cursor(peer: "node-a", direction: .push)?.sequence == 5)
+        #expect(try b.changes(since: 5, excludingPeer: "node-a", limit: 100).versions.count == 1)
+    }
+}

@@ -56,7 +56,8 @@ public final class StandardCatalog: Sendable {
         }
         var files: [URL] = []
         for case let url as URL in walker {
-            if url.lastPathComponent == "examples" { walker.skipDescendants(); continue }
+            // Examples are records, api/ holds the OpenAPI description: not schemas of the standard.
+            if ["examples", "api"].contains(url.lastPathComponent) { walker.skipDescendants(); continue }
             if url.pathExtension == "json" { files.append(url) }
         }
         guard !files.isEmpty else { throw CatalogError.missingDirectory(directory.path) }

@@ -140,9 +140,11 @@ public final class SQLiteNodeStore: NodeStore {
             // The batch's current versions in one query instead of one per record.
             var locals = try Self.fetchRecords(db, ids: batch.versions.map(\.id))
             locals.reserveCapacity(batch.versions.count)
+            var onlyFromPeer = true
             func put(_ e: Envelope, from peer: String?) throws {
                 try store(db, e, fromPeer: peer, &state, replacing: locals[e.id] != nil)
                 locals[e.id] = e
+                if peer == nil { onlyFromPeer = false }
             }
             var outcomes: [RecordOutcome] = []
             outcomes.reserveCapacity(batch.versions.count + batch.rejected.count)
@@ -202,6 +204,7 @@ public final class SQLiteNodeStore: NodeStore {
                 outcomes.append(.rejected)
             }
             if let c = batch.cursor { try Self.saveCursor(db, c) }
+            try skipPushCursor(db, peer: batch.peer, onlyFromPeer: onlyFromPeer, state)
             let counts = RecordOutcome.allCases.map { o in "\(o.rawValue)=\(outcomes.filter { $0 == o }.count)" }.joined(separator: " ")
             try Self.appendAudit(db, kind: "batch-received", detail: "peer \(batch.peer) batch \(batch.batchID ?? "-"): \(counts)")
             if let id = batch.batchID {
@@ -210,6 +213,17 @@ public final class SQLiteNodeStore: NodeStore {
             }
             return BatchResult(outcomes: outcomes, repeated: false)
         }
+    }
+
+    /// Versions stored exactly as a peer sent them are never sent back to it,
+    /// so when the peer's push cursor stood at the end of the log and the batch
+    /// stored nothing else, the cursor moves past the batch: the next push
+    /// does not read through everything just received from that peer.
+    func skipPushCursor(_ db: Database, peer: String, onlyFromPeer: Bool, _ state: WriteState) throws {
+        guard onlyFromPeer, state.lastSequence > state.startSequence else { return }
+        let push = try Self.cursors(db).first { $0.peer == peer && $0.direction == .push }
+        let atEnd = push.map { $0.epoch == epoch && $0.sequence == state.startSequence } ?? (state.startSequence == 0)
+        if atEnd { try Self.saveCursor(db, PeerCursor(peer: peer, direction: .push, epoch: epoch, sequence: state.lastSequence)) }
     }
 
     public func changes(since: Int64, excludingPeer: String?, limit: Int) throws -> ChangeSet {

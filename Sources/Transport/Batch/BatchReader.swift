@@ -23,6 +23,8 @@ public struct BatchReader: Sendable {
         public let header: BatchHeader
         public let versions: [Envelope]
         public let rejected: [IncomingBatch.Rejected]
+        /// How many of `rejected` the peer may not write here (grants).
+        public var notGranted = 0
     }
 
     /// `allowed` says whether the peer may write a record of that type and body
@@ -54,6 +56,7 @@ public struct BatchReader: Sendable {
         let schema = catalog.schema(named: "envelope")!
         var versions: [Envelope] = []
         var rejected: [IncomingBatch.Rejected] = []
+        var notGranted = 0
         var line = 1
         var start = records.startIndex
         while start < records.endIndex {
@@ -84,12 +87,15 @@ public struct BatchReader: Sendable {
                 continue
             }
             if let allowed, !allowed(e.type, e.body) {
+                notGranted += 1
                 reject("record \(e.id): \(peer) may not write \(e.type) records here (not in its push grant)")
                 continue
             }
             versions.append(e)
         }
-        return Decoded(header: header, versions: versions, rejected: rejected)
+        var decoded = Decoded(header: header, versions: versions, rejected: rejected)
+        decoded.notGranted = notGranted
+        return decoded
     }
 }
 

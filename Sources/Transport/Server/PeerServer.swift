@@ -10,7 +10,7 @@ import Replication
 import Standard
 import Store
 
-/// The peer API (`Schemas/peer-api.yaml`): changes for pulls, batches for
+/// The peer API (`Schemas/api/peer-api.json`): changes for pulls, batches for
 /// pushes, health and status. Mutual TLS by default; a caller whose
 /// certificate is not pinned to a configured peer gets 403. Store work runs on
 /// the thread pool, never on the event loop.
@@ -156,6 +156,9 @@ public struct PeerServer: Sendable {
                 throw PeerAPIError(error == .badSignature || error == .unsigned ? .unauthorized : .badRequest, error.code, error.description)
             }
             let r = try store.apply(IncomingBatch(peer: peer.name, batchID: decoded.header.batchID, versions: decoded.versions, rejected: decoded.rejected))
+            if decoded.notGranted > 0 && !r.repeated {
+                try store.audit(kind: "push-refused", detail: "from \(peer.name) batch \(decoded.header.batchID): \(decoded.notGranted) records of types or regions not in its push grant, quarantined")
+            }
             var counts = JSONObject()
             for o in RecordOutcome.allCases { counts[o.rawValue] = .int(Int64(r.count(o))) }
             var records: [JSONValue] = []
@@ -198,7 +201,7 @@ public struct PeerServer: Sendable {
     }
 }
 
-/// An error answer: JSON with a code and a message (DESIGN.md; peer-api.yaml).
+/// An error answer: JSON with a code and a message (DESIGN.md; Schemas/api/peer-api.json).
 public struct PeerAPIError: HTTPResponseError {
     public let status: HTTPResponse.Status
     public let code: String
