@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Hutong needs, builds it, and runs the main job on the embedded
 # default: generate sample records of every type (some invalid on purpose),
-# validate them, and import them into a node on the embedded store (SQLite). Run from anywhere; as root, or
+# validate them, import them into a node on the embedded store (SQLite), and
+# sync them to a second node over mutual TLS. Run from anywhere; as root, or
 # with sudo available for the package install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libcurl4-openssl-dev libsqlite3-dev; do
+for pkg in libcurl4-openssl-dev libsqlite3-dev zlib1g-dev openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -47,7 +48,10 @@ set -e
 echo
 echo "== A node on the embedded store (SQLite): hutong init, hutong import"
 rm -rf "$demo/node"
-"$hutong" init --node-id demo-node --dir "$demo/node"
+bash deploy/make-test-certs.sh "$demo/certs" demo-node demo-peer >/dev/null
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+"$hutong" init --node-id demo-node --dir "$demo/node" --listen "127.0.0.1:$(port)" \
+  --tls-certificate "$demo/certs/demo-node.crt" --tls-key "$demo/certs/demo-node.key" --tls-ca "$demo/certs/ca.crt"
 set +e
 "$hutong" import --config "$demo/node/hutong.toml" \
   "$demo"/{agency,officer,matter,inspection,penalty,coercive_measure,case_transfer,violation_lead}.ndjson
@@ -59,5 +63,24 @@ set -e
 "$hutong" audit verify --config "$demo/node/hutong.toml"
 
 echo
+echo "== A second node pulls them over mutual TLS: hutong peers add, hutong serve, hutong sync --once"
+rm -rf "$demo/peer"
+"$hutong" init --node-id demo-peer --dir "$demo/peer" --listen "127.0.0.1:$(port)" \
+  --tls-certificate "$demo/certs/demo-peer.crt" --tls-key "$demo/certs/demo-peer.key" --tls-ca "$demo/certs/ca.crt" >/dev/null
+key() { "$hutong" keys show --config "$1" | awk '/signing key/{print $3}'; }
+listen() { awk -F'"' '/^listen/{print $2}' "$1"; }
+"$hutong" peers add demo-peer --url "https://$(listen "$demo/peer/hutong.toml")" --signing-key "$(key "$demo/peer/hutong.toml")" \
+  --certificate "$demo/certs/demo-peer.crt" --grant-pull penalty,case_transfer,violation_lead --config "$demo/node/hutong.toml"
+"$hutong" peers add demo-node --url "https://$(listen "$demo/node/hutong.toml")" --signing-key "$(key "$demo/node/hutong.toml")" \
+  --certificate "$demo/certs/demo-node.crt" --config "$demo/peer/hutong.toml"
+"$hutong" serve --config "$demo/node/hutong.toml" > "$demo/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+until grep -q listening "$demo/serve.log"; do kill -0 $server || { cat "$demo/serve.log"; exit 1; }; sleep 0.2; done
+"$hutong" peers check demo-node --config "$demo/peer/hutong.toml"
+"$hutong" sync --once --config "$demo/peer/hutong.toml"
+"$hutong" status --config "$demo/peer/hutong.toml"
+
+echo
 echo "Done. Validate your own files with: $hutong validate FILE_OR_DIR   (see $hutong validate --help)"
-echo "The demo node is in $demo/node: cd $demo/node && ../../$hutong status"
+echo "The demo nodes are in $demo/node and $demo/peer: cd $demo/node && ../../$hutong status"
