@@ -41,8 +41,10 @@ import Testing
             for x in c.names {
                 let r = try c.run(x, ["sync", "--once", "--json"])
                 #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
-                for s in try JSONParser.parse(r.stdout).arrayValue ?? [] where s["sent"]?.intValue != 0 || s["received"]?.intValue != 0 {
-                    quiet = false
+                for s in try JSONParser.parse(r.stdout).arrayValue ?? [] {
+                    // curl asks for HTTP/2 and the server offers it (ALPN).
+                    #expect(s["http"] == "HTTP/2", "\(s)")
+                    if s["sent"]?.intValue != 0 || s["received"]?.intValue != 0 { quiet = false }
                 }
             }
         }

@@ -21,7 +21,9 @@ public struct PeerRequestContext: RequestContext {
     public func clientPin() async -> String? {
         let channel = self.channel
         return try? await channel.eventLoop.submit { () -> String? in
-            let handler = try channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+            // Under HTTP/2 the request arrives on a stream channel; TLS is on its parent, the connection.
+            let handler = try (try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self))
+                ?? (channel.parent ?? channel).pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
             return try handler.peerCertificate.map { TLSPin.of(spki: try $0.extractPublicKey().toSPKIBytes()) }
         }.get()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdHTTP2
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -50,7 +51,8 @@ public struct PeerServer: Sendable {
                 certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)),
                 trustRoots: .file(tls.ca))
-            server = try .tls(.http1(), tlsConfiguration: config)
+            // HTTP/2 for clients that offer it (ALPN), HTTP/1.1 for the rest.
+            server = try .http2Upgrade(tlsConfiguration: config)
         } else {
             guard ["127.0.0.1", "::1", "localhost"].contains(settings.host) else {
                 throw PeerServerError("plain HTTP is allowed only on a loopback address, not \(settings.host); configure [tls]")

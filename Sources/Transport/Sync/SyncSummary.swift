@@ -28,6 +28,7 @@ public struct SyncSummary: Sendable {
             o[k] = .int(Int64(v))
         }
         o["seconds"] = .double(seconds)
+        if !httpVersion.isEmpty { o["http"] = .string(httpVersion) }
         if let error { o["error"] = .string(error) }
         return .object(o)
     }
