@@ -57,8 +57,9 @@ struct FileImport {
     let batchSize: Int
     let chooser: SchemaChooser
 
-    /// Set when the file is an export: its header.
+    /// Set when the file is an export: its header, and its end line once read.
     var header: JSONObject?
+    var end: JSONObject?
     var sawFirst = false
     var plain: [(type: String, body: JSONValue)] = []
     var versions: [Envelope] = []
@@ -103,6 +104,14 @@ struct FileImport {
                 return
             }
             if header != nil {
+                if name == "batch-end", case .object(let o) = value, end == nil {
+                    end = o
+                    return
+                }
+                guard end == nil else {
+                    try reject(raw, "\(file):\(line): a line after the export's end line; the file was altered")
+                    return
+                }
                 guard name == "envelope", var e = try? Envelope(json: value) else {
                     try reject(raw, "\(file):\(line): an export file holds envelopes after its header, not \(name) records")
                     return
@@ -113,8 +122,8 @@ struct FileImport {
                 }
                 versions.append(e)
             } else {
-                guard name != "envelope" else {
-                    try reject(raw, "\(file):\(line): an envelope without the exporting node's batch header; import the whole file written by `hutong export`")
+                guard StandardCatalog.recordTypeNames.contains(name) else {
+                    try reject(raw, "\(file):\(line): \(name == "envelope" ? "an envelope" : "a \(name) line") without the exporting node's batch header first; import the whole file written by `hutong export`")
                     return
                 }
                 plain.append((name, value))
@@ -138,9 +147,10 @@ struct FileImport {
     private mutating func flush(final: Bool) throws {
         if let h = header, let node = h["node"]?.stringValue, let batchID = h["batch_id"]?.stringValue {
             guard !versions.isEmpty || !rejected.isEmpty || final else { return }
-            // The cursor moves only with the last batch, and never for a partial export.
-            let cursor: PeerCursor? = final && h["partial"] != true
-                ? PeerCursor(peer: node, direction: .pull, epoch: h["epoch"]?.stringValue ?? "", sequence: h["seq_to"]?.intValue ?? 0) : nil
+            // The cursor moves only with the last batch of a whole export: never
+            // for a partial one, nor for a file cut short (no end line).
+            let cursor: PeerCursor? = final && end != nil && end?["partial"] != true
+                ? PeerCursor(peer: node, direction: .pull, epoch: h["epoch"]?.stringValue ?? "", sequence: end?["seq_to"]?.intValue ?? 0) : nil
             let result = try opened.store.apply(IncomingBatch(peer: node, batchID: "\(batchID)#\(chunkIndex)", versions: versions, rejected: rejected, cursor: cursor))
             chunkIndex += 1
             for o in result.outcomes where o != .rejected { counts[result.repeated ? "already imported" : o.rawValue, default: 0] += 1 }
@@ -157,6 +167,9 @@ struct FileImport {
         let kind = header.map { "export of node \($0["node"]?.stringValue ?? "?")" } ?? "records"
         var parts = counts.keys.sorted().map { "\(counts[$0]!) \($0)" }
         if rejectedCount > 0 { parts.append("\(rejectedCount) quarantined (see `hutong quarantine list`)") }
+        if header != nil && end == nil {
+            parts.append("no end line: the file was cut short; the records in it were imported, and importing the whole file later completes it")
+        }
         return "\(file) (\(kind)): " + (parts.isEmpty ? "nothing to import" : parts.joined(separator: ", "))
     }
 }

@@ -26,7 +26,7 @@ import Transport
         }
         // node-b's own versions, as it would send them.
         #expect(try c.run("node-b", ["export", "-o", "b.ndjson"]).status == 0)
-        envelopes = try String(contentsOfFile: "\(c.dir)/b.ndjson", encoding: .utf8).split(separator: "\n").dropFirst()
+        envelopes = try String(contentsOfFile: "\(c.dir)/b.ndjson", encoding: .utf8).split(separator: "\n").dropFirst().dropLast()
             .map { try Envelope(json: try JSONParser.parse(String($0))) }
         try c.serve("node-a")
     }
@@ -40,10 +40,9 @@ import Transport
     }
 
     func batch(_ envelopes: [Envelope], key: NodeKey? = nil, created: Date = Date()) throws -> [UInt8] {
-        let header = BatchHeader(node: "node-b", epoch: UUID().uuidString.lowercased(), seqFrom: 0, seqTo: Int64(envelopes.count),
-                                 count: envelopes.count, schemaVersion: "1.0.0", createdAt: created)
+        let header = BatchHeader(node: "node-b", epoch: UUID().uuidString.lowercased(), seqFrom: 0, schemaVersion: "1.0.0", createdAt: created)
         let signer = try key ?? NodeKey.read(from: "\(c.dir)/node-b/keys/node.ed25519")
-        return Gzip.compress(try BatchWriter.encode(header: header, envelopes: envelopes, key: signer))
+        return Gzip.compress(try BatchWriter.encode(header: header, envelopes: envelopes, seqTo: Int64(envelopes.count), key: signer))
     }
 
     func push(_ body: [UInt8], with client: PeerClient? = nil) throws -> (status: Int, json: JSONValue) {
@@ -120,6 +119,8 @@ import Transport
         #expect(ok.status == 200 && ok.json["repeated"]?.boolValue == false)
         let again = try push(body)
         #expect(again.status == 200 && again.json["repeated"]?.boolValue == true && again.json["counts"] == ok.json["counts"])
+        #expect(try recordCount() == before + (ok.json["counts"]?["applied"]?.intValue ?? -1), "\(ok.json)")
+        #expect(try c.run("node-a", ["audit", "list", "--limit", "5"]).stdout.contains("batch-repeated"))
     }
 
     @Test func aTypeNotGrantedIsRejectedAndAudited() throws {
@@ -136,8 +137,10 @@ import Transport
         let r = try client().request("GET", "/v1/changes?limit=100")
         #expect(r.status == 200)
         let lines = String(decoding: r.body, as: UTF8.self).split(separator: "\n").dropFirst().map { try! JSONParser.parse(String($0)) }
-        #expect(lines.count == 30 && lines.allSatisfy { $0["type"]?.stringValue == "penalty" })  // leads are not granted
-        let masked = lines.filter { !($0["masked"]?.arrayValue ?? []).isEmpty }
+        // Records, then the end line, which counts them; leads are not granted.
+        #expect(lines.last?["batch_end"] == true && lines.last?["count"] == 30)
+        #expect(lines.dropLast().count == 30 && lines.dropLast().allSatisfy { $0["type"]?.stringValue == "penalty" })
+        let masked = lines.dropLast().filter { !($0["masked"]?.arrayValue ?? []).isEmpty }
         #expect(!masked.isEmpty)
         for e in masked {
             for pointer in e["masked"]!.arrayValue! {

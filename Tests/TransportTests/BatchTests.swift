@@ -20,9 +20,12 @@ enum TransportFixtures {
         }
     }
 
-    static func header(_ count: Int, node: String = "node-a", created: Date = Date()) -> BatchHeader {
-        BatchHeader(node: node, epoch: UUID().uuidString.lowercased(), seqFrom: 0, seqTo: Int64(count), count: count,
-                    schemaVersion: catalog.version, createdAt: created)
+    static func header(node: String = "node-a", created: Date = Date()) -> BatchHeader {
+        BatchHeader(node: node, epoch: UUID().uuidString.lowercased(), seqFrom: 0, schemaVersion: catalog.version, createdAt: created)
+    }
+
+    static func encode(_ envelopes: [Envelope], header: BatchHeader = header(), key: NodeKey?) throws -> [UInt8] {
+        try BatchWriter.encode(header: header, envelopes: envelopes, seqTo: Int64(envelopes.count), key: key)
     }
 }
 
@@ -33,15 +36,15 @@ enum TransportFixtures {
 
     @Test func aSignedBatchReadsBackWhole() throws {
         let sent = try F.envelopes("penalty", 20)
-        let bytes = try BatchWriter.encode(header: F.header(20), envelopes: sent, key: key)
+        let bytes = try F.encode(sent, key: key)
         let read = try BatchReader(catalog: F.catalog).read(bytes, from: "node-a", key: peerKey)
-        #expect(read.versions == sent && read.rejected.isEmpty && read.header.count == 20)
+        #expect(read.versions == sent && read.rejected.isEmpty && read.end == BatchEnd(count: 20, seqTo: 20))
         // The canonical text its hash came from is kept for storing.
         #expect(read.versions.allSatisfy { $0.bodyText != nil })
     }
 
     @Test func anyChangedByteBreaksTheSignature() throws {
-        let bytes = try BatchWriter.encode(header: F.header(5), envelopes: try F.envelopes("penalty", 5), key: key)
+        let bytes = try F.encode(try F.envelopes("penalty", 5), key: key)
         let reader = BatchReader(catalog: F.catalog)
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<20 {
@@ -58,12 +61,11 @@ enum TransportFixtures {
     @Test func unsignedStaleAndMisaddressedBatchesAreRefused() throws {
         let reader = BatchReader(catalog: F.catalog, maxAge: 600)
         let envelopes = try F.envelopes("penalty", 2)
-        var unsigned = Array(JSONWriter.string(.object(F.header(2).json)).utf8) + [0x0A]
-        for e in envelopes { unsigned += Array(e.line.utf8) + [0x0A] }
+        let unsigned = try F.encode(envelopes, key: nil)
         #expect(throws: BatchRefusal.unsigned) { _ = try reader.read(unsigned, from: "node-a", key: peerKey) }
-        let old = try BatchWriter.encode(header: F.header(2, created: Date().addingTimeInterval(-700)), envelopes: envelopes, key: key)
+        let old = try F.encode(envelopes, header: F.header(created: Date().addingTimeInterval(-700)), key: key)
         #expect(throws: BatchRefusal.self) { _ = try reader.read(old, from: "node-a", key: peerKey) }
-        let other = try BatchWriter.encode(header: F.header(2, node: "node-x"), envelopes: envelopes, key: key)
+        let other = try F.encode(envelopes, header: F.header(node: "node-x"), key: key)
         #expect(throws: BatchRefusal.wrongNode(header: "node-x", peer: "node-a")) { _ = try reader.read(other, from: "node-a", key: peerKey) }
         #expect(throws: BatchRefusal.self) { _ = try reader.read(Array("no header".utf8), from: "node-a", key: peerKey) }
     }
@@ -75,7 +77,7 @@ enum TransportFixtures {
         broken["decision_date"] = "2023年5月1日"                             // against the standard
         envelopes[2].body = .object(broken)
         envelopes[2].hash = ContentHash.of(envelopes[2].body)
-        let bytes = try BatchWriter.encode(header: F.header(4), envelopes: envelopes, key: key)
+        let bytes = try F.encode(envelopes, key: key)
         let read = try BatchReader(catalog: F.catalog).read(bytes, from: "node-a", key: peerKey) { type, _ in type == "penalty" }
         #expect(read.versions.map(\.id) == [envelopes[0].id, envelopes[3].id])
         #expect(read.rejected.count == 2)
@@ -87,6 +89,45 @@ enum TransportFixtures {
         #expect(denied.rejected[0].reason.contains("may not write penalty records"))
     }
 
+    /// However the bytes are cut into pieces on the way, the batch reads the same.
+    @Test func aBatchReadInPiecesReadsTheSame() throws {
+        let sent = try F.envelopes("penalty", 30)
+        let bytes = try F.encode(sent, key: key)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<10 {
+            let d = BatchReader(catalog: F.catalog).decoder(from: "node-a", key: peerKey)
+            var i = 0
+            while i < bytes.count {
+                let n = Int.random(in: 1...700, using: &rng)
+                try bytes[i..<min(i + n, bytes.count)].withUnsafeBytes { try d.feed($0) }
+                i += n
+            }
+            let read = try d.finish()
+            #expect(read.versions == sent && read.end.count == 30)
+        }
+    }
+
+    @Test func aBatchCutShortOrWithExtraLinesIsRefused() throws {
+        let bytes = try F.encode(try F.envelopes("penalty", 5), key: key)
+        let reader = BatchReader(catalog: F.catalog)
+        let lastLine = bytes.dropLast().lastIndex(of: 0x0A)! + 1
+        #expect { _ = try reader.read(Array(bytes[..<lastLine]), from: "node-a", key: peerKey) } throws: { e in
+            "\(e)".contains("without its end line")
+        }
+        #expect { _ = try reader.read(bytes + Array("{\"x\":1}\n".utf8), from: "node-a", key: peerKey) } throws: { e in
+            "\(e)".contains("follows the end line")
+        }
+        // A record line taken out (and the signature made again, as a sender could): the count no longer matches.
+        let firstRecord = bytes.firstIndex(of: 0x0A)! + 1
+        let secondRecord = bytes[firstRecord...].firstIndex(of: 0x0A)! + 1
+        var shortened = Array(bytes[..<firstRecord]) + Array(bytes[secondRecord...])
+        #expect(throws: BatchRefusal.badSignature) { _ = try reader.read(shortened, from: "node-a", key: peerKey) }
+        shortened = Array(bytes[..<firstRecord]) + Array(bytes[secondRecord..<lastLine]) + Array(#"{"batch_end":true,"count":5,"seq_to":5}"#.utf8)
+        #expect(throws: BatchRefusal.unsigned) { _ = try reader.read(shortened, from: "node-a", key: peerKey) }
+        let decoder = reader.decoder(from: "node-a", key: peerKey, maxRecords: 3)
+        #expect { try bytes.withUnsafeBytes { try decoder.feed($0) } } throws: { e in "\(e)".contains("more than the 3 records asked for") }
+    }
+
     @Test func gzipRoundTripsAndHoldsItsLimit() throws {
         let text = Array(String(repeating: "行政处罚决定书 ", count: 50_000).utf8)
         let packed = Gzip.compress(text)
@@ -95,6 +136,19 @@ enum TransportFixtures {
         #expect(throws: GzipError.tooLarge(1_000)) { _ = try Gzip.decompress(packed, limit: 1_000) }
         #expect(throws: GzipError.invalid) { _ = try Gzip.decompress(Array(packed.prefix(packed.count / 2)), limit: text.count) }
         #expect(throws: GzipError.invalid) { _ = try Gzip.decompress(Array("plain".utf8), limit: 100) }
+        // In pieces, as a streamed body arrives.
+        let inflater = try Inflater(limit: text.count)
+        var out: [UInt8] = []
+        for start in stride(from: 0, to: packed.count, by: 97) {
+            try packed[start..<min(start + 97, packed.count)].withUnsafeBytes { b in try inflater.feed(b) { out.append(contentsOf: $0) } }
+        }
+        try inflater.finish()
+        #expect(out == text)
+        let deflater = Deflater()
+        var streamed: [UInt8] = []
+        for start in stride(from: 0, to: text.count, by: 5_000) { streamed += deflater.compress(Array(text[start..<min(start + 5_000, text.count)])) }
+        streamed += deflater.finish()
+        #expect(try Gzip.decompress(streamed, limit: text.count) == text)
     }
 }
 

@@ -7,7 +7,7 @@ public final class StandardCatalog: Sendable {
     /// The record types of the standard, in the order documents list them.
     public static let recordTypeNames = ["agency", "officer", "matter", "inspection", "penalty", "coercive_measure", "case_transfer", "violation_lead"]
     /// Schemas that are not record types but can be validated by name.
-    public static let otherSchemaNames = ["envelope", "batch-header"]
+    public static let otherSchemaNames = ["envelope", "batch-header", "batch-end"]
 
     public let directory: URL
     public let version: String

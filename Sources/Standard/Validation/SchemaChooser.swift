@@ -25,6 +25,9 @@ public struct SchemaChooser: Sendable {
             if o["batch_id"] != nil && o["protocol"] != nil, let s = catalog.schema(named: "batch-header") {
                 return .success((s, "batch-header"))
             }
+            if o["batch_end"] != nil, let s = catalog.schema(named: "batch-end") {
+                return .success((s, "batch-end"))
+            }
             if case .string(let t)? = o["type"] {
                 if let s = catalog.schema(named: t) { return .success((s, t)) }
                 return .failure(issue("unknown record type \"\(t)\"; the standard's types are \(StandardCatalog.recordTypeNames.joined(separator: ", "))", at: "/type"))

@@ -1,27 +1,23 @@
 import Foundation
 import Standard
 
-/// The first line of a batch (DESIGN.md, Batch format; `Schemas/batch-header.json`).
+/// The first line of a batch (DESIGN.md, Batch format; `Schemas/batch-header.json`):
+/// what is known before the first record is written, so a batch can be
+/// streamed. What is known only at the end is in its last line, `BatchEnd`.
 public struct BatchHeader: Sendable, Equatable {
     public var batchID: String
     public var node: String
     public var epoch: String
     public var seqFrom: Int64
-    public var seqTo: Int64
-    public var count: Int
     public var schemaVersion: String
     public var createdAt: String
-    /// Leaves out some changes of its range: the receiver keeps its cursor.
-    public var partial: Bool
 
-    public init(batchID: String = UUID().uuidString.lowercased(), node: String, epoch: String, seqFrom: Int64, seqTo: Int64,
-                count: Int, schemaVersion: String, createdAt: Date = Date(), partial: Bool = false) {
-        self.batchID = batchID; self.node = node; self.epoch = epoch; self.seqFrom = seqFrom; self.seqTo = seqTo
-        self.count = count; self.schemaVersion = schemaVersion; self.partial = partial
+    public init(batchID: String = UUID().uuidString.lowercased(), node: String, epoch: String, seqFrom: Int64,
+                schemaVersion: String, createdAt: Date = Date()) {
+        self.batchID = batchID; self.node = node; self.epoch = epoch; self.seqFrom = seqFrom; self.schemaVersion = schemaVersion
         self.createdAt = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(createdAt)
     }
 
-    /// The header without its signature: what the signature covers.
     public var json: JSONObject {
         var h = JSONObject()
         h["protocol"] = 1
@@ -29,11 +25,8 @@ public struct BatchHeader: Sendable, Equatable {
         h["node"] = .string(node)
         h["epoch"] = .string(epoch)
         h["seq_from"] = .int(seqFrom)
-        h["seq_to"] = .int(seqTo)
-        h["count"] = .int(Int64(count))
         h["schema_version"] = .string(schemaVersion)
         h["created_at"] = .string(createdAt)
-        if partial { h["partial"] = true }
         return h
     }
 
@@ -43,15 +36,42 @@ public struct BatchHeader: Sendable, Equatable {
         node = h["node"]?.stringValue ?? ""
         epoch = h["epoch"]?.stringValue ?? ""
         seqFrom = h["seq_from"]?.intValue ?? 0
-        seqTo = h["seq_to"]?.intValue ?? 0
-        count = Int(h["count"]?.intValue ?? 0)
         schemaVersion = h["schema_version"]?.stringValue ?? ""
         createdAt = h["created_at"]?.stringValue ?? ""
-        partial = h["partial"]?.boolValue ?? false
     }
 
     var created: Date? {
         (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(createdAt))
             ?? (try? Date.ISO8601FormatStyle().parse(createdAt))
+    }
+}
+
+/// The last line of a batch (`Schemas/batch-end.json`): how many records it
+/// held, how far in the sender's log it reached, and the signature over all
+/// of it. A batch without it was cut short and is refused.
+public struct BatchEnd: Sendable, Equatable {
+    public var count: Int
+    public var seqTo: Int64
+    /// Leaves out some changes of its range: the receiver keeps its cursor.
+    public var partial: Bool
+
+    public init(count: Int, seqTo: Int64, partial: Bool = false) {
+        self.count = count; self.seqTo = seqTo; self.partial = partial
+    }
+
+    /// The line without its signature: what the signature covers.
+    public var json: JSONObject {
+        var o = JSONObject()
+        o["batch_end"] = true
+        o["count"] = .int(Int64(count))
+        o["seq_to"] = .int(seqTo)
+        if partial { o["partial"] = true }
+        return o
+    }
+
+    init(checked o: JSONValue) {
+        count = Int(o["count"]?.intValue ?? 0)
+        seqTo = o["seq_to"]?.intValue ?? 0
+        partial = o["partial"]?.boolValue ?? false
     }
 }

@@ -1,14 +1,11 @@
+import Crypto
 import Foundation
 import Replication
 import Standard
 import Store
 
-/// Reads a received batch: the header is checked, then the signature against
-/// the sending peer's key over the whole batch, before any record is looked at.
-/// A batch that fails any of these is refused whole (`BatchRefusal`); after
-/// that, each record is checked on its own — against the standard, its hash,
-/// and what the peer may write — and those that fail are rejected with their
-/// reason while the rest are applied.
+/// How received batches are read: the checks and limits of this node. Each
+/// batch gets its own `BatchDecoder`, fed as the bytes arrive.
 public struct BatchReader: Sendable {
     public let catalog: StandardCatalog
     /// Batches older than this (or this far in the future) are refused as stale:
@@ -19,83 +16,172 @@ public struct BatchReader: Sendable {
         self.catalog = catalog; self.maxAge = maxAge
     }
 
+    /// `allowed` says whether the peer may write a record of that type and body
+    /// here (a push); nil accepts every type (a pull: we asked for it).
+    public func decoder(from peer: String, key: PeerKey, now: Date = Date(), maxRecords: Int = .max,
+                        allowed: (@Sendable (String, JSONValue) -> Bool)? = nil) -> BatchDecoder {
+        BatchDecoder(reader: self, peer: peer, key: key, now: now, maxRecords: maxRecords, allowed: allowed)
+    }
+
+    /// A whole batch at once.
+    public func read(_ bytes: [UInt8], from peer: String, key: PeerKey, now: Date = Date(),
+                     allowed: (@Sendable (String, JSONValue) -> Bool)? = nil) throws(BatchRefusal) -> BatchDecoder.Decoded {
+        let d = decoder(from: peer, key: key, now: now, allowed: allowed)
+        let fed: Result<Void, BatchRefusal> = bytes.withUnsafeBytes { b in Result { () throws(BatchRefusal) in try d.feed(b) } }
+        try fed.get()
+        return try d.finish()
+    }
+}
+
+/// Reads one batch as it streams in: the header is checked on arrival (form,
+/// sender, age), each record as its line completes — against the standard,
+/// its hash, and what the peer may write — and the signature when the end
+/// line arrives. A batch failing a header, end or signature check is refused
+/// whole (`BatchRefusal`) and nothing of it may be applied; a record failing
+/// its own checks is rejected with its reason while the rest go on.
+public final class BatchDecoder {
     public struct Decoded: Sendable {
         public let header: BatchHeader
+        public let end: BatchEnd
         public let versions: [Envelope]
         public let rejected: [IncomingBatch.Rejected]
         /// How many of `rejected` the peer may not write here (grants).
         public var notGranted = 0
     }
 
-    /// `allowed` says whether the peer may write a record of that type and body
-    /// here (a push); nil accepts every type (a pull: we asked for it).
-    public func read(_ bytes: [UInt8], from peer: String, key: PeerKey, now: Date = Date(),
-                     allowed: (@Sendable (String, JSONValue) -> Bool)? = nil) throws(BatchRefusal) -> Decoded {
-        guard let newline = bytes.firstIndex(of: 0x0A) else { throw .malformed("the batch has no header line") }
-        let headerValue: JSONValue
-        do { headerValue = try JSONParser.parse(Array(bytes[..<newline])) } catch {
-            throw .malformed("the header line is not JSON: \(error)")
+    let reader: BatchReader
+    let peer: String
+    let key: PeerKey
+    let now: Date
+    let maxRecords: Int
+    let allowed: (@Sendable (String, JSONValue) -> Bool)?
+    private let envelopeSchema: JSONSchema
+    private var pending: [UInt8] = []
+    private var line = 0
+    private var digest = SHA256()
+    private var header: BatchHeader?
+    private var end: (BatchEnd, signature: String?)?
+    private var versions: [Envelope] = []
+    private var rejected: [IncomingBatch.Rejected] = []
+    private var notGranted = 0
+
+    init(reader: BatchReader, peer: String, key: PeerKey, now: Date, maxRecords: Int, allowed: (@Sendable (String, JSONValue) -> Bool)?) {
+        self.reader = reader; self.peer = peer; self.key = key; self.now = now; self.maxRecords = maxRecords; self.allowed = allowed
+        envelopeSchema = reader.catalog.schema(named: "envelope")!
+    }
+
+    /// Takes the next bytes of the batch, in whatever pieces they arrive.
+    public func feed(_ bytes: UnsafeRawBufferPointer) throws(BatchRefusal) {
+        var start = 0
+        while let nl = bytes[start...].firstIndex(of: 0x0A) {
+            if pending.isEmpty {
+                try take(UnsafeRawBufferPointer(rebasing: bytes[start..<nl]))
+            } else {
+                pending.append(contentsOf: bytes[start..<nl])
+                let whole = pending
+                pending.removeAll(keepingCapacity: true)
+                try take(whole)
+            }
+            start = nl + 1
         }
-        let issues = catalog.schema(named: "batch-header")!.validate(headerValue).filter { $0.severity == .error }
+        pending.append(contentsOf: bytes[start...])
+        if pending.count > 16 << 20 { throw .malformed("line \(line + 1) is longer than 16 MB") }
+    }
+
+    /// The batch, once all of it has arrived: refused unless its end line came
+    /// and the signature verifies.
+    public func finish() throws(BatchRefusal) -> Decoded {
+        if !pending.isEmpty {
+            let last = pending
+            pending.removeAll()
+            try take(last)
+        }
+        guard let header else { throw .malformed("the batch is empty") }
+        guard let (end, signature) = end else {
+            throw .malformed("the batch ended after line \(line) without its end line (cut short in transit?)")
+        }
+        guard let signature else { throw .unsigned }
+        guard key.verify(signature, over: Array(digest.finalize())) else { throw .badSignature }
+        guard end.count == versions.count + rejected.count else {
+            throw .malformed("the end line counts \(end.count) records, \(versions.count + rejected.count) arrived")
+        }
+        var decoded = Decoded(header: header, end: end, versions: versions, rejected: rejected)
+        decoded.notGranted = notGranted
+        return decoded
+    }
+
+    private func take(_ line: [UInt8]) throws(BatchRefusal) {
+        let r: Result<Void, BatchRefusal> = line.withUnsafeBytes { b in Result { () throws(BatchRefusal) in try take(b) } }
+        try r.get()
+    }
+
+    private func take(_ raw: UnsafeRawBufferPointer) throws(BatchRefusal) {
+        line += 1
+        guard header != nil else { return try takeHeader(raw) }
+        if end != nil {
+            guard raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) else { throw .malformed("line \(line) follows the end line") }
+            return
+        }
+        let value: JSONValue?
+        let parseError: String?
+        do { value = try JSONParser.parse(Array(raw)); parseError = nil } catch { value = nil; parseError = "\(error)" }
+        if let o = value?.objectValue, o["batch_end"] != nil { return try takeEnd(o) }
+        // A record line: signed as received, byte for byte.
+        digest.update(bufferPointer: raw)
+        digest.update(data: [0x0A])
+        if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { return }
+        guard versions.count + rejected.count < maxRecords else {
+            throw .malformed("more than the \(maxRecords) records asked for")
+        }
+        func reject(_ why: String) {
+            rejected.append(.init(text: String(decoding: raw, as: UTF8.self), reason: "batch \(header!.batchID) from \(peer), line \(line): \(why)"))
+        }
+        guard let value else { return reject("not JSON: \(parseError ?? "")") }
+        var e: Envelope
+        do { e = try Envelope(json: value) } catch { return reject(error.description) }
+        let maskedPointers = e.masked.map { "/body" + $0 }
+        // Messages are built only for a record that fails the fast check.
+        let errors = envelopeSchema.isValid(value) ? [] : envelopeSchema.validate(value).filter { issue in
+            // Masked values no longer match their formats; the signature vouches for them.
+            issue.severity == .error && !maskedPointers.contains { issue.instanceLocation.hasPrefix($0) }
+        }
+        if !errors.isEmpty {
+            return reject("record \(e.id): " + errors.prefix(3).map { "\($0.instanceLocation): \($0.message)" }.joined(separator: "; "))
+        }
+        if e.masked.isEmpty, !e.verifyHash() { return reject("record \(e.id): its hash does not match its body") }
+        if let allowed, !allowed(e.type, e.body) {
+            notGranted += 1
+            return reject("record \(e.id): \(peer) may not write \(e.type) records here (not in its push grant)")
+        }
+        versions.append(e)
+    }
+
+    private func takeHeader(_ raw: UnsafeRawBufferPointer) throws(BatchRefusal) {
+        let value: JSONValue
+        do { value = try JSONParser.parse(Array(raw)) } catch { throw .malformed("the header line is not JSON: \(error)") }
+        let issues = reader.catalog.schema(named: "batch-header")!.validate(value).filter { $0.severity == .error }
         if let first = issues.first {
             throw .malformed("the header does not follow batch-header.json: \(first.instanceLocation) \(first.message)")
         }
-        guard let signature = headerValue["signature"]?.stringValue else { throw .unsigned }
-        let header = BatchHeader(checked: headerValue)
-        guard header.node == peer else { throw .wrongNode(header: header.node, peer: peer) }
-        let records = bytes[(newline + 1)...]
-        guard key.verify(signature, over: BatchSignature.message(header: header.json, records: records)) else { throw .badSignature }
-        guard let created = header.created, abs(now.timeIntervalSince(created)) <= maxAge else {
-            throw .stale(createdAt: header.createdAt, maxAge: Int(maxAge))
+        let h = BatchHeader(checked: value)
+        guard h.node == peer else { throw .wrongNode(header: h.node, peer: peer) }
+        guard let created = h.created, abs(now.timeIntervalSince(created)) <= reader.maxAge else {
+            throw .stale(createdAt: h.createdAt, maxAge: Int(reader.maxAge))
         }
-        return decodeRecords(records, header: header, peer: peer, allowed: allowed)
+        header = h
+        digest.update(data: BatchDigest.canonicalLine(value.objectValue ?? JSONObject()))
     }
 
-    private func decodeRecords(_ records: ArraySlice<UInt8>, header: BatchHeader, peer: String,
-                               allowed: (@Sendable (String, JSONValue) -> Bool)?) -> Decoded {
-        let schema = catalog.schema(named: "envelope")!
-        var versions: [Envelope] = []
-        var rejected: [IncomingBatch.Rejected] = []
-        var notGranted = 0
-        var line = 1
-        var start = records.startIndex
-        while start < records.endIndex {
-            let end = records[start...].firstIndex(of: 0x0A) ?? records.endIndex
-            defer { start = end + 1 }
-            line += 1
-            let raw = records[start..<end]
-            if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
-            func reject(_ why: String) {
-                rejected.append(.init(text: String(decoding: raw, as: UTF8.self), reason: "batch \(header.batchID) from \(peer), line \(line): \(why)"))
-            }
-            let value: JSONValue
-            do { value = try JSONParser.parse(Array(raw)) } catch { reject("not JSON: \(error)"); continue }
-            var e: Envelope
-            do { e = try Envelope(json: value) } catch { reject(error.description); continue }
-            let maskedPointers = e.masked.map { "/body" + $0 }
-            // Messages are built only for a record that fails the fast check.
-            let errors = schema.isValid(value) ? [] : schema.validate(value).filter { issue in
-                // Masked values no longer match their formats; the signature vouches for them.
-                issue.severity == .error && !maskedPointers.contains { issue.instanceLocation.hasPrefix($0) }
-            }
-            if !errors.isEmpty {
-                reject("record \(e.id): " + errors.prefix(3).map { "\($0.instanceLocation): \($0.message)" }.joined(separator: "; "))
-                continue
-            }
-            if e.masked.isEmpty, !e.verifyHash() {
-                reject("record \(e.id): its hash does not match its body")
-                continue
-            }
-            if let allowed, !allowed(e.type, e.body) {
-                notGranted += 1
-                reject("record \(e.id): \(peer) may not write \(e.type) records here (not in its push grant)")
-                continue
-            }
-            versions.append(e)
+    private func takeEnd(_ o: JSONObject) throws(BatchRefusal) {
+        let issues = reader.catalog.schema(named: "batch-end")!.validate(.object(o)).filter { $0.severity == .error }
+        if let first = issues.first {
+            throw .malformed("line \(line), the end line, does not follow batch-end.json: \(first.instanceLocation) \(first.message)")
         }
-        var decoded = Decoded(header: header, versions: versions, rejected: rejected)
-        decoded.notGranted = notGranted
-        return decoded
+        var signed = o
+        let signature = signed["signature"]?.stringValue
+        signed["signature"] = nil
+        digest.update(data: BatchDigest.canonicalLine(signed))
+        end = (BatchEnd(checked: .object(o)), signature)
     }
 }
 

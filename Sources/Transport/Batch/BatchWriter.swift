@@ -2,40 +2,55 @@ import Crypto
 import Replication
 import Standard
 
-/// Writes a signed batch: the header line (with the signature) and one
-/// envelope per line. The signature covers the header without it, in canonical
-/// JSON, and every byte of the record lines after it (through their digest,
-/// `BatchSignature`).
-public enum BatchWriter {
-    public static func encode(header: BatchHeader, envelopes: [Envelope], key: NodeKey) throws -> [UInt8] {
-        var records: [UInt8] = []
-        records.reserveCapacity(envelopes.count * 1_800)
-        for e in envelopes {
-            records.append(contentsOf: e.line.utf8)
-            records.append(0x0A)
-        }
-        var h = header.json
-        h["signature"] = .string(try key.sign(BatchSignature.message(header: header.json, records: records)))
-        var out = Array(JSONWriter.string(.object(h)).utf8)
+/// Writes a batch a line at a time, so it can be streamed: the header line,
+/// one envelope per line, and the end line carrying the count, the sequence
+/// reached and the Ed25519 signature. The signature is over the SHA-256 of the
+/// canonical header line, every record line's bytes and the canonical end line
+/// without its signature — every byte that matters, hashed as it goes out.
+public final class BatchWriter {
+    public let header: BatchHeader
+    private let key: NodeKey?
+    private var digest = SHA256()
+    public private(set) var count = 0
+
+    /// `key` nil: an unsigned batch (an export file for `hutong import`, which no peer accepts).
+    public init(header: BatchHeader, key: NodeKey?) {
+        self.header = header; self.key = key
+        digest.update(data: BatchDigest.canonicalLine(header.json))
+    }
+
+    public var headerLine: [UInt8] { Array(JSONWriter.string(.object(header.json)).utf8) + [0x0A] }
+
+    /// Appends the envelope's line to `out`.
+    public func append(_ e: Envelope, to out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: e.line.utf8)
         out.append(0x0A)
-        out.append(contentsOf: records)
-        return out
+        out.withUnsafeBytes { digest.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        count += 1
+    }
+
+    /// The end line, signed when the writer has a key.
+    public func end(seqTo: Int64, partial: Bool = false) throws -> [UInt8] {
+        let end = BatchEnd(count: count, seqTo: seqTo, partial: partial)
+        var line = end.json
+        digest.update(data: BatchDigest.canonicalLine(line))
+        if let key { line["signature"] = .string(try key.sign(Array(digest.finalize()))) }
+        return Array(JSONWriter.string(.object(line)).utf8) + [0x0A]
+    }
+
+    /// A whole batch at once.
+    public static func encode(header: BatchHeader, envelopes: [Envelope], seqTo: Int64, partial: Bool = false, key: NodeKey?) throws -> [UInt8] {
+        let w = BatchWriter(header: header, key: key)
+        var out = w.headerLine
+        for e in envelopes { w.append(e, to: &out) }
+        return out + (try w.end(seqTo: seqTo, partial: partial))
     }
 }
 
-/// What the Ed25519 signature signs: the SHA-256 of the canonical header, a
-/// newline and the record lines. Signing the digest rather than the batch
-/// itself hashes a batch once (with the CPU's SHA instructions) instead of
-/// twice with SHA-512 inside Ed25519.
-enum BatchSignature {
-    static func message<C: Collection>(header: JSONObject, records: C) -> [UInt8] where C.Element == UInt8 {
-        var h = SHA256()
-        h.update(data: Array(JSONWriter.string(.object(header), style: .canonical).utf8) + [0x0A])
-        if let contiguous = records.withContiguousStorageIfAvailable({ h.update(bufferPointer: UnsafeRawBufferPointer($0)) }) {
-            _ = contiguous
-        } else {
-            h.update(data: Array(records))
-        }
-        return Array(h.finalize())
+enum BatchDigest {
+    /// Header and end lines are signed in canonical form, so how they are spaced does not matter.
+    static func canonicalLine(_ o: JSONObject) -> [UInt8] {
+        Array(JSONWriter.string(.object(o), style: .canonical).utf8) + [0x0A]
     }
 }

@@ -58,13 +58,18 @@ public final class PeerClient {
         ["http://127.", "http://localhost:", "http://localhost/", "http://[::1]"].contains { url.hasPrefix($0) }
     }
 
-    /// A request with retries. 4xx answers and TLS failures are not retried: trying again cannot help.
-    public func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [String] = []) throws -> Response {
+    /// A request with retries. 4xx answers and TLS failures are not retried:
+    /// trying again cannot help. A streamed body (`upload`) or a streamed
+    /// reading of a 2xx answer (`download`) is made afresh for each attempt;
+    /// an error thrown by either ends the request and is not retried.
+    public func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [String] = [],
+                        upload: (() throws -> any UploadSource)? = nil,
+                        download: (() -> any DownloadSink)? = nil) throws -> Response {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let r = try once(method, path, body: body, headers: headers)
+                let r = try once(method, path, body: body, headers: headers, upload: try upload?(), download: download?())
                 if [429, 502, 503, 504].contains(r.status) && attempt < options.attempts {
                     pause(attempt)
                     continue
@@ -81,11 +86,12 @@ public final class PeerClient {
         Thread.sleep(forTimeInterval: base * (1 + Double.random(in: 0...0.5)))
     }
 
-    private func once(_ method: String, _ path: String, body: [UInt8]?, headers: [String]) throws -> Response {
+    private func once(_ method: String, _ path: String, body: [UInt8]?, headers: [String],
+                      upload: (any UploadSource)?, download: (any DownloadSink)?) throws -> Response {
         curl_easy_reset(handle)  // keeps the connection and session caches
-        let sink = ResponseSink()
-        let sinkPointer = Unmanaged.passRetained(sink)
-        defer { sinkPointer.release() }
+        let transfer = Transfer(handle: handle, upload: upload, download: download)
+        let transferPointer = Unmanaged.passRetained(transfer)
+        defer { transferPointer.release() }
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for h in headers + ["Expect:"] { list = curl_slist_append(list, h) }
         defer { curl_slist_free_all(list) }
@@ -105,12 +111,20 @@ public final class PeerClient {
         if let ca = options.ca { set(CURLOPT_CAINFO, ca) }
         if let pin = options.pin { set(CURLOPT_PINNEDPUBLICKEY, pin) }
         hutong_curl_setopt_write(handle) { data, size, count, user in
-            let sink = Unmanaged<ResponseSink>.fromOpaque(user!).takeUnretainedValue()
-            let n = size * count
-            data!.withMemoryRebound(to: UInt8.self, capacity: n) { sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
-            return n
+            let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            return t.received(UnsafeRawBufferPointer(start: data, count: size * count))
         }
-        hutong_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque())
+        hutong_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, transferPointer.toOpaque())
+        if upload != nil {
+            // Length unknown until the end: chunked under HTTP/1.1, DATA frames under HTTP/2.
+            setLong(CURLOPT_POST, 1)
+            hutong_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, -1)
+            hutong_curl_setopt_read(handle) { data, size, count, user in
+                let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+                return t.send(UnsafeMutableRawBufferPointer(start: data, count: size * count))
+            }
+            hutong_curl_setopt_pointer(handle, CURLOPT_READDATA, transferPointer.toOpaque())
+        }
 
         let code: CURLcode = (body ?? []).withUnsafeBufferPointer { b in
             if body != nil {
@@ -124,6 +138,8 @@ public final class PeerClient {
         hutong_curl_getinfo_offset(handle, CURLINFO_SIZE_DOWNLOAD_T, &downloaded)
         bytesSent += Int(uploaded)
         bytesReceived += Int(downloaded)
+        // What our own upload or download side threw (a refused batch, a store error) comes first.
+        if let e = transfer.error { throw e }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -132,7 +148,7 @@ public final class PeerClient {
         var status = 0, version = 0
         hutong_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         hutong_curl_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
-        return Response(status: status, body: sink.bytes, httpVersion: version == Int(CURL_HTTP_VERSION_2_0) ? "HTTP/2" : "HTTP/1.1")
+        return Response(status: status, body: transfer.bytes, httpVersion: version == Int(CURL_HTTP_VERSION_2_0) ? "HTTP/2" : "HTTP/1.1")
     }
 
     private func set(_ o: CURLoption, _ v: String) { hutong_curl_setopt_string(handle, o, v) }
@@ -145,8 +161,52 @@ public final class PeerClient {
     }
 }
 
-private final class ResponseSink {
+/// A request body produced while it is sent (a batch read from the store as it goes out).
+public protocol UploadSource: AnyObject {
+    /// Fills the start of `buffer`; returns how many bytes, 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// Where the bytes of a 2xx answer go as they arrive (a batch checked line by line).
+public protocol DownloadSink: AnyObject {
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+}
+
+/// One attempt's state, reached from curl's callbacks through their user pointer.
+private final class Transfer {
+    let handle: UnsafeMutableRawPointer
+    let upload: (any UploadSource)?
+    let download: (any DownloadSink)?
+    /// The answer when it is not streamed to `download` (errors, small answers).
     var bytes: [UInt8] = []
+    var status: Int?
+    var error: (any Error)?
+
+    init(handle: UnsafeMutableRawPointer, upload: (any UploadSource)?, download: (any DownloadSink)?) {
+        self.handle = handle; self.upload = upload; self.download = download
+    }
+
+    /// 0 (fewer bytes than given) tells curl to stop.
+    func received(_ data: UnsafeRawBufferPointer) -> Int {
+        if status == nil {
+            var s = 0
+            hutong_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &s)
+            status = s
+        }
+        if let download, (200..<300).contains(status!) {
+            do { try download.write(data) } catch { self.error = error; return 0 }
+        } else {
+            bytes.append(contentsOf: data.bindMemory(to: UInt8.self))
+        }
+        return data.count
+    }
+
+    func send(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        do { return try upload!.read(into: buffer) } catch {
+            self.error = error
+            return Int(CURL_READFUNC_ABORT)
+        }
+    }
 }
 
 /// A failure talking to a peer, with curl's own words.

@@ -104,60 +104,74 @@ public struct PeerServer: Sendable {
         }
         let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 1_000
         guard (1...10_000).contains(limit) else { throw PeerAPIError(.badRequest, "bad-limit", "limit must be 1 to 10000") }
-        let body = try await NIOThreadPool.singleton.runIfActive { () throws -> [UInt8] in
-            // Another epoch (or none): this node's log started over; send it from the beginning.
-            let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
-            let c = try store.changes(since: from, excludingPeer: peer.name, limit: limit)
-            var sent: [Envelope] = []
-            sent.reserveCapacity(c.versions.count)
-            for v in c.versions where peer.grants.allows(peer.grants.pull, type: v.type, body: v.body) {
-                sent.append(peer.grants.personal ? v : Masking.mask(v, fields: catalog.recordTypes[v.type]?.personalFields ?? []))
-            }
-            let header = BatchHeader(node: store.nodeID, epoch: c.epoch, seqFrom: from, seqTo: c.lastSequence,
-                                     count: sent.count, schemaVersion: catalog.version)
-            let batch = try BatchWriter.encode(header: header, envelopes: sent, key: key)
-            if !sent.isEmpty {
-                try store.audit(kind: "batch-sent", detail: "to \(peer.name) batch \(header.batchID): \(sent.count) records, sequence \(from + 1)...\(c.lastSequence)")
-            }
-            return Gzip.compress(batch)
+        // Another epoch (or none): this node's log started over; send it from the beginning.
+        let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
+        let catalog = self.catalog, store = self.store
+        let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: from, limit: limit) { v in
+            guard peer.grants.allows(peer.grants.pull, type: v.type, body: v.body) else { return nil }
+            return peer.grants.personal ? v : Masking.mask(v, fields: catalog.recordTypes[v.type]?.personalFields ?? [])
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/x-ndjson"
         headers[.contentEncoding] = "gzip"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        // Streamed: each piece is read from the store on the thread pool and
+        // written as soon as it is compressed. A failure midway cuts the body
+        // short, and the receiver refuses a batch without its end line.
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            while let piece = try await NIOThreadPool.singleton.runIfActive({ try batch.next() }) {
+                if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
+            }
+            try await writer.finish(nil)
+            if batch.count > 0 {
+                try await audit("batch-sent", "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(from + 1)...\(batch.cursor)")
+            }
+        })
     }
 
     // MARK: Push
 
     func receive(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let peer = try await identify(context)
-        var request = request
-        let collected: ByteBuffer
-        do { collected = try await request.collectBody(upTo: settings.maxBodyBytes) } catch {
-            try? await audit("batch-refused", "from \(peer.name): body over \(settings.maxBodyBytes) bytes")
-            throw PeerAPIError(.contentTooLarge, "too-large", "the batch is larger than this node's limit of \(settings.maxBodyBytes) bytes; send smaller batches")
-        }
-        var bytes = Array(buffer: collected)
-        if request.headers[.contentEncoding] == "gzip" {
-            do { bytes = try Gzip.decompress(bytes, limit: settings.maxBodyBytes) } catch {
-                try? await audit("batch-refused", "from \(peer.name): \(error)")
-                throw PeerAPIError(error == .invalid ? .badRequest : .contentTooLarge, error == .invalid ? "bad-gzip" : "too-large", error.description)
-            }
-        }
-        let reader = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge)
         let grants = peer.grants
-        let input = bytes
-        let result = try await NIOThreadPool.singleton.runIfActive { () throws -> JSONValue in
-            let decoded: BatchReader.Decoded
-            do throws(BatchRefusal) {
-                decoded = try reader.read(input, from: peer.name, key: peer.signingKey) { type, body in
-                    grants.allows(grants.push, type: type, body: body)
-                }
-            } catch {
-                try store.audit(kind: "batch-refused", detail: "from \(peer.name): \(error.description)")
-                throw PeerAPIError(error == .badSignature || error == .unsigned ? .unauthorized : .badRequest, error.code, error.description)
+        let decoder = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge).decoder(from: peer.name, key: peer.signingKey) { type, body in
+            grants.allows(grants.push, type: type, body: body)
+        }
+        // Streamed: every record is checked as its line arrives; nothing is
+        // applied before the end line's signature verifies.
+        let decoded: BatchDecoder.Decoded
+        do {
+            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > settings.maxBodyBytes {
+                throw GzipError.tooLarge(settings.maxBodyBytes)
             }
+            let inflater = request.headers[.contentEncoding] == "gzip" ? try Inflater(limit: settings.maxBodyBytes) : nil
+            var received = 0
+            for try await piece in request.body {
+                received += piece.readableBytes
+                guard received <= settings.maxBodyBytes else { throw GzipError.tooLarge(settings.maxBodyBytes) }
+                try piece.withUnsafeReadableBytes { bytes in
+                    if let inflater {
+                        try inflater.feed(bytes) { try decoder.feed(UnsafeRawBufferPointer($0)) }
+                    } else {
+                        try decoder.feed(bytes)
+                    }
+                }
+            }
+            try inflater?.finish()
+            decoded = try decoder.finish()
+        } catch let error as GzipError {
+            try? await audit("batch-refused", "from \(peer.name): \(error)")
+            if case .tooLarge = error {
+                throw PeerAPIError(.contentTooLarge, "too-large", "the batch is larger than this node's limit of \(settings.maxBodyBytes) bytes; send smaller batches")
+            }
+            throw PeerAPIError(.badRequest, "bad-gzip", error.description)
+        } catch let refusal as BatchRefusal {
+            throw try await refuse(refusal, peer)
+        }
+        let result = try await NIOThreadPool.singleton.runIfActive { () throws -> JSONValue in
             let r = try store.apply(IncomingBatch(peer: peer.name, batchID: decoded.header.batchID, versions: decoded.versions, rejected: decoded.rejected))
+            if r.repeated {
+                try store.audit(kind: "batch-repeated", detail: "from \(peer.name) batch \(decoded.header.batchID): already applied; answered as the first time, nothing changed")
+            }
             if decoded.notGranted > 0 && !r.repeated {
                 try store.audit(kind: "push-refused", detail: "from \(peer.name) batch \(decoded.header.batchID): \(decoded.notGranted) records of types or regions not in its push grant, quarantined")
             }
@@ -171,6 +185,12 @@ public struct PeerServer: Sendable {
                     "records": .array(records), "rejected": .array(decoded.rejected.map { .string($0.reason) })]
         }
         return Self.json(.ok, result)
+    }
+
+    /// Audits a refused batch and makes its error answer.
+    func refuse(_ refusal: BatchRefusal, _ peer: PeerEntry) async throws -> PeerAPIError {
+        try await audit("batch-refused", "from \(peer.name): \(refusal.description)")
+        return PeerAPIError(refusal == .badSignature || refusal == .unsigned ? .unauthorized : .badRequest, refusal.code, refusal.description)
     }
 
     // MARK: Helpers

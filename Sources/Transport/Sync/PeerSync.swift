@@ -33,44 +33,56 @@ public final class PeerSync {
         return try Self.answer(r, from: peer.name)
     }
 
+    /// Each batch is read from the log while it is uploaded. An attempt
+    /// that fails in transit is made again as a new batch from the same
+    /// cursor (a retried batch must hold exactly what its id was first sent
+    /// with, and the log may have moved meanwhile).
     public func push() throws {
         let accepted = PeerGrants(json: try peerStatus()["your_grants"] ?? [:])
         let cursor = try store.cursor(peer: peer.name, direction: .push)
         var since = cursor.map { $0.epoch == store.epoch ? $0.sequence : 0 } ?? 0
         while true {
-            let c = try store.changes(since: since, excludingPeer: peer.name, limit: pageSize)
-            guard c.lastSequence > since else { break }
-            // Only what the peer accepts from us; the rest is not for it.
-            let versions = c.versions.filter { accepted.allows(accepted.push, type: $0.type, body: $0.body) }
-            if !versions.isEmpty {
-                let header = BatchHeader(node: store.nodeID, epoch: c.epoch, seqFrom: since, seqTo: c.lastSequence,
-                                         count: versions.count, schemaVersion: catalog.version)
-                let body = Gzip.compress(try BatchWriter.encode(header: header, envelopes: versions, key: key))
-                let r = try client.request("POST", "/v1/batches", body: body,
-                                           headers: ["Content-Type: application/x-ndjson", "Content-Encoding: gzip"])
-                let answer = try Self.answer(r, from: peer.name)
-                summary.pushed += versions.count
-                summary.pushRejected += Int(answer["counts"]?["rejected"]?.intValue ?? 0)
-                try store.audit(kind: "batch-sent", detail: "to \(peer.name) batch \(header.batchID): \(versions.count) records, sequence \(since + 1)...\(c.lastSequence), peer answered \(JSONWriter.string(answer["counts"] ?? .null))")
+            let make = {
+                OutgoingBatch(store: self.store, key: self.key, schemaVersion: self.catalog.version, peer: self.peer.name,
+                              since: since, limit: self.pageSize) { accepted.allows(accepted.push, type: $0.type, body: $0.body) ? $0 : nil }
             }
-            try store.setCursor(PeerCursor(peer: peer.name, direction: .push, epoch: c.epoch, sequence: c.lastSequence))
-            since = c.lastSequence
+            var batch = make()
+            if try batch.hasRecords() {
+                var attempts = 0
+                let r = try client.request("POST", "/v1/batches", headers: ["Content-Type: application/x-ndjson", "Content-Encoding: gzip"],
+                                           upload: {
+                                               attempts += 1
+                                               if attempts > 1 { batch = make() }
+                                               return OutgoingBatchUpload(batch)
+                                           })
+                let answer = try Self.answer(r, from: peer.name)
+                summary.pushed += batch.count
+                summary.pushRejected += Int(answer["counts"]?["rejected"]?.intValue ?? 0)
+                try store.audit(kind: "batch-sent", detail: "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(since + 1)...\(batch.cursor), peer answered \(JSONWriter.string(answer["counts"] ?? .null))")
+            }
+            // Nothing for the peer in this range (not in its grant): the cursor moves past it all the same.
+            guard batch.cursor > since else { break }
+            try store.setCursor(PeerCursor(peer: peer.name, direction: .push, epoch: store.epoch, sequence: batch.cursor))
+            since = batch.cursor
             progress?("\(peer.name): pushed \(summary.pushed) records")
+            if batch.reachedEnd { break }
         }
     }
 
-    /// Pages are fetched and checked one ahead: while page N is applied, page
-    /// N+1 is downloaded and validated on another thread (its cursor is known
-    /// from N's header). A page is still applied only after the one before it.
+    /// Each page is checked line by line as it streams in and applied once its
+    /// signature verified. Pages are fetched one ahead: while page N is
+    /// applied, page N+1 is downloaded and checked on another thread (its
+    /// cursor is known from N's end line). A page is still applied only after
+    /// the one before it.
     public func pull() throws {
         let start = try store.cursor(peer: peer.name, direction: .pull)
         var page = try fetch(since: start.map { "\($0.epoch):\($0.sequence)" } ?? "")
         var position = start
         while true {
-            let h = page.header
-            let moved = position == nil || position!.epoch != h.epoch || h.seqTo > position!.sequence
+            let (h, end) = (page.header, page.end)
+            let moved = position == nil || position!.epoch != h.epoch || end.seqTo > position!.sequence
             guard moved else { break }
-            let next = h.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: h.seqTo)
+            let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo)
             let ahead = next.map { n in Prefetch { try self.fetch(since: "\(n.epoch):\(n.sequence)") } }
             let result: BatchResult
             do {
@@ -92,12 +104,18 @@ public final class PeerSync {
     }
 
     /// One page of the peer's change log after `since`, signature and records checked.
-    func fetch(since: String) throws -> BatchReader.Decoded {
-        let r = try client.request("GET", "/v1/changes?since=\(since)&limit=\(pageSize)")
-        if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
-        do throws(BatchRefusal) {
-            return try BatchReader(catalog: catalog).read(r.body, from: peer.name, key: peer.signingKey)
-        } catch {
+    func fetch(since: String) throws -> BatchDecoder.Decoded {
+        let reader = BatchReader(catalog: catalog)
+        var decoder: BatchDecoder?
+        do {
+            let r = try client.request("GET", "/v1/changes?since=\(since)&limit=\(pageSize)", download: {
+                let d = reader.decoder(from: self.peer.name, key: self.peer.signingKey, maxRecords: self.pageSize)
+                decoder = d
+                return BatchDownload(d)
+            })
+            if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
+            return try decoder!.finish()
+        } catch let error as BatchRefusal {
             try store.audit(kind: "batch-refused", detail: "from \(peer.name) (pull): \(error.description)")
             throw SyncError("\(peer.name) sent a batch that was refused: \(error.description)")
         }

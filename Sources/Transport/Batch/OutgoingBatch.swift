@@ -1,0 +1,103 @@
+import Replication
+import Standard
+import Store
+
+/// A batch read from this node's change log while it is sent: what a pull is
+/// answered with, and what a push uploads. The log is read a few hundred
+/// records at a time and each piece is compressed and handed on at once, so
+/// memory holds one piece, not the batch, and the receiver starts checking
+/// records before the sender has read the last of them.
+public final class OutgoingBatch: @unchecked Sendable {
+    public let header: BatchHeader
+    let store: any NodeStore
+    let peer: String
+    let limit: Int
+    /// What the peer gets of a version: itself, a masked copy, or nothing (not in its grant).
+    let filter: (Envelope) -> Envelope?
+    let writer: BatchWriter
+    let deflater = Deflater()
+    /// Records read from the log per piece.
+    let pieceSize: Int
+    /// How far the log has been read.
+    public private(set) var cursor: Int64
+    /// The whole rest of the log was read (rather than `limit` records of it).
+    public private(set) var reachedEnd = false
+    private var scanned = 0
+    private var scanDone = false
+    private var finished = false
+    private var lines: [UInt8]
+
+    public init(store: any NodeStore, key: NodeKey, schemaVersion: String, peer: String, since: Int64, limit: Int,
+                pieceSize: Int = 250, filter: @escaping (Envelope) -> Envelope?) {
+        header = BatchHeader(node: store.nodeID, epoch: store.epoch, seqFrom: since, schemaVersion: schemaVersion)
+        self.store = store; self.peer = peer; self.limit = limit; self.pieceSize = pieceSize; self.filter = filter
+        cursor = since
+        writer = BatchWriter(header: header, key: key)
+        lines = writer.headerLine
+    }
+
+    /// Records written so far (all of them once the batch is finished).
+    public var count: Int { writer.count }
+
+    /// Reads the log until a record for the peer turns up, or the batch's
+    /// range is used up: false when the batch would carry nothing.
+    public func hasRecords() throws -> Bool {
+        while writer.count == 0 && !scanDone { try readPiece() }
+        return writer.count > 0
+    }
+
+    /// The next piece of the gzip stream; nil after the last (which carries the signed end line).
+    public func next() throws -> [UInt8]? {
+        guard !finished else { return nil }
+        if !scanDone && lines.count < 1 << 16 { try readPiece() }
+        var out = deflater.compress(lines)
+        lines.removeAll(keepingCapacity: true)
+        if scanDone {
+            out += deflater.compress(try writer.end(seqTo: cursor))
+            out += deflater.finish()
+            finished = true
+        }
+        return out
+    }
+
+    private func readPiece() throws {
+        let n = min(pieceSize, limit - scanned)
+        let c = try store.changes(since: cursor, excludingPeer: peer, limit: n)
+        scanned += c.versions.count
+        for v in c.versions {
+            if let sent = filter(v) { writer.append(sent, to: &lines) }
+        }
+        cursor = c.lastSequence
+        // A short piece reached the end of the log.
+        reachedEnd = c.versions.count < n
+        scanDone = reachedEnd || scanned >= limit
+    }
+}
+
+/// An outgoing batch as a request body for `PeerClient`.
+final class OutgoingBatchUpload: UploadSource {
+    let batch: OutgoingBatch
+    private var buffer: [UInt8] = []
+    private var offset = 0
+
+    init(_ batch: OutgoingBatch) { self.batch = batch }
+
+    func read(into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        while offset == buffer.count {
+            guard let more = try batch.next() else { return 0 }
+            buffer = more
+            offset = 0
+        }
+        let n = min(out.count, buffer.count - offset)
+        buffer.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        offset += n
+        return n
+    }
+}
+
+/// A pulled batch checked as it arrives.
+final class BatchDownload: DownloadSink {
+    let decoder: BatchDecoder
+    init(_ decoder: BatchDecoder) { self.decoder = decoder }
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try decoder.feed(bytes) }
+}
