@@ -78,9 +78,11 @@ public struct PeerCursor: Sendable, Equatable {
     public let direction: CursorDirection
     public let epoch: String
     public let sequence: Int64
+    /// The peer's grant (JSON) the cursor moved under; nil keeps the one recorded.
+    public let grants: String?
 
-    public init(peer: String, direction: CursorDirection, epoch: String, sequence: Int64) {
-        self.peer = peer; self.direction = direction; self.epoch = epoch; self.sequence = sequence
+    public init(peer: String, direction: CursorDirection, epoch: String, sequence: Int64, grants: String? = nil) {
+        self.peer = peer; self.direction = direction; self.epoch = epoch; self.sequence = sequence; self.grants = grants
     }
 }
 

@@ -14,7 +14,8 @@ final class Cluster {
 
     /// Every node grants every other all types, personal information included,
     /// unless `grants` says otherwise for a (granting node, peer) pair.
-    init(_ names: [String], grants: [String: [String]] = [:]) throws {
+    /// `plainHTTP`: no TLS (allowed on loopback only), which is HTTP/1.1.
+    init(_ names: [String], grants: [String: [String]] = [:], plainHTTP: Bool = false) throws {
         dir = try CLI.temporaryDirectory()
         self.names = names
         let script = CLI.repo.appendingPathComponent("deploy/make-test-certs.sh").path
@@ -22,16 +23,16 @@ final class Cluster {
         try #require(made.status == 0, "make-test-certs.sh failed: \(made.stderr)")
         for n in names {
             ports[n] = Self.freePort()
-            let r = try CLI.run(["init", "--node-id", n, "--dir", n, "--listen", "127.0.0.1:\(ports[n]!)",
-                                 "--tls-certificate", "certs/\(n).crt", "--tls-key", "certs/\(n).key", "--tls-ca", "certs/ca.crt"], in: dir)
+            let tls = plainHTTP ? ["--plain-http"] : ["--tls-certificate", "certs/\(n).crt", "--tls-key", "certs/\(n).key", "--tls-ca", "certs/ca.crt"]
+            let r = try CLI.run(["init", "--node-id", n, "--dir", n, "--listen", "127.0.0.1:\(ports[n]!)"] + tls, in: dir)
             try #require(r.status == 0, "init \(n): \(r.stderr)")
         }
         for n in names {
             for p in names where p != n {
                 let extra = grants["\(n)>\(p)"] ?? ["--grant-pull", StandardCatalog.recordTypeNames.joined(separator: ","),
                                                     "--grant-push", StandardCatalog.recordTypeNames.joined(separator: ","), "--personal"]
-                let r = try CLI.run(["peers", "add", p, "--url", "https://127.0.0.1:\(ports[p]!)", "--signing-key", try publicKey(p),
-                                     "--certificate", "certs/\(p).crt", "--config", config(n)] + extra, in: dir)
+                let address = plainHTTP ? ["--url", "http://127.0.0.1:\(ports[p]!)"] : ["--url", "https://127.0.0.1:\(ports[p]!)", "--certificate", "certs/\(p).crt"]
+                let r = try CLI.run(["peers", "add", p] + address + ["--signing-key", try publicKey(p), "--config", config(n)] + extra, in: dir)
                 try #require(r.status == 0, "peers add \(p) at \(n): \(r.stderr)")
             }
         }

@@ -185,6 +185,24 @@ enum TransportFixtures {
         #expect(!g.allows(g.pull, type: "case_transfer", body: body))
         #expect(!g.allows(g.push, type: "penalty", body: body))
         #expect(g.allows(g.pull, type: "penalty", body: [:]))  // a tombstone: the type decides
-        #expect(PeerGrants(json: g.json) == g)
+        #expect(PeerGrants(json: g.json) == g && PeerGrants(text: g.text) == g)
+    }
+
+    @Test func wideningIsToldFromNarrowing() {
+        let g = PeerGrants(pull: ["penalty"], push: ["violation_lead"], regions: ["31"])
+        var wider = g
+        wider.pull.insert("case_transfer")
+        #expect(wider.widens(g, pulling: true) && !wider.widens(g, pulling: false))
+        #expect(!g.widens(wider, pulling: true))                      // narrowing owes nothing
+        var personal = g
+        personal.personal = true
+        #expect(personal.widens(g, pulling: true) && !personal.widens(g, pulling: false))
+        var regions = g
+        regions.regions = ["31", "32"]
+        #expect(regions.widens(g, pulling: true) && regions.widens(g, pulling: false))
+        regions.regions = ["3101"]                                     // inside the old prefix
+        #expect(!regions.widens(g, pulling: true))
+        regions.regions = []                                           // every region
+        #expect(regions.widens(g, pulling: true) && !g.widens(regions, pulling: true))
     }
 }

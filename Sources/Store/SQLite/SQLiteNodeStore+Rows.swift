@@ -124,16 +124,17 @@ extension SQLiteNodeStore {
     static func cursors(_ db: Database) throws -> [PeerCursor] {
         try Row.fetchAll(db, sql: "SELECT * FROM cursors ORDER BY peer, direction").compactMap { row in
             CursorDirection(rawValue: row["direction"]).map {
-                PeerCursor(peer: row["peer"], direction: $0, epoch: row["epoch"], sequence: row["seq"])
+                PeerCursor(peer: row["peer"], direction: $0, epoch: row["epoch"], sequence: row["seq"], grants: row["grants"])
             }
         }
     }
 
     static func saveCursor(_ db: Database, _ c: PeerCursor) throws {
         try db.execute(sql: """
-            INSERT INTO cursors (peer, direction, epoch, seq, updated_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(peer, direction) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at
-            """, arguments: [c.peer, c.direction.rawValue, c.epoch, c.sequence, StoreClock.timestamp()])
+            INSERT INTO cursors (peer, direction, epoch, seq, updated_at, grants) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(peer, direction) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at,
+                grants = COALESCE(excluded.grants, cursors.grants)
+            """, arguments: [c.peer, c.direction.rawValue, c.epoch, c.sequence, StoreClock.timestamp(), c.grants])
     }
 
     static func conflict(_ row: Row) throws -> ConflictEntry {

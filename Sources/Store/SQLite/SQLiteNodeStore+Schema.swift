@@ -98,6 +98,11 @@ extension SQLiteNodeStore {
                 CREATE INDEX records_type ON records(type, seq);
                 """)
         }
+        // The grant a cursor moved under: when a peer's grant widens, what
+        // was left out before must be sent after all, so the cursor starts over.
+        m.registerMigration("v3-cursor-grants") { db in
+            try db.execute(sql: "ALTER TABLE cursors ADD COLUMN grants TEXT")
+        }
         return m
     }
 }

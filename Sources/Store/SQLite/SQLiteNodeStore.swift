@@ -179,7 +179,15 @@ public final class SQLiteNodeStore: NodeStore {
                     }
                     outcomes.append(.applied)
                 case .alreadyHad:
-                    outcomes.append(.alreadyHad)
+                    if let local, !local.masked.isEmpty, v.masked.isEmpty, v.hash == local.hash, v.vv == local.vv {
+                        // The same version whole, where only a masked copy was held (a personal grant given since).
+                        var whole = v
+                        whole.conflicts = local.conflicts
+                        try put(whole, from: batch.peer)
+                        outcomes.append(.applied)
+                    } else {
+                        outcomes.append(.alreadyHad)
+                    }
                 case .merged(let e):
                     try put(e, from: nil)
                     outcomes.append(.merged)

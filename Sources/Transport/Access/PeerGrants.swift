@@ -39,4 +39,23 @@ public struct PeerGrants: Sendable, Equatable {
         regions = json["regions"]?.arrayValue?.compactMap(\.stringValue) ?? []
         personal = json["personal"]?.boolValue ?? false
     }
+
+    /// The grant as stored with a cursor.
+    public var text: String { JSONWriter.string(json, style: .canonical) }
+
+    public init?(text: String) {
+        guard let v = try? JSONParser.parse(text) else { return nil }
+        self.init(json: v)
+    }
+
+    /// Whether this grant lets through something `old` did not, in one
+    /// direction: a type, a region, or (pulls) personal information. A cursor
+    /// that moved under `old` skipped those records, so it must start over.
+    public func widens(_ old: PeerGrants, pulling: Bool) -> Bool {
+        let (new, before) = pulling ? (pull, old.pull) : (push, old.push)
+        if !new.isSubset(of: before) { return true }
+        if pulling && personal && !old.personal { return true }
+        if old.regions.isEmpty { return false }
+        return regions.isEmpty || regions.contains { r in !old.regions.contains { r.hasPrefix($0) } }
+    }
 }

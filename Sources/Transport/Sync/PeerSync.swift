@@ -26,11 +26,33 @@ public final class PeerSync {
         summary = SyncSummary(peer: peer.name)
     }
 
-    /// What the peer lets us do, from its status answer.
+    /// The peer's status answer (without record counts, which cost it a scan).
     public func peerStatus() throws -> JSONValue {
         let r = try client.request("GET", "/v1/status?records=false")
         summary.httpVersion = r.httpVersion
         return try Self.answer(r, from: peer.name)
+    }
+
+    private var knownGrants: PeerGrants?
+
+    /// What the peer lets us do, asked once per sync.
+    func grants() throws -> PeerGrants {
+        if let knownGrants { return knownGrants }
+        let g = PeerGrants(json: try peerStatus()["your_grants"] ?? [:])
+        knownGrants = g
+        return g
+    }
+
+    /// Where a cursor stands, or nil (from the start) when the peer's grant
+    /// has widened since the cursor last moved: records skipped as not granted
+    /// then are owed now. What the other side already has is recognised there.
+    func startingCursor(_ direction: CursorDirection, grants: PeerGrants) throws -> PeerCursor? {
+        guard let c = try store.cursor(peer: peer.name, direction: direction) else { return nil }
+        guard let text = c.grants, let old = PeerGrants(text: text), grants.widens(old, pulling: direction == .pull) else { return c }
+        let what = direction == .pull ? "what \(peer.name) lets us pull" : "what \(peer.name) accepts from us"
+        try store.audit(kind: "cursor-reset", detail: "\(direction.rawValue) cursor for \(peer.name) starts over: \(what) widened from \(text) to \(grants.text)")
+        progress?("\(peer.name): its grant widened; the \(direction.rawValue) starts from the beginning of the log")
+        return nil
     }
 
     /// Each batch is read from the log while it is uploaded. An attempt
@@ -38,8 +60,8 @@ public final class PeerSync {
     /// cursor (a retried batch must hold exactly what its id was first sent
     /// with, and the log may have moved meanwhile).
     public func push() throws {
-        let accepted = PeerGrants(json: try peerStatus()["your_grants"] ?? [:])
-        let cursor = try store.cursor(peer: peer.name, direction: .push)
+        let accepted = try grants()
+        let cursor = try startingCursor(.push, grants: accepted)
         var since = cursor.map { $0.epoch == store.epoch ? $0.sequence : 0 } ?? 0
         while true {
             let make = {
@@ -62,7 +84,7 @@ public final class PeerSync {
             }
             // Nothing for the peer in this range (not in its grant): the cursor moves past it all the same.
             guard batch.cursor > since else { break }
-            try store.setCursor(PeerCursor(peer: peer.name, direction: .push, epoch: store.epoch, sequence: batch.cursor))
+            try store.setCursor(PeerCursor(peer: peer.name, direction: .push, epoch: store.epoch, sequence: batch.cursor, grants: accepted.text))
             since = batch.cursor
             progress?("\(peer.name): pushed \(summary.pushed) records")
             if batch.reachedEnd { break }
@@ -75,14 +97,15 @@ public final class PeerSync {
     /// cursor is known from N's end line). A page is still applied only after
     /// the one before it.
     public func pull() throws {
-        let start = try store.cursor(peer: peer.name, direction: .pull)
+        let granted = try grants().text
+        let start = try startingCursor(.pull, grants: try grants())
         var page = try fetch(since: start.map { "\($0.epoch):\($0.sequence)" } ?? "")
         var position = start
         while true {
             let (h, end) = (page.header, page.end)
             let moved = position == nil || position!.epoch != h.epoch || end.seqTo > position!.sequence
             guard moved else { break }
-            let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo)
+            let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
             let ahead = next.map { n in Prefetch { try self.fetch(since: "\(n.epoch):\(n.sequence)") } }
             let result: BatchResult
             do {
