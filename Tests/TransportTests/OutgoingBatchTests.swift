@@ -1,0 +1,52 @@
+import Foundation
+import Replication
+import Standard
+import Store
+import Testing
+@testable import Transport
+
+/// A batch read from a real store while it is written out.
+@Suite struct OutgoingBatchTests {
+    typealias F = TransportFixtures
+
+    func store(records: Int) throws -> SQLiteNodeStore {
+        let path = NSTemporaryDirectory() + "hutong-outgoing-\(UUID().uuidString).sqlite"
+        let s = try SQLiteNodeStore.create(path: path, nodeID: "node-a", catalog: F.catalog)
+        var g = try SampleGenerator(type: "penalty", seed: 4)
+        _ = try s.write((0..<records).map { _ in (type: "penalty", body: g.next().record) })
+        return s
+    }
+
+    /// Comes out in many pieces, reads back as exactly the log, and stops at its limit.
+    @Test func piecesReadBackAsTheLog() throws {
+        let s = try store(records: 1_000)
+        let key = NodeKey.generate()
+        let batch = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: 0, limit: 700,
+                                  pieceSize: 100) { $0 }
+        let decoder = BatchReader(catalog: F.catalog).decoder(from: "node-a", key: try PeerKey(base64: key.publicKeyBase64))
+        let inflater = try Inflater(limit: 64 << 20)
+        var pieces = 0
+        while let piece = try batch.next() {
+            pieces += 1
+            try piece.withUnsafeBytes { b in try inflater.feed(b) { try decoder.feed(UnsafeRawBufferPointer($0)) } }
+        }
+        try inflater.finish()
+        let read = try decoder.finish()
+        let log = try s.changes(since: 0, excludingPeer: nil, limit: 700)
+        #expect(pieces >= 7, "the batch was not streamed: \(pieces) pieces")
+        #expect(read.versions == log.versions && read.end == BatchEnd(count: 700, seqTo: log.lastSequence))
+        #expect(!batch.reachedEnd && batch.cursor == log.lastSequence)
+        // The rest of the log, then the end of it.
+        let rest = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: batch.cursor, limit: 700) { $0 }
+        while try rest.next() != nil {}
+        #expect(rest.count == 300 && rest.reachedEnd)
+    }
+
+    /// Records the peer may not have are left out, and the range still moves past them.
+    @Test func filteredRecordsAreLeftOutButPassed() throws {
+        let s = try store(records: 50)
+        let batch = OutgoingBatch(store: s, key: .generate(), schemaVersion: F.catalog.version, peer: "node-b", since: 0, limit: 1_000) { _ in nil }
+        #expect(try !batch.hasRecords())
+        #expect(batch.reachedEnd && batch.cursor == 50)
+    }
+}
