@@ -45,6 +45,15 @@ import Testing
         #expect(repeated.stdout.contains("\(65 - invalid) already imported"))
         let bStatus = try JSONParser.parse(try CLI.run(["status", "--json", "--config", b], in: dir).stdout)
         #expect(bStatus["cursors"]?.arrayValue?.first?["sequence"] == status["last_sequence"])
+        // An export cut short (its end line lost): what is in it is imported, the cursor stays, and the summary says so.
+        let c = try node(dir, "gd-customs")
+        let exported = try String(contentsOfFile: dir + "/a.ndjson", encoding: .utf8).split(separator: "\n")
+        #expect(exported.last?.contains("\"batch_end\":true") == true)
+        try (exported.dropLast(3).joined(separator: "\n") + "\n").write(toFile: dir + "/cut.ndjson", atomically: true, encoding: .utf8)
+        let cut = try CLI.run(["import", "--config", c, "cut.ndjson"], in: dir)
+        #expect(cut.stdout.contains("\(65 - invalid - 2) applied") && cut.stdout.contains("no end line"), "\(cut.stdout)")
+        let cStatus = try JSONParser.parse(try CLI.run(["status", "--json", "--config", c], in: dir).stdout)
+        #expect(cStatus["cursors"]?.arrayValue?.contains { $0["direction"] == "pull" } == false, "\(cStatus)")
 
         // The same case transfer edited at both nodes: a manual conflict, reviewed at A.
         let line = try String(contentsOfFile: dir + "/t.ndjson", encoding: .utf8).split(separator: "\n")[0]
