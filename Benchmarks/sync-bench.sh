@@ -35,16 +35,22 @@ echo "import at A: $(python3 -c "print(f'{$n/($(date +%s.%N)-$start):.0f}')") re
 "$h" serve --config a/hutong.toml > a.log 2>&1 &
 apid=$!
 until grep -q listening a.log; do sleep 0.2; done
-/usr/bin/time -f "%e %M" -o b.time "$h" sync --once --pull-only --json --config b/hutong.toml > b.json
-read -r secs rss < b.time
+acpu() { awk '{print $14 + $15}' /proc/$apid/stat; }
+a0=$(acpu)
+/usr/bin/time -f "%e %M %U %S" -o b.time "$h" sync --once --pull-only --json --config b/hutong.toml > b.json
+read -r secs rss bu bs < b.time
+a1=$(acpu)
 apeak=$(awk '/VmHWM/{print $2}' /proc/$apid/status)
-python3 - "$n" "$secs" "$rss" "$apeak" b.json <<'PY'
+python3 - "$n" "$secs" "$rss" "$apeak" b.json "$bu" "$bs" "$a0" "$a1" "$(getconf CLK_TCK)" <<'PY'
 import json, sys
 n, secs, rss, apeak, path = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+bcpu = float(sys.argv[6]) + float(sys.argv[7])
+acpu = (int(sys.argv[9]) - int(sys.argv[8])) / int(sys.argv[10])
 s = json.load(open(path))[0]
 print(f"sync --once at B: {s['received']} received, {s['applied']} applied in {secs:.1f} s: {s['received']/secs:.0f} records/s end to end")
 print(f"on the wire: {s['bytes_received']/1e6:.1f} MB received ({s['bytes_received']/max(1,s['received']):.0f} bytes/record, gzip), {s['bytes_sent']/1e6:.2f} MB sent")
 print(f"peak memory: B (sync) {rss/1024:.0f} MB, A (serve) {apeak/1024:.0f} MB")
+print(f"CPU per record: B (sync) {bcpu/n*1e6:.0f} µs, A (serve) {acpu/n*1e6:.0f} µs")
 PY
 
 # Ten changed records at A, then one round.

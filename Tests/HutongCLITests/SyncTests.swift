@@ -92,4 +92,19 @@ import Testing
         }
         #expect(killed >= 1, "no sync was still running when killed; the test proved nothing")
     }
+
+    /// More pages than one HTTP/2 connection takes: curl resets each finished
+    /// stream and the server drops a connection after 200 resets, so the
+    /// client moves to a new connection before that. 300 pages of one record.
+    @Test func pullOfManyPagesOverHTTP2() throws {
+        let c = try Cluster(["node-a", "node-b"])
+        #expect(try CLI.run(["sample", "--type", "penalty", "--count", "300", "--seed", "8", "-o", "node-a/p.ndjson"], in: c.dir).status == 0)
+        #expect(try c.run("node-a", ["import", "node-a/p.ndjson"]).status == 0)
+        try c.serve("node-a")
+        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "1", "--json"])
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+        let s = try JSONParser.parse(r.stdout).arrayValue?.first
+        #expect(s?["http"] == "HTTP/2" && s?["received"]?.intValue == 300, "\(r.stdout)")
+        #expect(try c.state("node-b") == (try c.state("node-a")))
+    }
 }

@@ -36,6 +36,12 @@ public final class PeerClient {
     /// Bytes sent and received on the wire (compressed), for the summary.
     public private(set) var bytesSent = 0
     public private(set) var bytesReceived = 0
+    /// Requests made on the connection curl holds now. curl 7.x resets every
+    /// HTTP/2 stream it is done with (RST_STREAM), and SwiftNIO servers (ours)
+    /// count each as a "glitch" and drop the connection after 200 of them, so
+    /// a connection is retired well before: a long pull must not fail at page 200.
+    private var requestsOnConnection = 0
+    public static let maxRequestsPerConnection = 100
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
@@ -103,6 +109,8 @@ public final class PeerClient {
         setLong(CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
         setLong(CURLOPT_TIMEOUT, options.totalTimeout)
         setLong(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        let lastOnConnection = requestsOnConnection + 1 >= Self.maxRequestsPerConnection
+        if lastOnConnection { setLong(CURLOPT_FORBID_REUSE, 1) }  // closed after this request; the next opens a new one
         set(CURLOPT_ACCEPT_ENCODING, "")  // gzip answers, decoded by curl
         hutong_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         hutong_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
@@ -138,6 +146,9 @@ public final class PeerClient {
         hutong_curl_getinfo_offset(handle, CURLINFO_SIZE_DOWNLOAD_T, &downloaded)
         bytesSent += Int(uploaded)
         bytesReceived += Int(downloaded)
+        var connects = 0
+        hutong_curl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        requestsOnConnection = lastOnConnection ? 0 : connects > 0 ? 1 : requestsOnConnection + 1
         // What our own upload or download side threw (a refused batch, a store error) comes first.
         if let e = transfer.error { throw e }
         guard code == CURLE_OK else {
@@ -155,9 +166,11 @@ public final class PeerClient {
     private func setLong(_ o: CURLoption, _ v: Int) { hutong_curl_setopt_long(handle, o, v) }
 
     /// Failures worth another try: the network, not the peer's answer or TLS.
+    /// An HTTP/2 connection the server ended (GOAWAY) is one: the next
+    /// attempt opens a new connection.
     static func transient(_ c: CURLcode) -> Bool {
         [CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING,
-         CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE].contains(c)
+         CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(c)
     }
 }
 
