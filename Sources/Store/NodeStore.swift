@@ -29,8 +29,10 @@ public protocol NodeStore: Sendable {
     func apply(_ batch: IncomingBatch) throws -> BatchResult
 
     /// Current versions changed after `since`, in change order, leaving out those
-    /// received from `excludingPeer`.
-    func changes(since: Int64, excludingPeer: String?, limit: Int) throws -> ChangeSet
+    /// received from `excludingPeer`. `bodies` false leaves each body unparsed
+    /// (`body` is `.null`, `bodyText` the stored text): enough to send a version
+    /// on as it is, which is most of what serving a peer does.
+    func changes(since: Int64, excludingPeer: String?, limit: Int, bodies: Bool) throws -> ChangeSet
 
     func record(id: String) throws -> Envelope?
     func records(type: String?, after: String?, limit: Int) throws -> [Envelope]
@@ -52,6 +54,13 @@ public protocol NodeStore: Sendable {
 
     /// Removes tombstones that every peer's push cursor has passed. Returns how many.
     func purgeTombstones(peers: [String]) throws -> Int
+}
+
+extension NodeStore {
+    /// Current versions changed after `since`, bodies parsed.
+    public func changes(since: Int64, excludingPeer: String?, limit: Int) throws -> ChangeSet {
+        try changes(since: since, excludingPeer: excludingPeer, limit: limit, bodies: true)
+    }
 }
 
 public struct StoreInfo: Sendable, Equatable {

@@ -38,7 +38,7 @@ struct Export: ParsableCommand {
         var buffer = writer.headerLine
         var cursor = since
         while true {
-            let page = try opened.store.changes(since: cursor, excludingPeer: forPeer, limit: 10_000)
+            let page = try opened.store.changes(since: cursor, excludingPeer: forPeer, limit: 10_000, bodies: false)
             for v in page.versions where type == nil || v.type == type { writer.append(v, to: &buffer) }
             if buffer.count > 1 << 20 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
             if page.lastSequence == cursor { break }

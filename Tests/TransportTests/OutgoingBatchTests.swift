@@ -49,4 +49,28 @@ import Testing
         #expect(try !batch.hasRecords())
         #expect(batch.reachedEnd && batch.cursor == 50)
     }
+
+    /// A peer whose grant needs no body read (personal information, every
+    /// region) gets the stored text as is, never parsed: the same bytes as a
+    /// batch made from parsed bodies, and the receiver reads the same versions.
+    @Test func storedTextIsSentWithoutParsingBodies() throws {
+        let s = try store(records: 300)
+        let bare = try s.changes(since: 0, excludingPeer: nil, limit: 300, bodies: false)
+        let parsed = try s.changes(since: 0, excludingPeer: nil, limit: 300)
+        #expect(bare.versions.allSatisfy { $0.body == .null && $0.bodyText != nil })
+        #expect(bare.versions.map(\.line) == parsed.versions.map(\.line))
+        let key = NodeKey.generate()
+        func bytes(bodies: Bool) throws -> [UInt8] {
+            let b = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: 0, limit: 300, bodies: bodies) { $0 }
+            var out: [UInt8] = []
+            while let piece = try b.next() { out += piece }
+            return try Gzip.decompress(out, limit: 64 << 20)
+        }
+        let withoutBodies = try bytes(bodies: false), withBodies = try bytes(bodies: true)
+        // Record lines alike byte for byte; header and end differ only in batch id, time and signature.
+        let lines = { (b: [UInt8]) in b.split(separator: 0x0A).dropFirst().dropLast().map(Array.init) }
+        #expect(lines(withoutBodies) == lines(withBodies) && lines(withBodies).count == 300)
+        let read = try BatchReader(catalog: F.catalog).read(withoutBodies, from: "node-a", key: try PeerKey(base64: key.publicKeyBase64))
+        #expect(read.versions == parsed.versions && read.rejected.isEmpty)
+    }
 }

@@ -22,7 +22,7 @@ extension SQLiteNodeStore {
     // compiling SQL for every record cost more than running it.
 
     static func fetchRecord(_ db: Database, id: String) throws -> Envelope? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM records WHERE id = ?"), arguments: [id]).map(envelope)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(recordColumns) FROM records WHERE id = ?"), arguments: [id]).map { try envelope($0) }
     }
 
     /// The stored versions of `ids`, by id (absent ones left out).
@@ -34,8 +34,8 @@ extension SQLiteNodeStore {
             let part = Array(ids[start..<min(ids.count, start + chunk)])
             start += chunk
             let statement = part.count == chunk
-                ? try db.cachedStatement(sql: "SELECT * FROM records WHERE id IN (\(Array(repeating: "?", count: chunk).joined(separator: ",")))")
-                : try db.makeStatement(sql: "SELECT * FROM records WHERE id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))")
+                ? try db.cachedStatement(sql: "SELECT \(recordColumns) FROM records WHERE id IN (\(Array(repeating: "?", count: chunk).joined(separator: ",")))")
+                : try db.makeStatement(sql: "SELECT \(recordColumns) FROM records WHERE id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))")
             for row in try Row.fetchAll(statement, arguments: StatementArguments(part)) {
                 let e = try envelope(row)
                 found[e.id] = e
@@ -44,30 +44,46 @@ extension SQLiteNodeStore {
         return found
     }
 
-    static func envelope(_ row: Row) throws -> Envelope {
-        let id: String = row["id"]
-        func json(_ column: String, orNull: Bool = false) throws -> JSONValue {
-            guard let text: String = row[column] else {
-                if orNull { return .null }
-                throw StoreError.corrupt("record \(id): column \(column) is empty")
-            }
+    /// The columns every record query selects, in `RecordColumn` order: rows
+    /// are read by position, which is much cheaper than by name.
+    static let recordColumns = "seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, masked, body"
+
+    enum RecordColumn {
+        static let seq = 0, id = 1, type = 2, owner = 3, vv = 4, hlc = 5, writer = 6, deleted = 7, hash = 8
+        static let conflicts = 9, fromPeer = 10, masked = 11, body = 12
+    }
+
+    /// A row of `recordColumns` as an envelope. `body` false leaves the body
+    /// unparsed: `.null`, with the stored text in `bodyText`.
+    static func envelope(_ row: Row, body parseBody: Bool = true) throws -> Envelope {
+        typealias C = RecordColumn
+        let id: String = row[C.id]
+        func json(_ column: Int, _ name: String) throws -> JSONValue? {
+            guard let text: String = row[column] else { return nil }
             do { return try JSONParser.parse(text) } catch {
-                throw StoreError.corrupt("record \(id): column \(column) is not JSON (\(error))")
+                throw StoreError.corrupt("record \(id): column \(name) is not JSON (\(error))")
             }
         }
-        guard let hlc = HLCTimestamp(row["hlc"] as String) else { throw StoreError.corrupt("record \(id): bad hlc") }
+        guard let hlc = HLCTimestamp(row[C.hlc] as String) else { throw StoreError.corrupt("record \(id): bad hlc") }
+        guard let vv = try json(C.vv, "vv") else { throw StoreError.corrupt("record \(id): column vv is empty") }
         var refs: [VersionRef] = []
-        if let text: String = row["conflicts"] {
+        if let parsed = try json(C.conflicts, "conflicts") {
             // Stored in the envelope's own form; reuse its reader.
-            let parsed = try JSONParser.parse(text)
             let env = try Envelope(json: ["id": "x", "type": "x", "owner": "x", "vv": ["x": 1], "hlc": "0000000000000.0",
                                           "writer": "x", "deleted": false, "hash": "x", "body": [:], "conflicts": parsed])
             refs = env.conflicts
         }
-        let bodyText: String = row["body"]
-        return Envelope(id: id, type: row["type"], owner: row["owner"], vv: try VersionVector(json: try json("vv")), hlc: hlc,
-                        writer: row["writer"], deleted: (row["deleted"] as Int) != 0, hash: row["hash"], body: try json("body"),
-                        bodyText: bodyText, conflicts: refs, masked: try json("masked", orNull: true).arrayValue?.compactMap(\.stringValue) ?? [])
+        let bodyText: String = row[C.body]
+        let body: JSONValue
+        if parseBody {
+            guard let parsed = try json(C.body, "body") else { throw StoreError.corrupt("record \(id): column body is empty") }
+            body = parsed
+        } else {
+            body = .null
+        }
+        return Envelope(id: id, type: row[C.type], owner: row[C.owner], vv: try VersionVector(json: vv), hlc: hlc,
+                        writer: row[C.writer], deleted: (row[C.deleted] as Int) != 0, hash: row[C.hash], body: body,
+                        bodyText: bodyText, conflicts: refs, masked: try json(C.masked, "masked")?.arrayValue?.compactMap(\.stringValue) ?? [])
     }
 
     /// Stores a version as the record's current one, appending it to the change

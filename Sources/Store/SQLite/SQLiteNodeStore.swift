@@ -234,16 +234,16 @@ public final class SQLiteNodeStore: NodeStore {
         if atEnd { try Self.saveCursor(db, PeerCursor(peer: peer, direction: .push, epoch: epoch, sequence: state.lastSequence)) }
     }
 
-    public func changes(since: Int64, excludingPeer: String?, limit: Int) throws -> ChangeSet {
+    public func changes(since: Int64, excludingPeer: String?, limit: Int, bodies: Bool) throws -> ChangeSet {
         try pool.read { db in
             // The peer's own versions are left out in SQL, so a push after a large
             // pull from that peer does not read (and parse) them all again.
             let rows = try Row.fetchAll(
-                try db.cachedStatement(sql: "SELECT * FROM records WHERE seq > ? AND (from_peer IS NULL OR from_peer != ?) ORDER BY seq LIMIT ?"),
+                try db.cachedStatement(sql: "SELECT \(Self.recordColumns) FROM records WHERE seq > ? AND (from_peer IS NULL OR from_peer != ?) ORDER BY seq LIMIT ?"),
                 arguments: [since, excludingPeer ?? "", limit])
-            let versions = try rows.map(Self.envelope)
+            let versions = try rows.map { try Self.envelope($0, body: bodies) }
             // A full page was looked at up to its last row; a short one up to the end of the log.
-            let last: Int64 = rows.count == limit ? rows.last!["seq"] : max(since, Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0)
+            let last: Int64 = rows.count == limit ? rows.last![RecordColumn.seq] : max(since, Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0)
             return ChangeSet(versions: versions, lastSequence: last, epoch: epoch)
         }
     }
@@ -258,11 +258,11 @@ public final class SQLiteNodeStore: NodeStore {
         try pool.read { db in
             let rows: [Row]
             if let type {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM records WHERE type = ? AND id > ? ORDER BY id LIMIT ?", arguments: [type, after ?? "", limit])
+                rows = try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM records WHERE type = ? AND id > ? ORDER BY id LIMIT ?", arguments: [type, after ?? "", limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM records WHERE id > ? ORDER BY id LIMIT ?", arguments: [after ?? "", limit])
+                rows = try Row.fetchAll(db, sql: "SELECT \(Self.recordColumns) FROM records WHERE id > ? ORDER BY id LIMIT ?", arguments: [after ?? "", limit])
             }
-            return try rows.map(Self.envelope)
+            return try rows.map { try Self.envelope($0) }
         }
     }
 

@@ -28,6 +28,10 @@ public struct PeerGrants: Sendable, Equatable {
         return regions.contains { region.hasPrefix($0) }
     }
 
+    /// Whether deciding what this peer gets of a record (`allows`, masking)
+    /// reads the record's body.
+    public func readsBodies(pulling: Bool) -> Bool { !regions.isEmpty || (pulling && !personal) }
+
     public var json: JSONValue {
         ["pull": .array(pull.sorted().map { .string($0) }), "push": .array(push.sorted().map { .string($0) }),
          "regions": .array(regions.map { .string($0) }), "personal": .bool(personal)]

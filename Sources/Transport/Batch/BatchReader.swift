@@ -39,6 +39,10 @@ public struct BatchReader: Sendable {
 /// line arrives. A batch failing a header, end or signature check is refused
 /// whole (`BatchRefusal`) and nothing of it may be applied; a record failing
 /// its own checks is rejected with its reason while the rest go on.
+///
+/// The receiving thread inflates, splits, parses and hashes the lines for the
+/// signature; the checks of each record, which cost most, run meanwhile on a
+/// thread of the batch's own (`RecordChecker`), in line order.
 public final class BatchDecoder {
     public struct Decoded: Sendable {
         public let header: BatchHeader
@@ -55,19 +59,16 @@ public final class BatchDecoder {
     let now: Date
     let maxRecords: Int
     let allowed: (@Sendable (String, JSONValue) -> Bool)?
-    private let envelopeSchema: JSONSchema
     private var pending: [UInt8] = []
     private var line = 0
+    private var records = 0
     private var digest = SHA256()
     private var header: BatchHeader?
     private var end: (BatchEnd, signature: String?)?
-    private var versions: [Envelope] = []
-    private var rejected: [IncomingBatch.Rejected] = []
-    private var notGranted = 0
+    private var checker: RecordChecker?
 
     init(reader: BatchReader, peer: String, key: PeerKey, now: Date, maxRecords: Int, allowed: (@Sendable (String, JSONValue) -> Bool)?) {
         self.reader = reader; self.peer = peer; self.key = key; self.now = now; self.maxRecords = maxRecords; self.allowed = allowed
-        envelopeSchema = reader.catalog.schema(named: "envelope")!
     }
 
     /// Takes the next bytes of the batch, in whatever pieces they arrive.
@@ -96,17 +97,18 @@ public final class BatchDecoder {
             pending.removeAll()
             try take(last)
         }
-        guard let header else { throw .malformed("the batch is empty") }
+        guard let header, let checker else { throw .malformed("the batch is empty") }
         guard let (end, signature) = end else {
             throw .malformed("the batch ended after line \(line) without its end line (cut short in transit?)")
         }
         guard let signature else { throw .unsigned }
         guard key.verify(signature, over: Array(digest.finalize())) else { throw .badSignature }
-        guard end.count == versions.count + rejected.count else {
-            throw .malformed("the end line counts \(end.count) records, \(versions.count + rejected.count) arrived")
+        guard end.count == records else {
+            throw .malformed("the end line counts \(end.count) records, \(records) arrived")
         }
-        var decoded = Decoded(header: header, end: end, versions: versions, rejected: rejected)
-        decoded.notGranted = notGranted
+        let checked = checker.wait()
+        var decoded = Decoded(header: header, end: end, versions: checked.versions, rejected: checked.rejected)
+        decoded.notGranted = checked.notGranted
         return decoded
     }
 
@@ -122,38 +124,21 @@ public final class BatchDecoder {
             guard raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) else { throw .malformed("line \(line) follows the end line") }
             return
         }
+        // Kept as received: a rejected record is quarantined byte for byte.
+        let bytes = Array(raw)
         let value: JSONValue?
         let parseError: String?
-        do { value = try JSONParser.parse(Array(raw)); parseError = nil } catch { value = nil; parseError = "\(error)" }
+        do { value = try JSONParser.parse(bytes); parseError = nil } catch { value = nil; parseError = "\(error)" }
         if let o = value?.objectValue, o["batch_end"] != nil { return try takeEnd(o) }
         // A record line: signed as received, byte for byte.
         digest.update(bufferPointer: raw)
         digest.update(data: [0x0A])
         if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { return }
-        guard versions.count + rejected.count < maxRecords else {
+        guard records < maxRecords else {
             throw .malformed("more than the \(maxRecords) records asked for")
         }
-        func reject(_ why: String) {
-            rejected.append(.init(text: String(decoding: raw, as: UTF8.self), reason: "batch \(header!.batchID) from \(peer), line \(line): \(why)"))
-        }
-        guard let value else { return reject("not JSON: \(parseError ?? "")") }
-        var e: Envelope
-        do { e = try Envelope(json: value) } catch { return reject(error.description) }
-        let maskedPointers = e.masked.map { "/body" + $0 }
-        // Messages are built only for a record that fails the fast check.
-        let errors = envelopeSchema.isValid(value) ? [] : envelopeSchema.validate(value).filter { issue in
-            // Masked values no longer match their formats; the signature vouches for them.
-            issue.severity == .error && !maskedPointers.contains { issue.instanceLocation.hasPrefix($0) }
-        }
-        if !errors.isEmpty {
-            return reject("record \(e.id): " + errors.prefix(3).map { "\($0.instanceLocation): \($0.message)" }.joined(separator: "; "))
-        }
-        if e.masked.isEmpty, !e.verifyHash() { return reject("record \(e.id): its hash does not match its body") }
-        if let allowed, !allowed(e.type, e.body) {
-            notGranted += 1
-            return reject("record \(e.id): \(peer) may not write \(e.type) records here (not in its push grant)")
-        }
-        versions.append(e)
+        records += 1
+        checker?.add(.init(number: line, bytes: bytes, value: value, parseError: parseError))
     }
 
     private func takeHeader(_ raw: UnsafeRawBufferPointer) throws(BatchRefusal) {
@@ -169,6 +154,7 @@ public final class BatchDecoder {
             throw .stale(createdAt: h.createdAt, maxAge: Int(reader.maxAge))
         }
         header = h
+        checker = RecordChecker(schema: reader.catalog.schema(named: "envelope")!, peer: peer, batchID: h.batchID, allowed: allowed)
         digest.update(data: BatchDigest.canonicalLine(value.objectValue ?? JSONObject()))
     }
 

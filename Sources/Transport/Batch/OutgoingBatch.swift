@@ -14,6 +14,9 @@ public final class OutgoingBatch: @unchecked Sendable {
     let limit: Int
     /// What the peer gets of a version: itself, a masked copy, or nothing (not in its grant).
     let filter: (Envelope) -> Envelope?
+    /// Whether `filter` reads bodies (masking, regions); otherwise the stored
+    /// text is sent as it is, never parsed.
+    let bodies: Bool
     let writer: BatchWriter
     let deflater = Deflater()
     /// Records read from the log per piece.
@@ -28,9 +31,9 @@ public final class OutgoingBatch: @unchecked Sendable {
     private var lines: [UInt8]
 
     public init(store: any NodeStore, key: NodeKey, schemaVersion: String, peer: String, since: Int64, limit: Int,
-                pieceSize: Int = 250, filter: @escaping (Envelope) -> Envelope?) {
+                pieceSize: Int = 100, bodies: Bool = true, filter: @escaping (Envelope) -> Envelope?) {
         header = BatchHeader(node: store.nodeID, epoch: store.epoch, seqFrom: since, schemaVersion: schemaVersion)
-        self.store = store; self.peer = peer; self.limit = limit; self.pieceSize = pieceSize; self.filter = filter
+        self.store = store; self.peer = peer; self.limit = limit; self.pieceSize = pieceSize; self.bodies = bodies; self.filter = filter
         cursor = since
         writer = BatchWriter(header: header, key: key)
         lines = writer.headerLine
@@ -62,7 +65,7 @@ public final class OutgoingBatch: @unchecked Sendable {
 
     private func readPiece() throws {
         let n = min(pieceSize, limit - scanned)
-        let c = try store.changes(since: cursor, excludingPeer: peer, limit: n)
+        let c = try store.changes(since: cursor, excludingPeer: peer, limit: n, bodies: bodies)
         scanned += c.versions.count
         for v in c.versions {
             if let sent = filter(v) { writer.append(sent, to: &lines) }

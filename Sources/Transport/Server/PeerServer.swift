@@ -107,7 +107,8 @@ public struct PeerServer: Sendable {
         // Another epoch (or none): this node's log started over; send it from the beginning.
         let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
         let catalog = self.catalog, store = self.store
-        let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: from, limit: limit) { v in
+        let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: from, limit: limit,
+                                  bodies: peer.grants.readsBodies(pulling: true)) { v in
             guard peer.grants.allows(peer.grants.pull, type: v.type, body: v.body) else { return nil }
             return peer.grants.personal ? v : Masking.mask(v, fields: catalog.recordTypes[v.type]?.personalFields ?? [])
         }

@@ -1,0 +1,83 @@
+import Dispatch
+import Replication
+import Standard
+import Store
+
+/// Checks the record lines of one batch on a thread of the batch's own, in
+/// line order, while the receiving thread goes on reading: each record
+/// against the standard (`envelope.json` with its body's type), its content
+/// hash, and what the peer may write here. Lines are handed over in small
+/// chunks; the results are read once, after `wait()`.
+final class RecordChecker: @unchecked Sendable {
+    struct Line {
+        let number: Int
+        let bytes: [UInt8]
+        let value: JSONValue?
+        let parseError: String?
+    }
+
+    struct Checked {
+        var versions: [Envelope] = []
+        var rejected: [IncomingBatch.Rejected] = []
+        var notGranted = 0
+    }
+
+    let schema: JSONSchema
+    let peer: String
+    let batchID: String
+    let allowed: (@Sendable (String, JSONValue) -> Bool)?
+    private let queue = DispatchQueue(label: "hutong.batch-check")
+    /// Lines not yet handed over; the receiving thread's alone.
+    private var chunk: [Line] = []
+    /// Touched only on `queue` until `wait()` returns.
+    private var checked = Checked()
+    static let chunkSize = 32
+
+    init(schema: JSONSchema, peer: String, batchID: String, allowed: (@Sendable (String, JSONValue) -> Bool)?) {
+        self.schema = schema; self.peer = peer; self.batchID = batchID; self.allowed = allowed
+    }
+
+    func add(_ line: Line) {
+        chunk.append(line)
+        if chunk.count == Self.chunkSize { handOver() }
+    }
+
+    /// Every line's outcome, once the checks of all lines added are done.
+    func wait() -> Checked {
+        handOver()
+        return queue.sync { checked }
+    }
+
+    private func handOver() {
+        guard !chunk.isEmpty else { return }
+        let lines = chunk
+        chunk = []
+        queue.async { for l in lines { self.check(l) } }
+    }
+
+    private func check(_ l: Line) {
+        func reject(_ why: String) {
+            checked.rejected.append(.init(text: String(decoding: l.bytes, as: UTF8.self), reason: "batch \(batchID) from \(peer), line \(l.number): \(why)"))
+        }
+        guard let value = l.value else { return reject("not JSON: \(l.parseError ?? "")") }
+        var e: Envelope
+        do { e = try Envelope(json: value) } catch { return reject(error.description) }
+        // Messages are built only for a record that fails the fast check.
+        if !schema.isValid(value) {
+            let maskedPointers = e.masked.map { "/body" + $0 }
+            let errors = schema.validate(value).filter { issue in
+                // Masked values no longer match their formats; the signature vouches for them.
+                issue.severity == .error && !maskedPointers.contains { issue.instanceLocation.hasPrefix($0) }
+            }
+            if !errors.isEmpty {
+                return reject("record \(e.id): " + errors.prefix(3).map { "\($0.instanceLocation): \($0.message)" }.joined(separator: "; "))
+            }
+        }
+        if e.masked.isEmpty, !e.verifyHash() { return reject("record \(e.id): its hash does not match its body") }
+        if let allowed, !allowed(e.type, e.body) {
+            checked.notGranted += 1
+            return reject("record \(e.id): \(peer) may not write \(e.type) records here (not in its push grant)")
+        }
+        checked.versions.append(e)
+    }
+}
