@@ -6,10 +6,19 @@ import Foundation
 /// of input, `[]`/`[^]` are valid, and lookbehind may have any length.
 final class ECMARegex: @unchecked Sendable {
     let source: String
-    private let regex: NSRegularExpression
+    /// ICU's form of the pattern, unless it is simple enough to match without
+    /// Foundation (then ICU is not needed, and the empty pattern, which ICU
+    /// refuses, works too).
+    private let regex: NSRegularExpression?
+    private let simple: SimplePattern?
 
     init(_ pattern: String) throws {
         source = pattern
+        simple = SimplePattern(pattern)
+        if simple != nil {
+            regex = nil
+            return
+        }
         do {
             regex = try NSRegularExpression(pattern: Self.translate(pattern), options: [])
         } catch {
@@ -19,8 +28,9 @@ final class ECMARegex: @unchecked Sendable {
 
     /// Whether the pattern matches anywhere in `s` (patterns are not anchored).
     func matches(_ s: String) -> Bool {
+        if let simple { return simple.matches(s) }
         let ns = s as NSString
-        return regex.firstMatch(in: s, options: [], range: NSRange(location: 0, length: ns.length)) != nil
+        return regex!.firstMatch(in: s, options: [], range: NSRange(location: 0, length: ns.length)) != nil
     }
 
     /// Whether `pattern` is an ECMA-262 regular expression (format "regex"): ICU
