@@ -14,6 +14,12 @@ public enum ContentHash {
         return (hex(SHA256.hash(data: bytes)), String(decoding: bytes, as: UTF8.self))
     }
 
+    /// The hash of text taken to be a body's canonical form already (a body
+    /// as received); equal to the stated hash only if it is.
+    public static func of(canonicalText bytes: UnsafeBufferPointer<UInt8>) -> String {
+        hex(SHA256.hash(data: UnsafeRawBufferPointer(bytes)))
+    }
+
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         let chars = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []

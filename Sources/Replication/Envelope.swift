@@ -86,11 +86,33 @@ public struct Envelope: Sendable, Equatable {
     /// The envelope as one line of compact JSON (NDJSON), with the body taken
     /// from `bodyText` when at hand: exports and batches send stored text as is.
     public var line: String {
-        guard let bodyText else { return JSONWriter.string(json) }
-        var text = JSONWriter.string(.object(metadata))
-        text.removeLast()
-        text += ",\"body\":" + bodyText + "}"
-        return text
+        var out: [UInt8] = []
+        writeLine(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `line`, appended to `out`: members in envelope order, written directly
+    /// (a batch writes one per record).
+    public func writeLine(into out: inout [UInt8]) {
+        guard let bodyText else { return JSONWriter.write(json, into: &out) }
+        func member(_ name: StaticString, first: Bool = false) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        member("id", first: true); JSONWriter.writeString(id, into: &out)
+        member("type"); JSONWriter.writeString(type, into: &out)
+        member("owner"); JSONWriter.writeString(owner, into: &out)
+        member("vv"); vv.write(into: &out)
+        member("hlc"); out.append(UInt8(ascii: "\"")); hlc.write(into: &out); out.append(UInt8(ascii: "\""))
+        member("writer"); JSONWriter.writeString(writer, into: &out)
+        member("deleted"); out.append(contentsOf: (deleted ? "true" : "false").utf8)
+        member("hash"); JSONWriter.writeString(hash, into: &out)
+        if !conflicts.isEmpty { member("conflicts"); JSONWriter.write(.array(conflicts.map(\.json)), into: &out) }
+        if !masked.isEmpty { member("masked"); JSONWriter.write(.array(masked.map { .string($0) }), into: &out) }
+        member("body"); out.append(contentsOf: bodyText.utf8)
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Reads an envelope; validation against `envelope.json` is the caller's (it

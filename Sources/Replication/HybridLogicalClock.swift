@@ -14,13 +14,43 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     public var description: String {
-        let m = String(millis)
-        return String(repeating: "0", count: max(0, 13 - m.count)) + m + "." + String(logical)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
+    /// The text form, millis padded to 13 digits. Written and read for every
+    /// version stored or sent, so done on bytes.
+    public func write(into out: inout [UInt8]) {
+        let m = Array(String(millis).utf8)
+        if m.count < 13 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 13 - m.count)) }
+        out.append(contentsOf: m)
+        out.append(UInt8(ascii: "."))
+        out.append(contentsOf: String(logical).utf8)
+    }
+
+    /// Reads "MILLIS.COUNTER": exactly 13 digits, a dot, 1 to 10 digits.
     public init?(_ text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 13, let m = UInt64(parts[0]), let l = UInt32(parts[1]) else { return nil }
+        var text = text
+        let parsed: (UInt64, UInt32)? = text.withUTF8 { b in
+            guard b.count >= 15, b.count <= 24, b[13] == UInt8(ascii: ".") else { return nil }
+            var m: UInt64 = 0
+            for i in 0..<13 {
+                let d = b[i] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                m = m * 10 + UInt64(d)
+            }
+            var l: UInt64 = 0
+            for i in 14..<b.count {
+                let d = b[i] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                l = l * 10 + UInt64(d)
+            }
+            guard l <= UInt64(UInt32.max) else { return nil }
+            return (m, UInt32(l))
+        }
+        guard let (m, l) = parsed else { return nil }
         self.init(millis: m, logical: l)
     }
 }

@@ -54,6 +54,24 @@ public struct VersionVector: Sendable, Hashable {
         return .object(JSONObject(keys: nodes, values: nodes.map { .int(Int64(counters[$0]!)) }))
     }
 
+    /// `json` as compact text, written without building it (every stored and sent version has one).
+    public func write(into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (i, node) in counters.keys.sorted().enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.writeString(node, into: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: String(counters[node]!).utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    public var jsonText: String {
+        var out: [UInt8] = []
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public init(json: JSONValue) throws(EnvelopeError) {
         guard case .object(let o) = json else { throw .invalid("vv", "must be an object of node → counter") }
         var m: [String: UInt64] = [:]

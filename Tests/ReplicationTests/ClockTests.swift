@@ -36,5 +36,11 @@ import Testing
         #expect(t.description == "1717056000000.2")
         #expect(HLCTimestamp("1717056000000.2") == t)
         #expect(HLCTimestamp("17170560.2") == nil)
+        #expect(HLCTimestamp(millis: 5).description == "0000000000005.0")
+        #expect(HLCTimestamp("0000000000005.0") == HLCTimestamp(millis: 5))
+        #expect(HLCTimestamp("1717056000000.4294967295") == HLCTimestamp(millis: 1_717_056_000_000, logical: .max))
+        for bad in ["1717056000000.4294967296", "1717056000000.", "1717056000000x2", "171705600000a.2", "1717056000000.2 ", "", "+717056000000.2"] {
+            #expect(HLCTimestamp(bad) == nil, "\(bad) accepted")
+        }
     }
 }

@@ -70,3 +70,25 @@ import Testing
         #expect(KeyHash.of("x") != KeyHash.of("y"))
     }
 }
+
+/// Finding a top-level member's value by scanning (the received body, hashed as it came).
+@Suite struct MemberRangeTests {
+    func range(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBufferPointer { b in
+            JSONLocator.memberRange("body", in: b).map { String(decoding: bytes[$0], as: UTF8.self) }
+        }
+    }
+
+    @Test func findsTheTopLevelMemberOnly() {
+        #expect(range(#"{"a":1,"body":{"x":"},\"body\":"},"z":2}"#) == #"{"x":"},\"body\":"}"#)
+        #expect(range(#"{"id":"x","body":{"a":[1,{"b":2}]}}"#) == #"{"a":[1,{"b":2}]}"#)
+        #expect(range(#"{"body": 12 , "x":1}"#) == "12")
+        #expect(range(#"{"body":"a,b}"}"#) == #""a,b}""#)
+        #expect(range(#"{ "body" : [1, 2] }"#) == "[1, 2]")
+        #expect(range(#"{"x":{"body":1}}"#) == nil)
+        #expect(range(#"{"x":"body","y":["body"]}"#) == nil)
+        #expect(range(#"{"bodyx":1,"xbody":2}"#) == nil)
+        #expect(range(#"{"x":"\\","body":true}"#) == "true")
+    }
+}

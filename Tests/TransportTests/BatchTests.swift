@@ -43,6 +43,25 @@ enum TransportFixtures {
         #expect(read.versions.allSatisfy { $0.bodyText != nil })
     }
 
+    /// A body sent in canonical form is hashed as it came; one sent in another
+    /// form (members reordered, spaces) is canonicalised and still accepted,
+    /// and either way the text kept for storing is the canonical one.
+    @Test func bodiesInCanonicalOrOtherFormAreChecked() throws {
+        let sent = try F.envelopes("penalty", 6)
+        var canonical = sent[0]
+        #expect(RecordChecker.hashedAsSent(&canonical, line: Array(sent[0].line.utf8)))
+        #expect(canonical.bodyText == CanonicalJSON.string(sent[0].body))
+        // Reordered and spaced: not canonical, so the fast check declines.
+        let body = sent[1].body.objectValue!
+        let reordered = "{" + body.keys.reversed().map { "\"\($0)\" : " + JSONWriter.string(body[$0]!) }.joined(separator: " , ") + "}"
+        var other = sent[1]
+        other.bodyText = reordered
+        #expect(!RecordChecker.hashedAsSent(&other, line: Array(other.line.utf8)))
+        let read = try BatchReader(catalog: F.catalog).read(try F.encode([sent[0], other] + sent[2...], key: key), from: "node-a", key: peerKey)
+        #expect(read.rejected.isEmpty && read.versions.count == 6, "\(read.rejected)")
+        #expect(read.versions[1].bodyText == CanonicalJSON.string(sent[1].body) && read.versions[1] == sent[1])
+    }
+
     @Test func anyChangedByteBreaksTheSignature() throws {
         let bytes = try F.encode(try F.envelopes("penalty", 5), key: key)
         let reader = BatchReader(catalog: F.catalog)

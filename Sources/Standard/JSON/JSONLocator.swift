@@ -1,7 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Finds where in a record's text a JSON Pointer points, to give findings a line
 /// number. Only runs on the error path, so it re-scans rather than have the
 /// parser record positions for every value.
-enum JSONLocator {
+public enum JSONLocator {
     /// Byte offset of the value at `tokens`, or of the deepest ancestor found.
     static func offset(of tokens: [String], in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var s = Scanner(bytes: bytes)
@@ -17,6 +23,57 @@ enum JSONLocator {
             found = s.pos
         }
         return found
+    }
+
+    /// Byte range of the value of the top-level member `key` of an object,
+    /// found by scanning, without parsing or allocating; nil when the object
+    /// has no such member. For text already known to be JSON: a received
+    /// record's body is hashed as it came when it came in canonical form.
+    public static func memberRange(_ key: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        let k = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        func skipWS(_ at: Int) -> Int {
+            var j = at
+            while j < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[j]) { j += 1 }
+            return j
+        }
+        func trimmed(_ start: Int, _ end: Int) -> Range<Int> {
+            var e = end
+            while e > start, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[e - 1]) { e -= 1 }
+            return start..<e
+        }
+        var depth = 0, i = 0
+        var value: Int?
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\""):
+                let start = i + 1
+                i += 1
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                let end = min(i, bytes.count)
+                i += 1
+                // A member name of the top-level object, if a ':' follows.
+                if value == nil, depth == 1, end - start == k.count, memcmp(bytes.baseAddress! + start, k.baseAddress!, k.count) == 0 {
+                    let colon = skipWS(i)
+                    if colon < bytes.count, bytes[colon] == UInt8(ascii: ":") {
+                        value = skipWS(colon + 1)
+                        i = value!
+                    }
+                }
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                // The top-level object closes: its last member's value ends here.
+                if depth == 0 { return value.map { trimmed($0, i) } }
+            case UInt8(ascii: ","):
+                if depth == 1, let v = value { return trimmed(v, i) }
+            default:
+                break
+            }
+            i += 1
+        }
+        return nil
     }
 
     private struct Scanner {

@@ -98,7 +98,7 @@ extension SQLiteNodeStore {
         try db.cachedStatement(sql: """
             INSERT INTO records (seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, masked, body)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [state.lastSequence, e.id, e.type, e.owner, JSONWriter.string(e.vv.json), e.hlc.description, e.writer,
+            """).execute(arguments: [state.lastSequence, e.id, e.type, e.owner, e.vv.jsonText, e.hlc.description, e.writer,
                                      e.deleted ? 1 : 0, e.hash, conflicts, fromPeer,
                                      e.masked.isEmpty ? nil : JSONWriter.string(.array(e.masked.map { .string($0) })), e.bodyJSONText])
     }

@@ -24,7 +24,7 @@ public final class BatchWriter {
     /// Appends the envelope's line to `out`.
     public func append(_ e: Envelope, to out: inout [UInt8]) {
         let start = out.count
-        out.append(contentsOf: e.line.utf8)
+        e.writeLine(into: &out)
         out.append(0x0A)
         out.withUnsafeBytes { digest.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[start...])) }
         count += 1

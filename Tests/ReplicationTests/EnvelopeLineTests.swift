@@ -1,0 +1,30 @@
+import Standard
+import Testing
+@testable import Replication
+
+/// The line written member by member is the envelope's JSON, byte for byte.
+@Suite struct EnvelopeLineTests {
+    func envelope(conflicts: [VersionRef] = [], masked: [String] = []) -> Envelope {
+        let body: JSONValue = ["name": "上海市 \"引号\" \\ 分", "fine_fen": 120_000, "tags": ["a", "b"], "nested": ["x": .null, "y": true]]
+        return Envelope(id: "5f0c2d6e-8f6a-5b1e-9d3c-2a7b4c1e0f9a", type: "penalty", owner: "bj-amr",
+                        vv: VersionVector(["bj-amr": 3, "sh-police": 12, "a-node": 1]), hlc: HLCTimestamp(millis: 1_717_056_000_000, logical: 7),
+                        writer: "sh-police", deleted: false, hash: String(repeating: "ab", count: 32), body: body,
+                        bodyText: JSONWriter.string(body), conflicts: conflicts, masked: masked)
+    }
+
+    @Test func lineIsTheEnvelopeJSON() throws {
+        let refs = [VersionRef(vv: VersionVector(["bj-amr": 2]), writer: "bj-amr", hash: String(repeating: "cd", count: 32))]
+        for e in [envelope(), envelope(conflicts: refs), envelope(masked: ["/party/name", "/party/id_number"]), envelope(conflicts: refs, masked: ["/x"])] {
+            #expect(e.line == JSONWriter.string(e.json))
+            #expect(try Envelope(json: try JSONParser.parse(e.line)) == e)
+            var out: [UInt8] = [0x41]
+            e.writeLine(into: &out)
+            #expect(out == [0x41] + Array(e.line.utf8))
+        }
+        // Without stored text the body is serialised.
+        var bare = envelope()
+        bare.bodyText = nil
+        #expect(bare.line == JSONWriter.string(bare.json))
+        #expect(envelope().vv.jsonText == JSONWriter.string(envelope().vv.json))
+    }
+}
