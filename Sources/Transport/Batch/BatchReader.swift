@@ -89,9 +89,33 @@ public final class BatchDecoder {
         if pending.count > 16 << 20 { throw .malformed("line \(line + 1) is longer than 16 MB") }
     }
 
+    /// A batch all of whose bytes arrived and whose signature verified, while
+    /// the checks of its records may still be running: a puller asks for the
+    /// next page with its end line's cursor at once, and waits for the checks
+    /// (`records()`) only when it applies the page.
+    public struct Received: @unchecked Sendable {
+        public let header: BatchHeader
+        public let end: BatchEnd
+        let checker: RecordChecker
+
+        /// The batch's records, once every one is checked.
+        public func records() -> Decoded {
+            let checked = checker.results()
+            var decoded = Decoded(header: header, end: end, versions: checked.versions, rejected: checked.rejected)
+            decoded.notGranted = checked.notGranted
+            return decoded
+        }
+    }
+
     /// The batch, once all of it has arrived: refused unless its end line came
     /// and the signature verifies.
     public func finish() throws(BatchRefusal) -> Decoded {
+        try finishReading().records()
+    }
+
+    /// The batch's header and end, once all of it has arrived and the
+    /// signature verified; its records' checks may still be running.
+    public func finishReading() throws(BatchRefusal) -> Received {
         if !pending.isEmpty {
             let last = pending
             pending.removeAll()
@@ -106,10 +130,8 @@ public final class BatchDecoder {
         guard end.count == records else {
             throw .malformed("the end line counts \(end.count) records, \(records) arrived")
         }
-        let checked = checker.wait()
-        var decoded = Decoded(header: header, end: end, versions: checked.versions, rejected: checked.rejected)
-        decoded.notGranted = checked.notGranted
-        return decoded
+        checker.finishAdding()
+        return Received(header: header, end: end, checker: checker)
     }
 
     private func take(_ line: [UInt8]) throws(BatchRefusal) {

@@ -7,7 +7,8 @@ import Store
 /// line order, while the receiving thread goes on reading: each record
 /// against the standard (`envelope.json` with its body's type), its content
 /// hash, and what the peer may write here. Lines are handed over in small
-/// chunks; the results are read once, after `wait()`.
+/// chunks by the receiving thread, which says when it has added the last
+/// (`finishAdding`); `results()` may then be asked from any thread.
 final class RecordChecker: @unchecked Sendable {
     struct Line {
         let number: Int
@@ -29,7 +30,7 @@ final class RecordChecker: @unchecked Sendable {
     private let queue = DispatchQueue(label: "hutong.batch-check")
     /// Lines not yet handed over; the receiving thread's alone.
     private var chunk: [Line] = []
-    /// Touched only on `queue` until `wait()` returns.
+    /// Touched only on `queue`.
     private var checked = Checked()
     static let chunkSize = 32
 
@@ -42,10 +43,12 @@ final class RecordChecker: @unchecked Sendable {
         if chunk.count == Self.chunkSize { handOver() }
     }
 
+    /// Hands over the lines still held; no more are added after it.
+    func finishAdding() { handOver() }
+
     /// Every line's outcome, once the checks of all lines added are done.
-    func wait() -> Checked {
-        handOver()
-        return queue.sync { checked }
+    func results() -> Checked {
+        queue.sync { checked }
     }
 
     private func handOver() {

@@ -94,10 +94,11 @@ public final class PeerSync {
     }
 
     /// Each page is checked line by line as it streams in and applied once its
-    /// signature verified. Pages are fetched one ahead: while page N is
-    /// applied, page N+1 is downloaded and checked on another thread (its
-    /// cursor is known from N's end line). A page is still applied only after
-    /// the one before it.
+    /// signature verified. Pages are fetched one ahead: as soon as page N has
+    /// arrived (its end line gives the next cursor) page N+1 is asked for, and
+    /// it downloads and is checked on other threads while N's last checks
+    /// finish and N is applied. A page is still applied only after the one
+    /// before it.
     public func pull() throws {
         let granted = try grants().text
         let start = try startingCursor(.pull, grants: try grants())
@@ -109,15 +110,16 @@ public final class PeerSync {
             guard moved else { break }
             let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
             let ahead = next.map { n in Prefetch { try self.fetch(since: "\(n.epoch):\(n.sequence)") } }
+            let checked = page.records()
             let result: BatchResult
             do {
-                result = try store.apply(IncomingBatch(peer: peer.name, batchID: h.batchID, versions: page.versions,
-                                                       rejected: page.rejected, cursor: next))
+                result = try store.apply(IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions,
+                                                       rejected: checked.rejected, cursor: next))
             } catch {
                 _ = try? ahead?.wait()
                 throw error
             }
-            summary.received += page.versions.count + page.rejected.count
+            summary.received += checked.versions.count + checked.rejected.count
             summary.applied += result.count(.applied) + result.count(.merged)
             summary.conflicts += result.count(.conflict) + result.count(.divergence)
             summary.quarantined += result.count(.rejected)
@@ -128,8 +130,9 @@ public final class PeerSync {
         }
     }
 
-    /// One page of the peer's change log after `since`, signature and records checked.
-    func fetch(since: String) throws -> BatchDecoder.Decoded {
+    /// One page of the peer's change log after `since`, all arrived and its
+    /// signature verified; its records' checks may still be running.
+    func fetch(since: String) throws -> BatchDecoder.Received {
         let reader = BatchReader(catalog: catalog)
         var decoder: BatchDecoder?
         do {
@@ -139,7 +142,7 @@ public final class PeerSync {
                 return BatchDownload(d)
             })
             if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
-            return try decoder!.finish()
+            return try decoder!.finishReading()
         } catch let error as BatchRefusal {
             try store.audit(kind: "batch-refused", detail: "from \(peer.name) (pull): \(error.description)")
             throw SyncError("\(peer.name) sent a batch that was refused: \(error.description)")
