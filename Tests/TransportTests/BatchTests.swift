@@ -49,14 +49,14 @@ enum TransportFixtures {
     @Test func bodiesInCanonicalOrOtherFormAreChecked() throws {
         let sent = try F.envelopes("penalty", 6)
         var canonical = sent[0]
-        #expect(RecordChecker.hashedAsSent(&canonical, line: Array(sent[0].line.utf8)))
+        #expect(Array(sent[0].line.utf8).withUnsafeBufferPointer { RecordChecker.hashedAsSent(&canonical, line: $0) })
         #expect(canonical.bodyText == CanonicalJSON.string(sent[0].body))
         // Reordered and spaced: not canonical, so the fast check declines.
         let body = sent[1].body.objectValue!
         let reordered = "{" + body.keys.reversed().map { "\"\($0)\" : " + JSONWriter.string(body[$0]!) }.joined(separator: " , ") + "}"
         var other = sent[1]
         other.bodyText = reordered
-        #expect(!RecordChecker.hashedAsSent(&other, line: Array(other.line.utf8)))
+        #expect(!Array(other.line.utf8).withUnsafeBufferPointer { RecordChecker.hashedAsSent(&other, line: $0) })
         let read = try BatchReader(catalog: F.catalog).read(try F.encode([sent[0], other] + sent[2...], key: key), from: "node-a", key: peerKey)
         #expect(read.rejected.isEmpty && read.versions.count == 6, "\(read.rejected)")
         #expect(read.versions[1].bodyText == CanonicalJSON.string(sent[1].body) && read.versions[1] == sent[1])
@@ -106,6 +106,27 @@ enum TransportFixtures {
         let denied = try BatchReader(catalog: F.catalog).read(bytes, from: "node-a", key: peerKey) { _, _ in false }
         #expect(denied.versions.isEmpty && denied.rejected.count == 4)
         #expect(denied.rejected[0].reason.contains("may not write penalty records"))
+    }
+
+    /// Over several chunks of checked lines, and whatever pieces the bytes come
+    /// in, a rejected record is kept byte for byte as it was sent, with its line.
+    @Test func rejectedRecordsAreKeptAsSentAcrossChunks() throws {
+        var envelopes = try F.envelopes("penalty", 3 * RecordChecker.chunkSize + 5)
+        let bad = [5, RecordChecker.chunkSize + 8, envelopes.count - 1]
+        for i in bad { envelopes[i].hash = String(repeating: "0", count: 64) }
+        let bytes = try F.encode(envelopes, key: key)
+        var rng = SystemRandomNumberGenerator()
+        let d = BatchReader(catalog: F.catalog).decoder(from: "node-a", key: peerKey)
+        var i = 0
+        while i < bytes.count {
+            let n = Int.random(in: 1...3_000, using: &rng)
+            try bytes[i..<min(bytes.count, i + n)].withUnsafeBytes { try d.feed($0) }
+            i += n
+        }
+        let read = try d.finish()
+        #expect(read.versions.count == envelopes.count - bad.count)
+        #expect(read.rejected.map(\.text) == bad.map { envelopes[$0].line })
+        #expect(zip(read.rejected, bad).allSatisfy { r, i in r.reason.contains("line \(i + 2):") })
     }
 
     /// However the bytes are cut into pieces on the way, the batch reads the same.

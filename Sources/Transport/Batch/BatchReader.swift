@@ -78,10 +78,9 @@ public final class BatchDecoder {
             if pending.isEmpty {
                 try take(UnsafeRawBufferPointer(rebasing: bytes[start..<nl]))
             } else {
+                // Taken in place and emptied after: copying it out would allocate a line per piece.
                 pending.append(contentsOf: bytes[start..<nl])
-                let whole = pending
-                pending.removeAll(keepingCapacity: true)
-                try take(whole)
+                try takePending()
             }
             start = nl + 1
         }
@@ -116,11 +115,7 @@ public final class BatchDecoder {
     /// The batch's header and end, once all of it has arrived and the
     /// signature verified; its records' checks may still be running.
     public func finishReading() throws(BatchRefusal) -> Received {
-        if !pending.isEmpty {
-            let last = pending
-            pending.removeAll()
-            try take(last)
-        }
+        if !pending.isEmpty { try takePending() }
         guard let header, let checker else { throw .malformed("the batch is empty") }
         guard let (end, signature) = end else {
             throw .malformed("the batch ended after line \(line) without its end line (cut short in transit?)")
@@ -134,8 +129,9 @@ public final class BatchDecoder {
         return Received(header: header, end: end, checker: checker)
     }
 
-    private func take(_ line: [UInt8]) throws(BatchRefusal) {
-        let r: Result<Void, BatchRefusal> = line.withUnsafeBytes { b in Result { () throws(BatchRefusal) in try take(b) } }
+    private func takePending() throws(BatchRefusal) {
+        let r: Result<Void, BatchRefusal> = pending.withUnsafeBytes { b in Result { () throws(BatchRefusal) in try take(b) } }
+        pending.removeAll(keepingCapacity: true)
         try r.get()
     }
 
@@ -146,11 +142,11 @@ public final class BatchDecoder {
             guard raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) else { throw .malformed("line \(line) follows the end line") }
             return
         }
-        // Kept as received: a rejected record is quarantined byte for byte.
-        let bytes = Array(raw)
         let value: JSONValue?
         let parseError: String?
-        do { value = try JSONParser.parse(bytes); parseError = nil } catch { value = nil; parseError = "\(error)" }
+        do { value = try JSONParser.parse(raw.assumingMemoryBound(to: UInt8.self)); parseError = nil } catch {
+            value = nil; parseError = "\(error)"
+        }
         if let o = value?.objectValue, o["batch_end"] != nil { return try takeEnd(o) }
         // A record line: signed as received, byte for byte.
         digest.update(bufferPointer: raw)
@@ -160,7 +156,7 @@ public final class BatchDecoder {
             throw .malformed("more than the \(maxRecords) records asked for")
         }
         records += 1
-        checker?.add(.init(number: line, bytes: bytes, value: value, parseError: parseError))
+        checker?.add(number: line, bytes: raw, value: value, parseError: parseError)
     }
 
     private func takeHeader(_ raw: UnsafeRawBufferPointer) throws(BatchRefusal) {

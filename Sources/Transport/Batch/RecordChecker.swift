@@ -10,9 +10,11 @@ import Store
 /// chunks by the receiving thread, which says when it has added the last
 /// (`finishAdding`); `results()` may then be asked from any thread.
 final class RecordChecker: @unchecked Sendable {
+    /// A record line; its bytes (kept as received: a rejected record is
+    /// quarantined byte for byte) are `range` of its chunk's buffer.
     struct Line {
         let number: Int
-        let bytes: [UInt8]
+        let range: Range<Int>
         let value: JSONValue?
         let parseError: String?
     }
@@ -28,8 +30,11 @@ final class RecordChecker: @unchecked Sendable {
     let batchID: String
     let allowed: (@Sendable (String, JSONValue) -> Bool)?
     private let queue = DispatchQueue(label: "hutong.batch-check")
-    /// Lines not yet handed over; the receiving thread's alone.
+    /// Lines not yet handed over and their bytes, one buffer for the chunk:
+    /// a buffer per line (over 1 KB each) made glibc's allocator consolidate
+    /// its free lists for every record. The receiving thread's alone.
     private var chunk: [Line] = []
+    private var chunkBytes: [UInt8] = []
     /// Touched only on `queue`.
     private var checked = Checked()
     static let chunkSize = 32
@@ -38,8 +43,11 @@ final class RecordChecker: @unchecked Sendable {
         self.schema = schema; self.peer = peer; self.batchID = batchID; self.allowed = allowed
     }
 
-    func add(_ line: Line) {
-        chunk.append(line)
+    func add(number: Int, bytes: UnsafeRawBufferPointer, value: JSONValue?, parseError: String?) {
+        if chunkBytes.capacity == 0 { chunkBytes.reserveCapacity(Self.chunkSize * 2048) }
+        let start = chunkBytes.count
+        chunkBytes.append(contentsOf: bytes)
+        chunk.append(Line(number: number, range: start..<chunkBytes.count, value: value, parseError: parseError))
         if chunk.count == Self.chunkSize { handOver() }
     }
 
@@ -53,27 +61,26 @@ final class RecordChecker: @unchecked Sendable {
 
     private func handOver() {
         guard !chunk.isEmpty else { return }
-        let lines = chunk
+        let lines = chunk, bytes = chunkBytes
         chunk = []
-        queue.async { for l in lines { self.check(l) } }
+        chunkBytes = []
+        queue.async { bytes.withUnsafeBufferPointer { b in for l in lines { self.check(l, UnsafeBufferPointer(rebasing: b[l.range])) } } }
     }
 
     /// Peers send bodies in canonical form (the stored text), so hashing the
     /// body's bytes as they came is most often the whole hash check, and those
     /// bytes are the text to store; otherwise `verifyHash` canonicalises.
-    static func hashedAsSent(_ e: inout Envelope, line: [UInt8]) -> Bool {
-        line.withUnsafeBufferPointer { b in
-            guard let r = JSONLocator.memberRange("body", in: b) else { return false }
-            let raw = UnsafeBufferPointer(rebasing: b[r])
-            guard ContentHash.of(canonicalText: raw) == e.hash else { return false }
-            e.bodyText = String(decoding: raw, as: UTF8.self)
-            return true
-        }
+    static func hashedAsSent(_ e: inout Envelope, line b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let r = JSONLocator.memberRange("body", in: b) else { return false }
+        let raw = UnsafeBufferPointer(rebasing: b[r])
+        guard ContentHash.of(canonicalText: raw) == e.hash else { return false }
+        e.bodyText = String(decoding: raw, as: UTF8.self)
+        return true
     }
 
-    private func check(_ l: Line) {
+    private func check(_ l: Line, _ bytes: UnsafeBufferPointer<UInt8>) {
         func reject(_ why: String) {
-            checked.rejected.append(.init(text: String(decoding: l.bytes, as: UTF8.self), reason: "batch \(batchID) from \(peer), line \(l.number): \(why)"))
+            checked.rejected.append(.init(text: String(decoding: bytes, as: UTF8.self), reason: "batch \(batchID) from \(peer), line \(l.number): \(why)"))
         }
         guard let value = l.value else { return reject("not JSON: \(l.parseError ?? "")") }
         var e: Envelope
@@ -89,7 +96,7 @@ final class RecordChecker: @unchecked Sendable {
                 return reject("record \(e.id): " + errors.prefix(3).map { "\($0.instanceLocation): \($0.message)" }.joined(separator: "; "))
             }
         }
-        if e.masked.isEmpty, !Self.hashedAsSent(&e, line: l.bytes), !e.verifyHash() {
+        if e.masked.isEmpty, !Self.hashedAsSent(&e, line: bytes), !e.verifyHash() {
             return reject("record \(e.id): its hash does not match its body")
         }
         if let allowed, !allowed(e.type, e.body) {
