@@ -1,16 +1,14 @@
 import Dispatch
-import Foundation
 import Replication
 import Standard
 import Store
 
-/// Checks the record lines of one batch on threads of the batch's own while
-/// the receiving thread goes on reading: each record against the standard
-/// (`envelope.json` with its body's type), its content hash, and what the
-/// peer may write here. Lines are handed over in small chunks by the
-/// receiving thread, which says when it has added the last (`finishAdding`);
-/// `results()` may then be asked from any thread, in line order. The checks
-/// cost most of receiving, so alternate chunks go to two lanes.
+/// Checks the record lines of one batch on a thread of the batch's own, in
+/// line order, while the receiving thread goes on reading: each record
+/// against the standard (`envelope.json` with its body's type), its content
+/// hash, and what the peer may write here. Lines are handed over in small
+/// chunks by the receiving thread, which says when it has added the last
+/// (`finishAdding`); `results()` may then be asked from any thread.
 final class RecordChecker: @unchecked Sendable {
     /// A record line; its bytes (kept as received: a rejected record is
     /// quarantined byte for byte) are `range` of its chunk's buffer.
@@ -31,20 +29,14 @@ final class RecordChecker: @unchecked Sendable {
     let peer: String
     let batchID: String
     let allowed: (@Sendable (String, JSONValue) -> Bool)?
-    /// A thread of checks and the outcomes of the chunks it checked, touched only on its queue.
-    final class Lane: @unchecked Sendable {
-        let queue: DispatchQueue
-        var done: [(chunk: Int, checked: Checked)] = []
-        init(_ n: Int) { queue = DispatchQueue(label: "hutong.batch-check.\(n)") }
-    }
-
-    private let lanes = (0..<min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))).map(Lane.init)
-    private var handedOver = 0
+    private let queue = DispatchQueue(label: "hutong.batch-check")
     /// Lines not yet handed over and their bytes, one buffer for the chunk:
     /// a buffer per line (over 1 KB each) made glibc's allocator consolidate
     /// its free lists for every record. The receiving thread's alone.
     private var chunk: [Line] = []
     private var chunkBytes: [UInt8] = []
+    /// Touched only on `queue`.
+    private var checked = Checked()
     static let chunkSize = 32
 
     init(schema: JSONSchema, peer: String, batchID: String, allowed: (@Sendable (String, JSONValue) -> Bool)?) {
@@ -64,15 +56,7 @@ final class RecordChecker: @unchecked Sendable {
 
     /// Every line's outcome, once the checks of all lines added are done.
     func results() -> Checked {
-        var done: [(chunk: Int, checked: Checked)] = []
-        for lane in lanes { lane.queue.sync { done += lane.done } }
-        var all = Checked()
-        for d in done.sorted(by: { $0.chunk < $1.chunk }) {
-            all.versions += d.checked.versions
-            all.rejected += d.checked.rejected
-            all.notGranted += d.checked.notGranted
-        }
-        return all
+        queue.sync { checked }
     }
 
     private func handOver() {
@@ -80,14 +64,7 @@ final class RecordChecker: @unchecked Sendable {
         let lines = chunk, bytes = chunkBytes
         chunk = []
         chunkBytes = []
-        let index = handedOver
-        handedOver += 1
-        let lane = lanes[index % lanes.count]
-        lane.queue.async {
-            var checked = Checked()
-            bytes.withUnsafeBufferPointer { b in for l in lines { self.check(l, UnsafeBufferPointer(rebasing: b[l.range]), into: &checked) } }
-            lane.done.append((index, checked))
-        }
+        queue.async { bytes.withUnsafeBufferPointer { b in for l in lines { self.check(l, UnsafeBufferPointer(rebasing: b[l.range])) } } }
     }
 
     /// Peers send bodies in canonical form (the stored text), so hashing the
@@ -101,7 +78,7 @@ final class RecordChecker: @unchecked Sendable {
         return true
     }
 
-    private func check(_ l: Line, _ bytes: UnsafeBufferPointer<UInt8>, into checked: inout Checked) {
+    private func check(_ l: Line, _ bytes: UnsafeBufferPointer<UInt8>) {
         func reject(_ why: String) {
             checked.rejected.append(.init(text: String(decoding: bytes, as: UTF8.self), reason: "batch \(batchID) from \(peer), line \(l.number): \(why)"))
         }
