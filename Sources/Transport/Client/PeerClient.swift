@@ -38,8 +38,8 @@ public final class PeerClient {
     public private(set) var bytesReceived = 0
     /// Requests made on the connection curl holds now. curl 7.x resets every
     /// HTTP/2 stream it is done with (RST_STREAM), and SwiftNIO servers (ours)
-    /// count each as a "glitch" and drop the connection after 200 of them, so
-    /// a connection is retired well before: a long pull must not fail at page 200.
+    /// end the connection (ENHANCE_YOUR_CALM) after 200 such resets, so a
+    /// connection is retired well before: a long pull must not fail at page 200.
     private var requestsOnConnection = 0
     public static let maxRequestsPerConnection = 100
 
