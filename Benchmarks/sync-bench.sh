@@ -37,11 +37,13 @@ apid=$!
 until grep -q listening a.log; do sleep 0.2; done
 acpu() { awk '{print $14 + $15}' /proc/$apid/stat; }
 a0=$(acpu)
+m0=$(head -1 /proc/stat)
 /usr/bin/time -f "%e %M %U %S" -o b.time "$h" sync --once --pull-only --json --config b/hutong.toml > b.json
 read -r secs rss bu bs < b.time
 a1=$(acpu)
+m1=$(head -1 /proc/stat)
 apeak=$(awk '/VmHWM/{print $2}' /proc/$apid/status)
-python3 - "$n" "$secs" "$rss" "$apeak" b.json "$bu" "$bs" "$a0" "$a1" "$(getconf CLK_TCK)" <<'PY'
+python3 - "$n" "$secs" "$rss" "$apeak" b.json "$bu" "$bs" "$a0" "$a1" "$(getconf CLK_TCK)" "$m0" "$m1" <<'PY'
 import json, sys
 n, secs, rss, apeak, path = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 bcpu = float(sys.argv[6]) + float(sys.argv[7])
@@ -51,6 +53,10 @@ print(f"sync --once at B: {s['received']} received, {s['applied']} applied in {s
 print(f"on the wire: {s['bytes_received']/1e6:.1f} MB received ({s['bytes_received']/max(1,s['received']):.0f} bytes/record, gzip), {s['bytes_sent']/1e6:.2f} MB sent")
 print(f"peak memory: B (sync) {rss/1024:.0f} MB, A (serve) {apeak/1024:.0f} MB")
 print(f"CPU per record: B (sync) {bcpu/n*1e6:.0f} µs, A (serve) {acpu/n*1e6:.0f} µs")
+# The whole machine meanwhile (both nodes share it): what stayed idle shows how far the stages overlap.
+m0, m1 = [list(map(int, a.split()[1:9])) for a in (sys.argv[11], sys.argv[12])]
+d = [y - x for x, y in zip(m0, m1)]
+print(f"machine during the sync: {100 * (d[0] + d[1] + d[2] + d[5] + d[6] + d[7]) / sum(d):.0f} % busy, {100 * d[3] / sum(d):.0f} % idle, {100 * d[4] / sum(d):.0f} % waiting for I/O")
 PY
 
 # Ten changed records at A, then one round.
