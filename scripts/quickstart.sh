@@ -20,18 +20,20 @@ fi
 swift build -c release --product hutong
 hutong=.build/release/hutong
 demo=demo
-mkdir -p "$demo"
+# Records and the manifests that say what is wrong with them apart, so that
+# validating the records reads only records.
+mkdir -p "$demo/records" "$demo/manifests"
 
-echo "== Sample records (10% invalid on purpose; reasons in $demo/*.manifest.ndjson)"
+echo "== Sample records (10% invalid on purpose; what and where in $demo/manifests/)"
 for type in agency officer matter inspection penalty coercive_measure case_transfer violation_lead; do
   "$hutong" sample --type "$type" --count 1000 --invalid-ratio 0.1 --seed 2026 \
-    -o "$demo/$type.ndjson" --manifest "$demo/$type.manifest.ndjson"
+    -o "$demo/records/$type.ndjson" --manifest "$demo/manifests/$type.ndjson"
 done
 
 echo
-echo "== hutong validate $demo (first findings)"
+echo "== hutong validate $demo/records (first findings)"
 set +e
-"$hutong" validate "$demo" > "$demo/validate.txt"
+"$hutong" validate "$demo/records" > "$demo/validate.txt"
 status=$?
 set -e
 head -n 8 "$demo/validate.txt"
@@ -54,7 +56,7 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
   --tls-certificate "$demo/certs/demo-node.crt" --tls-key "$demo/certs/demo-node.key" --tls-ca "$demo/certs/ca.crt"
 set +e
 "$hutong" import --config "$demo/node/hutong.toml" \
-  "$demo"/{agency,officer,matter,inspection,penalty,coercive_measure,case_transfer,violation_lead}.ndjson
+  "$demo"/records/{agency,officer,matter,inspection,penalty,coercive_measure,case_transfer,violation_lead}.ndjson
 status=$?
 set -e
 # 1 is expected: the invalid samples are quarantined with their reasons.
