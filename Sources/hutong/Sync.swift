@@ -19,11 +19,13 @@ struct Sync: ParsableCommand {
     @Flag(help: "Only pull.") var pullOnly = false
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: "Records per batch.") var batchSize = 1_000
+    @Option(help: "Batches a pull asks for in one request; the peer sends them back to back.") var pagesPerRequest = 10
 
     func validate() throws {
         guard once else { throw ValidationError("give --once: continuous sync is the daemon's, which comes later") }
         guard !(pushOnly && pullOnly) else { throw ValidationError("--push-only and --pull-only exclude each other") }
         guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 10000") }
+        guard (1...100).contains(pagesPerRequest) else { throw ValidationError("--pages-per-request must be 1 to 100") }
     }
 
     func run() throws {
@@ -48,7 +50,7 @@ struct Sync: ParsableCommand {
             var summary = SyncSummary(peer: p.name)
             do {
                 let client = try PeerClient(PeerLink.options(for: p, config: config))
-                let sync = PeerSync(store: opened.store, catalog: opened.catalog, key: key, peer: p, client: client, pageSize: batchSize,
+                let sync = PeerSync(store: opened.store, catalog: opened.catalog, key: key, peer: p, client: client, pageSize: batchSize, pagesPerRequest: pagesPerRequest,
                                     progress: terminal ? { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) } : nil)
                 defer {
                     summary = sync.summary

@@ -101,10 +101,31 @@ import Testing
         #expect(try CLI.run(["sample", "--type", "penalty", "--count", "300", "--seed", "8", "-o", "node-a/p.ndjson"], in: c.dir).status == 0)
         #expect(try c.run("node-a", ["import", "node-a/p.ndjson"]).status == 0)
         try c.serve("node-a")
-        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "1", "--json"])
+        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "1", "--pages-per-request", "1", "--json"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         let s = try JSONParser.parse(r.stdout).arrayValue?.first
         #expect(s?["http"] == "HTTP/2" && s?["received"]?.intValue == 300, "\(r.stdout)")
         #expect(try c.state("node-b") == (try c.state("node-a")))
+    }
+
+    /// A pull asks for several pages in one request and the peer sends them
+    /// back to back, each signed and applied with its own cursor; the log's
+    /// end comes inside an answer. Both audits show one batch per page.
+    @Test func severalPagesInOneAnswer() throws {
+        let c = try Cluster(["node-a", "node-b"])
+        #expect(try CLI.run(["sample", "--type", "penalty", "--count", "95", "--seed", "9", "-o", "node-a/p.ndjson"], in: c.dir).status == 0)
+        #expect(try c.run("node-a", ["import", "node-a/p.ndjson"]).status == 0)
+        try c.serve("node-a")
+        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "10", "--pages-per-request", "4", "--json"])
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+        #expect(try JSONParser.parse(r.stdout).arrayValue?.first?["received"]?.intValue == 95, "\(r.stdout)")
+        #expect(try c.state("node-b") == (try c.state("node-a")))
+        let sent = try c.run("node-a", ["audit", "list", "--limit", "1000"]).lines.filter { $0.contains("batch-sent") }
+        #expect(sent.count == 10, "\(sent)")
+        // Applied page by page: the cursor stands at the end of node-a's log, and a second sync brings nothing.
+        let again = try c.run("node-b", ["sync", "--once", "--pull-only", "--json"])
+        #expect(try JSONParser.parse(again.stdout).arrayValue?.first?["received"]?.intValue == 0, "\(again.stdout)")
+        let received = try c.run("node-b", ["audit", "list", "--limit", "1000"]).lines.filter { $0.contains("batch-received") }
+        #expect(received.count == 10, "\(received)")
     }
 }

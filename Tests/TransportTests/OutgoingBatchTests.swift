@@ -73,4 +73,50 @@ import Testing
         let read = try BatchReader(catalog: F.catalog).read(withoutBodies, from: "node-a", key: try PeerKey(base64: key.publicKeyBase64))
         #expect(read.versions == parsed.versions && read.rejected.isEmpty)
     }
+
+    /// Batches back to back in one gzip stream, as a pull answer of several
+    /// pages is written: each is handed on once its end line verified, in
+    /// whatever pieces the bytes come; a stream cut inside a batch keeps the
+    /// ones before it and refuses the rest.
+    @Test func batchesBackToBackInOneStream() throws {
+        let s = try store(records: 250)
+        let key = NodeKey.generate()
+        let deflater = Deflater()
+        var gz: [UInt8] = []
+        var since: Int64 = 0
+        var cursors: [Int64] = []
+        for _ in 0..<3 {
+            let b = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: since, limit: 100, deflater: deflater) { $0 }
+            while let piece = try b.next() { gz += piece }
+            cursors.append(b.cursor)
+            since = b.cursor
+        }
+        gz += deflater.finish()
+        let bytes = try Gzip.decompress(gz, limit: 64 << 20)
+        let peerKey = try PeerKey(base64: key.publicKeyBase64)
+        func read(_ bytes: [UInt8]) throws -> (pages: [BatchDecoder.Received], error: (any Error)?) {
+            var pages: [BatchDecoder.Received] = []
+            let stream = BatchStreamDownload(makeDecoder: {
+                BatchReader(catalog: F.catalog).decoder(from: "node-a", key: peerKey, stopsAtEnd: true)
+            }, received: { pages.append($0) })
+            var rng = SystemRandomNumberGenerator()
+            var i = 0
+            do {
+                while i < bytes.count {
+                    let n = Int.random(in: 1...5_000, using: &rng)
+                    try bytes[i..<min(bytes.count, i + n)].withUnsafeBytes { try stream.write($0) }
+                    i += n
+                }
+                try stream.finish()
+            } catch { return (pages, error) }
+            return (pages, nil)
+        }
+        let whole = try read(bytes)
+        #expect(whole.error == nil)
+        #expect(whole.pages.map(\.end.seqTo) == cursors && whole.pages.map { $0.records().versions.count } == [100, 100, 50])
+        #expect(Set(whole.pages.map(\.header.batchID)).count == 3)
+        // Cut inside the third batch: two pages stand, the third is refused.
+        let cut = try read(Array(bytes.prefix(bytes.count - 2_000)))
+        #expect(cut.pages.count == 2 && cut.error is BatchRefusal)
+    }
 }

@@ -18,9 +18,11 @@ public struct BatchReader: Sendable {
 
     /// `allowed` says whether the peer may write a record of that type and body
     /// here (a push); nil accepts every type (a pull: we asked for it).
-    public func decoder(from peer: String, key: PeerKey, now: Date = Date(), maxRecords: Int = .max,
+    /// `stopsAtEnd`: the batch may be followed by another in the same stream
+    /// (a pull answer of several pages); `feed` then stops after the end line.
+    public func decoder(from peer: String, key: PeerKey, now: Date = Date(), maxRecords: Int = .max, stopsAtEnd: Bool = false,
                         allowed: (@Sendable (String, JSONValue) -> Bool)? = nil) -> BatchDecoder {
-        BatchDecoder(reader: self, peer: peer, key: key, now: now, maxRecords: maxRecords, allowed: allowed)
+        BatchDecoder(reader: self, peer: peer, key: key, now: now, maxRecords: maxRecords, stopsAtEnd: stopsAtEnd, allowed: allowed)
     }
 
     /// A whole batch at once.
@@ -58,6 +60,7 @@ public final class BatchDecoder {
     let key: PeerKey
     let now: Date
     let maxRecords: Int
+    let stopsAtEnd: Bool
     let allowed: (@Sendable (String, JSONValue) -> Bool)?
     private var pending: [UInt8] = []
     private var line = 0
@@ -67,12 +70,20 @@ public final class BatchDecoder {
     private var end: (BatchEnd, signature: String?)?
     private var checker: RecordChecker?
 
-    init(reader: BatchReader, peer: String, key: PeerKey, now: Date, maxRecords: Int, allowed: (@Sendable (String, JSONValue) -> Bool)?) {
-        self.reader = reader; self.peer = peer; self.key = key; self.now = now; self.maxRecords = maxRecords; self.allowed = allowed
+    init(reader: BatchReader, peer: String, key: PeerKey, now: Date, maxRecords: Int, stopsAtEnd: Bool,
+         allowed: (@Sendable (String, JSONValue) -> Bool)?) {
+        self.reader = reader; self.peer = peer; self.key = key; self.now = now; self.maxRecords = maxRecords
+        self.stopsAtEnd = stopsAtEnd; self.allowed = allowed
     }
 
+    /// Whether the end line has arrived.
+    public var hasEnded: Bool { end != nil }
+
     /// Takes the next bytes of the batch, in whatever pieces they arrive.
-    public func feed(_ bytes: UnsafeRawBufferPointer) throws(BatchRefusal) {
+    /// Returns how many it took: all of them, unless the decoder stops at its
+    /// end line and the rest belongs to the next batch.
+    @discardableResult
+    public func feed(_ bytes: UnsafeRawBufferPointer) throws(BatchRefusal) -> Int {
         var start = 0
         while let nl = bytes[start...].firstIndex(of: 0x0A) {
             if pending.isEmpty {
@@ -83,9 +94,11 @@ public final class BatchDecoder {
                 try takePending()
             }
             start = nl + 1
+            if stopsAtEnd && end != nil { return start }
         }
         pending.append(contentsOf: bytes[start...])
         if pending.count > 16 << 20 { throw .malformed("line \(line + 1) is longer than 16 MB") }
+        return bytes.count
     }
 
     /// A batch all of whose bytes arrived and whose signature verified, while

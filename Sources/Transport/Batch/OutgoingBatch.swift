@@ -18,7 +18,10 @@ public final class OutgoingBatch: @unchecked Sendable {
     /// text is sent as it is, never parsed.
     let bodies: Bool
     let writer: BatchWriter
-    let deflater = Deflater()
+    /// The gzip stream the batch is written into; shared by the batches of
+    /// one pull answer, which form one stream (`endsStream` false: the owner finishes it).
+    let deflater: Deflater
+    let endsStream: Bool
     /// Records read from the log per piece.
     let pieceSize: Int
     /// How far the log has been read.
@@ -31,9 +34,11 @@ public final class OutgoingBatch: @unchecked Sendable {
     private var lines: [UInt8]
 
     public init(store: any NodeStore, key: NodeKey, schemaVersion: String, peer: String, since: Int64, limit: Int,
-                pieceSize: Int = 100, bodies: Bool = true, filter: @escaping (Envelope) -> Envelope?) {
+                pieceSize: Int = 100, bodies: Bool = true, deflater: Deflater? = nil, filter: @escaping (Envelope) -> Envelope?) {
         header = BatchHeader(node: store.nodeID, epoch: store.epoch, seqFrom: since, schemaVersion: schemaVersion)
         self.store = store; self.peer = peer; self.limit = limit; self.pieceSize = pieceSize; self.bodies = bodies; self.filter = filter
+        self.deflater = deflater ?? Deflater()
+        endsStream = deflater == nil
         cursor = since
         writer = BatchWriter(header: header, key: key)
         lines = writer.headerLine
@@ -49,7 +54,8 @@ public final class OutgoingBatch: @unchecked Sendable {
         return writer.count > 0
     }
 
-    /// The next piece of the gzip stream; nil after the last (which carries the signed end line).
+    /// The next piece of the gzip stream; nil after the last (which carries
+    /// the signed end line, and ends the stream unless it is shared).
     public func next() throws -> [UInt8]? {
         guard !finished else { return nil }
         if !scanDone && lines.count < 1 << 16 { try readPiece() }
@@ -57,7 +63,7 @@ public final class OutgoingBatch: @unchecked Sendable {
         lines.removeAll(keepingCapacity: true)
         if scanDone {
             out += deflater.compress(try writer.end(seqTo: cursor))
-            out += deflater.finish()
+            if endsStream { out += deflater.finish() }
             finished = true
         }
         return out
@@ -98,9 +104,38 @@ final class OutgoingBatchUpload: UploadSource {
     }
 }
 
-/// A pulled batch checked as it arrives.
-final class BatchDownload: DownloadSink {
-    let decoder: BatchDecoder
-    init(_ decoder: BatchDecoder) { self.decoder = decoder }
-    func write(_ bytes: UnsafeRawBufferPointer) throws { try decoder.feed(bytes) }
+/// A pull answer checked as it arrives: one or more batches back to back.
+/// Each batch, once its end line arrived and its signature verified, goes to
+/// `received` while the next one is still coming in.
+final class BatchStreamDownload: DownloadSink {
+    let makeDecoder: () -> BatchDecoder
+    let received: (BatchDecoder.Received) throws -> Void
+    private var current: BatchDecoder?
+    /// Batches handed on so far.
+    private(set) var batches = 0
+
+    init(makeDecoder: @escaping () -> BatchDecoder, received: @escaping (BatchDecoder.Received) throws -> Void) {
+        self.makeDecoder = makeDecoder; self.received = received
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var rest = bytes
+        while !rest.isEmpty {
+            let d = current ?? makeDecoder()
+            current = d
+            let used = try d.feed(rest)
+            if d.hasEnded {
+                current = nil
+                batches += 1
+                try received(try d.finishReading())
+            }
+            rest = UnsafeRawBufferPointer(rebasing: rest[used...])
+        }
+    }
+
+    /// Once the answer is complete: refused if it stopped inside a batch, or held none.
+    func finish() throws(BatchRefusal) {
+        if let current { _ = try current.finishReading() }
+        if batches == 0 { throw .malformed("the batch is empty") }
+    }
 }

@@ -104,11 +104,13 @@ public struct PeerServer: Sendable {
         }
         let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 1_000
         guard (1...10_000).contains(limit) else { throw PeerAPIError(.badRequest, "bad-limit", "limit must be 1 to 10000") }
+        let pages = request.uri.queryParameters["pages"].flatMap { Int(String($0)) } ?? 1
+        guard (1...100).contains(pages) else { throw PeerAPIError(.badRequest, "bad-pages", "pages must be 1 to 100") }
         // Another epoch (or none): this node's log started over; send it from the beginning.
         let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
-        let catalog = self.catalog, store = self.store
-        let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: from, limit: limit,
-                                  bodies: peer.grants.readsBodies(pulling: true)) { v in
+        let catalog = self.catalog, store = self.store, key = self.key
+        let bodies = peer.grants.readsBodies(pulling: true)
+        let filter: @Sendable (Envelope) -> Envelope? = { v in
             guard peer.grants.allows(peer.grants.pull, type: v.type, body: v.body) else { return nil }
             return peer.grants.personal ? v : Masking.mask(v, fields: catalog.recordTypes[v.type]?.personalFields ?? [])
         }
@@ -116,16 +118,27 @@ public struct PeerServer: Sendable {
         headers[.contentType] = "application/x-ndjson"
         headers[.contentEncoding] = "gzip"
         // Streamed: each piece is read from the store on the thread pool and
-        // written as soon as it is compressed. A failure midway cuts the body
-        // short, and the receiver refuses a batch without its end line.
+        // written as soon as it is compressed. Up to `pages` batches follow
+        // each other in one gzip stream, each from where the one before ended,
+        // so a long log flows without a round trip per page. A failure midway
+        // cuts the body short, and the receiver refuses a batch without its end line.
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            while let piece = try await NIOThreadPool.singleton.runIfActive({ try batch.next() }) {
-                if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
+            let deflater = Deflater()
+            var since = from
+            for _ in 0..<pages {
+                let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: since, limit: limit,
+                                          bodies: bodies, deflater: deflater, filter: filter)
+                while let piece = try await NIOThreadPool.singleton.runIfActive({ try batch.next() }) {
+                    if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
+                }
+                if batch.count > 0 {
+                    try await audit("batch-sent", "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(since + 1)...\(batch.cursor)")
+                }
+                guard !batch.reachedEnd, batch.cursor > since else { break }
+                since = batch.cursor
             }
+            try await writer.write(ByteBuffer(bytes: deflater.finish()))
             try await writer.finish(nil)
-            if batch.count > 0 {
-                try await audit("batch-sent", "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(from + 1)...\(batch.cursor)")
-            }
         })
     }
 

@@ -15,14 +15,17 @@ public final class PeerSync {
     let peer: PeerEntry
     let client: PeerClient
     let pageSize: Int
+    /// Pages asked for in one request (the peer sends them back to back; an
+    /// older peer sends one).
+    let pagesPerRequest: Int
     /// Called with a progress line (for a terminal) after each page.
     let progress: ((String) -> Void)?
     public private(set) var summary: SyncSummary
 
     public init(store: any NodeStore, catalog: StandardCatalog, key: NodeKey, peer: PeerEntry, client: PeerClient,
-                pageSize: Int = 1_000, progress: ((String) -> Void)? = nil) {
+                pageSize: Int = 1_000, pagesPerRequest: Int = 10, progress: ((String) -> Void)? = nil) {
         self.store = store; self.catalog = catalog; self.key = key; self.peer = peer; self.client = client
-        self.pageSize = pageSize; self.progress = progress
+        self.pageSize = pageSize; self.pagesPerRequest = pagesPerRequest; self.progress = progress
         summary = SyncSummary(peer: peer.name)
     }
 
@@ -94,58 +97,79 @@ public final class PeerSync {
     }
 
     /// Each page is checked line by line as it streams in and applied once its
-    /// signature verified. Pages are fetched one ahead: as soon as page N has
-    /// arrived (its end line gives the next cursor) page N+1 is asked for, and
-    /// it downloads and is checked on other threads while N's last checks
-    /// finish and N is applied. A page is still applied only after the one
-    /// before it.
+    /// signature verified. One thread receives: it asks for `pagesPerRequest`
+    /// pages at a time, which the peer sends back to back, and asks again
+    /// from the last page's cursor at once. The calling thread applies the
+    /// pages in order, each in one transaction with its cursor, while the next
+    /// ones arrive and are checked; at most two wait in between.
     public func pull() throws {
         let granted = try grants().text
         let start = try startingCursor(.pull, grants: try grants())
-        var page = try fetch(since: start.map { "\($0.epoch):\($0.sequence)" } ?? "")
-        var position = start
-        while true {
-            let (h, end) = (page.header, page.end)
-            let moved = position == nil || position!.epoch != h.epoch || end.seqTo > position!.sequence
-            guard moved else { break }
-            let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
-            let ahead = next.map { n in Prefetch { try self.fetch(since: "\(n.epoch):\(n.sequence)") } }
-            let checked = page.records()
-            let result: BatchResult
+        let queue = PageQueue<BatchDecoder.Received>(capacity: 2)
+        let receiving = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let sync = self
+        DispatchQueue.global().async {
             do {
-                result = try store.apply(IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions,
-                                                       rejected: checked.rejected, cursor: next))
+                try sync.receive(from: start.map { ($0.epoch, $0.sequence) }, into: queue)
+                queue.finish()
             } catch {
-                _ = try? ahead?.wait()
-                throw error
+                queue.finish(error)
             }
-            summary.received += checked.versions.count + checked.rejected.count
-            summary.applied += result.count(.applied) + result.count(.merged)
-            summary.conflicts += result.count(.conflict) + result.count(.divergence)
-            summary.quarantined += result.count(.rejected)
-            progress?("\(peer.name): received \(summary.received) records")
-            guard let ahead else { break }
-            page = try ahead.wait()
-            position = next
+            receiving.signal()
+        }
+        defer { receiving.wait() }
+        do {
+            while let page = try queue.take() {
+                let (h, end) = (page.header, page.end)
+                let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
+                let checked = page.records()
+                let result = try store.apply(IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions,
+                                                           rejected: checked.rejected, cursor: next))
+                summary.received += checked.versions.count + checked.rejected.count
+                summary.applied += result.count(.applied) + result.count(.merged)
+                summary.conflicts += result.count(.conflict) + result.count(.divergence)
+                summary.quarantined += result.count(.rejected)
+                progress?("\(peer.name): received \(summary.received) records")
+            }
+        } catch {
+            queue.cancel()
+            throw error
         }
     }
 
-    /// One page of the peer's change log after `since`, all arrived and its
-    /// signature verified; its records' checks may still be running.
-    func fetch(since: String) throws -> BatchDecoder.Received {
-        let reader = BatchReader(catalog: catalog)
-        var decoder: BatchDecoder?
-        do {
-            let r = try client.request("GET", "/v1/changes?since=\(since)&limit=\(pageSize)", download: {
-                let d = reader.decoder(from: self.peer.name, key: self.peer.signingKey, maxRecords: self.pageSize)
-                decoder = d
-                return BatchDownload(d)
-            })
-            if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
-            return try decoder!.finishReading()
-        } catch let error as BatchRefusal {
-            try store.audit(kind: "batch-refused", detail: "from \(peer.name) (pull): \(error.description)")
-            throw SyncError("\(peer.name) sent a batch that was refused: \(error.description)")
+    /// Pages after `position` into `queue`, request after request, until one
+    /// brings nothing new. Only a page that moves past the last one queued is
+    /// queued: a retried request sends again what its first attempt did.
+    func receive(from position: (epoch: String, sequence: Int64)?, into queue: PageQueue<BatchDecoder.Received>) throws {
+        var last = position
+        var partial = false
+        while !partial {
+            let since = last.map { "\($0.epoch):\($0.sequence)" } ?? ""
+            var moved = false
+            let reader = BatchReader(catalog: catalog)
+            var stream: BatchStreamDownload?
+            do {
+                let r = try client.request("GET", "/v1/changes?since=\(since)&limit=\(pageSize)&pages=\(pagesPerRequest)", download: {
+                    let s = BatchStreamDownload(makeDecoder: {
+                        reader.decoder(from: self.peer.name, key: self.peer.signingKey, maxRecords: self.pageSize, stopsAtEnd: true)
+                    }, received: { page in
+                        let (h, end) = (page.header, page.end)
+                        guard last == nil || last!.epoch != h.epoch || end.seqTo > last!.sequence else { return }
+                        last = (h.epoch, end.seqTo)
+                        moved = true
+                        partial = end.partial
+                        try queue.put(page)
+                    })
+                    stream = s
+                    return s
+                })
+                if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
+                try stream!.finish()
+            } catch let error as BatchRefusal {
+                try store.audit(kind: "batch-refused", detail: "from \(peer.name) (pull): \(error.description)")
+                throw SyncError("\(peer.name) sent a batch that was refused: \(error.description)")
+            }
+            if !moved { break }
         }
     }
 
@@ -165,25 +189,4 @@ public final class PeerSync {
 public struct SyncError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
-}
-
-/// Work started on another thread now and waited for later. The sync object
-/// it uses is touched by one thread at a time: the owner waits before its own
-/// next request.
-final class Prefetch<T>: @unchecked Sendable {
-    private var result: Result<T, any Error>?
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ work: @escaping () throws -> T) {
-        nonisolated(unsafe) let work = work
-        DispatchQueue.global().async {
-            self.result = Result { try work() }
-            self.done.signal()
-        }
-    }
-
-    func wait() throws -> T {
-        done.wait()
-        return try result!.get()
-    }
 }

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Pages handed from the thread that receives a pull to the one that applies
+/// it, in order, at most `capacity` waiting: when the store falls behind, the
+/// receiver (and through TCP the peer) waits, so memory holds a few pages
+/// however large the log. The receiver ends the queue with `finish`, with its
+/// error if it failed (pages already queued are applied first); the applier
+/// stops the receiver with `cancel`.
+final class PageQueue<Page>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pages: [Page] = []
+    private var finished = false
+    private var failure: (any Error)?
+    private var cancelled = false
+    let capacity: Int
+
+    struct Cancelled: Error {}
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room; throws `Cancelled` once the applier has stopped.
+    func put(_ page: Page) throws {
+        condition.lock()
+        defer { condition.unlock() }
+        while pages.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { throw Cancelled() }
+        pages.append(page)
+        condition.broadcast()
+    }
+
+    func finish(_ error: (any Error)? = nil) {
+        condition.lock()
+        finished = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next page; nil at the end; the receiver's error after its last page.
+    func take() throws -> Page? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pages.isEmpty && !finished { condition.wait() }
+        if !pages.isEmpty {
+            condition.broadcast()
+            return pages.removeFirst()
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        pages.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
