@@ -93,14 +93,20 @@ import Testing
         #expect(killed >= 1, "no sync was still running when killed; the test proved nothing")
     }
 
+    /// node-a with sample penalties, serving; node-b empty.
+    func servingPenalties(_ count: Int, seed: Int) throws -> Cluster {
+        let c = try Cluster(["node-a", "node-b"])
+        #expect(try CLI.run(["sample", "--type", "penalty", "--count", "\(count)", "--seed", "\(seed)", "-o", "node-a/p.ndjson"], in: c.dir).status == 0)
+        #expect(try c.run("node-a", ["import", "node-a/p.ndjson"]).status == 0)
+        try c.serve("node-a")
+        return c
+    }
+
     /// More pages than one HTTP/2 connection takes: curl resets each finished
     /// stream and the server drops a connection after 200 resets, so the
     /// client moves to a new connection before that. 300 pages of one record.
     @Test func pullOfManyPagesOverHTTP2() throws {
-        let c = try Cluster(["node-a", "node-b"])
-        #expect(try CLI.run(["sample", "--type", "penalty", "--count", "300", "--seed", "8", "-o", "node-a/p.ndjson"], in: c.dir).status == 0)
-        #expect(try c.run("node-a", ["import", "node-a/p.ndjson"]).status == 0)
-        try c.serve("node-a")
+        let c = try servingPenalties(300, seed: 8)
         let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "1", "--pages-per-request", "1", "--json"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         let s = try JSONParser.parse(r.stdout).arrayValue?.first
@@ -112,10 +118,7 @@ import Testing
     /// back to back, each signed and applied with its own cursor; the log's
     /// end comes inside an answer. Both audits show one batch per page.
     @Test func severalPagesInOneAnswer() throws {
-        let c = try Cluster(["node-a", "node-b"])
-        #expect(try CLI.run(["sample", "--type", "penalty", "--count", "95", "--seed", "9", "-o", "node-a/p.ndjson"], in: c.dir).status == 0)
-        #expect(try c.run("node-a", ["import", "node-a/p.ndjson"]).status == 0)
-        try c.serve("node-a")
+        let c = try servingPenalties(95, seed: 9)
         let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "10", "--pages-per-request", "4", "--json"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         #expect(try JSONParser.parse(r.stdout).arrayValue?.first?["received"]?.intValue == 95, "\(r.stdout)")
