@@ -92,9 +92,9 @@ public struct Envelope: Sendable, Equatable {
     }
 
     /// `line`, appended to `out`: members in envelope order, written directly
-    /// (a batch writes one per record).
+    /// (a batch writes one per record); the body serialised only when its text
+    /// is not at hand.
     public func writeLine(into out: inout [UInt8]) {
-        guard let bodyText else { return JSONWriter.write(json, into: &out) }
         func member(_ name: StaticString, first: Bool = false) {
             out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
             out.append(UInt8(ascii: "\""))
@@ -111,7 +111,8 @@ public struct Envelope: Sendable, Equatable {
         member("hash"); JSONWriter.writeString(hash, into: &out)
         if !conflicts.isEmpty { member("conflicts"); JSONWriter.write(.array(conflicts.map(\.json)), into: &out) }
         if !masked.isEmpty { member("masked"); JSONWriter.write(.array(masked.map { .string($0) }), into: &out) }
-        member("body"); out.append(contentsOf: bodyText.utf8)
+        member("body")
+        if let bodyText { out.append(contentsOf: bodyText.utf8) } else { JSONWriter.write(body, into: &out) }
         out.append(UInt8(ascii: "}"))
     }
 
