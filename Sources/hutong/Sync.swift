@@ -56,6 +56,7 @@ struct Sync: ParsableCommand {
                     summary = sync.summary
                     summary.bytesSent = client.bytesSent
                     summary.bytesReceived = client.bytesReceived
+                    summary.requests = client.requests
                 }
                 do {
                     if !pullOnly { try sync.push() }

@@ -36,6 +36,8 @@ public final class PeerClient {
     /// Bytes sent and received on the wire (compressed), for the summary.
     public private(set) var bytesSent = 0
     public private(set) var bytesReceived = 0
+    /// Requests made, retries included, for the summary.
+    public private(set) var requests = 0
     /// Requests made on the connection curl holds now. curl 7.x resets every
     /// HTTP/2 stream it is done with (RST_STREAM), and SwiftNIO servers (ours)
     /// end the connection (ENHANCE_YOUR_CALM) after 200 such resets, so a
@@ -95,6 +97,7 @@ public final class PeerClient {
     private func once(_ method: String, _ path: String, body: [UInt8]?, headers: [String],
                       upload: (any UploadSource)?, download: (any DownloadSink)?) throws -> Response {
         curl_easy_reset(handle)  // keeps the connection and session caches
+        requests += 1
         let transfer = Transfer(handle: handle, upload: upload, download: download)
         let transferPointer = Unmanaged.passRetained(transfer)
         defer { transferPointer.release() }

@@ -11,6 +11,8 @@ public struct SyncSummary: Sendable {
     public var pushRejected = 0
     public var bytesSent = 0
     public var bytesReceived = 0
+    /// HTTP requests made to the peer, retries included.
+    public var requests = 0
     public var seconds = 0.0
     public var httpVersion = ""
     /// Set when the exchange with this peer failed; the others go on.
@@ -24,7 +26,7 @@ public struct SyncSummary: Sendable {
         o["ok"] = .bool(error == nil)
         for (k, v) in [("sent", pushed), ("received", received), ("applied", applied), ("conflicts", conflicts),
                        ("quarantined", quarantined), ("rejected_by_peer", pushRejected),
-                       ("bytes_sent", bytesSent), ("bytes_received", bytesReceived)] {
+                       ("bytes_sent", bytesSent), ("bytes_received", bytesReceived), ("requests", requests)] {
             o[k] = .int(Int64(v))
         }
         o["seconds"] = .double(seconds)
