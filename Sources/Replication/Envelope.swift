@@ -46,6 +46,15 @@ public struct Envelope: Sendable, Equatable {
             && a.deleted == b.deleted && a.hash == b.hash && a.body == b.body && a.conflicts == b.conflicts && a.masked == b.masked
     }
 
+    /// Keeps the body as text only (`.null` with `bodyText`), where the parsed
+    /// tree is no longer needed: what stores and sends versions uses the text.
+    /// Does nothing without the text at hand.
+    public mutating func dropParsedBody() {
+        guard let text = bodyText else { return }
+        body = .null
+        bodyText = text
+    }
+
     /// The body as JSON text, from the cache when it holds it.
     public var bodyJSONText: String { bodyText ?? JSONWriter.string(body) }
 

@@ -23,10 +23,12 @@ public protocol NodeStore: Sendable {
     /// Keeps a record that could not be used, with the reason.
     func quarantine(source: String, text: String, reason: String) throws
 
-    /// Applies a batch of remote versions from `batch.peer` in one transaction,
-    /// together with the batch id and cursor it advances. A batch id seen before
-    /// returns the stored result and changes nothing.
-    func apply(_ batch: IncomingBatch) throws -> BatchResult
+    /// Applies batches of remote versions, in order, in one transaction, each
+    /// together with its batch id and the cursor it advances (so a crash keeps
+    /// all of them or none). A batch id seen before returns the stored result
+    /// and changes nothing. One transaction for several pages of a pull writes
+    /// each index page touched once instead of once per page.
+    func apply(_ batches: [IncomingBatch]) throws -> [BatchResult]
 
     /// Current versions changed after `since`, in change order, leaving out those
     /// received from `excludingPeer`. `bodies` false leaves each body unparsed
@@ -57,6 +59,11 @@ public protocol NodeStore: Sendable {
 }
 
 extension NodeStore {
+    /// One batch in its own transaction.
+    public func apply(_ batch: IncomingBatch) throws -> BatchResult {
+        try apply([batch])[0]
+    }
+
     /// Current versions changed after `since`, bodies parsed.
     public func changes(since: Int64, excludingPeer: String?, limit: Int) throws -> ChangeSet {
         try changes(since: since, excludingPeer: excludingPeer, limit: limit, bodies: true)

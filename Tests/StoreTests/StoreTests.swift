@@ -224,4 +224,28 @@ enum StoreFixtures {
         #expect(try b.cursor(peer: "node-a", direction: .push)?.sequence == 5)
         #expect(try b.changes(since: 5, excludingPeer: "node-a", limit: 100).versions.count == 1)
     }
+
+    /// Pages applied together in one transaction are each what they would be
+    /// alone: own outcomes, batch id, audit entry and cursor, and the push
+    /// cursor skips each in turn.
+    @Test func severalBatchesInOneTransaction() throws {
+        let a = try F.store("node-a"), b = try F.store("node-b")
+        for body in try F.samples("penalty", 30) { _ = try a.write(type: "penalty", body: body) }
+        let pages = try stride(from: 0, to: 30, by: 10).map { since in
+            let c = try a.changes(since: Int64(since), excludingPeer: nil, limit: 10, bodies: false)
+            return IncomingBatch(peer: "node-a", batchID: "page-\(since)", versions: c.versions,
+                                 cursor: PeerCursor(peer: "node-a", direction: .pull, epoch: c.epoch, sequence: c.lastSequence))
+        }
+        let results = try b.apply(pages)
+        #expect(results.map { $0.count(.applied) } == [10, 10, 10] && results.allSatisfy { !$0.repeated })
+        #expect(try F.state(a) == F.state(b))
+        // Stored from text alone, bodies read back whole.
+        #expect(try b.records(type: nil, after: nil, limit: 100).map(\.body) == a.records(type: nil, after: nil, limit: 100).map(\.body))
+        #expect(try b.cursor(peer: "node-a", direction: .pull)?.sequence == 30)
+        #expect(try b.cursor(peer: "node-a", direction: .push)?.sequence == 30)
+        #expect(try b.auditEntries(limit: 10).filter { $0.kind == "batch-received" }.count == 3)
+        let again = try b.apply(pages[1])
+        #expect(again.repeated && again.outcomes == results[1].outcomes)
+        #expect(try b.info().lastSequence == 30)
+    }
 }

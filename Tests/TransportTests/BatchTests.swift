@@ -57,9 +57,15 @@ enum TransportFixtures {
         var other = sent[1]
         other.bodyText = reordered
         #expect(!Array(other.line.utf8).withUnsafeBufferPointer { RecordChecker.hashedAsSent(&other, line: $0) })
-        let read = try BatchReader(catalog: F.catalog).read(try F.encode([sent[0], other] + sent[2...], key: key), from: "node-a", key: peerKey)
+        let bytes = try F.encode([sent[0], other] + sent[2...], key: key)
+        let read = try BatchReader(catalog: F.catalog).read(bytes, from: "node-a", key: peerKey)
         #expect(read.rejected.isEmpty && read.versions.count == 6, "\(read.rejected)")
         #expect(read.versions[1].bodyText == CanonicalJSON.string(sent[1].body) && read.versions[1] == sent[1])
+        // Read for a store, the parsed bodies are let go and the same canonical text kept.
+        let forStore = try BatchReader(catalog: F.catalog).read(bytes, from: "node-a", key: peerKey, bodies: false)
+        #expect(forStore.versions.allSatisfy { $0.body == .null })
+        #expect(forStore.versions.map(\.bodyText) == read.versions.map(\.bodyText))
+        #expect(forStore.versions.map(\.line) == read.versions.map(\.line))
     }
 
     @Test func anyChangedByteBreaksTheSignature() throws {

@@ -7,6 +7,8 @@ import Standard
 ///         parsing alone, validation alone on one core, the `hutong validate` pipeline
 ///     hutong-bench store [--count 1000000] [--schemas DIR]
 ///         node store: local writes, change reads and remote applies in batches of 1,000
+///     hutong-bench envelope --file EXPORT.ndjson [--schemas DIR]
+///         receiving checks per envelope (e.g. of `hutong export` output), step by step
 struct Options {
     var mode = "validate"
     var type = "penalty"
@@ -22,7 +24,7 @@ struct Options {
             case "--count": count = Int(it.next() ?? "")
             case "--file": file = it.next()
             case "--schemas": schemas = it.next()
-            case "validate", "store": mode = a
+            case "validate", "store", "envelope": mode = a
             default:
                 print("usage: hutong-bench [--type TYPE] [--count N] [--file PATH] [--schemas DIR]")
                 exit(2)
@@ -50,6 +52,11 @@ guard let schemasDir = options.schemas.map({ URL(fileURLWithPath: $0) }) ?? Stan
 let catalog = try StandardCatalog(directory: schemasDir)
 if options.mode == "store" {
     try StoreBenchmark(catalog: catalog, count: options.count ?? 1_000_000).run()
+    exit(0)
+}
+if options.mode == "envelope" {
+    guard let file = options.file else { print("envelope needs --file (NDJSON envelopes, as `hutong export` writes)"); exit(2) }
+    try EnvelopeBenchmark(catalog: catalog, path: file).run()
     exit(0)
 }
 guard let schema = catalog.schema(named: options.type) else { print("unknown type \(options.type)"); exit(2) }

@@ -25,8 +25,8 @@ extension SQLiteNodeStore {
         try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(recordColumns) FROM records WHERE id = ?"), arguments: [id]).map { try envelope($0) }
     }
 
-    /// The stored versions of `ids`, by id (absent ones left out).
-    static func fetchRecords(_ db: Database, ids: [String]) throws -> [String: Envelope] {
+    /// The stored versions of `ids`, by id (absent ones left out); `bodies` as in `envelope`.
+    static func fetchRecords(_ db: Database, ids: [String], bodies: Bool) throws -> [String: Envelope] {
         var found: [String: Envelope] = [:]
         let chunk = 500
         var start = 0
@@ -37,7 +37,7 @@ extension SQLiteNodeStore {
                 ? try db.cachedStatement(sql: "SELECT \(recordColumns) FROM records WHERE id IN (\(Array(repeating: "?", count: chunk).joined(separator: ",")))")
                 : try db.makeStatement(sql: "SELECT \(recordColumns) FROM records WHERE id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))")
             for row in try Row.fetchAll(statement, arguments: StatementArguments(part)) {
-                let e = try envelope(row)
+                let e = try envelope(row, body: bodies)
                 found[e.id] = e
             }
         }

@@ -31,10 +31,12 @@ public final class SQLiteNodeStore: NodeStore {
         // SQLite's default page cache (2 MB) holds almost none of the id index
         // of a large store, and every apply looks a record up by id. Random ids
         // dirty about one index page per record, so checkpointing less often
-        // (every 40 MB of WAL instead of 4 MB) copies each page once, not many times.
+        // (every 200 MB of WAL instead of 4 MB) copies each page once, not many
+        // times; after a checkpoint the WAL file is cut back to 64 MB.
         c.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 50000")
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         return c
     }
@@ -131,107 +133,111 @@ public final class SQLiteNodeStore: NodeStore {
 
     // MARK: Remote versions
 
-    public func apply(_ batch: IncomingBatch) throws -> BatchResult {
-        try writing { db, state in
-            if let id = batch.batchID,
-               let stored = try String.fetchOne(db, sql: "SELECT result FROM applied_batches WHERE batch_id = ?", arguments: [id]) {
-                return BatchResult(outcomes: stored.split(separator: ",").compactMap { RecordOutcome(rawValue: String($0)) }, repeated: true)
-            }
-            // The batch's current versions in one query instead of one per record.
-            var locals = try Self.fetchRecords(db, ids: batch.versions.map(\.id))
-            locals.reserveCapacity(batch.versions.count)
-            var onlyFromPeer = true
-            func put(_ e: Envelope, from peer: String?) throws {
-                try store(db, e, fromPeer: peer, &state, replacing: locals[e.id] != nil)
-                locals[e.id] = e
-                if peer == nil { onlyFromPeer = false }
-            }
-            var outcomes: [RecordOutcome] = []
-            outcomes.reserveCapacity(batch.versions.count + batch.rejected.count)
-            for v in batch.versions {
-                guard let rt = catalog.recordTypes[v.type] else {
-                    try Self.quarantine(db, source: batch.peer, text: JSONWriter.string(v.json), reason: "unknown record type \"\(v.type)\"")
-                    outcomes.append(.rejected)
-                    continue
-                }
-                do { try state.clock.observe(v.hlc, wall: StoreClock.wallMillis()) } catch {
-                    try Self.quarantine(db, source: batch.peer, text: JSONWriter.string(v.json), reason: "record \(v.id): \(String(describing: error))")
-                    outcomes.append(.rejected)
-                    continue
-                }
-                let local = locals[v.id]
-                switch MergeRules.apply(v, over: local, policy: rt.conflictPolicy) {
-                case .stored(let e):
-                    try put(e, from: batch.peer)
-                    if local != nil && e.conflicts.isEmpty {
-                        // A version that lists no losers dominates them: resolved elsewhere.
-                        try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL",
-                                       arguments: [StoreClock.timestamp(), "resolved at \(e.writer)", e.id])
-                    } else if !e.conflicts.isEmpty,
-                              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE record_id = ? AND resolved_at IS NULL", arguments: [e.id]) == 0 {
-                        // Another node found a manual conflict: flag it here too, so every
-                        // node's operator sees the record awaits review.
-                        let loser = local ?? e
-                        try db.execute(sql: """
-                            INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at) VALUES (?, ?, ?, ?, ?, ?)
-                            """, arguments: [e.id, e.type, rt.conflictPolicy.rawValue, JSONWriter.string(e.json), JSONWriter.string(loser.json), StoreClock.timestamp()])
-                        try Self.appendAudit(db, kind: "conflict", detail: "record \(e.id) (\(e.type)) from \(batch.peer) awaits review: \(e.conflicts.count) losing version(s) listed")
-                    }
-                    outcomes.append(.applied)
-                case .alreadyHad:
-                    if let local, !local.masked.isEmpty, v.masked.isEmpty, v.hash == local.hash, v.vv == local.vv {
-                        // The same version whole, where only a masked copy was held (a personal grant given since).
-                        var whole = v
-                        whole.conflicts = local.conflicts
-                        try put(whole, from: batch.peer)
-                        outcomes.append(.applied)
-                    } else {
-                        outcomes.append(.alreadyHad)
-                    }
-                case .merged(let e):
-                    try put(e, from: nil)
-                    outcomes.append(.merged)
-                case .conflict(let stored, let loser):
-                    try put(stored, from: nil)
-                    let manual = rt.conflictPolicy == .manual
-                    try db.execute(sql: """
-                        INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at, resolved_at, resolution)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [v.id, v.type, rt.conflictPolicy.rawValue, JSONWriter.string(stored.json), JSONWriter.string(loser.json),
-                                         StoreClock.timestamp(), manual ? nil : StoreClock.timestamp(), manual ? nil : rt.conflictPolicy.rawValue])
-                    try Self.appendAudit(db, kind: "conflict", detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(rt.conflictPolicy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
-                    outcomes.append(.conflict)
-                case .divergence(let stored, let local, let remote):
-                    if let stored { try put(stored, from: batch.peer) }
-                    try Self.appendAudit(db, kind: "divergence", detail: "record \(v.id): equal version vectors \(local.vv) with different content from \(batch.peer) (local \(local.hash.prefix(12)), remote \(remote.hash.prefix(12))); kept \(stored == nil ? "local" : "remote") by tie-break")
-                    outcomes.append(.divergence)
-                }
-            }
-            for r in batch.rejected {
-                try Self.quarantine(db, source: batch.peer, text: r.text, reason: r.reason)
-                outcomes.append(.rejected)
-            }
-            if let c = batch.cursor { try Self.saveCursor(db, c) }
-            try skipPushCursor(db, peer: batch.peer, onlyFromPeer: onlyFromPeer, state)
-            let counts = RecordOutcome.allCases.map { o in "\(o.rawValue)=\(outcomes.filter { $0 == o }.count)" }.joined(separator: " ")
-            try Self.appendAudit(db, kind: "batch-received", detail: "peer \(batch.peer) batch \(batch.batchID ?? "-"): \(counts)")
-            if let id = batch.batchID {
-                try db.execute(sql: "INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES (?, ?, ?, ?)",
-                               arguments: [id, batch.peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")])
-            }
-            return BatchResult(outcomes: outcomes, repeated: false)
+    public func apply(_ batches: [IncomingBatch]) throws -> [BatchResult] {
+        try writing { db, state in try batches.map { try apply($0, db, &state) } }
+    }
+
+    private func apply(_ batch: IncomingBatch, _ db: Database, _ state: inout WriteState) throws -> BatchResult {
+        let batchStart = state.lastSequence
+        if let id = batch.batchID,
+           let stored = try String.fetchOne(db, sql: "SELECT result FROM applied_batches WHERE batch_id = ?", arguments: [id]) {
+            return BatchResult(outcomes: stored.split(separator: ",").compactMap { RecordOutcome(rawValue: String($0)) }, repeated: true)
         }
+        // The batch's current versions in one query instead of one per record;
+        // merging looks at vectors and hashes, and storing takes bodies as text.
+        var locals = try Self.fetchRecords(db, ids: batch.versions.map(\.id), bodies: false)
+        locals.reserveCapacity(batch.versions.count)
+        var onlyFromPeer = true
+        func put(_ e: Envelope, from peer: String?) throws {
+            try store(db, e, fromPeer: peer, &state, replacing: locals[e.id] != nil)
+            locals[e.id] = e
+            if peer == nil { onlyFromPeer = false }
+        }
+        var outcomes: [RecordOutcome] = []
+        outcomes.reserveCapacity(batch.versions.count + batch.rejected.count)
+        for v in batch.versions {
+            guard let rt = catalog.recordTypes[v.type] else {
+                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "unknown record type \"\(v.type)\"")
+                outcomes.append(.rejected)
+                continue
+            }
+            do { try state.clock.observe(v.hlc, wall: StoreClock.wallMillis()) } catch {
+                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "record \(v.id): \(String(describing: error))")
+                outcomes.append(.rejected)
+                continue
+            }
+            let local = locals[v.id]
+            switch MergeRules.apply(v, over: local, policy: rt.conflictPolicy) {
+            case .stored(let e):
+                try put(e, from: batch.peer)
+                if local != nil && e.conflicts.isEmpty {
+                    // A version that lists no losers dominates them: resolved elsewhere.
+                    try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL",
+                                   arguments: [StoreClock.timestamp(), "resolved at \(e.writer)", e.id])
+                } else if !e.conflicts.isEmpty,
+                          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE record_id = ? AND resolved_at IS NULL", arguments: [e.id]) == 0 {
+                    // Another node found a manual conflict: flag it here too, so every
+                    // node's operator sees the record awaits review.
+                    let loser = local ?? e
+                    try db.execute(sql: """
+                        INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at) VALUES (?, ?, ?, ?, ?, ?)
+                        """, arguments: [e.id, e.type, rt.conflictPolicy.rawValue, e.line, loser.line, StoreClock.timestamp()])
+                    try Self.appendAudit(db, kind: "conflict", detail: "record \(e.id) (\(e.type)) from \(batch.peer) awaits review: \(e.conflicts.count) losing version(s) listed")
+                }
+                outcomes.append(.applied)
+            case .alreadyHad:
+                if let local, !local.masked.isEmpty, v.masked.isEmpty, v.hash == local.hash, v.vv == local.vv {
+                    // The same version whole, where only a masked copy was held (a personal grant given since).
+                    var whole = v
+                    whole.conflicts = local.conflicts
+                    try put(whole, from: batch.peer)
+                    outcomes.append(.applied)
+                } else {
+                    outcomes.append(.alreadyHad)
+                }
+            case .merged(let e):
+                try put(e, from: nil)
+                outcomes.append(.merged)
+            case .conflict(let stored, let loser):
+                try put(stored, from: nil)
+                let manual = rt.conflictPolicy == .manual
+                try db.execute(sql: """
+                    INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at, resolved_at, resolution)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [v.id, v.type, rt.conflictPolicy.rawValue, stored.line, loser.line,
+                                     StoreClock.timestamp(), manual ? nil : StoreClock.timestamp(), manual ? nil : rt.conflictPolicy.rawValue])
+                try Self.appendAudit(db, kind: "conflict", detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(rt.conflictPolicy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
+                outcomes.append(.conflict)
+            case .divergence(let stored, let local, let remote):
+                if let stored { try put(stored, from: batch.peer) }
+                try Self.appendAudit(db, kind: "divergence", detail: "record \(v.id): equal version vectors \(local.vv) with different content from \(batch.peer) (local \(local.hash.prefix(12)), remote \(remote.hash.prefix(12))); kept \(stored == nil ? "local" : "remote") by tie-break")
+                outcomes.append(.divergence)
+            }
+        }
+        for r in batch.rejected {
+            try Self.quarantine(db, source: batch.peer, text: r.text, reason: r.reason)
+            outcomes.append(.rejected)
+        }
+        if let c = batch.cursor { try Self.saveCursor(db, c) }
+        try skipPushCursor(db, peer: batch.peer, onlyFromPeer: onlyFromPeer, from: batchStart, to: state.lastSequence)
+        let counts = RecordOutcome.allCases.map { o in "\(o.rawValue)=\(outcomes.filter { $0 == o }.count)" }.joined(separator: " ")
+        try Self.appendAudit(db, kind: "batch-received", detail: "peer \(batch.peer) batch \(batch.batchID ?? "-"): \(counts)")
+        if let id = batch.batchID {
+            try db.execute(sql: "INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES (?, ?, ?, ?)",
+                           arguments: [id, batch.peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")])
+        }
+        return BatchResult(outcomes: outcomes, repeated: false)
     }
 
     /// Versions stored exactly as a peer sent them are never sent back to it,
     /// so when the peer's push cursor stood at the end of the log and the batch
     /// stored nothing else, the cursor moves past the batch: the next push
     /// does not read through everything just received from that peer.
-    func skipPushCursor(_ db: Database, peer: String, onlyFromPeer: Bool, _ state: WriteState) throws {
-        guard onlyFromPeer, state.lastSequence > state.startSequence else { return }
+    func skipPushCursor(_ db: Database, peer: String, onlyFromPeer: Bool, from start: Int64, to end: Int64) throws {
+        guard onlyFromPeer, end > start else { return }
         let push = try Self.cursors(db).first { $0.peer == peer && $0.direction == .push }
-        let atEnd = push.map { $0.epoch == epoch && $0.sequence == state.startSequence } ?? (state.startSequence == 0)
-        if atEnd { try Self.saveCursor(db, PeerCursor(peer: peer, direction: .push, epoch: epoch, sequence: state.lastSequence)) }
+        let atEnd = push.map { $0.epoch == epoch && $0.sequence == start } ?? (start == 0)
+        if atEnd { try Self.saveCursor(db, PeerCursor(peer: peer, direction: .push, epoch: epoch, sequence: end)) }
     }
 
     public func changes(since: Int64, excludingPeer: String?, limit: Int, bodies: Bool) throws -> ChangeSet {

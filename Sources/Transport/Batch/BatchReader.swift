@@ -20,15 +20,19 @@ public struct BatchReader: Sendable {
     /// here (a push); nil accepts every type (a pull: we asked for it).
     /// `stopsAtEnd`: the batch may be followed by another in the same stream
     /// (a pull answer of several pages); `feed` then stops after the end line.
+    /// `bodies` false hands records on with their bodies as text only (`.null`
+    /// with `bodyText`, as the store reads them): a store applying them needs
+    /// no parsed body, and the parsed one is freed on the checking thread
+    /// rather than by the one applying.
     public func decoder(from peer: String, key: PeerKey, now: Date = Date(), maxRecords: Int = .max, stopsAtEnd: Bool = false,
-                        allowed: (@Sendable (String, JSONValue) -> Bool)? = nil) -> BatchDecoder {
-        BatchDecoder(reader: self, peer: peer, key: key, now: now, maxRecords: maxRecords, stopsAtEnd: stopsAtEnd, allowed: allowed)
+                        bodies: Bool = true, allowed: (@Sendable (String, JSONValue) -> Bool)? = nil) -> BatchDecoder {
+        BatchDecoder(reader: self, peer: peer, key: key, now: now, maxRecords: maxRecords, stopsAtEnd: stopsAtEnd, bodies: bodies, allowed: allowed)
     }
 
     /// A whole batch at once.
-    public func read(_ bytes: [UInt8], from peer: String, key: PeerKey, now: Date = Date(),
+    public func read(_ bytes: [UInt8], from peer: String, key: PeerKey, now: Date = Date(), bodies: Bool = true,
                      allowed: (@Sendable (String, JSONValue) -> Bool)? = nil) throws(BatchRefusal) -> BatchDecoder.Decoded {
-        let d = decoder(from: peer, key: key, now: now, allowed: allowed)
+        let d = decoder(from: peer, key: key, now: now, bodies: bodies, allowed: allowed)
         let fed: Result<Void, BatchRefusal> = bytes.withUnsafeBytes { b in Result { () throws(BatchRefusal) in try d.feed(b) } }
         try fed.get()
         return try d.finish()
@@ -61,6 +65,7 @@ public final class BatchDecoder {
     let now: Date
     let maxRecords: Int
     let stopsAtEnd: Bool
+    let bodies: Bool
     let allowed: (@Sendable (String, JSONValue) -> Bool)?
     private var pending: [UInt8] = []
     private var line = 0
@@ -70,10 +75,10 @@ public final class BatchDecoder {
     private var end: (BatchEnd, signature: String?)?
     private var checker: RecordChecker?
 
-    init(reader: BatchReader, peer: String, key: PeerKey, now: Date, maxRecords: Int, stopsAtEnd: Bool,
+    init(reader: BatchReader, peer: String, key: PeerKey, now: Date, maxRecords: Int, stopsAtEnd: Bool, bodies: Bool,
          allowed: (@Sendable (String, JSONValue) -> Bool)?) {
         self.reader = reader; self.peer = peer; self.key = key; self.now = now; self.maxRecords = maxRecords
-        self.stopsAtEnd = stopsAtEnd; self.allowed = allowed
+        self.stopsAtEnd = stopsAtEnd; self.bodies = bodies; self.allowed = allowed
     }
 
     /// Whether the end line has arrived.
@@ -185,7 +190,7 @@ public final class BatchDecoder {
             throw .stale(createdAt: h.createdAt, maxAge: Int(reader.maxAge))
         }
         header = h
-        checker = RecordChecker(schema: reader.catalog.schema(named: "envelope")!, peer: peer, batchID: h.batchID, allowed: allowed)
+        checker = RecordChecker(schema: reader.catalog.schema(named: "envelope")!, peer: peer, batchID: h.batchID, bodies: bodies, allowed: allowed)
         digest.update(data: BatchDigest.canonicalLine(value.objectValue ?? JSONObject()))
     }
 

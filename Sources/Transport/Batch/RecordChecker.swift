@@ -28,6 +28,8 @@ final class RecordChecker: @unchecked Sendable {
     let schema: JSONSchema
     let peer: String
     let batchID: String
+    /// False: versions keep their bodies as text only (see `BatchReader.decoder`).
+    let bodies: Bool
     let allowed: (@Sendable (String, JSONValue) -> Bool)?
     private let queue = DispatchQueue(label: "hutong.batch-check")
     /// Lines not yet handed over and their bytes, one buffer for the chunk:
@@ -39,8 +41,8 @@ final class RecordChecker: @unchecked Sendable {
     private var checked = Checked()
     static let chunkSize = 32
 
-    init(schema: JSONSchema, peer: String, batchID: String, allowed: (@Sendable (String, JSONValue) -> Bool)?) {
-        self.schema = schema; self.peer = peer; self.batchID = batchID; self.allowed = allowed
+    init(schema: JSONSchema, peer: String, batchID: String, bodies: Bool = true, allowed: (@Sendable (String, JSONValue) -> Bool)?) {
+        self.schema = schema; self.peer = peer; self.batchID = batchID; self.bodies = bodies; self.allowed = allowed
     }
 
     func add(number: Int, bytes: UnsafeRawBufferPointer, value: JSONValue?, parseError: String?) {
@@ -103,6 +105,7 @@ final class RecordChecker: @unchecked Sendable {
             checked.notGranted += 1
             return reject("record \(e.id): \(peer) may not write \(e.type) records here (not in its push grant)")
         }
+        if !bodies { e.dropParsedBody() }
         checked.versions.append(e)
     }
 }

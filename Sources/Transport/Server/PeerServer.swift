@@ -147,7 +147,7 @@ public struct PeerServer: Sendable {
     func receive(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
         let peer = try await identify(context)
         let grants = peer.grants
-        let decoder = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge).decoder(from: peer.name, key: peer.signingKey) { type, body in
+        let decoder = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge).decoder(from: peer.name, key: peer.signingKey, bodies: false) { type, body in
             grants.allows(grants.push, type: type, body: body)
         }
         // Streamed: every record is checked as its line arrives; nothing is

@@ -38,15 +38,24 @@ final class PageQueue<Page>: @unchecked Sendable {
 
     /// The next page; nil at the end; the receiver's error after its last page.
     func take() throws -> Page? {
+        try take(upTo: 1).first
+    }
+
+    /// The pages waiting, in order, at most `n`, once there is at least one:
+    /// an applier that fell behind catches up with several at once. Empty at
+    /// the end; the receiver's error after its last page.
+    func take(upTo n: Int) throws -> [Page] {
         condition.lock()
         defer { condition.unlock() }
         while pages.isEmpty && !finished { condition.wait() }
         if !pages.isEmpty {
             condition.broadcast()
-            return pages.removeFirst()
+            let taken = Array(pages.prefix(n))
+            pages.removeFirst(taken.count)
+            return taken
         }
         if let failure { throw failure }
-        return nil
+        return []
     }
 
     func cancel() {

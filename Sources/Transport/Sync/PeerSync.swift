@@ -100,12 +100,13 @@ public final class PeerSync {
     /// signature verified. One thread receives: it asks for `pagesPerRequest`
     /// pages at a time, which the peer sends back to back, and asks again
     /// from the last page's cursor at once. The calling thread applies the
-    /// pages in order, each in one transaction with its cursor, while the next
-    /// ones arrive and are checked; at most two wait in between.
+    /// pages in order while the next ones arrive and are checked: those
+    /// waiting (at most ten) in one transaction, each with its batch id,
+    /// audit entry and cursor.
     public func pull() throws {
         let granted = try grants().text
         let start = try startingCursor(.pull, grants: try grants())
-        let queue = PageQueue<BatchDecoder.Received>(capacity: 2)
+        let queue = PageQueue<BatchDecoder.Received>(capacity: 10)
         let receiving = DispatchSemaphore(value: 0)
         nonisolated(unsafe) let sync = self
         DispatchQueue.global().async {
@@ -119,16 +120,19 @@ public final class PeerSync {
         }
         defer { receiving.wait() }
         do {
-            while let page = try queue.take() {
-                let (h, end) = (page.header, page.end)
-                let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
-                let checked = page.records()
-                let result = try store.apply(IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions,
-                                                           rejected: checked.rejected, cursor: next))
-                summary.received += checked.versions.count + checked.rejected.count
-                summary.applied += result.count(.applied) + result.count(.merged)
-                summary.conflicts += result.count(.conflict) + result.count(.divergence)
-                summary.quarantined += result.count(.rejected)
+            while case let pages = try queue.take(upTo: queue.capacity), !pages.isEmpty {
+                let batches = pages.map { page in
+                    let (h, end) = (page.header, page.end)
+                    let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
+                    let checked = page.records()
+                    return IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions, rejected: checked.rejected, cursor: next)
+                }
+                for (batch, result) in zip(batches, try store.apply(batches)) {
+                    summary.received += batch.versions.count + batch.rejected.count
+                    summary.applied += result.count(.applied) + result.count(.merged)
+                    summary.conflicts += result.count(.conflict) + result.count(.divergence)
+                    summary.quarantined += result.count(.rejected)
+                }
                 progress?("\(peer.name): received \(summary.received) records")
             }
         } catch {
@@ -151,7 +155,7 @@ public final class PeerSync {
             do {
                 let r = try client.request("GET", "/v1/changes?since=\(since)&limit=\(pageSize)&pages=\(pagesPerRequest)", download: {
                     let s = BatchStreamDownload(makeDecoder: {
-                        reader.decoder(from: self.peer.name, key: self.peer.signingKey, maxRecords: self.pageSize, stopsAtEnd: true)
+                        reader.decoder(from: self.peer.name, key: self.peer.signingKey, maxRecords: self.pageSize, stopsAtEnd: true, bodies: false)
                     }, received: { page in
                         let (h, end) = (page.header, page.end)
                         guard last == nil || last!.epoch != h.epoch || end.seqTo > last!.sequence else { return }
