@@ -108,15 +108,20 @@ struct Evaluator {
         return evaluate(node, v, collect: collect, &ann)
     }
 
-    private mutating func atLocation<R>(_ token: PathToken, schema: SchemaNode? = nil, _ body: (inout Evaluator) -> R) -> R {
-        path.append(token)
+    private mutating func atLocation<R>(_ token: @autoclosure () -> PathToken, schema: SchemaNode? = nil, _ body: (inout Evaluator) -> R) -> R {
+        // The path only names where a finding is: without findings it is not kept.
+        let tracked = collectIssues
+        if tracked { path.append(token()) }
         unowned(unsafe) let savedTitle = titleNode
         unowned(unsafe) let savedRule = ruleNode
         unowned(unsafe) let savedSchema = locationSchema
         titleNode = nil
         ruleNode = nil
         if let schema { locationSchema = schema }
-        defer { path.removeLast(); titleNode = savedTitle; ruleNode = savedRule; locationSchema = savedSchema }
+        defer {
+            if tracked { path.removeLast() }
+            titleNode = savedTitle; ruleNode = savedRule; locationSchema = savedSchema
+        }
         return body(&self)
     }
 
