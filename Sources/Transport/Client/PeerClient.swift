@@ -70,14 +70,19 @@ public final class PeerClient {
     /// trying again cannot help. A streamed body (`upload`) or a streamed
     /// reading of a 2xx answer (`download`) is made afresh for each attempt;
     /// an error thrown by either ends the request and is not retried.
+    /// `stop`, asked about once a second and whenever bytes move, ends the
+    /// request at once when it says true (`PeerError.stopped`): a caller that
+    /// gave up need not wait for a stalled peer's timeout.
     public func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [String] = [],
                         upload: (() throws -> any UploadSource)? = nil,
-                        download: (() -> any DownloadSink)? = nil) throws -> Response {
+                        download: (() -> any DownloadSink)? = nil,
+                        stop: (() -> Bool)? = nil) throws -> Response {
         var attempt = 0
         while true {
             attempt += 1
+            if stop?() == true { throw PeerError.stopped(options.baseURL) }
             do {
-                let r = try once(method, path, body: body, headers: headers, upload: try upload?(), download: download?())
+                let r = try once(method, path, body: body, headers: headers, upload: try upload?(), download: download?(), stop: stop)
                 if [429, 502, 503, 504].contains(r.status) && attempt < options.attempts {
                     pause(attempt)
                     continue
@@ -95,10 +100,10 @@ public final class PeerClient {
     }
 
     private func once(_ method: String, _ path: String, body: [UInt8]?, headers: [String],
-                      upload: (any UploadSource)?, download: (any DownloadSink)?) throws -> Response {
+                      upload: (any UploadSource)?, download: (any DownloadSink)?, stop: (() -> Bool)?) throws -> Response {
         curl_easy_reset(handle)  // keeps the connection and session caches
         requests += 1
-        let transfer = Transfer(handle: handle, upload: upload, download: download)
+        let transfer = Transfer(handle: handle, upload: upload, download: download, stop: stop, peer: options.baseURL)
         let transferPointer = Unmanaged.passRetained(transfer)
         defer { transferPointer.release() }
         var list: UnsafeMutablePointer<curl_slist>? = nil
@@ -126,6 +131,13 @@ public final class PeerClient {
             return t.received(UnsafeRawBufferPointer(start: data, count: size * count))
         }
         hutong_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, transferPointer.toOpaque())
+        if stop != nil {
+            setLong(CURLOPT_NOPROGRESS, 0)
+            hutong_curl_setopt_xferinfo(handle) { user, _, _, _, _ in
+                Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue().shouldStop() ? 1 : 0
+            }
+            hutong_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, transferPointer.toOpaque())
+        }
         if upload != nil {
             // Length unknown until the end: chunked under HTTP/1.1, DATA frames under HTTP/2.
             setLong(CURLOPT_POST, 1)
@@ -197,9 +209,18 @@ private final class Transfer {
     var bytes: [UInt8] = []
     var status: Int?
     var error: (any Error)?
+    let stop: (() -> Bool)?
+    let peer: String
 
-    init(handle: UnsafeMutableRawPointer, upload: (any UploadSource)?, download: (any DownloadSink)?) {
-        self.handle = handle; self.upload = upload; self.download = download
+    init(handle: UnsafeMutableRawPointer, upload: (any UploadSource)?, download: (any DownloadSink)?, stop: (() -> Bool)?, peer: String) {
+        self.handle = handle; self.upload = upload; self.download = download; self.stop = stop; self.peer = peer
+    }
+
+    /// True ends the transfer; the error says it was stopped, not failed.
+    func shouldStop() -> Bool {
+        guard stop?() == true else { return false }
+        if error == nil { error = PeerError.stopped(peer) }
+        return true
     }
 
     /// 0 (fewer bytes than given) tells curl to stop.
@@ -233,4 +254,11 @@ public struct PeerError: Error, CustomStringConvertible, Sendable {
     public var curlCode: Int? = nil
 
     public var description: String { "\(peer): \(message)" }
+
+    /// The caller stopped the request (its `stop` said true); not retried.
+    public var isStopped = false
+
+    static func stopped(_ peer: String) -> PeerError {
+        PeerError(peer: peer, message: "the request was stopped before it finished", transient: false, isStopped: true)
+    }
 }

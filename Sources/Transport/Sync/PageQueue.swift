@@ -58,6 +58,14 @@ final class PageQueue<Page>: @unchecked Sendable {
         return []
     }
 
+    /// Whether the applier has stopped: the receiver then gives up at once,
+    /// even while it waits for a stalled peer.
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
     func cancel() {
         condition.lock()
         cancelled = true

@@ -166,7 +166,7 @@ public final class PeerSync {
                     })
                     stream = s
                     return s
-                })
+                }, stop: { queue.isCancelled })
                 if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
                 try stream!.finish()
             } catch let error as BatchRefusal {
