@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Replication
 import Standard
 import Store
@@ -31,15 +31,34 @@ final class RecordChecker: @unchecked Sendable {
     /// False: versions keep their bodies as text only (see `BatchReader.decoder`).
     let bodies: Bool
     let allowed: (@Sendable (String, JSONValue) -> Bool)?
-    private let queue = DispatchQueue(label: "hutong.batch-check")
+    /// The lane this batch's checks run on, in line order. Batches share a
+    /// few lanes, one per core, rather than a thread each: a pull with many
+    /// pages in flight would otherwise run a thread per page, all contending
+    /// with the thread that applies them.
+    private let queue = RecordChecker.nextLane()
+    /// Chunks handed over and not yet checked.
+    private let pending = DispatchGroup()
     /// Lines not yet handed over and their bytes, one buffer for the chunk:
     /// a buffer per line (over 1 KB each) made glibc's allocator consolidate
     /// its free lists for every record. The receiving thread's alone.
     private var chunk: [Line] = []
     private var chunkBytes: [UInt8] = []
-    /// Touched only on `queue`.
+    /// Touched only on `queue`, then read once `pending` is empty.
     private var checked = Checked()
     static let chunkSize = 32
+
+    private static let lanes = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map {
+        DispatchQueue(label: "hutong.batch-check.\($0)")
+    }
+    private static let laneLock = NSLock()
+    nonisolated(unsafe) private static var batches = 0
+
+    private static func nextLane() -> DispatchQueue {
+        laneLock.lock()
+        defer { laneLock.unlock() }
+        batches += 1
+        return lanes[batches % lanes.count]
+    }
 
     init(schema: JSONSchema, peer: String, batchID: String, bodies: Bool = true, allowed: (@Sendable (String, JSONValue) -> Bool)?) {
         self.schema = schema; self.peer = peer; self.batchID = batchID; self.bodies = bodies; self.allowed = allowed
@@ -58,7 +77,8 @@ final class RecordChecker: @unchecked Sendable {
 
     /// Every line's outcome, once the checks of all lines added are done.
     func results() -> Checked {
-        queue.sync { checked }
+        pending.wait()
+        return checked
     }
 
     private func handOver() {
@@ -66,7 +86,11 @@ final class RecordChecker: @unchecked Sendable {
         let lines = chunk, bytes = chunkBytes
         chunk = []
         chunkBytes = []
-        queue.async { bytes.withUnsafeBufferPointer { b in for l in lines { self.check(l, UnsafeBufferPointer(rebasing: b[l.range])) } } }
+        pending.enter()
+        queue.async {
+            bytes.withUnsafeBufferPointer { b in for l in lines { self.check(l, UnsafeBufferPointer(rebasing: b[l.range])) } }
+            self.pending.leave()
+        }
     }
 
     /// Peers send bodies in canonical form (the stored text), so hashing the
