@@ -46,9 +46,9 @@ public struct BatchReader: Sendable {
 /// whole (`BatchRefusal`) and nothing of it may be applied; a record failing
 /// its own checks is rejected with its reason while the rest go on.
 ///
-/// The receiving thread inflates, splits, parses and hashes the lines for the
-/// signature; the checks of each record, which cost most, run meanwhile on a
-/// thread of the batch's own (`RecordChecker`), in line order.
+/// The receiving thread inflates, splits and hashes the lines for the
+/// signature; parsing and checking each record, which cost most, run
+/// meanwhile on a checking lane (`RecordChecker`), in line order.
 public final class BatchDecoder {
     public struct Decoded: Sendable {
         public let header: BatchHeader
@@ -160,12 +160,14 @@ public final class BatchDecoder {
             guard raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) else { throw .malformed("line \(line) follows the end line") }
             return
         }
-        let value: JSONValue?
-        let parseError: String?
-        do { value = try JSONParser.parse(raw.assumingMemoryBound(to: UInt8.self)); parseError = nil } catch {
-            value = nil; parseError = "\(error)"
+        // Only the end line is parsed here; record lines are parsed where they
+        // are checked, so their trees are made and freed on the same thread
+        // (freed on another, glibc's allocator slowed the receiving thread).
+        let bytes = raw.assumingMemoryBound(to: UInt8.self)
+        if JSONLocator.memberRange("batch_end", in: bytes) != nil,
+           let o = (try? JSONParser.parse(bytes))?.objectValue, o["batch_end"] != nil {
+            return try takeEnd(o)
         }
-        if let o = value?.objectValue, o["batch_end"] != nil { return try takeEnd(o) }
         // A record line: signed as received, byte for byte.
         digest.update(bufferPointer: raw)
         digest.update(data: [0x0A])
@@ -174,7 +176,7 @@ public final class BatchDecoder {
             throw .malformed("more than the \(maxRecords) records asked for")
         }
         records += 1
-        checker?.add(number: line, bytes: raw, value: value, parseError: parseError)
+        checker?.add(number: line, bytes: raw)
     }
 
     private func takeHeader(_ raw: UnsafeRawBufferPointer) throws(BatchRefusal) {

@@ -3,8 +3,8 @@ import Replication
 import Standard
 import Store
 
-/// Checks the record lines of one batch on a thread of the batch's own, in
-/// line order, while the receiving thread goes on reading: each record
+/// Checks the record lines of one batch on a checking lane, in line order,
+/// while the receiving thread goes on reading: each record parsed and checked
 /// against the standard (`envelope.json` with its body's type), its content
 /// hash, and what the peer may write here. Lines are handed over in small
 /// chunks by the receiving thread, which says when it has added the last
@@ -15,8 +15,6 @@ final class RecordChecker: @unchecked Sendable {
     struct Line {
         let number: Int
         let range: Range<Int>
-        let value: JSONValue?
-        let parseError: String?
     }
 
     struct Checked {
@@ -64,11 +62,11 @@ final class RecordChecker: @unchecked Sendable {
         self.schema = schema; self.peer = peer; self.batchID = batchID; self.bodies = bodies; self.allowed = allowed
     }
 
-    func add(number: Int, bytes: UnsafeRawBufferPointer, value: JSONValue?, parseError: String?) {
+    func add(number: Int, bytes: UnsafeRawBufferPointer) {
         if chunkBytes.capacity == 0 { chunkBytes.reserveCapacity(Self.chunkSize * 2048) }
         let start = chunkBytes.count
         chunkBytes.append(contentsOf: bytes)
-        chunk.append(Line(number: number, range: start..<chunkBytes.count, value: value, parseError: parseError))
+        chunk.append(Line(number: number, range: start..<chunkBytes.count))
         if chunk.count == Self.chunkSize { handOver() }
     }
 
@@ -108,7 +106,8 @@ final class RecordChecker: @unchecked Sendable {
         func reject(_ why: String) {
             checked.rejected.append(.init(text: String(decoding: bytes, as: UTF8.self), reason: "batch \(batchID) from \(peer), line \(l.number): \(why)"))
         }
-        guard let value = l.value else { return reject("not JSON: \(l.parseError ?? "")") }
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch { return reject("not JSON: \(error)") }
         var e: Envelope
         do { e = try Envelope(json: value) } catch { return reject(error.description) }
         // Messages are built only for a record that fails the fast check.
