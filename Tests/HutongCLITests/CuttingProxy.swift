@@ -14,14 +14,10 @@ final class CuttingProxy: @unchecked Sendable {
     var connections: Int { lock.lock(); defer { lock.unlock() }; return accepted }
 
     init(to target: Int, cutAfter: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = Self.loopback(0)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let (fd, port) = Cluster.boundSocket()
         listen(fd, 16)
         listener = fd
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        self.port = port
         Thread.detachNewThread { [self] in
             while true {
                 let client = accept(fd, nil, nil)
