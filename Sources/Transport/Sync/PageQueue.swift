@@ -36,11 +36,6 @@ final class PageQueue<Page>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next page; nil at the end; the receiver's error after its last page.
-    func take() throws -> Page? {
-        try take(upTo: 1).first
-    }
-
     /// The pages waiting, in order, at most `n`, once there is at least one:
     /// an applier that fell behind catches up with several at once. Empty at
     /// the end; the receiver's error after its last page.
