@@ -24,8 +24,9 @@ struct Sync: ParsableCommand {
     func validate() throws {
         guard once else { throw ValidationError("give --once: continuous sync is the daemon's, which comes later") }
         guard !(pushOnly && pullOnly) else { throw ValidationError("--push-only and --pull-only exclude each other") }
-        guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1 to 10000") }
-        guard (1...100).contains(pagesPerRequest) else { throw ValidationError("--pages-per-request must be 1 to 100") }
+        let sizes = PeerServer.pageSizes, pages = PeerServer.pagesPerAnswer
+        guard sizes.contains(batchSize) else { throw ValidationError("--batch-size must be \(sizes.lowerBound) to \(sizes.upperBound)") }
+        guard pages.contains(pagesPerRequest) else { throw ValidationError("--pages-per-request must be \(pages.lowerBound) to \(pages.upperBound)") }
     }
 
     func run() throws {

@@ -27,8 +27,11 @@ public enum JSONLocator {
 
     /// Byte range of the value of the top-level member `key` of an object,
     /// found by scanning, without parsing or allocating; nil when the object
-    /// has no such member. For text already known to be JSON: a received
-    /// record's body is hashed as it came when it came in canonical form.
+    /// has no such member. A received record's body is hashed as it came when
+    /// it came in canonical form, and a batch's end line is told from its
+    /// record lines without parsing them. On text that is not JSON the answer
+    /// means nothing (it never reads outside `bytes`): callers confirm by parsing
+    /// or hashing what it found.
     public static func memberRange(_ key: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         let k = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
         func skipWS(_ at: Int) -> Int {

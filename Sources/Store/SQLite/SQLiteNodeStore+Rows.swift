@@ -58,11 +58,14 @@ extension SQLiteNodeStore {
     static func envelope(_ row: Row, body parseBody: Bool = true) throws -> Envelope {
         typealias C = RecordColumn
         let id: String = row[C.id]
-        func json(_ column: Int, _ name: String) throws -> JSONValue? {
-            guard let text: String = row[column] else { return nil }
+        func parse(_ text: String, _ name: String) throws -> JSONValue {
             do { return try JSONParser.parse(text) } catch {
                 throw StoreError.corrupt("record \(id): column \(name) is not JSON (\(error))")
             }
+        }
+        func json(_ column: Int, _ name: String) throws -> JSONValue? {
+            guard let text: String = row[column] else { return nil }
+            return try parse(text, name)
         }
         guard let hlc = HLCTimestamp(row[C.hlc] as String) else { throw StoreError.corrupt("record \(id): bad hlc") }
         guard let vv = try json(C.vv, "vv") else { throw StoreError.corrupt("record \(id): column vv is empty") }
@@ -74,13 +77,7 @@ extension SQLiteNodeStore {
             refs = env.conflicts
         }
         let bodyText: String = row[C.body]
-        let body: JSONValue
-        if parseBody {
-            guard let parsed = try json(C.body, "body") else { throw StoreError.corrupt("record \(id): column body is empty") }
-            body = parsed
-        } else {
-            body = .null
-        }
+        let body = parseBody ? try parse(bodyText, "body") : .null
         return Envelope(id: id, type: row[C.type], owner: row[C.owner], vv: try VersionVector(json: vv), hlc: hlc,
                         writer: row[C.writer], deleted: (row[C.deleted] as Int) != 0, hash: row[C.hash], body: body,
                         bodyText: bodyText, conflicts: refs, masked: try json(C.masked, "masked")?.arrayValue?.compactMap(\.stringValue) ?? [])

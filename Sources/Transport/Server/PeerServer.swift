@@ -16,6 +16,11 @@ import Store
 /// certificate is not pinned to a configured peer gets 403. Store work runs on
 /// the thread pool, never on the event loop.
 public struct PeerServer: Sendable {
+    /// Records per page (`limit`) and pages per answer (`pages`) a pull may
+    /// ask for; the sync command holds its options to the same bounds.
+    public static let pageSizes = 1...10_000
+    public static let pagesPerAnswer = 1...100
+
     public struct Settings: Sendable {
         public var host: String
         public var port: Int
@@ -103,9 +108,13 @@ public struct PeerServer: Sendable {
             throw PeerAPIError(.badRequest, "bad-cursor", "since must be EPOCH:SEQ, e.g. since=\(store.epoch):0")
         }
         let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 1_000
-        guard (1...10_000).contains(limit) else { throw PeerAPIError(.badRequest, "bad-limit", "limit must be 1 to 10000") }
+        guard Self.pageSizes.contains(limit) else {
+            throw PeerAPIError(.badRequest, "bad-limit", "limit must be \(Self.pageSizes.lowerBound) to \(Self.pageSizes.upperBound)")
+        }
         let pages = request.uri.queryParameters["pages"].flatMap { Int(String($0)) } ?? 1
-        guard (1...100).contains(pages) else { throw PeerAPIError(.badRequest, "bad-pages", "pages must be 1 to 100") }
+        guard Self.pagesPerAnswer.contains(pages) else {
+            throw PeerAPIError(.badRequest, "bad-pages", "pages must be \(Self.pagesPerAnswer.lowerBound) to \(Self.pagesPerAnswer.upperBound)")
+        }
         // Another epoch (or none): this node's log started over; send it from the beginning.
         let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
         let catalog = self.catalog, store = self.store, key = self.key
