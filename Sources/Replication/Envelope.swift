@@ -157,6 +157,18 @@ public struct Envelope: Sendable, Equatable {
         masked = o["masked"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
+    /// Reads an envelope from its parsed line. Without `parsedBody` no tree is
+    /// built for the body: `body` is null and `bodyText` the body's text as
+    /// sent (checked against `hash` by the receiver before it is stored).
+    public init(tape: JSONTape, parsedBody: Bool) throws(EnvelopeError) {
+        if parsedBody { try self.init(json: tape.value()); return }
+        guard let text = tape.memberText("body") else { throw .invalid("body", "must be an object") }
+        guard case .object(var o) = tape.value(omitting: "body") else { throw .invalid("", "an envelope must be a JSON object") }
+        o["body"] = .null
+        try self.init(json: .object(o))
+        bodyText = String(decoding: text, as: UTF8.self)
+    }
+
     /// This version as a losing entry: identified by its dot, the writer and
     /// that writer's counter, which merging concurrent versions never changes
     /// (the merged vector keeps the winner's own entry), so every node lists the

@@ -49,8 +49,11 @@ import Testing
                 let data = t["data"]!
                 let issues = schema.validate(data).filter { $0.severity == .error }
                 let fast = schema.isValid(data)
-                if issues.isEmpty != expected || fast != expected {
-                    failures.append("\(file.lastPathComponent): \(description): \(t["description"]?.stringValue ?? "?") (expected \(expected ? "valid" : "invalid"), validate: \(issues.isEmpty), isValid: \(fast))")
+                // The same instance parsed from its text onto a tape, as records arriving are.
+                let tape = try Array(JSONWriter.string(data).utf8).withUnsafeBufferPointer { try JSONTape(parsing: $0) }
+                let fromText = schema.isValid(tape), fromTextIssues = schema.validate(tape).filter { $0.severity == .error }
+                if issues.isEmpty != expected || fast != expected || fromText != expected || fromTextIssues.isEmpty != expected {
+                    failures.append("\(file.lastPathComponent): \(description): \(t["description"]?.stringValue ?? "?") (expected \(expected ? "valid" : "invalid"), validate: \(issues.isEmpty), isValid: \(fast), parsed from text: \(fromText))")
                 }
             }
         }

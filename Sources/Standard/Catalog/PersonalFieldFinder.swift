@@ -29,7 +29,7 @@ enum PersonalFieldFinder {
                 if let e = c.elseNode { walk(e.takeUnretainedValue(), path: path, into: &found, visited: &visited) }
             case .members(let box):
                 let m = box.takeUnretainedValue()
-                for (k, _, s) in m.propertyList {
+                for (k, s) in zip(m.names.names, m.nodes) {
                     walk(s.takeUnretainedValue(), path: path + "/" + JSONPointer.escape(k), into: &found, visited: &visited)
                 }
                 if let a = m.additional { walk(a.takeUnretainedValue(), path: path + "/*", into: &found, visited: &visited) }

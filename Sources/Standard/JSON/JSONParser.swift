@@ -1,5 +1,6 @@
 /// A strict RFC 8259 parser working directly on UTF-8 bytes, with no detour
-/// through Foundation or `Any`: records are parsed on the hot path of `validate`.
+/// through Foundation or `Any`. It fills a `JSONTape` (what the validator
+/// walks); a tree is built from the tape.
 public struct JSONParser {
     /// Deep nesting is refused rather than overflowing the stack on hostile input.
     public static let maxDepth = 512
@@ -7,19 +8,34 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var pos = 0
     private var depth = 0
+    private var entries: [JSONTape.Entry]
+    /// Content of strings with escapes, appended after the text in the tape's bytes.
+    private var unescaped: [UInt8] = []
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, entries: [JSONTape.Entry]) {
+        self.bytes = bytes
+        self.entries = entries
+    }
 
     /// Parses one JSON text; trailing non-whitespace is an error.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var p = JSONParser(bytes)
+        try JSONTape(parsing: bytes).value()
+    }
+
+    /// Fills `tape`, whose bytes already hold `text`, with the entries of `text`.
+    static func parse(_ text: UnsafeBufferPointer<UInt8>, into tape: inout JSONTape) throws(JSONParseError) {
+        var p = JSONParser(text, entries: tape.entries)
+        tape.entries = []
+        defer {
+            tape.entries = p.entries
+            tape.bytes.append(contentsOf: p.unescaped)
+        }
         p.skipWhitespace()
-        let v = try p.parseValue()
+        try p.parseValue(key: false)
         p.skipWhitespace()
-        if p.pos < bytes.count {
+        if p.pos < text.count {
             throw p.error("unexpected \(p.describeByte(at: p.pos)) after the end of the JSON value")
         }
-        return v
     }
 
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
@@ -56,18 +72,25 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    /// Appends the value at `pos` (a member name when `key`).
+    private mutating func parseValue(key: Bool) throws(JSONParseError) {
         guard pos < bytes.count else { throw error("unexpected end of input, expected a value") }
         switch bytes[pos] {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        case UInt8(ascii: "{"): try parseContainer(object: true)
+        case UInt8(ascii: "["): try parseContainer(object: false)
+        case UInt8(ascii: "\""): try parseString(key: key)
+        case UInt8(ascii: "t"): try expectLiteral("true"); appendBool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); appendBool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); entries.append(JSONTape.Entry(kind: .null))
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber()
         default: throw error("unexpected \(describeByte(at: pos)), expected a value")
         }
+    }
+
+    private mutating func appendBool(_ b: Bool) {
+        var e = JSONTape.Entry(kind: .bool)
+        e.payload = b ? 1 : 0
+        entries.append(e)
     }
 
     private mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
@@ -86,73 +109,61 @@ public struct JSONParser {
         if depth > JSONParser.maxDepth { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
     }
 
-    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    /// An object or array: its entry, then its members or items; count, end
+    /// and text range are filled in once it is closed.
+    private mutating func parseContainer(object: Bool) throws(JSONParseError) {
         try enter()
+        let start = pos
+        let at = entries.count
+        entries.append(JSONTape.Entry(kind: object ? .object : .array))
+        let close = object ? UInt8(ascii: "}") : UInt8(ascii: "]")
         pos += 1
-        var keys: [String] = []
-        var values: [JSONValue] = []
-        var hashes: [UInt32] = []
+        var count: UInt32 = 0
         skipWhitespace()
-        if pos < bytes.count && bytes[pos] == UInt8(ascii: "}") {
-            pos += 1; depth -= 1
-            return .object(JSONObject(keys: keys, values: values, hashes: hashes))
-        }
-        keys.reserveCapacity(16); values.reserveCapacity(16); hashes.reserveCapacity(16)
-        while true {
-            skipWhitespace()
-            guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
-                throw error(pos < bytes.count ? "expected a member name in double quotes, found \(describeByte(at: pos))" : "unexpected end of input inside an object")
-            }
-            let keyStart = pos
-            let key = try parseString()
-            // Hash the raw bytes when the key had no escapes (the usual case).
-            let raw = UnsafeBufferPointer(rebasing: bytes[(keyStart + 1)..<(pos - 1)])
-            hashes.append(raw.count == key.utf8.count ? KeyHash.of(raw) : KeyHash.of(key))
-            skipWhitespace()
-            guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
-                throw error("expected ':' after member name \"\(key)\"")
-            }
+        if pos < bytes.count && bytes[pos] == close {
             pos += 1
-            skipWhitespace()
-            let value = try parseValue()
-            keys.append(key); values.append(value)
-            skipWhitespace()
-            guard pos < bytes.count else { throw error("unexpected end of input, object not closed") }
-            let c = bytes[pos]
-            pos += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "}") { break }
-            throw error("expected ',' or '}' in object, found \(describeByte(at: pos - 1))", at: pos - 1)
+        } else {
+            while true {
+                skipWhitespace()
+                if object {
+                    guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
+                        throw error(pos < bytes.count ? "expected a member name in double quotes, found \(describeByte(at: pos))" : "unexpected end of input inside an object")
+                    }
+                    try parseString(key: true)
+                    skipWhitespace()
+                    guard pos < bytes.count, bytes[pos] == UInt8(ascii: ":") else {
+                        throw error("expected ':' after member name \"\(lastString)\"")
+                    }
+                    pos += 1
+                    skipWhitespace()
+                }
+                try parseValue(key: false)
+                count += 1
+                skipWhitespace()
+                guard pos < bytes.count else { throw error(object ? "unexpected end of input, object not closed" : "unexpected end of input, array not closed") }
+                let c = bytes[pos]
+                pos += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == close { break }
+                throw error(object ? "expected ',' or '}' in object, found \(describeByte(at: pos - 1))" : "expected ',' or ']' in array, found \(describeByte(at: pos - 1))", at: pos - 1)
+            }
         }
         depth -= 1
-        return .object(JSONObject(keys: keys, values: values, hashes: hashes))
+        entries[at].count = count
+        entries[at].end = UInt32(entries.count)
+        entries[at].offset = UInt32(start)
+        entries[at].length = UInt32(pos - start)
     }
 
-    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
-        try enter()
-        pos += 1
-        var items: [JSONValue] = []
-        skipWhitespace()
-        if pos < bytes.count && bytes[pos] == UInt8(ascii: "]") {
-            pos += 1; depth -= 1
-            return .array(items)
-        }
-        while true {
-            skipWhitespace()
-            items.append(try parseValue())
-            skipWhitespace()
-            guard pos < bytes.count else { throw error("unexpected end of input, array not closed") }
-            let c = bytes[pos]
-            pos += 1
-            if c == UInt8(ascii: ",") { continue }
-            if c == UInt8(ascii: "]") { break }
-            throw error("expected ',' or ']' in array, found \(describeByte(at: pos - 1))", at: pos - 1)
-        }
-        depth -= 1
-        return .array(items)
+    /// The last string parsed, for messages.
+    private var lastString: String {
+        let e = entries[entries.count - 1]
+        let base = bytes.count
+        let content = Int(e.offset) >= base ? Array(unescaped[(Int(e.offset) - base)...].prefix(Int(e.length))) : Array(bytes[Int(e.offset)..<Int(e.offset + e.length)])
+        return String(decoding: content, as: UTF8.self)
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    private mutating func parseString(key: Bool) throws(JSONParseError) {
         let start = pos
         pos += 1
         let contentStart = pos
@@ -177,11 +188,14 @@ public struct JSONParser {
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<pos])
                 pos += 1
-                if ascii { return String(decoding: slice, as: UTF8.self) }
-                guard let s = String(validating: slice, as: UTF8.self) else {
-                    throw error("string is not valid UTF-8", at: start)
-                }
-                return s
+                if !ascii && !Self.isValidUTF8(slice) { throw error("string is not valid UTF-8", at: start) }
+                var e = JSONTape.Entry(kind: .string)
+                e.offset = UInt32(contentStart)
+                e.length = UInt32(slice.count)
+                e.ascii = ascii
+                if key { e.hash = KeyHash.of(slice) }
+                entries.append(e)
+                return
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error("control character 0x\(String(b, radix: 16)) must be escaped inside a string") }
@@ -189,16 +203,22 @@ public struct JSONParser {
             pos += 1
         }
         guard pos < bytes.count else { throw error("unexpected end of input, string not closed", at: start) }
-        // Slow path with escapes.
+        // Slow path with escapes: the content goes after the text.
         var out: [UInt8] = Array(bytes[contentStart..<pos])
         while pos < bytes.count {
             let b = bytes[pos]
             if b == UInt8(ascii: "\"") {
                 pos += 1
-                guard let s = String(validating: out, as: UTF8.self) else {
-                    throw error("string is not valid UTF-8", at: start)
-                }
-                return s
+                let valid = out.withUnsafeBufferPointer { Self.isValidUTF8($0) }
+                guard valid else { throw error("string is not valid UTF-8", at: start) }
+                var e = JSONTape.Entry(kind: .string)
+                e.offset = UInt32(bytes.count + unescaped.count)
+                e.length = UInt32(out.count)
+                e.ascii = !out.contains { $0 >= 0x80 }
+                if key { e.hash = out.withUnsafeBufferPointer { KeyHash.of($0) } }
+                unescaped.append(contentsOf: out)
+                entries.append(e)
+                return
             }
             if b < 0x20 { throw error("control character 0x\(String(b, radix: 16)) must be escaped inside a string") }
             if b != UInt8(ascii: "\\") { out.append(b); pos += 1; continue }
@@ -240,6 +260,37 @@ public struct JSONParser {
         throw error("unexpected end of input, string not closed", at: start)
     }
 
+    /// Well-formed UTF-8 (Unicode 15, table 3-7): no overlong forms, no
+    /// surrogates, nothing above U+10FFFF.
+    static func isValidUTF8(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = u.count
+        while i < n {
+            let b = u[i]
+            if b < 0x80 { i += 1; continue }
+            var need = 0
+            var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
+            switch b {
+            case 0xC2...0xDF: need = 1
+            case 0xE0: need = 2; lo = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: need = 2
+            case 0xED: need = 2; hi = 0x9F
+            case 0xF0: need = 3; lo = 0x90
+            case 0xF1...0xF3: need = 3
+            case 0xF4: need = 3; hi = 0x8F
+            default: return false
+            }
+            guard i + need < n, u[i + 1] >= lo, u[i + 1] <= hi else { return false }
+            var k = 2
+            while k <= need {
+                guard u[i + k] & 0xC0 == 0x80 else { return false }
+                k += 1
+            }
+            i += need + 1
+        }
+        return true
+    }
+
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         guard pos + 4 <= bytes.count else { throw error("incomplete \\u escape") }
         var v: UInt32 = 0
@@ -258,7 +309,7 @@ public struct JSONParser {
         return v
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    private mutating func parseNumber() throws(JSONParseError) {
         let start = pos
         var negative = false
         if bytes[pos] == UInt8(ascii: "-") { negative = true; pos += 1 }
@@ -300,12 +351,16 @@ public struct JSONParser {
             }
             while pos < bytes.count, bytes[pos] >= 0x30, bytes[pos] <= 0x39 { pos += 1 }
         }
-        if isInteger && !overflow {
-            if negative { return .int(value) }
-            if value != Int64.min { return .int(-value) }
+        if isInteger && !overflow && (negative || value != Int64.min) {
+            var e = JSONTape.Entry(kind: .int)
+            e.payload = UInt64(bitPattern: negative ? value : -value)
+            entries.append(e)
+            return
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
         guard let d = Double(text) else { throw error("invalid number", at: start) }
-        return .double(d)
+        var e = JSONTape.Entry(kind: .double)
+        e.payload = d.bitPattern
+        entries.append(e)
     }
 }

@@ -33,6 +33,12 @@ final class ECMARegex: @unchecked Sendable {
         return regex!.firstMatch(in: s, options: [], range: NSRange(location: 0, length: ns.length)) != nil
     }
 
+    /// `matches` on UTF-8 bytes: simple patterns match them in place.
+    func matches(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let simple { return simple.matches(u) }
+        return matches(String(decoding: u, as: UTF8.self))
+    }
+
     /// Whether `pattern` is an ECMA-262 regular expression (format "regex"): ICU
     /// must accept it, and it must not use what ICU allows but ECMA-262 does not.
     static func isValid(_ pattern: String) -> Bool {

@@ -1,5 +1,8 @@
-/// Applies a compiled schema to one instance. A value type with its own
-/// scratch state, so each thread validating records has its own.
+import Foundation
+
+/// Applies a compiled schema to one instance, walking its tape: values are
+/// entry indexes. A value type with its own scratch state, so each thread
+/// validating records has its own.
 struct Evaluator {
     enum PathToken {
         case key(String)
@@ -7,87 +10,88 @@ struct Evaluator {
     }
 
     let schema: JSONSchema
+    let tape: JSONTapeView
     /// When false, only validity is computed (used for trial branches of anyOf, not, if …).
     var collectIssues: Bool
     private(set) var issues: [ValidationIssue] = []
     private var path: [PathToken] = []
     private var scope: [Int] = []
     // Schema nodes live as long as the compiled schema the evaluator holds, so
-    // the references below are unowned: no reference counting per node visited.
+    // nodes are passed and kept unmanaged: no reference counting per node
+    // visited (an unowned reference is still retained around each call).
     /// The node whose title names the field being evaluated (first title met at this location).
-    private unowned(unsafe) var titleNode: SchemaNode?
+    private var titleNode: U<SchemaNode>?
     private var personal = false
     /// The node whose `x-rule` is quoted in findings.
-    private unowned(unsafe) var ruleNode: SchemaNode?
+    private var ruleNode: U<SchemaNode>?
     /// The schema that first applied at the current instance location: where
     /// messages look up a field's title when a nested rule (e.g. a `then`) names it.
-    private unowned(unsafe) var locationSchema: SchemaNode
+    private var locationSchema: U<SchemaNode>
 
-    init(schema: JSONSchema, collectIssues: Bool) {
+    init(schema: JSONSchema, tape: JSONTapeView, collectIssues: Bool) {
         self.schema = schema
+        self.tape = tape
         self.collectIssues = collectIssues
-        self.locationSchema = schema.root
+        self.locationSchema = .passUnretained(schema.root)
     }
 
     // MARK: Nodes
 
-    mutating func evaluate(_ start: SchemaNode, _ v: JSONValue, collect: Bool, _ ann: inout Annotations) -> Bool {
-        // Unowned locals: the compiled schema keeps every node alive.
-        unowned(unsafe) let savedTitle = titleNode
-        unowned(unsafe) let savedRule = ruleNode
-        let savedPersonal = personal
-        unowned(unsafe) var node = start
+    mutating func evaluate(_ start: U<SchemaNode>, _ v: Int, collect: Bool, _ ann: inout Annotations) -> Bool {
+        let savedTitle = titleNode, savedRule = ruleNode, savedPersonal = personal
+        var node = start
         while true {
-            if titleNode == nil && node.hasTitle { titleNode = node }
-            if node.personal { personal = true }
-            if node.hasRule { ruleNode = node }
-            guard node.forward != nil else { break }
-            node = node.forward!
+            let (hasTitle, isPersonal, hasRule, forward) = node._withUnsafeGuaranteedRef { ($0.hasTitle, $0.personal, $0.hasRule, $0.forward) }
+            if titleNode == nil && hasTitle { titleNode = node }
+            if isPersonal { personal = true }
+            if hasRule { ruleNode = node }
+            guard let forward else { break }
+            node = forward
         }
-        if let c = node.constant {
+        let (constant, resource, collectsAnnotations, keywords, unevaluatedProperties, unevaluatedItems) = node._withUnsafeGuaranteedRef {
+            ($0.constant, $0.resource, $0.collectsAnnotations, UnsafeBufferPointer($0.keywordBuffer),
+             $0.unevaluatedProperties, $0.unevaluatedItems)
+        }
+        if let c = constant {
             if !c && collectIssues { report(node, "", "\(subject) is not allowed here") }
             titleNode = savedTitle; personal = savedPersonal; ruleNode = savedRule
             return c
         }
-        let pushed = schema.tracksDynamicScope && scope.last != node.resource
-        if pushed { scope.append(node.resource) }
+        let pushed = schema.tracksDynamicScope && scope.last != resource
+        if pushed { scope.append(resource) }
         defer {
             titleNode = savedTitle; personal = savedPersonal; ruleNode = savedRule
             if pushed { scope.removeLast() }
         }
 
-        let needAnnotations = collect || node.collectsAnnotations
+        let needAnnotations = collect || collectsAnnotations
         var local = Annotations()
         var valid = true
-        let keywords = node.keywordBuffer
-        var str: String?
-        var obj: JSONObject?
-        switch v {
-        case .string(let s): str = s
-        case .object(let o): obj = o
-        default: break
-        }
         for i in 0..<keywords.count {
-            if !apply(keywords[i], node, v, str, obj, needAnnotations, &local) {
+            if !apply(keywords[i], node, v, needAnnotations, &local) {
                 valid = false
                 if !collectIssues { return false }
             }
         }
-        if node.collectsAnnotations, let u = node.unevaluatedProperties, case .object(let o) = v, !local.allProperties {
-            for i in 0..<o.count where !local.properties.contains(i) {
-                if !member(u, o.keys[i], o.values[i], node: node, keyword: "unevaluatedProperties") {
+        if collectsAnnotations, let u = unevaluatedProperties, tape.kind(v) == .object, !local.allProperties {
+            var k = v + 1
+            for i in 0..<tape.count(v) {
+                if !local.properties.contains(i) && !member(u, k, node: node, keyword: "unevaluatedProperties") {
                     valid = false
                     if !collectIssues { return false }
                 }
+                k = tape.next(k + 1)
             }
             local.allProperties = true
         }
-        if node.collectsAnnotations, let u = node.unevaluatedItems, case .array(let a) = v, !local.allItems {
-            for i in local.prefixItems..<max(local.prefixItems, a.count) where !local.containsItems.contains(i) {
-                if !item(u, i, a[i]) {
+        if collectsAnnotations, let u = unevaluatedItems, tape.kind(v) == .array, !local.allItems {
+            var k = v + 1
+            for i in 0..<tape.count(v) {
+                if i >= local.prefixItems && !local.containsItems.contains(i) && !item(u, i, k) {
                     valid = false
                     if !collectIssues { return false }
                 }
+                k = tape.next(k)
             }
             local.allItems = true
         }
@@ -101,20 +105,18 @@ struct Evaluator {
     }
 
     /// Evaluates without recording findings: for branches whose failure is not itself an error.
-    private mutating func trial(_ node: SchemaNode, _ v: JSONValue, collect: Bool, _ ann: inout Annotations) -> Bool {
+    private mutating func trial(_ node: U<SchemaNode>, _ v: Int, collect: Bool, _ ann: inout Annotations) -> Bool {
         let saved = collectIssues
         collectIssues = false
         defer { collectIssues = saved }
         return evaluate(node, v, collect: collect, &ann)
     }
 
-    private mutating func atLocation<R>(_ token: @autoclosure () -> PathToken, schema: SchemaNode? = nil, _ body: (inout Evaluator) -> R) -> R {
+    private mutating func atLocation<R>(_ token: @autoclosure () -> PathToken, schema: U<SchemaNode>? = nil, _ body: (inout Evaluator) -> R) -> R {
         // The path only names where a finding is: without findings it is not kept.
         let tracked = collectIssues
         if tracked { path.append(token()) }
-        unowned(unsafe) let savedTitle = titleNode
-        unowned(unsafe) let savedRule = ruleNode
-        unowned(unsafe) let savedSchema = locationSchema
+        let savedTitle = titleNode, savedRule = ruleNode, savedSchema = locationSchema
         titleNode = nil
         ruleNode = nil
         if let schema { locationSchema = schema }
@@ -125,33 +127,33 @@ struct Evaluator {
         return body(&self)
     }
 
-    private mutating func member(_ s: SchemaNode, _ key: String, _ value: JSONValue, node: SchemaNode, keyword: @autoclosure () -> String) -> Bool {
-        if s.constant == false {
+    /// The member whose name is entry `key` (its value is the next entry).
+    private mutating func member(_ s: U<SchemaNode>, _ key: Int, node: U<SchemaNode>, keyword: @autoclosure () -> String) -> Bool {
+        let tape = self.tape
+        if s._withUnsafeGuaranteedRef({ $0.constant == false }) {
             // Name the unknown field rather than saying "false schema".
-            let owner = titleNode?.title
-            return atLocation(.key(key)) { e in
-                if e.collectIssues { e.report(node, keyword(), "unknown field \"\(key)\" is not allowed\(owner.map { " in \($0)" } ?? "")") }
+            let owner = titleNode?.takeUnretainedValue().title
+            return atLocation(.key(tape.makeString(key))) { e in
+                if e.collectIssues { e.report(node, keyword(), "unknown field \"\(e.tape.makeString(key))\" is not allowed\(owner.map { " in \($0)" } ?? "")") }
                 return false
             }
         }
         var ignored = Annotations()
-        return atLocation(.key(key), schema: s) { $0.evaluate(s, value, collect: false, &ignored) }
+        return atLocation(.key(tape.makeString(key)), schema: s) { $0.evaluate(s, key + 1, collect: false, &ignored) }
     }
 
-    private mutating func item(_ s: SchemaNode, _ i: Int, _ value: JSONValue) -> Bool {
+    private mutating func item(_ s: U<SchemaNode>, _ i: Int, _ value: Int) -> Bool {
         var ignored = Annotations()
         return atLocation(.index(i), schema: s) { $0.evaluate(s, value, collect: false, &ignored) }
     }
 
     // MARK: Keywords
 
-    /// `str` and `obj` are `v`'s payload, taken out once per node rather than
-    /// once per keyword (each extraction costs reference counting).
-    private mutating func apply(_ kw: Keyword, _ node: SchemaNode, _ v: JSONValue, _ str: String?, _ obj: JSONObject?,
-                                _ collect: Bool, _ ann: inout Annotations) -> Bool {
+    private mutating func apply(_ kw: Keyword, _ node: U<SchemaNode>, _ v: Int, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        let kind = tape.kind(v)
         switch kw {
         case .ref(let r):
-            return r._withUnsafeGuaranteedRef { evaluate($0, v, collect: collect, &ann) }
+            return evaluate(r, v, collect: collect, &ann)
 
         case .dynamicRef(let box):
             let r = box.takeUnretainedValue()
@@ -161,81 +163,69 @@ struct Evaluator {
                     if let n = schema.dynamicAnchors[res]?[name] { target = n; break }
                 }
             }
-            return evaluate(target, v, collect: collect, &ann)
+            return evaluate(.passUnretained(target), v, collect: collect, &ann)
 
         case .type(let types):
-            if Self.matches(v, types) { return true }
-            if collectIssues { report(node, "type", "\(subject) must be \(Self.article(types.names)), not \(Self.article([v.typeName]))") }
+            if matches(v, types) { return true }
+            if collectIssues { report(node, "type", "\(subject) must be \(Self.article(types.names)), not \(Self.article([tape.typeName(v)]))") }
             return false
 
         case .enumeration(let box):
-            let e = box.takeUnretainedValue()
-            let values = e.values
-            if e.strings != nil, let s = str {
-                if e.containsString(s) { return true }
-            } else if values.contains(v) {
-                return true
-            }
-            if collectIssues {
-                let shown = values.prefix(14).map { JSONWriter.string($0) }.joined(separator: ", ")
-                let more = values.count > 14 ? ", … (\(values.count) values in all)" : ""
-                if collectIssues { report(node, "enum", "\(subject) must be one of \(shown)\(more); got \(describe(v))") }
-            }
-            return false
+            return box._withUnsafeGuaranteedRef { enumeration($0, node, v, kind, collect, &ann) }
 
         case .const(let box):
             let c = box.takeUnretainedValue().value
-            if v == c { return true }
+            if tape.equals(v, c) { return true }
             if collectIssues { report(node, "const", "\(subject) must be \(JSONWriter.string(c)); got \(describe(v))") }
             return false
 
         case .multipleOf(let box):
             let m = box.takeUnretainedValue().value
-            guard v.doubleValue != nil else { return true }
-            if Self.isMultiple(v, of: m) { return true }
+            guard let n = tape.number(v) else { return true }
+            if Self.isMultiple(n, of: m) { return true }
             if collectIssues { report(node, "multipleOf", "\(subject) must be a multiple of \(JSONWriter.string(m)); got \(describe(v))") }
             return false
 
         case .maximum(let limit, let exclusive):
-            guard let d = v.doubleValue else { return true }
+            guard let d = tape.doubleValue(v) else { return true }
             if exclusive ? d < limit : d <= limit { return true }
             if collectIssues { report(node, exclusive ? "exclusiveMaximum" : "maximum",
                    "\(subject) must be \(exclusive ? "less than" : "at most") \(Self.number(limit)); got \(describe(v))") }
             return false
 
         case .minimum(let limit, let exclusive):
-            guard let d = v.doubleValue else { return true }
+            guard let d = tape.doubleValue(v) else { return true }
             if exclusive ? d > limit : d >= limit { return true }
             if collectIssues { report(node, exclusive ? "exclusiveMinimum" : "minimum",
                    "\(subject) must be \(exclusive ? "greater than" : "at least") \(Self.number(limit)); got \(describe(v))") }
             return false
 
         case .maxLength(let n):
-            guard let s = str else { return true }
-            if s.utf8.count <= n { return true }  // UTF-8 length bounds the scalar count
-            let len = s.unicodeScalars.count
+            guard kind == .string else { return true }
+            if tape.string(v).count <= n { return true }  // UTF-8 length bounds the scalar count
+            let len = tape.scalarCount(v)
             if len <= n { return true }
             if collectIssues { report(node, "maxLength", "\(subject) must be at most \(n) characters long; it has \(len)") }
             return false
 
         case .minLength(let n):
-            guard let s = str else { return true }
-            if s.utf8.count >= n * 4 { return true }
-            let len = s.unicodeScalars.count
+            guard kind == .string else { return true }
+            if tape.string(v).count >= n * 4 { return true }
+            let len = tape.scalarCount(v)
             if len >= n { return true }
             if collectIssues { report(node, "minLength", n == 1 ? "\(subject) must not be empty" : "\(subject) must be at least \(n) characters long; it has \(len)") }
             return false
 
         case .pattern(let box):
             let re = box.takeUnretainedValue()
-            guard let s = str else { return true }
-            if re.matches(s) { return true }
+            guard kind == .string else { return true }
+            if re.matches(tape.string(v)) { return true }
             if collectIssues { report(node, "pattern", "\(subject) \(describe(v)) does not have the required form (pattern \(re.source))") }
             return false
 
         case .format(let box):
-            guard let s = str else { return true }
-            switch box.takeUnretainedValue().check(s) {
+            guard kind == .string else { return true }
+            switch box.takeUnretainedValue().check(tape.makeString(v)) {
             case .valid: return true
             case .invalid(let why):
                 if collectIssues { report(node, "format", "\(subject) \(why)") }
@@ -246,19 +236,20 @@ struct Evaluator {
             }
 
         case .maxItems(let n):
-            guard case .array(let a) = v, a.count > n else { return true }
-            if collectIssues { report(node, "maxItems", "\(subject) must have at most \(n) items; it has \(a.count)") }
+            guard kind == .array, tape.count(v) > n else { return true }
+            if collectIssues { report(node, "maxItems", "\(subject) must have at most \(n) items; it has \(tape.count(v))") }
             return false
 
         case .minItems(let n):
-            guard case .array(let a) = v, a.count < n else { return true }
-            if collectIssues { report(node, "minItems", "\(subject) must have at least \(n) item\(n == 1 ? "" : "s"); it has \(a.count)") }
+            guard kind == .array, tape.count(v) < n else { return true }
+            if collectIssues { report(node, "minItems", "\(subject) must have at least \(n) item\(n == 1 ? "" : "s"); it has \(tape.count(v))") }
             return false
 
         case .uniqueItems:
-            guard case .array(let a) = v, a.count > 1 else { return true }
+            guard kind == .array, tape.count(v) > 1 else { return true }
+            let a = items(v)
             for i in 0..<a.count {
-                for j in (i + 1)..<a.count where a[i] == a[j] {
+                for j in (i + 1)..<a.count where tape.equals(a[i], a[j]) {
                     if collectIssues { report(node, "uniqueItems", "\(subject) must not repeat items: items \(i) and \(j) are the same (\(describe(a[i])))") }
                     return false
                 }
@@ -266,31 +257,23 @@ struct Evaluator {
             return true
 
         case .maxProperties(let n):
-            guard let o = obj, o.count > n else { return true }
-            if collectIssues { report(node, "maxProperties", "\(subject) must have at most \(n) fields; it has \(o.count)") }
+            guard kind == .object, tape.count(v) > n else { return true }
+            if collectIssues { report(node, "maxProperties", "\(subject) must have at most \(n) fields; it has \(tape.count(v))") }
             return false
 
         case .minProperties(let n):
-            guard let o = obj, o.count < n else { return true }
-            if collectIssues { report(node, "minProperties", "\(subject) must have at least \(n) field\(n == 1 ? "" : "s"); it has \(o.count)") }
+            guard kind == .object, tape.count(v) < n else { return true }
+            if collectIssues { report(node, "minProperties", "\(subject) must have at least \(n) field\(n == 1 ? "" : "s"); it has \(tape.count(v))") }
             return false
 
         case .required(let box):
-            guard let o = obj else { return true }
-            var ok = true
-            let names = box.takeUnretainedValue()
-            for (k, name) in names.names.enumerated() where o.index(of: name, hash: names.hashes[k]) == nil {
-                ok = false
-                guard collectIssues else { return false }
-                if collectIssues { report(node, "required", "missing required field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? "")") }
-            }
-            return ok
+            return box._withUnsafeGuaranteedRef { required($0, node, v, kind, collect, &ann) }
 
         case .dependentRequired(let box):
-            guard let o = obj else { return true }
+            guard kind == .object else { return true }
             var ok = true
-            for (trigger, needed) in box.takeUnretainedValue().deps where o[trigger] != nil {
-                for name in needed where o[name] == nil {
+            for (trigger, needed) in box.takeUnretainedValue().deps where has(v, trigger) {
+                for name in needed where !has(v, name) {
                     ok = false
                     guard collectIssues else { return false }
                     if collectIssues { report(node, "dependentRequired", "field \"\(trigger)\" requires field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? ""), which is missing") }
@@ -299,72 +282,28 @@ struct Evaluator {
             return ok
 
         case .allOf(let box):
-            var ok = true
-            for s in box.takeUnretainedValue().nodes where !evaluate(s.takeUnretainedValue(), v, collect: collect, &ann) {
-                ok = false
-                if !collectIssues { return false }
-            }
-            return ok
+            return box._withUnsafeGuaranteedRef { allOf($0, node, v, kind, collect, &ann) }
 
         case .anyOf(let box):
-            let subs = box.takeUnretainedValue().nodes
-            var any = false
-            for s in subs {
-                if trial(s.takeUnretainedValue(), v, collect: collect, &ann) {
-                    any = true
-                    if !collect { return true }
-                }
-            }
-            if !any { reportBestBranch(node, "anyOf", subs.map { $0.takeUnretainedValue() }, v, "\(subject) matches none of the \(subs.count) allowed forms") }
-            return any
+            return box._withUnsafeGuaranteedRef { anyOf($0, node, v, kind, collect, &ann) }
 
         case .oneOf(let box):
-            let subs = box.takeUnretainedValue().nodes
-            var passed: [Int] = []
-            var branchAnn = Annotations()
-            for (i, s) in subs.enumerated() {
-                var a = Annotations()
-                if trial(s.takeUnretainedValue(), v, collect: collect, &a) {
-                    passed.append(i)
-                    branchAnn = a
-                    if passed.count > 1 && !collectIssues { return false }
-                }
-            }
-            if passed.count == 1 {
-                if collect { ann.merge(branchAnn) }
-                return true
-            }
-            if passed.isEmpty {
-                reportBestBranch(node, "oneOf", subs.map { $0.takeUnretainedValue() }, v, "\(subject) matches none of the \(subs.count) allowed forms")
-            } else {
-                if collectIssues { report(node, "oneOf", "\(subject) matches more than one of the allowed forms (\(passed.map { "#\($0 + 1)" }.joined(separator: ", ")) of \(subs.count)); it must match exactly one") }
-            }
-            return false
+            return box._withUnsafeGuaranteedRef { oneOf($0, node, v, kind, collect, &ann) }
 
         case .not(let u):
-            let s = u.takeUnretainedValue()
             var ignored = Annotations()
-            if !trial(s, v, collect: false, &ignored) { return true }
-            if collectIssues { report(node, "not", "\(subject) \(describe(v)) has a form that is not allowed here\(s.title.map { " (\($0))" } ?? "")") }
+            if !trial(u, v, collect: false, &ignored) { return true }
+            if collectIssues { report(node, "not", "\(subject) \(describe(v)) has a form that is not allowed here\(u.takeUnretainedValue().title.map { " (\($0))" } ?? "")") }
             return false
 
         case .conditional(let box):
-            let c = box.takeUnretainedValue()
-            var ifAnn = Annotations()
-            if trial(c.ifNode.takeUnretainedValue(), v, collect: collect, &ifAnn) {
-                if collect { ann.merge(ifAnn) }
-                guard let thenNode = c.thenNode else { return true }
-                return evaluate(thenNode.takeUnretainedValue(), v, collect: collect, &ann)
-            } else {
-                guard let elseNode = c.elseNode else { return true }
-                return evaluate(elseNode.takeUnretainedValue(), v, collect: collect, &ann)
-            }
+            return box._withUnsafeGuaranteedRef { conditional($0, node, v, kind, collect, &ann) }
 
         case .dependentSchemas(let box):
-            guard let o = obj else { return true }
+            guard kind == .object else { return true }
             var ok = true
-            for (trigger, s) in box.takeUnretainedValue().deps where o[trigger] != nil {
-                if !evaluate(s.takeUnretainedValue(), v, collect: collect, &ann) {
+            for (trigger, s) in box.takeUnretainedValue().deps where has(v, trigger) {
+                if !evaluate(s, v, collect: collect, &ann) {
                     ok = false
                     if !collectIssues { return false }
                 }
@@ -372,144 +311,259 @@ struct Evaluator {
             return ok
 
         case .members(let box):
-            guard let o = obj else { return true }
-            let m = box.takeUnretainedValue()
-            if m.patterns.isEmpty && m.additional == nil && m.propertyList.count <= 4 {
-                // A few names (typically an `if`): find each in the instance.
-                var ok = true
-                for (key, hash, s) in m.propertyList {
-                    guard let i = o.index(of: key, hash: hash) else { continue }
-                    if collect { ann.properties.insert(i) }
-                    if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
-                        ok = false
-                        if !collectIssues { return false }
-                    }
-                }
-                return ok
-            }
-            let properties = m.properties, patterns = m.patterns, additional = m.additional
-            let hashes = o.hashes
-            var ok = true
-            for i in 0..<o.count {
-                let key = o.keys[i]
-                var matched = false
-                if let s = properties.node(key, hash: hashes[i]) {
-                    matched = true
-                    if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "properties/" + JSONPointer.escape(key)) {
-                        ok = false
-                        if !collectIssues { return false }
-                    }
-                }
-                for (re, s) in patterns where re.matches(key) {
-                    matched = true
-                    if !member(s.takeUnretainedValue(), key, o.values[i], node: node, keyword: "patternProperties") {
-                        ok = false
-                        if !collectIssues { return false }
-                    }
-                }
-                if !matched, let additional {
-                    if !member(additional.takeUnretainedValue(), key, o.values[i], node: node, keyword: "additionalProperties") {
-                        ok = false
-                        if !collectIssues { return false }
-                    }
-                } else if matched && collect {
-                    ann.properties.insert(i)
-                }
-            }
-            if (ok || collectIssues) && collect && additional != nil { ann.allProperties = true }
-            return ok
+            return box._withUnsafeGuaranteedRef { members($0, node, v, kind, collect, &ann) }
 
         case .propertyNames(let u):
-            let s = u.takeUnretainedValue()
-            guard let o = obj else { return true }
+            let s = u
+            guard kind == .object else { return true }
             var ok = true
-            for k in o.keys {
+            var key = v + 1
+            for _ in 0..<tape.count(v) {
+                defer { key = tape.next(key + 1) }
                 var ignored = Annotations()
-                if !trial(s, .string(k), collect: false, &ignored) {
+                // A member name is a string entry: validated as the instance itself.
+                if !trial(s, key, collect: false, &ignored) {
                     ok = false
                     guard collectIssues else { return false }
+                    let k = tape.makeString(key)
                     atLocation(.key(k)) { $0.report(node, "propertyNames", "field name \"\(k)\" is not allowed") }
                 }
             }
             return ok
 
         case .items(let box):
-            guard case .array(let a) = v else { return true }
-            let prefix = box.takeUnretainedValue().prefix, rest = box.takeUnretainedValue().rest?.takeUnretainedValue()
-            var ok = true
-            for i in 0..<min(prefix.count, a.count) where !item(prefix[i].takeUnretainedValue(), i, a[i]) {
-                ok = false
-                if !collectIssues { return false }
+            return box._withUnsafeGuaranteedRef { items($0, node, v, kind, collect, &ann) }
+
+        case .contains(let box):
+            return box._withUnsafeGuaranteedRef { contains($0, node, v, kind, collect, &ann) }
+
+        case .dateOrder(let box):
+            return box._withUnsafeGuaranteedRef { dateOrder($0, node, v, kind, collect, &ann) }
+        }
+    }
+
+    // MARK: Applicators
+
+    // The payload is passed as a guaranteed reference: taken out of its
+    // `Unmanaged` as a local, it would be retained for every instance value.
+
+    private mutating func enumeration(_ e: EnumValues, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        let values = e.values
+        if e.strings != nil, kind == .string {
+            if e.containsString(tape.string(v)) { return true }
+        } else if values.contains(where: { tape.equals(v, $0) }) {
+            return true
+        }
+        if collectIssues {
+            let shown = values.prefix(14).map { JSONWriter.string($0) }.joined(separator: ", ")
+            let more = values.count > 14 ? ", … (\(values.count) values in all)" : ""
+            if collectIssues { report(node, "enum", "\(subject) must be one of \(shown)\(more); got \(describe(v))") }
+        }
+        return false
+    }
+
+    private mutating func required(_ names: NameList, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        guard kind == .object else { return true }
+        var ok = true
+        for k in 0..<names.count where tape.member(v, named: names.bytes(k), hash: names.hashes[k]) == nil {
+            ok = false
+            guard collectIssues else { return false }
+            let name = names.names[k]
+            if collectIssues { report(node, "required", "missing required field \"\(name)\"\(fieldTitle(name, in: node).map { " (\($0))" } ?? "")") }
+        }
+        return ok
+    }
+
+    private mutating func allOf(_ list: NodeList, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        var ok = true
+        for s in list.nodes where !evaluate(s, v, collect: collect, &ann) {
+            ok = false
+            if !collectIssues { return false }
+        }
+        return ok
+    }
+
+    private mutating func anyOf(_ list: NodeList, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        let subs = list.nodes
+        var any = false
+        for s in subs {
+            if trial(s, v, collect: collect, &ann) {
+                any = true
+                if !collect { return true }
             }
-            if let rest {
-                for i in prefix.count..<max(prefix.count, a.count) where !item(rest, i, a[i]) {
+        }
+        if !any { reportBestBranch(node, "anyOf", subs, v, "\(subject) matches none of the \(subs.count) allowed forms") }
+        return any
+    }
+
+    private mutating func oneOf(_ list: NodeList, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        let subs = list.nodes
+        var passed: [Int] = []
+        var branchAnn = Annotations()
+        for (i, s) in subs.enumerated() {
+            var a = Annotations()
+            if trial(s, v, collect: collect, &a) {
+                passed.append(i)
+                branchAnn = a
+                if passed.count > 1 && !collectIssues { return false }
+            }
+        }
+        if passed.count == 1 {
+            if collect { ann.merge(branchAnn) }
+            return true
+        }
+        if passed.isEmpty {
+            reportBestBranch(node, "oneOf", subs, v, "\(subject) matches none of the \(subs.count) allowed forms")
+        } else {
+            if collectIssues { report(node, "oneOf", "\(subject) matches more than one of the allowed forms (\(passed.map { "#\($0 + 1)" }.joined(separator: ", ")) of \(subs.count)); it must match exactly one") }
+        }
+        return false
+    }
+
+    private mutating func conditional(_ c: Conditional, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        var ifAnn = Annotations()
+        if trial(c.ifNode, v, collect: collect, &ifAnn) {
+            if collect { ann.merge(ifAnn) }
+            guard let thenNode = c.thenNode else { return true }
+            return evaluate(thenNode, v, collect: collect, &ann)
+        } else {
+            guard let elseNode = c.elseNode else { return true }
+            return evaluate(elseNode, v, collect: collect, &ann)
+        }
+    }
+
+    private mutating func members(_ m: Members, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        guard kind == .object else { return true }
+        let tape = self.tape
+        if m.patterns.isEmpty && m.additional == nil && m.names.count <= 4 {
+            // A few names (typically an `if`): find each in the instance.
+            var ok = true
+            for k in 0..<m.names.count {
+                guard let (i, value) = tape.member(v, named: m.names.bytes(k), hash: m.names.hashes[k]) else { continue }
+                if collect { ann.properties.insert(i) }
+                if !member(m.nodes[k], value - 1, node: node, keyword: "properties/" + JSONPointer.escape(m.names.names[k])) {
                     ok = false
                     if !collectIssues { return false }
                 }
             }
-            if (ok || collectIssues) && collect {
-                ann.prefixItems = max(ann.prefixItems, min(prefix.count, a.count))
-                if rest != nil { ann.allItems = true }
-            }
-            return ok
-
-        case .contains(let box):
-            guard case .array(let a) = v else { return true }
-            let c = box.takeUnretainedValue()
-            let s = c.node.takeUnretainedValue(), minCount = c.min, maxCount = c.max
-            var count = 0
-            var matchedIndexes = BitSet()
-            for (i, x) in a.enumerated() {
-                var ignored = Annotations()
-                if atLocation(.index(i), { $0.trial(s, x, collect: false, &ignored) }) {
-                    count += 1
-                    if collect { matchedIndexes.insert(i) }
-                    if maxCount == nil && count >= minCount && !collect { return true }
-                }
-            }
-            if count < minCount {
-                if collectIssues { report(node, minCount == 1 && count == 0 ? "contains" : "minContains",
-                       "\(subject) must contain at least \(minCount) matching item\(minCount == 1 ? "" : "s")\(s.displayTitle.map { " (\($0))" } ?? ""); it has \(count)") }
-                return false
-            }
-            if let maxCount, count > maxCount {
-                if collectIssues { report(node, "maxContains", "\(subject) must contain at most \(maxCount) matching items; it has \(count)") }
-                return false
-            }
-            if collect { ann.containsItems.formUnion(matchedIndexes) }
-            return true
-
-        case .dateOrder(let box):
-            guard let o = obj else { return true }
-            var ok = true
-            let order = box.takeUnretainedValue()
-            for (k, (earlier, later)) in order.pairs.enumerated() {
-                // Only well-formed dates are compared; a malformed one has its own finding.
-                guard case .string(let a)? = o.value(earlier, hash: order.hashes[k].0),
-                      case .string(let b)? = o.value(later, hash: order.hashes[k].1),
-                      DateFormats.startsWithDate(a), DateFormats.startsWithDate(b) else { continue }
-                // ISO dates compare correctly as text; a date-time is compared by its date.
-                if a.prefix(10) > b.prefix(10) {
-                    ok = false
-                    guard collectIssues else { return false }
-                    let ta = fieldTitle(earlier, in: node) ?? earlier, tb = fieldTitle(later, in: node) ?? later
-                    atLocation(.key(later)) {
-                        if $0.collectIssues { $0.report(node, "x-date-order", "\(tb) \(b.prefix(10)) is before \(ta) \(a.prefix(10)); it must be on or after it") }
-                    }
-                }
-            }
             return ok
         }
+        let additional = m.additional
+        var ok = true
+        var key = v + 1
+        for i in 0..<tape.count(v) {
+            defer { key = tape.next(key + 1) }
+            var matched = false
+            if let s = m.properties.node(tape.string(key), hash: tape.hash(key)) {
+                matched = true
+                if !member(s, key, node: node, keyword: "properties/" + JSONPointer.escape(tape.makeString(key))) {
+                    ok = false
+                    if !collectIssues { return false }
+                }
+            }
+            for (re, s) in m.patterns where re.matches(tape.string(key)) {
+                matched = true
+                if !member(s, key, node: node, keyword: "patternProperties") {
+                    ok = false
+                    if !collectIssues { return false }
+                }
+            }
+            if !matched, let additional {
+                if !member(additional, key, node: node, keyword: "additionalProperties") {
+                    ok = false
+                    if !collectIssues { return false }
+                }
+            } else if matched && collect {
+                ann.properties.insert(i)
+            }
+        }
+        if (ok || collectIssues) && collect && additional != nil { ann.allProperties = true }
+        return ok
+    }
+
+    private mutating func items(_ box: Items, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        guard kind == .array else { return true }
+        let a = items(v)
+        let prefix = box.prefix, rest = box.rest
+        var ok = true
+        for i in 0..<min(prefix.count, a.count) where !item(prefix[i], i, a[i]) {
+            ok = false
+            if !collectIssues { return false }
+        }
+        if let rest {
+            for i in prefix.count..<max(prefix.count, a.count) where !item(rest, i, a[i]) {
+                ok = false
+                if !collectIssues { return false }
+            }
+        }
+        if (ok || collectIssues) && collect {
+            ann.prefixItems = max(ann.prefixItems, min(prefix.count, a.count))
+            if rest != nil { ann.allItems = true }
+        }
+        return ok
+    }
+
+    private mutating func contains(_ c: Contains, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        guard kind == .array else { return true }
+        let a = items(v)
+        let s = c.node, minCount = c.min, maxCount = c.max
+        var count = 0
+        var matchedIndexes = BitSet()
+        for (i, x) in a.enumerated() {
+            var ignored = Annotations()
+            if atLocation(.index(i), { $0.trial(s, x, collect: false, &ignored) }) {
+                count += 1
+                if collect { matchedIndexes.insert(i) }
+                if maxCount == nil && count >= minCount && !collect { return true }
+            }
+        }
+        if count < minCount {
+            if collectIssues { report(node, minCount == 1 && count == 0 ? "contains" : "minContains",
+                   "\(subject) must contain at least \(minCount) matching item\(minCount == 1 ? "" : "s")\(s.takeUnretainedValue().displayTitle.map { " (\($0))" } ?? ""); it has \(count)") }
+            return false
+        }
+        if let maxCount, count > maxCount {
+            if collectIssues { report(node, "maxContains", "\(subject) must contain at most \(maxCount) matching items; it has \(count)") }
+            return false
+        }
+        if collect { ann.containsItems.formUnion(matchedIndexes) }
+        return true
+    }
+
+    private mutating func dateOrder(_ order: DatePairs, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+        guard kind == .object else { return true }
+        var ok = true
+        for k in 0..<order.earlier.count {
+            // Only well-formed dates are compared; a malformed one has its own finding.
+            guard let ea = tape.member(v, named: order.earlier.bytes(k), hash: order.earlier.hashes[k])?.value,
+                  let eb = tape.member(v, named: order.later.bytes(k), hash: order.later.hashes[k])?.value,
+                  tape.kind(ea) == .string, tape.kind(eb) == .string else { continue }
+            let a = tape.string(ea), b = tape.string(eb)
+            guard DateFormats.startsWithDate(a), DateFormats.startsWithDate(b) else { continue }
+            // ISO dates compare correctly as text; a date-time is compared by its date.
+            if memcmp(a.baseAddress!, b.baseAddress!, 10) > 0 {
+                ok = false
+                guard collectIssues else { return false }
+                let earlier = order.earlier.names[k], later = order.later.names[k]
+                let ta = fieldTitle(earlier, in: node) ?? earlier, tb = fieldTitle(later, in: node) ?? later
+                let da = String(decoding: a.prefix(10), as: UTF8.self), db = String(decoding: b.prefix(10), as: UTF8.self)
+                atLocation(.key(later)) {
+                    if $0.collectIssues { $0.report(node, "x-date-order", "\(tb) \(db) is before \(ta) \(da); it must be on or after it") }
+                }
+            }
+        }
+        return ok
     }
 
     // MARK: Findings
 
-    private var subject: String { titleNode?.title ?? "value" }
+    private var subject: String { titleNode?.takeUnretainedValue().title ?? "value" }
 
-    private mutating func report(_ node: SchemaNode, _ keyword: String, _ message: String, severity: ValidationIssue.Severity = .error) {
+    private mutating func report(_ unode: U<SchemaNode>, _ keyword: String, _ message: String, severity: ValidationIssue.Severity = .error) {
         guard collectIssues else { return }
+        let node = unode.takeUnretainedValue()
         var text = message
-        if let rule = ruleNode?.rule { text += " (rule: \(rule))" }
+        if let rule = ruleNode?.takeUnretainedValue().rule { text += " (rule: \(rule))" }
         issues.append(ValidationIssue(
             severity: severity,
             instanceLocation: pointer,
@@ -518,7 +572,7 @@ struct Evaluator {
     }
 
     /// For anyOf/oneOf that nothing matched: say so, then show why the closest branch failed.
-    private mutating func reportBestBranch(_ node: SchemaNode, _ keyword: String, _ subs: [SchemaNode], _ v: JSONValue, _ message: String) {
+    private mutating func reportBestBranch(_ node: U<SchemaNode>, _ keyword: String, _ subs: [U<SchemaNode>], _ v: Int, _ message: String) {
         guard collectIssues else { return }
         if collectIssues { report(node, keyword, message) }
         var best: [ValidationIssue]?
@@ -545,7 +599,8 @@ struct Evaluator {
     }
 
     /// A value as shown in a message: short, and masked when it is personal information.
-    private func describe(_ v: JSONValue) -> String {
+    private func describe(_ i: Int) -> String {
+        let v = tape.value(i)
         switch v {
         case .string(let s):
             let shown = personal ? PersonalData.mask(s) : (s.count > 60 ? String(s.prefix(57)) + "…" : s)
@@ -556,8 +611,9 @@ struct Evaluator {
         }
     }
 
-    private func fieldTitle(_ name: String, in node: SchemaNode) -> String? {
-        fieldTitle(name, inSchema: node) ?? (node === locationSchema ? nil : fieldTitle(name, inSchema: locationSchema))
+    private func fieldTitle(_ name: String, in unode: U<SchemaNode>) -> String? {
+        let node = unode.takeUnretainedValue(), location = locationSchema.takeUnretainedValue()
+        return fieldTitle(name, inSchema: node) ?? (node === location ? nil : fieldTitle(name, inSchema: location))
     }
 
     private func fieldTitle(_ name: String, inSchema node: SchemaNode) -> String? {
@@ -584,16 +640,35 @@ struct Evaluator {
             .joined(separator: " or ")
     }
 
-    static func matches(_ v: JSONValue, _ t: TypeSet) -> Bool {
-        switch v {
+    func matches(_ v: Int, _ t: TypeSet) -> Bool {
+        switch tape.kind(v) {
         case .null: t.contains(.null)
         case .bool: t.contains(.boolean)
         case .int: t.contains(.integer) || t.contains(.number)
-        case .double(let d): t.contains(.number) || (t.contains(.integer) && d.rounded() == d && d.isFinite)
+        case .double:
+            t.contains(.number) || (t.contains(.integer) && tape.doubleValue(v).map { $0.rounded() == $0 && $0.isFinite } == true)
         case .string: t.contains(.string)
         case .array: t.contains(.array)
         case .object: t.contains(.object)
         }
+    }
+
+    /// The entries of an array's items.
+    private func items(_ v: Int) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(tape.count(v))
+        var k = v + 1
+        for _ in 0..<tape.count(v) {
+            out.append(k)
+            k = tape.next(k)
+        }
+        return out
+    }
+
+    /// Whether the object `v` has a member named `name`.
+    private func has(_ v: Int, _ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { tape.member(v, named: $0, hash: KeyHash.of($0)) != nil }
     }
 
     static func isMultiple(_ v: JSONValue, of m: JSONValue) -> Bool {

@@ -27,17 +27,32 @@ public final class JSONSchema: Sendable {
 
     /// All findings for one instance; empty when it is valid.
     public func validate(_ instance: JSONValue) -> [ValidationIssue] {
-        var e = Evaluator(schema: self, collectIssues: true)
-        var ann = Annotations()
-        _ = e.evaluate(root, instance, collect: false, &ann)
-        return e.issues
+        validate(JSONTape(instance))
     }
 
     /// Whether the instance is valid, without building messages.
     public func isValid(_ instance: JSONValue) -> Bool {
-        var e = Evaluator(schema: self, collectIssues: false)
-        var ann = Annotations()
-        return e.evaluate(root, instance, collect: false, &ann)
+        isValid(JSONTape(instance))
+    }
+
+    /// All findings for the document on `tape`; empty when it is valid.
+    public func validate(_ tape: JSONTape) -> [ValidationIssue] {
+        tape.withView { view in
+            var e = Evaluator(schema: self, tape: view, collectIssues: true)
+            var ann = Annotations()
+            _ = e.evaluate(.passUnretained(root), 0, collect: false, &ann)
+            return e.issues
+        }
+    }
+
+    /// Whether the document on `tape` is valid, without building messages:
+    /// what checks records as they arrive.
+    public func isValid(_ tape: JSONTape) -> Bool {
+        tape.withView { view in
+            var e = Evaluator(schema: self, tape: view, collectIssues: false)
+            var ann = Annotations()
+            return e.evaluate(.passUnretained(root), 0, collect: false, &ann)
+        }
     }
 }
 

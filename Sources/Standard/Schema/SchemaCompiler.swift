@@ -35,7 +35,7 @@ final class SchemaCompiler {
         }
         if !dynamicScope {
             for n in nodes where n.keywords.count == 1 && n.unevaluatedProperties == nil && n.unevaluatedItems == nil {
-                if case .ref(let r) = n.keywords[0] { n.forward = r.takeUnretainedValue() }
+                if case .ref(let r) = n.keywords[0] { n.forward = r }
             }
         }
         return JSONSchema(root: root, dynamicAnchors: dynamic, uri: uri, nodes: nodes, tracksDynamicScope: dynamicScope)
@@ -174,7 +174,7 @@ final class SchemaCompiler {
             if let v = try integer("maxProperties") { kws.append(.maxProperties(v)) }
             if let v = try integer("minProperties") { kws.append(.minProperties(v)) }
             if case .array(let r)? = obj["required"] {
-                kws.append(.required(node.keep(Names(r.compactMap(\.stringValue)))))
+                kws.append(.required(node.keep(NameList(r.compactMap(\.stringValue)))))
             }
             if case .object(let d)? = obj["dependentRequired"] {
                 kws.append(.dependentRequired(node.keep(DependentNames(d.members.map { ($0, $1.arrayValue?.compactMap(\.stringValue) ?? []) }))))
@@ -226,8 +226,8 @@ final class SchemaCompiler {
             }
         }
         if vocab.unevaluated {
-            if obj["unevaluatedProperties"] != nil { node.unevaluatedProperties = try child(loc, "unevaluatedProperties") }
-            if obj["unevaluatedItems"] != nil { node.unevaluatedItems = try child(loc, "unevaluatedItems") }
+            if obj["unevaluatedProperties"] != nil { node.unevaluatedProperties = .passUnretained(try child(loc, "unevaluatedProperties")) }
+            if obj["unevaluatedItems"] != nil { node.unevaluatedItems = .passUnretained(try child(loc, "unevaluatedItems")) }
         }
         if vocab.hutongRules, case .array(let pairs)? = obj["x-date-order"] {
             var order: [(String, String)] = []

@@ -23,11 +23,12 @@ final class SchemaNode: @unchecked Sendable {
     var personalOnlyForNaturalPerson = false
     /// `x-rule`: the business rule this subschema states, quoted when it fails.
     var rule: String? { didSet { hasRule = rule != nil } }
-    unowned(unsafe) var unevaluatedProperties: SchemaNode?
-    unowned(unsafe) var unevaluatedItems: SchemaNode?
+    // Unmanaged rather than unowned: reading an unowned reference retains it.
+    var unevaluatedProperties: U<SchemaNode>?
+    var unevaluatedItems: U<SchemaNode>?
     /// Set when the node is only a `$ref` (plus title or annotations): evaluation
     /// goes straight on to the target instead of opening a frame for this node.
-    unowned(unsafe) var forward: SchemaNode?
+    var forward: U<SchemaNode>?
     /// Keeps the keyword boxes alive: keywords refer to them unretained.
     var boxes: [AnyObject] = []
 
@@ -129,25 +130,46 @@ final class EnumValues {
         strings = values.allSatisfy { $0.stringValue != nil } ? values.map { Array($0.stringValue!.utf8) } : nil
     }
 
-    /// Whether `s` is one of the string values, by code points.
-    func containsString(_ s: String) -> Bool {
+    /// Whether the string `u` is one of the string values, by code points.
+    func containsString(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let strings else { return false }
-        var s = s
-        return s.withUTF8 { u in
-            for candidate in strings where candidate.count == u.count {
-                if candidate.withUnsafeBufferPointer({ c in u.count == 0 || memcmp(c.baseAddress!, u.baseAddress!, u.count) == 0 }) {
-                    return true
-                }
-            }
-            return false
+        for candidate in strings where candidate.count == u.count {
+            if candidate.withUnsafeBufferPointer({ JSONTapeView.same($0, u) }) { return true }
         }
+        return false
     }
 }
 final class FormatBox { let name: String; let check: FormatCheck; init(_ n: String, _ c: @escaping FormatCheck) { name = n; check = c } }
-final class Names {
+/// Names looked up among an instance's member names: their UTF-8 bytes in
+/// one buffer, with the same hash the parser stores with each member name,
+/// so a lookup copies nothing and counts no references.
+final class NameList {
     let names: [String]
     let hashes: [UInt32]
-    init(_ n: [String]) { names = n; hashes = n.map(KeyHash.of) }
+    private let storage: UnsafeMutableBufferPointer<UInt8>
+    private let bounds: [Range<Int>]
+
+    init(_ names: [String]) {
+        self.names = names
+        hashes = names.map(KeyHash.of)
+        let all = names.flatMap { Array($0.utf8) }
+        storage = .allocate(capacity: max(1, all.count))
+        _ = storage.initialize(from: all)
+        var b: [Range<Int>] = [], at = 0
+        for n in names {
+            b.append(at..<at + n.utf8.count)
+            at += n.utf8.count
+        }
+        bounds = b
+    }
+
+    deinit { storage.deallocate() }
+
+    var count: Int { names.count }
+
+    @inline(__always) func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: storage[bounds[i]])
+    }
 }
 final class DependentNames { let deps: [(String, [String])]; init(_ d: [(String, [String])]) { deps = d } }
 final class DependentNodes { let deps: [(String, U<SchemaNode>)]; init(_ d: [(String, SchemaNode)]) { deps = d.map { ($0, .passUnretained($1)) } } }
@@ -161,14 +183,18 @@ final class Conditional {
 }
 final class Members {
     let properties: PropertyTable
-    /// The same properties as a list, for small schemas where scanning the
-    /// instance for each name beats looking up every member of the instance.
-    let propertyList: [(name: String, hash: UInt32, node: U<SchemaNode>)]
+    /// The same properties as a list (names sorted, `nodes` alike), for small
+    /// schemas where scanning the instance for each name beats looking up
+    /// every member of the instance.
+    let names: NameList
+    let nodes: [U<SchemaNode>]
     let patterns: [(ECMARegex, U<SchemaNode>)]
     let additional: U<SchemaNode>?
     init(_ p: [String: SchemaNode], _ pat: [(ECMARegex, SchemaNode)], _ a: SchemaNode?) {
-        propertyList = p.sorted { $0.key < $1.key }.map { ($0.key, KeyHash.of($0.key), .passUnretained($0.value)) }
-        properties = PropertyTable(propertyList)
+        let sorted = p.sorted { $0.key < $1.key }
+        names = NameList(sorted.map(\.key))
+        nodes = sorted.map { .passUnretained($0.value) }
+        properties = PropertyTable(names, nodes)
         patterns = pat.map { ($0, .passUnretained($1)) }; additional = a.map { .passUnretained($0) }
     }
 }
@@ -184,25 +210,27 @@ final class Contains {
     init(_ n: SchemaNode, _ min: Int, _ max: Int?) { node = .passUnretained(n); self.min = min; self.max = max }
 }
 final class DatePairs {
-    let pairs: [(String, String)]
-    let hashes: [(UInt32, UInt32)]
-    init(_ p: [(String, String)]) { pairs = p; hashes = p.map { (KeyHash.of($0.0), KeyHash.of($0.1)) } }
+    let earlier: NameList
+    let later: NameList
+    init(_ p: [(String, String)]) { earlier = NameList(p.map(\.0)); later = NameList(p.map(\.1)) }
 }
 
-/// Property name → subschema, keyed by the same FNV-1a hash the parser stores
-/// with each member name, so a lookup hashes nothing (open addressing).
-struct PropertyTable {
-    private let entries: [(name: String, hash: UInt32, node: U<SchemaNode>)]
+/// Property name → subschema, keyed by the hash the parser stores with each
+/// member name, so a lookup hashes nothing (open addressing).
+final class PropertyTable {
+    private let names: NameList
+    private let nodes: [U<SchemaNode>]
     private let slots: [Int32]
     private let mask: Int
 
-    init(_ list: [(name: String, hash: UInt32, node: U<SchemaNode>)]) {
-        entries = list
+    init(_ names: NameList, _ nodes: [U<SchemaNode>]) {
+        self.names = names
+        self.nodes = nodes
         var size = 4
-        while size < list.count * 2 { size *= 2 }
+        while size < names.count * 2 { size *= 2 }
         var slots = [Int32](repeating: -1, count: size)
-        for (i, e) in list.enumerated() {
-            var j = Int(e.hash) & (size - 1)
+        for i in 0..<names.count {
+            var j = Int(names.hashes[i]) & (size - 1)
             while slots[j] >= 0 { j = (j + 1) & (size - 1) }
             slots[j] = Int32(i)
         }
@@ -210,22 +238,23 @@ struct PropertyTable {
         mask = size - 1
     }
 
-    var isEmpty: Bool { entries.isEmpty }
+    var isEmpty: Bool { nodes.isEmpty }
 
-    @inline(__always) func node(_ name: String, hash: UInt32) -> U<SchemaNode>? {
+    @inline(__always) func node(_ name: UnsafeBufferPointer<UInt8>, hash: UInt32) -> U<SchemaNode>? {
         var j = Int(hash) & mask
         while true {
             let e = slots[j]
             if e < 0 { return nil }
-            let entry = entries[Int(e)]
-            if entry.hash == hash && entry.name == name { return entry.node }
+            let k = Int(e)
+            if names.hashes[k] == hash && JSONTapeView.same(names.bytes(k), name) { return nodes[k] }
             j = (j + 1) & mask
         }
     }
 
-    func node(_ name: String) -> U<SchemaNode>? { node(name, hash: KeyHash.of(name)) }
-
-    var all: [(name: String, hash: UInt32, node: U<SchemaNode>)] { entries }
+    func node(_ name: String) -> U<SchemaNode>? {
+        var name = name
+        return name.withUTF8 { node($0, hash: KeyHash.of($0)) }
+    }
 }
 
 /// One compiled keyword. Payloads are unretained references or plain values,
@@ -250,7 +279,7 @@ enum Keyword {
     case uniqueItems
     case maxProperties(Int)
     case minProperties(Int)
-    case required(U<Names>)
+    case required(U<NameList>)
     case dependentRequired(U<DependentNames>)
     case allOf(U<NodeList>)
     case anyOf(U<NodeList>)

@@ -95,11 +95,13 @@ struct SimplePattern: Sendable {
 
     func matches(_ s: String) -> Bool {
         var s = s
-        return s.withUTF8 { bytes in
-            if anchoredStart { return match(0, 0, bytes) }
-            for start in 0...bytes.count where match(0, start, bytes) { return true }
-            return false
-        }
+        return s.withUTF8 { matches($0) }
+    }
+
+    func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if anchoredStart { return match(0, 0, bytes) }
+        for start in 0...bytes.count where match(0, start, bytes) { return true }
+        return false
     }
 
     /// Atoms from `a` on match `bytes` from `pos`: greedy, backing off one at a time.

@@ -86,34 +86,35 @@ final class RecordChecker: @unchecked Sendable {
         chunkBytes = []
         pending.enter()
         queue.async {
-            bytes.withUnsafeBufferPointer { b in for l in lines { self.check(l, UnsafeBufferPointer(rebasing: b[l.range])) } }
+            // One tape for the chunk: parsing into it reuses its buffers.
+            var tape = JSONTape()
+            bytes.withUnsafeBufferPointer { b in for l in lines { self.check(l, UnsafeBufferPointer(rebasing: b[l.range]), &tape) } }
             self.pending.leave()
         }
     }
 
     /// Peers send bodies in canonical form (the stored text), so hashing the
     /// body's bytes as they came is most often the whole hash check, and those
-    /// bytes are the text to store; otherwise `verifyHash` canonicalises.
-    static func hashedAsSent(_ e: inout Envelope, line b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let r = JSONLocator.memberRange("body", in: b) else { return false }
-        let raw = UnsafeBufferPointer(rebasing: b[r])
-        guard ContentHash.of(canonicalText: raw) == e.hash else { return false }
+    /// bytes are the text to store; otherwise the parsed body is canonicalised.
+    static func hashedAsSent(_ e: inout Envelope, tape: JSONTape) -> Bool {
+        guard let raw = tape.memberText("body"),
+              raw.withUnsafeBufferPointer({ ContentHash.of(canonicalText: $0) }) == e.hash else { return false }
         e.bodyText = String(decoding: raw, as: UTF8.self)
         return true
     }
 
-    private func check(_ l: Line, _ bytes: UnsafeBufferPointer<UInt8>) {
+    private func check(_ l: Line, _ bytes: UnsafeBufferPointer<UInt8>, _ tape: inout JSONTape) {
         func reject(_ why: String) {
             checked.rejected.append(.init(text: String(decoding: bytes, as: UTF8.self), reason: "batch \(batchID) from \(peer), line \(l.number): \(why)"))
         }
-        let value: JSONValue
-        do { value = try JSONParser.parse(bytes) } catch { return reject("not JSON: \(error)") }
+        do { try tape.parse(bytes) } catch { return reject("not JSON: \(error)") }
         var e: Envelope
-        do { e = try Envelope(json: value) } catch { return reject(error.description) }
+        // A tree of the body only where something reads it: the grant check, or a caller that wants it.
+        do { e = try Envelope(tape: tape, parsedBody: bodies || allowed != nil) } catch { return reject(error.description) }
         // Messages are built only for a record that fails the fast check.
-        if !schema.isValid(value) {
+        if !schema.isValid(tape) {
             let maskedPointers = e.masked.map { "/body" + $0 }
-            let errors = schema.validate(value).filter { issue in
+            let errors = schema.validate(tape).filter { issue in
                 // Masked values no longer match their formats; the signature vouches for them.
                 issue.severity == .error && !maskedPointers.contains { issue.instanceLocation.hasPrefix($0) }
             }
@@ -121,8 +122,9 @@ final class RecordChecker: @unchecked Sendable {
                 return reject("record \(e.id): " + errors.prefix(3).map { "\($0.instanceLocation): \($0.message)" }.joined(separator: "; "))
             }
         }
-        if e.masked.isEmpty, !Self.hashedAsSent(&e, line: bytes), !e.verifyHash() {
-            return reject("record \(e.id): its hash does not match its body")
+        if e.masked.isEmpty, !Self.hashedAsSent(&e, tape: tape) {
+            if case .null = e.body { e.body = tape.member("body") ?? .null }
+            if !e.verifyHash() { return reject("record \(e.id): its hash does not match its body") }
         }
         if let allowed, !allowed(e.type, e.body) {
             checked.notGranted += 1
