@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Standard", "Replication",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // The C API, for the one statement run per stored record.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libcurl and zlib, as C modules standing alone (DESIGN.md, Data path).

@@ -30,6 +30,13 @@ public protocol NodeStore: Sendable {
     /// each index page touched once instead of once per page.
     func apply(_ batches: [IncomingBatch]) throws -> [BatchResult]
 
+    /// Applies what `next` gives, group after group, in one transaction, until
+    /// it gives an empty group; the results in the same order. Lets a caller
+    /// that receives pages faster than they are applied put many in one
+    /// transaction (each random id dirties an index page, written once per
+    /// transaction) without holding them all in memory first.
+    func apply(from next: () throws -> [IncomingBatch]) throws -> [BatchResult]
+
     /// Current versions changed after `since`, in change order, leaving out those
     /// received from `excludingPeer`. `bodies` false leaves each body unparsed
     /// (`body` is `.null`, `bodyText` the stored text): enough to send a version
@@ -59,6 +66,13 @@ public protocol NodeStore: Sendable {
 }
 
 extension NodeStore {
+    /// A backend without a long transaction of its own: a transaction per group.
+    public func apply(from next: () throws -> [IncomingBatch]) throws -> [BatchResult] {
+        var results: [BatchResult] = []
+        while case let batches = try next(), !batches.isEmpty { results += try apply(batches) }
+        return results
+    }
+
     /// One batch in its own transaction.
     public func apply(_ batch: IncomingBatch) throws -> BatchResult {
         try apply([batch])[0]

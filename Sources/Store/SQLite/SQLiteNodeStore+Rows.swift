@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Replication
 import Standard
 
@@ -92,12 +93,14 @@ extension SQLiteNodeStore {
         // Delete then insert rather than update: the row moves to its new
         // sequence, which is the table's key.
         if replacing { try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [e.id]) }
-        try db.cachedStatement(sql: """
+        let insert = try db.cachedStatement(sql: """
             INSERT INTO records (seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, masked, body)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [state.lastSequence, e.id, e.type, e.owner, e.vv.jsonText, e.hlc.description, e.writer,
-                                     e.deleted ? 1 : 0, e.hash, conflicts, fromPeer,
-                                     e.masked.isEmpty ? nil : JSONWriter.string(.array(e.masked.map { .string($0) })), e.bodyJSONText])
+            """)
+        try RowInsert(insert.sqliteStatement, db).run(
+            seq: state.lastSequence, texts: [e.id, e.type, e.owner, e.vv.jsonText, e.hlc.description, e.writer],
+            deleted: e.deleted, hash: e.hash, optional: [conflicts, fromPeer, e.masked.isEmpty ? nil : JSONWriter.string(.array(e.masked.map { .string($0) }))],
+            body: e.bodyJSONText)
     }
 
     /// Reads what a write transaction advances besides rows; `finish` saves it.

@@ -141,6 +141,16 @@ public final class SQLiteNodeStore: NodeStore {
         try writing { db, state in try batches.map { try apply($0, db, &state) } }
     }
 
+    public func apply(from next: () throws -> [IncomingBatch]) throws -> [BatchResult] {
+        try writing { db, state in
+            var results: [BatchResult] = []
+            while case let batches = try next(), !batches.isEmpty {
+                for b in batches { results.append(try apply(b, db, &state)) }
+            }
+            return results
+        }
+    }
+
     private func apply(_ batch: IncomingBatch, _ db: Database, _ state: inout WriteState) throws -> BatchResult {
         let batchStart = state.lastSequence
         if let id = batch.batchID,

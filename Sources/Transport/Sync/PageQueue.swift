@@ -36,13 +36,14 @@ final class PageQueue<Page>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The pages waiting, in order, at most `n`, once there is at least one:
-    /// an applier that fell behind catches up with several at once. Empty at
-    /// the end; the receiver's error after its last page.
-    func take(upTo n: Int) throws -> [Page] {
+    /// The pages waiting, in order, at most `n`, once there is at least one
+    /// (or at once, maybe none, when not `waiting`): an applier that fell
+    /// behind catches up with several at once. Empty at the end; the
+    /// receiver's error after its last page.
+    func take(upTo n: Int, waiting: Bool = true) throws -> [Page] {
         condition.lock()
         defer { condition.unlock() }
-        while pages.isEmpty && !finished { condition.wait() }
+        while waiting && pages.isEmpty && !finished { condition.wait() }
         if !pages.isEmpty {
             condition.broadcast()
             let taken = Array(pages.prefix(n))

@@ -103,6 +103,10 @@ public final class PeerSync {
     /// pages in order while the next ones arrive and are checked: those
     /// waiting (at most ten) in one transaction, each with its batch id,
     /// audit entry and cursor.
+    /// Records applied in one transaction at most while pages keep coming:
+    /// with random ids, larger transactions write each index page fewer times.
+    static let recordsPerTransaction = 50_000
+
     public func pull() throws {
         let granted = try grants().text
         let start = try startingCursor(.pull, grants: try grants())
@@ -120,15 +124,30 @@ public final class PeerSync {
         }
         defer { receiving.wait() }
         do {
-            while case let pages = try queue.take(upTo: queue.capacity), !pages.isEmpty {
-                let batches = pages.map { page in
-                    let (h, end) = (page.header, page.end)
-                    let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
-                    let checked = page.records()
-                    return IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions, rejected: checked.rejected, cursor: next)
-                }
-                for (batch, result) in zip(batches, try store.apply(batches)) {
-                    summary.received += batch.versions.count + batch.rejected.count
+            while case let first = try queue.take(upTo: queue.capacity), !first.isEmpty {
+                // One transaction for the pages waiting now and those that come
+                // while they are applied, up to `recordsPerTransaction`.
+                var given = 0
+                var pages = first
+                var received: [Int] = []  // per batch, for the summary: the records are let go once applied
+                let results = try store.apply(from: {
+                    if !received.isEmpty {
+                        guard given < Self.recordsPerTransaction else { return [] }
+                        pages = try queue.take(upTo: queue.capacity, waiting: false)
+                    }
+                    let batches = pages.map { page in
+                        let (h, end) = (page.header, page.end)
+                        let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
+                        let checked = page.records()
+                        return IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions, rejected: checked.rejected, cursor: next)
+                    }
+                    pages = []
+                    received += batches.map { $0.versions.count + $0.rejected.count }
+                    given = received.reduce(0, +)
+                    return batches
+                })
+                for (count, result) in zip(received, results) {
+                    summary.received += count
                     summary.applied += result.count(.applied) + result.count(.merged)
                     summary.conflicts += result.count(.conflict) + result.count(.divergence)
                     summary.quarantined += result.count(.rejected)
