@@ -76,7 +76,7 @@ struct Evaluator {
         if collectsAnnotations, let u = unevaluatedProperties, tape.kind(v) == .object, !local.allProperties {
             var k = v + 1
             for i in 0..<tape.count(v) {
-                if !local.properties.contains(i) && !member(u, k, node: node, keyword: "unevaluatedProperties") {
+                if !local.properties.contains(i) && !member(u, k, node: node, keyword: .unevaluatedProperties) {
                     valid = false
                     if !collectIssues { return false }
                 }
@@ -127,19 +127,35 @@ struct Evaluator {
         return body(&self)
     }
 
+    /// The keyword that applies a subschema to a member, as findings name it.
+    /// Not a closure building the text: forming one per member, for findings
+    /// that are rarely made, retained what it captured every time.
+    enum MemberKeyword {
+        case properties, patternProperties, additionalProperties, unevaluatedProperties
+    }
+
     /// The member whose name is entry `key` (its value is the next entry).
-    private mutating func member(_ s: U<SchemaNode>, _ key: Int, node: U<SchemaNode>, keyword: @autoclosure () -> String) -> Bool {
+    private mutating func member(_ s: U<SchemaNode>, _ key: Int, node: U<SchemaNode>, keyword: MemberKeyword) -> Bool {
         let tape = self.tape
         if s._withUnsafeGuaranteedRef({ $0.constant == false }) {
             // Name the unknown field rather than saying "false schema".
             let owner = titleNode?.takeUnretainedValue().title
             return atLocation(.key(tape.makeString(key))) { e in
-                if e.collectIssues { e.report(node, keyword(), "unknown field \"\(e.tape.makeString(key))\" is not allowed\(owner.map { " in \($0)" } ?? "")") }
+                if e.collectIssues { e.report(node, e.name(keyword, key), "unknown field \"\(e.tape.makeString(key))\" is not allowed\(owner.map { " in \($0)" } ?? "")") }
                 return false
             }
         }
         var ignored = Annotations()
         return atLocation(.key(tape.makeString(key)), schema: s) { $0.evaluate(s, key + 1, collect: false, &ignored) }
+    }
+
+    private func name(_ keyword: MemberKeyword, _ key: Int) -> String {
+        switch keyword {
+        case .properties: "properties/" + JSONPointer.escape(tape.makeString(key))
+        case .patternProperties: "patternProperties"
+        case .additionalProperties: "additionalProperties"
+        case .unevaluatedProperties: "unevaluatedProperties"
+        }
     }
 
     private mutating func item(_ s: U<SchemaNode>, _ i: Int, _ value: Int) -> Bool {
@@ -174,8 +190,12 @@ struct Evaluator {
             return box._withUnsafeGuaranteedRef { enumeration($0, node, v, kind, collect, &ann) }
 
         case .const(let box):
+            let same = box._withUnsafeGuaranteedRef { b in
+                if let bytes = b.string { return kind == .string && bytes.withUnsafeBufferPointer { JSONTapeView.same($0, tape.string(v)) } }
+                return tape.equals(v, b.value)
+            }
+            if same { return true }
             let c = box.takeUnretainedValue().value
-            if tape.equals(v, c) { return true }
             if collectIssues { report(node, "const", "\(subject) must be \(JSONWriter.string(c)); got \(describe(v))") }
             return false
 
@@ -441,7 +461,7 @@ struct Evaluator {
             for k in 0..<m.names.count {
                 guard let (i, value) = tape.member(v, named: m.names.bytes(k), hash: m.names.hashes[k]) else { continue }
                 if collect { ann.properties.insert(i) }
-                if !member(m.nodes[k], value - 1, node: node, keyword: "properties/" + JSONPointer.escape(m.names.names[k])) {
+                if !member(m.nodes[k], value - 1, node: node, keyword: .properties) {
                     ok = false
                     if !collectIssues { return false }
                 }
@@ -456,20 +476,20 @@ struct Evaluator {
             var matched = false
             if let s = m.properties.node(tape.string(key), hash: tape.hash(key)) {
                 matched = true
-                if !member(s, key, node: node, keyword: "properties/" + JSONPointer.escape(tape.makeString(key))) {
+                if !member(s, key, node: node, keyword: .properties) {
                     ok = false
                     if !collectIssues { return false }
                 }
             }
             for (re, s) in m.patterns where re.matches(tape.string(key)) {
                 matched = true
-                if !member(s, key, node: node, keyword: "patternProperties") {
+                if !member(s, key, node: node, keyword: .patternProperties) {
                     ok = false
                     if !collectIssues { return false }
                 }
             }
             if !matched, let additional {
-                if !member(additional, key, node: node, keyword: "additionalProperties") {
+                if !member(additional, key, node: node, keyword: .additionalProperties) {
                     ok = false
                     if !collectIssues { return false }
                 }

@@ -118,7 +118,13 @@ struct TypeSet: OptionSet {
 typealias U<T: AnyObject> = Unmanaged<T>
 
 final class NodeList { let nodes: [U<SchemaNode>]; init(_ n: [SchemaNode]) { nodes = n.map { .passUnretained($0) } } }
-final class ValueBox { let value: JSONValue; init(_ v: JSONValue) { value = v } }
+final class ValueBox {
+    let value: JSONValue
+    /// A string value's UTF-8 bytes: compared in place (most `const`s are the
+    /// record type named in an `if`, tried against every record).
+    let string: [UInt8]?
+    init(_ v: JSONValue) { value = v; string = v.stringValue.map { Array($0.utf8) } }
+}
 final class EnumValues {
     let values: [JSONValue]
     /// The UTF-8 bytes of each value when every value is a string. Matching by

@@ -115,7 +115,12 @@ public final class BatchDecoder {
         public let end: BatchEnd
         let checker: RecordChecker
 
-        /// The batch's records, once every one is checked.
+        /// Lets the batch made of this page go on the lane that checked it.
+        public func release(_ batch: consuming IncomingBatch) {
+            checker.release(batch)
+        }
+
+        /// The batch's records, once every one is checked (asked once).
         public func records() -> Decoded {
             let checked = checker.results()
             var decoded = Decoded(header: header, end: end, versions: checked.versions, rejected: checked.rejected)

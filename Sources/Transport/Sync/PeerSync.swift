@@ -127,12 +127,18 @@ public final class PeerSync {
             while case let first = try queue.take(upTo: queue.capacity), !first.isEmpty {
                 // One transaction for the pages waiting now and those that come
                 // while they are applied, up to `recordsPerTransaction`.
-                var given = 0
+                var received: [Int] = []  // per batch, for the summary
+                // The batches last given, let go on their lanes once applied.
+                var given: [(BatchDecoder.Received, IncomingBatch)] = []
+                func release() {
+                    for (page, batch) in given { page.release(batch) }
+                    given = []
+                }
                 var pages = first
-                var received: [Int] = []  // per batch, for the summary: the records are let go once applied
                 let results = try store.apply(from: {
+                    release()
                     if !received.isEmpty {
-                        guard given < Self.recordsPerTransaction else { return [] }
+                        guard received.reduce(0, +) < Self.recordsPerTransaction else { return [] }
                         pages = try queue.take(upTo: queue.capacity, waiting: false)
                     }
                     let batches = pages.map { page in
@@ -141,11 +147,12 @@ public final class PeerSync {
                         let checked = page.records()
                         return IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions, rejected: checked.rejected, cursor: next)
                     }
+                    given = Array(zip(pages, batches))
                     pages = []
                     received += batches.map { $0.versions.count + $0.rejected.count }
-                    given = received.reduce(0, +)
                     return batches
                 })
+                release()
                 for (count, result) in zip(received, results) {
                     summary.received += count
                     summary.applied += result.count(.applied) + result.count(.merged)
