@@ -248,4 +248,36 @@ enum StoreFixtures {
         #expect(again.repeated && again.outcomes == results[1].outcomes)
         #expect(try b.info().lastSequence == 30)
     }
+
+    /// Groups given one after another share one transaction: all are kept,
+    /// or, when giving the next group fails, none of those before it.
+    @Test func groupsFromASourceShareOneTransaction() throws {
+        let a = try F.store("node-a")
+        for body in try F.samples("penalty", 30) { _ = try a.write(type: "penalty", body: body) }
+        let pages = try stride(from: 0, to: 30, by: 10).map { since in
+            let c = try a.changes(since: Int64(since), excludingPeer: nil, limit: 10, bodies: false)
+            return IncomingBatch(peer: "node-a", batchID: "page-\(since)", versions: c.versions,
+                                 cursor: PeerCursor(peer: "node-a", direction: .pull, epoch: c.epoch, sequence: c.lastSequence))
+        }
+        struct Cut: Error {}
+        let failing = try F.store("node-b")
+        var given = 0
+        #expect(throws: Cut.self) {
+            _ = try failing.apply(from: {
+                given += 1
+                if given == 3 { throw Cut() }
+                return [pages[given - 1]]
+            })
+        }
+        #expect(try failing.info().lastSequence == 0 && failing.cursor(peer: "node-a", direction: .pull) == nil)
+        #expect(try failing.auditEntries(limit: 10).allSatisfy { $0.kind != "batch-received" })
+
+        let b = try F.store("node-b2")
+        var rest = [[pages[0]], [pages[1], pages[2]]]
+        let results = try b.apply(from: { rest.isEmpty ? [] : rest.removeFirst() })
+        #expect(results.map { $0.count(.applied) } == [10, 10, 10])
+        #expect(try F.state(a) == F.state(b))
+        #expect(try b.cursor(peer: "node-a", direction: .pull)?.sequence == 30)
+        #expect(try b.auditEntries(limit: 10).filter { $0.kind == "batch-received" }.count == 3)
+    }
 }
