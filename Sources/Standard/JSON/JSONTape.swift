@@ -120,6 +120,12 @@ public struct JSONTape: Sendable {
         withView { $0.value(i) }
     }
 
+    /// The document with the containers inside it given empty: enough to
+    /// tell a record's kind by its top-level members, without building the rest.
+    public func topLevel() -> JSONValue {
+        withView { $0.value(0, depth: 1) }
+    }
+
     /// The document's member `name` as a tree (nil when the document is not
     /// an object or lacks it).
     public func member(_ name: StaticString) -> JSONValue? {

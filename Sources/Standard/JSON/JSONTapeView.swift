@@ -85,8 +85,11 @@ struct JSONTapeView {
 
     /// The value at `i` as a tree; the value at entry `skipping`, if inside
     /// it, as null (not built: the caller drops it).
-    func value(_ i: Int, skipping: Int = -1) -> JSONValue {
+    /// Containers `depth` levels down are given empty.
+    func value(_ i: Int, skipping: Int = -1, depth: Int = .max) -> JSONValue {
         if i == skipping { return .null }
+        if depth == 0 && kind(i) == .object { return .object(JSONObject()) }
+        if depth == 0 && kind(i) == .array { return .array([]) }
         let e = entries[i]
         switch e.kind {
         case .null: return .null
@@ -98,7 +101,7 @@ struct JSONTapeView {
             items.reserveCapacity(Int(e.count))
             var k = i + 1
             for _ in 0..<e.count {
-                items.append(value(k, skipping: skipping))
+                items.append(value(k, skipping: skipping, depth: depth - 1))
                 k = next(k)
             }
             return .array(items)
@@ -109,7 +112,7 @@ struct JSONTapeView {
             for _ in 0..<e.count {
                 keys.append(makeString(k))
                 hashes.append(entries[k].hash)
-                values.append(value(k + 1, skipping: skipping))
+                values.append(value(k + 1, skipping: skipping, depth: depth - 1))
                 k = next(k + 1)
             }
             return .object(JSONObject(keys: keys, values: values, hashes: hashes))

@@ -59,9 +59,9 @@ public struct FileValidator: Sendable {
     public func verdict(for r: RawRecord, in buffer: UnsafeBufferPointer<UInt8>, file: String, chooser: SchemaChooser) -> RecordVerdict {
         let text = UnsafeBufferPointer(rebasing: buffer[r.range])
         var v = RecordVerdict(file: file, index: r.index, line: r.line, schemaName: nil, issues: [], issueLines: [], parseError: nil)
-        let value: JSONValue
+        let tape: JSONTape
         do {
-            value = try JSONParser.parse(text)
+            tape = try JSONTape(parsing: text)
         } catch {
             var e = JSONParseError.at(error.offset, in: text, reason: error.reason, firstLine: r.line)
             if e.line == r.line { e.column += r.column - 1 }
@@ -70,12 +70,13 @@ public struct FileValidator: Sendable {
             v.issueLines = [e.line]
             return v
         }
-        switch chooser.choose(for: value) {
+        // Validated on the tape; the chooser reads only top-level members.
+        switch chooser.choose(for: tape.topLevel()) {
         case .failure(let issue):
             v.issues = [issue]
         case .success(let (schema, name)):
             v.schemaName = name
-            v.issues = schema.validate(value)
+            v.issues = schema.validate(tape)
         }
         if !v.issues.isEmpty {
             v.issueLines = v.issues.map { issue in
