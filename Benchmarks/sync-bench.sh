@@ -56,7 +56,8 @@ print(f"CPU per record: B (sync) {bcpu/n*1e6:.0f} µs, A (serve) {acpu/n*1e6:.0f
 # The whole machine meanwhile (both nodes share it): what stayed idle shows how far the stages overlap.
 m0, m1 = [list(map(int, a.split()[1:9])) for a in (sys.argv[11], sys.argv[12])]
 d = [y - x for x, y in zip(m0, m1)]
-print(f"machine during the sync: {100 * (d[0] + d[1] + d[2] + d[5] + d[6] + d[7]) / sum(d):.0f} % busy, {100 * d[3] / sum(d):.0f} % idle, {100 * d[4] / sum(d):.0f} % waiting for I/O")
+# Steal: time the virtual machine's host gave to others (this machine's speed drifts with it).
+print(f"machine during the sync: {100 * (d[0] + d[1] + d[2] + d[5] + d[6]) / sum(d):.0f} % busy, {100 * d[3] / sum(d):.0f} % idle, {100 * d[4] / sum(d):.0f} % waiting for I/O, {100 * d[7] / sum(d):.0f} % stolen by the host")
 PY
 
 # Ten changed records at A, then one round.
