@@ -37,7 +37,8 @@ extension SQLiteNodeStore {
             let statement = part.count == chunk
                 ? try db.cachedStatement(sql: "SELECT \(recordColumns) FROM records WHERE id IN (\(Array(repeating: "?", count: chunk).joined(separator: ",")))")
                 : try db.makeStatement(sql: "SELECT \(recordColumns) FROM records WHERE id IN (\(Array(repeating: "?", count: part.count).joined(separator: ",")))")
-            for row in try Row.fetchAll(statement, arguments: StatementArguments(part)) {
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(part))
+            while let row = try rows.next() {
                 let e = try envelope(row, body: bodies)
                 found[e.id] = e
             }

@@ -258,12 +258,20 @@ public final class SQLiteNodeStore: NodeStore {
         try pool.read { db in
             // The peer's own versions are left out in SQL, so a push after a large
             // pull from that peer does not read (and parse) them all again.
-            let rows = try Row.fetchAll(
+            // Rows read in place (a cursor) rather than copied first: serving a
+            // pull reads every column of every record once.
+            let rows = try Row.fetchCursor(
                 try db.cachedStatement(sql: "SELECT \(Self.recordColumns) FROM records WHERE seq > ? AND (from_peer IS NULL OR from_peer != ?) ORDER BY seq LIMIT ?"),
                 arguments: [since, excludingPeer ?? "", limit])
-            let versions = try rows.map { try Self.envelope($0, body: bodies) }
+            var versions: [Envelope] = []
+            versions.reserveCapacity(min(limit, 10_000))
+            var lastRow: Int64 = 0
+            while let row = try rows.next() {
+                versions.append(try Self.envelope(row, body: bodies))
+                lastRow = row[RecordColumn.seq]
+            }
             // A full page was looked at up to its last row; a short one up to the end of the log.
-            let last: Int64 = rows.count == limit ? rows.last![RecordColumn.seq] : max(since, Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0)
+            let last: Int64 = versions.count == limit ? lastRow : max(since, Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0)
             return ChangeSet(versions: versions, lastSequence: last, epoch: epoch)
         }
     }
