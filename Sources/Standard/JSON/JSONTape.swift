@@ -49,6 +49,11 @@ public struct JSONTape: Sendable {
 
     /// Parses `text` into this tape, replacing what it held and keeping its capacity.
     public mutating func parse(_ text: UnsafeBufferPointer<UInt8>) throws(JSONParseError) {
+        // Offsets are 32-bit and the bytes hold the text, then unescaped strings
+        // (at most as long again). Record lines are at most 16 MB; files are read record by record.
+        guard text.count < Int(UInt32.max) / 2 else {
+            throw JSONParseError(offset: 0, line: 1, column: 1, reason: "a JSON text of 2 GB or more is not read whole; split it into records (NDJSON)")
+        }
         bytes.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)
         bytes.append(contentsOf: text)

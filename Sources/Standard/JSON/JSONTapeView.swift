@@ -25,7 +25,6 @@ struct JSONTapeView {
         return UnsafeBufferPointer(rebasing: bytes[Int(e.offset)..<Int(e.offset + e.length)])
     }
 
-    @inline(__always) func isASCII(_ i: Int) -> Bool { entries[i].ascii }
     @inline(__always) func hash(_ i: Int) -> UInt32 { entries[i].hash }
 
     func makeString(_ i: Int) -> String { String(decoding: string(i), as: UTF8.self) }
@@ -83,9 +82,8 @@ struct JSONTapeView {
         a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
-    /// The value at `i` as a tree; the value at entry `skipping`, if inside
-    /// it, as null (not built: the caller drops it).
-    /// Containers `depth` levels down are given empty.
+    /// The value at `i` as a tree, but the value at entry `skipping` as null
+    /// (not built: the caller drops it) and containers `depth` levels down empty.
     func value(_ i: Int, skipping: Int = -1, depth: Int = .max) -> JSONValue {
         if i == skipping { return .null }
         if depth == 0 && kind(i) == .object { return .object(JSONObject()) }

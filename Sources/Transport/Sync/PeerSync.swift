@@ -96,17 +96,18 @@ public final class PeerSync {
         }
     }
 
-    /// Each page is checked line by line as it streams in and applied once its
-    /// signature verified. One thread receives: it asks for `pagesPerRequest`
-    /// pages at a time, which the peer sends back to back, and asks again
-    /// from the last page's cursor at once. The calling thread applies the
-    /// pages in order while the next ones arrive and are checked: those
-    /// waiting (at most ten) in one transaction, each with its batch id,
-    /// audit entry and cursor.
     /// Records applied in one transaction at most while pages keep coming:
     /// with random ids, larger transactions write each index page fewer times.
     static let recordsPerTransaction = 50_000
 
+    /// Each page is checked line by line as it streams in and applied once its
+    /// signature verified. One thread receives: it asks for `pagesPerRequest`
+    /// pages at a time, which the peer sends back to back, and asks again
+    /// from the last page's cursor at once. The calling thread applies the
+    /// pages in order while the next ones arrive and are checked, in one
+    /// transaction for as long as more keep arriving (at most ten wait, and
+    /// at most `recordsPerTransaction` records go in one), each page with its
+    /// batch id, audit entry and cursor.
     public func pull() throws {
         let granted = try grants().text
         let start = try startingCursor(.pull, grants: try grants())
@@ -139,7 +140,9 @@ public final class PeerSync {
                     release()
                     if !received.isEmpty {
                         guard received.reduce(0, +) < Self.recordsPerTransaction else { return [] }
-                        pages = try queue.take(upTo: queue.capacity, waiting: false)
+                        // A receiving error ends the group: what was applied is
+                        // committed, and the next take (waiting) throws it.
+                        pages = (try? queue.take(upTo: queue.capacity, waiting: false)) ?? []
                     }
                     let batches = pages.map { page in
                         let (h, end) = (page.header, page.end)
