@@ -163,9 +163,7 @@ public struct Envelope: Sendable, Equatable {
     public init(tape: JSONTape, parsedBody: Bool) throws(EnvelopeError) {
         if parsedBody { try self.init(json: tape.value()); return }
         guard let text = tape.memberText("body") else { throw .invalid("body", "must be an object") }
-        guard case .object(var o) = tape.value(omitting: "body") else { throw .invalid("", "an envelope must be a JSON object") }
-        o["body"] = .null
-        try self.init(json: .object(o))
+        try self.init(json: tape.value(nulling: "body"))
         bodyText = String(decoding: text, as: UTF8.self)
     }
 

@@ -57,8 +57,8 @@ import Testing
         #expect(cn.contains("YYYY-MM-DD"))
         #expect(DateFormats.dateTime("2024-03-01T09:30:00+08:00") == .valid)
         #expect(DateFormats.dateTime("2024-03-01 09:30:00") != .valid)
-        #expect(DateFormats.startsWithDate("2024-03-01T09:30:00+08:00"))
-        #expect(!DateFormats.startsWithDate("2024-03-01x"))
+        #expect(Array("2024-03-01T09:30:00+08:00".utf8).withUnsafeBufferPointer { DateFormats.startsWithDate($0) })
+        #expect(!Array("2024-03-01x".utf8).withUnsafeBufferPointer { DateFormats.startsWithDate($0) })
     }
 
     @Test func masking() {

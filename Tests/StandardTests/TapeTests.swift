@@ -25,7 +25,7 @@ import Testing
         let t = try tape(text)
         #expect(t.memberText("body").map { String(decoding: $0, as: UTF8.self) } == #"{"b" : 2,"a":"\u0041"}"#)
         #expect(t.member("body") == ["b": 2, "a": "A"])
-        #expect(t.value(omitting: "body") == ["id": "r1", "hash": "h"])
+        #expect(t.value(nulling: "body") == ["id": "r1", "body": nil, "hash": "h"])
         // Only containers have a text, and only a tape parsed from text.
         #expect(t.memberText("id") == nil)
         #expect(JSONTape(t.value()).memberText("body") == nil)

@@ -24,8 +24,6 @@ enum DateFormats {
     }
 
     /// Whether `s` starts with a valid ISO date (a date, or the date of a date-time).
-    static func startsWithDate(_ s: String) -> Bool { Formats.bytes(s) { startsWithDate($0) } }
-
     static func startsWithDate(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         (u.count == 10 || (u.count > 10 && u[10] | 0x20 == UInt8(ascii: "t"))) && dateProblem(u) == nil
     }

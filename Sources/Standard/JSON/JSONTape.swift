@@ -137,15 +137,10 @@ public struct JSONTape: Sendable {
         withView { v in v.member(0, named: name).map { v.value($0) } }
     }
 
-    /// The document as a tree without its member `name`: a record's envelope
-    /// without the body, which is kept as text.
-    public func value(omitting name: StaticString) -> JSONValue {
-        withView { v in
-            guard let skip = v.member(0, named: name) else { return v.value(0) }
-            guard case .object(var o) = v.value(0, skipping: skip) else { return v.value(0) }
-            o[String(describing: name)] = nil
-            return .object(o)
-        }
+    /// The document as a tree with its member `name` given as null, not
+    /// built: a record's envelope whose body is kept as text.
+    public func value(nulling name: StaticString) -> JSONValue {
+        withView { v in v.value(0, skipping: v.member(0, named: name) ?? -1) }
     }
 
     /// The text, as parsed, of the document's member `name` when that is an
