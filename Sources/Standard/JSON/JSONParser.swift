@@ -189,12 +189,7 @@ public struct JSONParser {
                 let slice = UnsafeBufferPointer(rebasing: bytes[contentStart..<pos])
                 pos += 1
                 if !ascii && !Self.isValidUTF8(slice) { throw error("string is not valid UTF-8", at: start) }
-                var e = JSONTape.Entry(kind: .string)
-                e.offset = UInt32(contentStart)
-                e.length = UInt32(slice.count)
-                e.ascii = ascii
-                if key { e.hash = KeyHash.of(slice) }
-                entries.append(e)
+                entries.append(.string(at: contentStart, slice, ascii: ascii, hash: key ? KeyHash.of(slice) : 0))
                 return
             }
             if b == UInt8(ascii: "\\") { break }
@@ -211,13 +206,10 @@ public struct JSONParser {
                 pos += 1
                 let valid = out.withUnsafeBufferPointer { Self.isValidUTF8($0) }
                 guard valid else { throw error("string is not valid UTF-8", at: start) }
-                var e = JSONTape.Entry(kind: .string)
-                e.offset = UInt32(bytes.count + unescaped.count)
-                e.length = UInt32(out.count)
-                e.ascii = !out.contains { $0 >= 0x80 }
-                if key { e.hash = out.withUnsafeBufferPointer { KeyHash.of($0) } }
+                entries.append(out.withUnsafeBufferPointer {
+                    .string(at: bytes.count + unescaped.count, $0, ascii: !$0.contains { $0 >= 0x80 }, hash: key ? KeyHash.of($0) : 0)
+                })
                 unescaped.append(contentsOf: out)
-                entries.append(e)
                 return
             }
             if b < 0x20 { throw error("control character 0x\(String(b, radix: 16)) must be escaped inside a string") }

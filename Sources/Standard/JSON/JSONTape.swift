@@ -32,6 +32,16 @@ public struct JSONTape: Sendable {
         var payload: UInt64 = 0
 
         init(kind: Kind) { self.kind = kind }
+
+        /// A string whose content is at `offset` in the tape's bytes.
+        static func string(at offset: Int, _ content: UnsafeBufferPointer<UInt8>, ascii: Bool, hash: UInt32) -> Entry {
+            var e = Entry(kind: .string)
+            e.offset = UInt32(offset)
+            e.length = UInt32(content.count)
+            e.ascii = ascii
+            e.hash = hash
+            return e
+        }
     }
 
     /// The parsed text, then the content of strings that had escapes.
@@ -104,13 +114,8 @@ public struct JSONTape: Sendable {
 
     /// A string whose content is not (or not as is) in the text: appended to `bytes`.
     mutating func appendString(_ content: UnsafeBufferPointer<UInt8>, hash: UInt32) {
-        var e = Entry(kind: .string)
-        e.offset = UInt32(bytes.count)
-        e.length = UInt32(content.count)
-        e.ascii = !content.contains { $0 >= 0x80 }
-        e.hash = hash
+        entries.append(.string(at: bytes.count, content, ascii: !content.contains { $0 >= 0x80 }, hash: hash))
         bytes.append(contentsOf: content)
-        entries.append(e)
     }
 
     /// The entries and bytes for the duration of `body`, without copies.
