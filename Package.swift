@@ -36,13 +36,13 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // libcurl and zlib, as C modules standing alone (DESIGN.md, Data path).
+        // libcurl and ISA-L's igzip (gzip), as C modules standing alone (DESIGN.md, Data path).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         // Peer exchange: signed NDJSON batches, the libcurl client, the
         // Hummingbird server with mutual TLS, grants and masking.
         .target(name: "Transport", dependencies: [
-            "Standard", "Replication", "Store", "CCurl", "CZlib",
+            "Standard", "Replication", "Store", "CCurl", "CISAL",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -186,8 +186,12 @@ enum TransportFixtures {
         #expect(throws: GzipError.tooLarge(1_000)) { _ = try Gzip.decompress(packed, limit: 1_000) }
         #expect(throws: GzipError.invalid) { _ = try Gzip.decompress(Array(packed.prefix(packed.count / 2)), limit: text.count) }
         #expect(throws: GzipError.invalid) { _ = try Gzip.decompress(Array("plain".utf8), limit: 100) }
+        #expect(throws: GzipError.invalid) { _ = try Gzip.decompress(packed + Array("more".utf8), limit: text.count) }
+        var corrupted = packed
+        corrupted[corrupted.count - 6] ^= 0xFF  // the CRC-32 in the trailer
+        #expect(throws: GzipError.invalid) { _ = try Gzip.decompress(corrupted, limit: text.count) }
         // In pieces, as a streamed body arrives.
-        let inflater = try Inflater(limit: text.count)
+        let inflater = Inflater(limit: text.count)
         var out: [UInt8] = []
         for start in stride(from: 0, to: packed.count, by: 97) {
             try packed[start..<min(start + 97, packed.count)].withUnsafeBytes { b in try inflater.feed(b) { out.append(contentsOf: $0) } }
@@ -199,6 +203,38 @@ enum TransportFixtures {
         for start in stride(from: 0, to: text.count, by: 5_000) { streamed += deflater.compress(Array(text[start..<min(start + 5_000, text.count)])) }
         streamed += deflater.finish()
         #expect(try Gzip.decompress(streamed, limit: text.count) == text)
+    }
+}
+
+extension BatchTests {
+    /// Peers and operators' tools read batches with other gzip implementations
+    /// (curl's zlib, `gzip -d`), and send them: both directions with gzip(1).
+    @Test func gzipStreamsAreReadAndWrittenLikeGzipTools() throws {
+        let text = Array((0..<20_000).map { "{\"line\":\($0),\"name\":\"成都市武侯区生态环境局\"}\n" }.joined().utf8)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hutong-gzip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func gzip(_ args: [String], _ input: URL) throws -> [UInt8] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "gzip \(args.joined(separator: " ")) < '\(input.path)'"]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let bytes = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            return Array(bytes)
+        }
+        let ours = dir.appendingPathComponent("ours.gz"), plain = dir.appendingPathComponent("plain")
+        let deflater = Deflater()
+        var streamed: [UInt8] = []
+        for start in stride(from: 0, to: text.count, by: 65_536) { streamed += deflater.compress(Array(text[start..<min(start + 65_536, text.count)])) }
+        streamed += deflater.finish()
+        try Data(streamed).write(to: ours)
+        #expect(try gzip(["-dc"], ours) == text)
+        try Data(text).write(to: plain)
+        #expect(try Gzip.decompress(try gzip(["-c", "-6"], plain), limit: text.count) == text)
     }
 }
 

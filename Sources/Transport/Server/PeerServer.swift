@@ -166,7 +166,7 @@ public struct PeerServer: Sendable {
             if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > settings.maxBodyBytes {
                 throw GzipError.tooLarge(settings.maxBodyBytes)
             }
-            let inflater = request.headers[.contentEncoding] == "gzip" ? try Inflater(limit: settings.maxBodyBytes) : nil
+            let inflater = request.headers[.contentEncoding] == "gzip" ? Inflater(limit: settings.maxBodyBytes) : nil
             var received = 0
             for try await piece in request.body {
                 received += piece.readableBytes
