@@ -114,6 +114,7 @@ public final class Inflater {
         state.pointee.avail_in = UInt32(input.count)
         repeat {
             var status: Int32 = 0
+            let before = state.pointee.avail_in
             let n: Int = chunk.withUnsafeMutableBufferPointer { c in
                 state.pointee.next_out = c.baseAddress
                 state.pointee.avail_out = UInt32(c.count)
@@ -123,6 +124,8 @@ public final class Inflater {
             // Negative: a broken block, symbol, distance, wrapper or checksum; a
             // stream asking for a preset dictionary is not a gzip body either.
             guard status >= 0, status != ISAL_NEED_DICT else { throw GzipError.invalid }
+            // Neither read nor written: another call would not move either (a peer's bytes must not hang us).
+            guard n > 0 || before == 0 || state.pointee.avail_in < before else { throw GzipError.invalid }
             produced += n
             guard produced <= limit else { throw GzipError.tooLarge(limit) }
             if n > 0 { try chunk.withUnsafeBufferPointer { c in try output(UnsafeBufferPointer(rebasing: c[0..<n])) } }
