@@ -148,12 +148,15 @@ final class EnumValues {
 final class FormatBox { let name: String; let check: FormatCheck; init(_ n: String, _ c: @escaping FormatCheck) { name = n; check = c } }
 /// Names looked up among an instance's member names: their UTF-8 bytes in
 /// one buffer, with the same hash the parser stores with each member name,
-/// so a lookup copies nothing and counts no references.
+/// so a lookup copies nothing and counts no references. Also a table by hash
+/// (open addressing), for finding an instance's member among the names.
 final class NameList {
     let names: [String]
     let hashes: [UInt32]
     private let storage: UnsafeMutableBufferPointer<UInt8>
     private let bounds: [Range<Int>]
+    private let slots: [Int32]
+    private let mask: Int
 
     init(_ names: [String]) {
         self.names = names
@@ -167,14 +170,43 @@ final class NameList {
             at += n.utf8.count
         }
         bounds = b
+        var size = 4
+        while size < names.count * 2 { size *= 2 }
+        var slots = [Int32](repeating: -1, count: size)
+        for i in 0..<names.count {
+            var j = Int(hashes[i]) & (size - 1)
+            while slots[j] >= 0 { j = (j + 1) & (size - 1) }
+            slots[j] = Int32(i)
+        }
+        self.slots = slots
+        mask = size - 1
+        var firsts: UInt64 = 0
+        for i in 0..<min(64, names.count) where names.firstIndex(of: names[i]) == i { firsts |= 1 << UInt64(i) }
+        everyPosition = firsts
     }
 
     deinit { storage.deallocate() }
+
+    /// The bit of each name's `position` (the first 64 names): all set when
+    /// an instance has every name.
+    let everyPosition: UInt64
 
     var count: Int { names.count }
 
     @inline(__always) func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: storage[bounds[i]])
+    }
+
+    /// Which of the names `name` is (the first, if listed twice).
+    @inline(__always) func position(_ name: UnsafeBufferPointer<UInt8>, hash: UInt32) -> Int? {
+        var j = Int(hash) & mask
+        while true {
+            let e = slots[j]
+            if e < 0 { return nil }
+            let k = Int(e)
+            if hashes[k] == hash && JSONTapeView.same(bytes(k), name) { return k }
+            j = (j + 1) & mask
+        }
     }
 }
 final class DependentNames { let deps: [(String, [String])]; init(_ d: [(String, [String])]) { deps = d } }
@@ -222,39 +254,20 @@ final class DatePairs {
 }
 
 /// Property name → subschema, keyed by the hash the parser stores with each
-/// member name, so a lookup hashes nothing (open addressing).
+/// member name, so a lookup hashes nothing.
 final class PropertyTable {
     private let names: NameList
     private let nodes: [U<SchemaNode>]
-    private let slots: [Int32]
-    private let mask: Int
 
     init(_ names: NameList, _ nodes: [U<SchemaNode>]) {
         self.names = names
         self.nodes = nodes
-        var size = 4
-        while size < names.count * 2 { size *= 2 }
-        var slots = [Int32](repeating: -1, count: size)
-        for i in 0..<names.count {
-            var j = Int(names.hashes[i]) & (size - 1)
-            while slots[j] >= 0 { j = (j + 1) & (size - 1) }
-            slots[j] = Int32(i)
-        }
-        self.slots = slots
-        mask = size - 1
     }
 
     var isEmpty: Bool { nodes.isEmpty }
 
     @inline(__always) func node(_ name: UnsafeBufferPointer<UInt8>, hash: UInt32) -> U<SchemaNode>? {
-        var j = Int(hash) & mask
-        while true {
-            let e = slots[j]
-            if e < 0 { return nil }
-            let k = Int(e)
-            if names.hashes[k] == hash && JSONTapeView.same(names.bytes(k), name) { return nodes[k] }
-            j = (j + 1) & mask
-        }
+        names.position(name, hash: hash).map { nodes[$0] }
     }
 
     func node(_ name: String) -> U<SchemaNode>? {
