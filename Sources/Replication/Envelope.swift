@@ -104,25 +104,20 @@ public struct Envelope: Sendable, Equatable {
     /// (a batch writes one per record); the body serialised only when its text
     /// is not at hand.
     public func writeLine(into out: inout [UInt8]) {
-        func member(_ name: StaticString, first: Bool = false) {
-            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        EnvelopeLine.write(into: &out, deleted: deleted, conflicts: !conflicts.isEmpty, masked: !masked.isEmpty) { part, out in
+            switch part {
+            case .id: JSONWriter.writeString(id, into: &out)
+            case .type: JSONWriter.writeString(type, into: &out)
+            case .owner: JSONWriter.writeString(owner, into: &out)
+            case .vv: vv.write(into: &out)
+            case .hlc: out.append(UInt8(ascii: "\"")); hlc.write(into: &out); out.append(UInt8(ascii: "\""))
+            case .writer: JSONWriter.writeString(writer, into: &out)
+            case .hash: JSONWriter.writeString(hash, into: &out)
+            case .conflicts: JSONWriter.write(.array(conflicts.map(\.json)), into: &out)
+            case .masked: JSONWriter.write(.array(masked.map { .string($0) }), into: &out)
+            case .body: if let bodyText { out.append(contentsOf: bodyText.utf8) } else { JSONWriter.write(body, into: &out) }
+            }
         }
-        member("id", first: true); JSONWriter.writeString(id, into: &out)
-        member("type"); JSONWriter.writeString(type, into: &out)
-        member("owner"); JSONWriter.writeString(owner, into: &out)
-        member("vv"); vv.write(into: &out)
-        member("hlc"); out.append(UInt8(ascii: "\"")); hlc.write(into: &out); out.append(UInt8(ascii: "\""))
-        member("writer"); JSONWriter.writeString(writer, into: &out)
-        member("deleted"); out.append(contentsOf: (deleted ? "true" : "false").utf8)
-        member("hash"); JSONWriter.writeString(hash, into: &out)
-        if !conflicts.isEmpty { member("conflicts"); JSONWriter.write(.array(conflicts.map(\.json)), into: &out) }
-        if !masked.isEmpty { member("masked"); JSONWriter.write(.array(masked.map { .string($0) }), into: &out) }
-        member("body")
-        if let bodyText { out.append(contentsOf: bodyText.utf8) } else { JSONWriter.write(body, into: &out) }
-        out.append(UInt8(ascii: "}"))
     }
 
     /// Reads an envelope; validation against `envelope.json` is the caller's (it

@@ -43,6 +43,14 @@ public protocol NodeStore: Sendable {
     /// on as it is, which is most of what serving a peer does.
     func changes(since: Int64, excludingPeer: String?, limit: Int, bodies: Bool) throws -> ChangeSet
 
+    /// The versions `changes` reads, each one of a type `including` admits
+    /// appended to `out` as its envelope line (`Envelope.line` and a newline),
+    /// written from the stored text without parsing or copying it into
+    /// envelopes: what serving a peer that gets versions as they are stored
+    /// costs, per record sent.
+    func changeLines(since: Int64, excludingPeer: String?, limit: Int, including: (String) -> Bool,
+                     into out: inout [UInt8]) throws -> ChangeLines
+
     func record(id: String) throws -> Envelope?
     func records(type: String?, after: String?, limit: Int) throws -> [Envelope]
 
@@ -76,6 +84,19 @@ extension NodeStore {
     /// One batch in its own transaction.
     public func apply(_ batch: IncomingBatch) throws -> BatchResult {
         try apply([batch])[0]
+    }
+
+    /// Lines made from envelopes: for a backend without a faster way.
+    public func changeLines(since: Int64, excludingPeer: String?, limit: Int, including: (String) -> Bool,
+                            into out: inout [UInt8]) throws -> ChangeLines {
+        let c = try changes(since: since, excludingPeer: excludingPeer, limit: limit, bodies: false)
+        var lines = 0
+        for v in c.versions where including(v.type) {
+            v.writeLine(into: &out)
+            out.append(0x0A)
+            lines += 1
+        }
+        return ChangeLines(lines: lines, scanned: c.versions.count, lastSequence: c.lastSequence)
     }
 
     /// Current versions changed after `since`, bodies parsed.
@@ -161,6 +182,20 @@ public struct ChangeSet: Sendable {
     /// The last sequence looked at, even if nothing was sent for it.
     public let lastSequence: Int64
     public let epoch: String
+}
+
+/// What `changeLines` wrote and how far it read.
+public struct ChangeLines: Sendable, Equatable {
+    /// Lines written.
+    public let lines: Int
+    /// Versions looked at, written or not.
+    public let scanned: Int
+    /// The last sequence looked at, as `ChangeSet.lastSequence`.
+    public let lastSequence: Int64
+
+    public init(lines: Int, scanned: Int, lastSequence: Int64) {
+        self.lines = lines; self.scanned = scanned; self.lastSequence = lastSequence
+    }
 }
 
 public struct ConflictEntry: Sendable, Equatable {

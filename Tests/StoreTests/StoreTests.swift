@@ -280,4 +280,44 @@ enum StoreFixtures {
         #expect(try b.cursor(peer: "node-a", direction: .pull)?.sequence == 30)
         #expect(try b.auditEntries(limit: 10).filter { $0.kind == "batch-received" }.count == 3)
     }
+
+    /// Lines written straight from stored rows are the envelopes' own lines,
+    /// byte for byte, for every kind of row: received from a peer (and left
+    /// out for it), local with text that needs escaping, a tombstone, a
+    /// manual conflict's losers and a masked copy; with the same reach.
+    @Test func changeLinesAreTheEnvelopesLines() throws {
+        let a = try F.store("node-a"), b = try F.store("node-b")
+        for body in try F.samples("penalty", 4) { _ = try a.write(type: "penalty", body: body) }
+        let transfer = try F.samples("case_transfer", 1)[0]
+        _ = try a.write(type: "case_transfer", body: transfer)
+        try F.sync(a, to: b)
+        var quoted = try F.samples("penalty", 1, seed: 7)[0].objectValue!
+        quoted["remarks"] = "含\"引号\"、反斜杠\\和\n换行\u{1}"
+        _ = try b.write(type: "penalty", body: .object(quoted))
+        let officer = try #require(try b.write(type: "officer", body: try F.samples("officer", 1)[0]))
+        _ = try b.delete(id: officer.id)
+        var atA = transfer.objectValue!, atB = transfer.objectValue!
+        atA["suspected_crime"] = "测试罪名甲"
+        atB["suspected_crime"] = "测试罪名乙"
+        _ = try a.write(type: "case_transfer", body: .object(atA))
+        _ = try b.write(type: "case_transfer", body: .object(atB))
+        try F.sync(a, to: b)
+        var masked = try #require(try a.write(type: "penalty", body: try F.samples("penalty", 1, seed: 8)[0]))
+        masked.masked = ["/party/legal_representative/name"]
+        _ = try b.apply(IncomingBatch(peer: "node-c", batchID: "masked", versions: [masked]))
+        let all = try b.changes(since: 0, excludingPeer: nil, limit: 100, bodies: false).versions
+        #expect(all.contains { !$0.conflicts.isEmpty } && all.contains { !$0.masked.isEmpty } && all.contains(where: \.deleted))
+        #expect(all.contains { $0.bodyText?.contains("\\\"引号") == true })
+
+        for (since, peer, limit, types) in [(Int64(0), nil, 100, nil), (0, "node-a", 100, nil), (2, "node-c", 3, ["penalty"]),
+                                            (0, nil, 100, ["officer", "case_transfer"]), (0, nil, 100, [String]())] as [(Int64, String?, Int, [String]?)] {
+            let c = try b.changes(since: since, excludingPeer: peer, limit: limit, bodies: false)
+            var expected: [UInt8] = []
+            for v in c.versions where types?.contains(v.type) ?? true { expected += Array(v.line.utf8) + [0x0A] }
+            var out: [UInt8] = [1, 2]
+            let lines = try b.changeLines(since: since, excludingPeer: peer, limit: limit, including: { types?.contains($0) ?? true }, into: &out)
+            #expect(out == [1, 2] + expected, "since \(since), excluding \(peer ?? "-"), types \(types ?? [])")
+            #expect(lines == ChangeLines(lines: expected.filter { $0 == 0x0A }.count, scanned: c.versions.count, lastSequence: c.lastSequence))
+        }
+    }
 }

@@ -22,7 +22,7 @@ import Testing
         let s = try store(records: 1_000)
         let key = NodeKey.generate()
         let batch = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: 0, limit: 700,
-                                  pieceSize: 100) { $0 }
+                                  pieceSize: 100, selection: .filtered { $0 })
         let decoder = BatchReader(catalog: F.catalog).decoder(from: "node-a", key: try PeerKey(base64: key.publicKeyBase64))
         let inflater = Inflater(limit: 64 << 20)
         var pieces = 0
@@ -37,7 +37,7 @@ import Testing
         #expect(read.versions == log.versions && read.end == BatchEnd(count: 700, seqTo: log.lastSequence))
         #expect(!batch.reachedEnd && batch.cursor == log.lastSequence)
         // The rest of the log, then the end of it.
-        let rest = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: batch.cursor, limit: 700) { $0 }
+        let rest = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: batch.cursor, limit: 700, selection: .asStored { _ in true })
         while try rest.next() != nil {}
         #expect(rest.count == 300 && rest.reachedEnd)
     }
@@ -45,9 +45,11 @@ import Testing
     /// Records the peer may not have are left out, and the range still moves past them.
     @Test func filteredRecordsAreLeftOutButPassed() throws {
         let s = try store(records: 50)
-        let batch = OutgoingBatch(store: s, key: .generate(), schemaVersion: F.catalog.version, peer: "node-b", since: 0, limit: 1_000) { _ in nil }
-        #expect(try !batch.hasRecords())
-        #expect(batch.reachedEnd && batch.cursor == 50)
+        for selection in [OutgoingBatch.Selection.filtered { _ in nil }, .asStored { $0 != "penalty" }] {
+            let batch = OutgoingBatch(store: s, key: .generate(), schemaVersion: F.catalog.version, peer: "node-b", since: 0, limit: 1_000, selection: selection)
+            #expect(try !batch.hasRecords())
+            #expect(batch.reachedEnd && batch.cursor == 50)
+        }
     }
 
     /// A peer whose grant needs no body read (personal information, every
@@ -61,7 +63,8 @@ import Testing
         #expect(bare.versions.map(\.line) == parsed.versions.map(\.line))
         let key = NodeKey.generate()
         func bytes(bodies: Bool) throws -> [UInt8] {
-            let b = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: 0, limit: 300, bodies: bodies) { $0 }
+            let b = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: 0, limit: 300,
+                                  selection: bodies ? .filtered { $0 } : .asStored { _ in true })
             var out: [UInt8] = []
             while let piece = try b.next() { out += piece }
             return try Gzip.decompress(out, limit: 64 << 20)
@@ -86,7 +89,7 @@ import Testing
         var since: Int64 = 0
         var cursors: [Int64] = []
         for _ in 0..<3 {
-            let b = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: since, limit: 100, deflater: deflater) { $0 }
+            let b = OutgoingBatch(store: s, key: key, schemaVersion: F.catalog.version, peer: "node-b", since: since, limit: 100, deflater: deflater, selection: .asStored { _ in true })
             while let piece = try b.next() { gz += piece }
             cursors.append(b.cursor)
             since = b.cursor

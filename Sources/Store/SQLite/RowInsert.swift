@@ -48,7 +48,7 @@ struct RowInsert {
     }
 
     /// A text's bytes for SQLite; an empty text has no buffer, and nil would bind NULL.
-    private static func pointer(_ b: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
+    static func pointer(_ b: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
         UnsafeRawPointer(b.baseAddress ?? ("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
     }
 
@@ -62,8 +62,5 @@ struct RowInsert {
         guard code == SQLITE_OK else { throw error(code) }
     }
 
-    private func error(_ code: Int32) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                      sql: String(cString: sqlite3_sql(statement)))
-    }
+    private func error(_ code: Int32) -> DatabaseError { SQLiteNodeStore.error(db, statement, code) }
 }

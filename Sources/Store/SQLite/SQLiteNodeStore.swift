@@ -260,9 +260,7 @@ public final class SQLiteNodeStore: NodeStore {
             // pull from that peer does not read (and parse) them all again.
             // Rows read in place (a cursor) rather than copied first: serving a
             // pull reads every column of every record once.
-            let rows = try Row.fetchCursor(
-                try db.cachedStatement(sql: "SELECT \(Self.recordColumns) FROM records WHERE seq > ? AND (from_peer IS NULL OR from_peer != ?) ORDER BY seq LIMIT ?"),
-                arguments: [since, excludingPeer ?? "", limit])
+            let rows = try Row.fetchCursor(try db.cachedStatement(sql: Self.changesSQL), arguments: [since, excludingPeer ?? "", limit])
             var versions: [Envelope] = []
             versions.reserveCapacity(min(limit, 10_000))
             var lastRow: Int64 = 0
@@ -275,6 +273,9 @@ public final class SQLiteNodeStore: NodeStore {
             return ChangeSet(versions: versions, lastSequence: last, epoch: epoch)
         }
     }
+
+    /// The change log after a sequence, leaving out one peer's versions, a page at a time.
+    static let changesSQL = "SELECT \(recordColumns) FROM records WHERE seq > ? AND (from_peer IS NULL OR from_peer != ?) ORDER BY seq LIMIT ?"
 
     // MARK: Reading
 

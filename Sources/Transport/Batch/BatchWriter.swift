@@ -26,8 +26,13 @@ public final class BatchWriter {
         let start = out.count
         e.writeLine(into: &out)
         out.append(0x0A)
+        appended(out, from: start, count: 1)
+    }
+
+    /// Counts and signs `count` record lines already written to `out` from `start`.
+    public func appended(_ out: [UInt8], from start: Int, count: Int) {
         out.withUnsafeBytes { digest.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        count += 1
+        self.count += count
     }
 
     /// The end line, signed when the writer has a key.

@@ -12,11 +12,18 @@ public final class OutgoingBatch: @unchecked Sendable {
     let store: any NodeStore
     let peer: String
     let limit: Int
-    /// What the peer gets of a version: itself, a masked copy, or nothing (not in its grant).
-    let filter: (Envelope) -> Envelope?
-    /// Whether `filter` reads bodies (masking, regions); otherwise the stored
-    /// text is sent as it is, never parsed.
-    let bodies: Bool
+    /// What the peer gets of each version.
+    public enum Selection: Sendable {
+        /// Versions as stored, of the record types `including` admits: lines
+        /// are written from the stored text, nothing is parsed.
+        case asStored(including: @Sendable (String) -> Bool)
+        /// Each version read with its body, then given as `filter` makes it:
+        /// itself, a masked copy, or nothing (not in the grant). For grants
+        /// that must look at bodies (masking, regions).
+        case filtered(@Sendable (Envelope) -> Envelope?)
+    }
+
+    let selection: Selection
     let writer: BatchWriter
     /// The gzip stream the batch is written into; shared by the batches of
     /// one pull answer, which form one stream (`endsStream` false: the owner finishes it).
@@ -34,9 +41,9 @@ public final class OutgoingBatch: @unchecked Sendable {
     private var lines: [UInt8]
 
     public init(store: any NodeStore, key: NodeKey, schemaVersion: String, peer: String, since: Int64, limit: Int,
-                pieceSize: Int = 100, bodies: Bool = true, deflater: Deflater? = nil, filter: @escaping (Envelope) -> Envelope?) {
+                pieceSize: Int = 100, deflater: Deflater? = nil, selection: Selection) {
         header = BatchHeader(node: store.nodeID, epoch: store.epoch, seqFrom: since, schemaVersion: schemaVersion)
-        self.store = store; self.peer = peer; self.limit = limit; self.pieceSize = pieceSize; self.bodies = bodies; self.filter = filter
+        self.store = store; self.peer = peer; self.limit = limit; self.pieceSize = pieceSize; self.selection = selection
         self.deflater = deflater ?? Deflater()
         endsStream = deflater == nil
         cursor = since
@@ -71,14 +78,25 @@ public final class OutgoingBatch: @unchecked Sendable {
 
     private func readPiece() throws {
         let n = min(pieceSize, limit - scanned)
-        let c = try store.changes(since: cursor, excludingPeer: peer, limit: n, bodies: bodies)
-        scanned += c.versions.count
-        for v in c.versions {
-            if let sent = filter(v) { writer.append(sent, to: &lines) }
+        let looked: Int
+        switch selection {
+        case .asStored(let including):
+            let start = lines.count
+            let c = try store.changeLines(since: cursor, excludingPeer: peer, limit: n, including: including, into: &lines)
+            writer.appended(lines, from: start, count: c.lines)
+            looked = c.scanned
+            cursor = c.lastSequence
+        case .filtered(let filter):
+            let c = try store.changes(since: cursor, excludingPeer: peer, limit: n, bodies: true)
+            for v in c.versions {
+                if let sent = filter(v) { writer.append(sent, to: &lines) }
+            }
+            looked = c.versions.count
+            cursor = c.lastSequence
         }
-        cursor = c.lastSequence
+        scanned += looked
         // A short piece reached the end of the log.
-        reachedEnd = c.versions.count < n
+        reachedEnd = looked < n
         scanDone = reachedEnd || scanned >= limit
     }
 }

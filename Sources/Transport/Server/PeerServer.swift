@@ -118,11 +118,13 @@ public struct PeerServer: Sendable {
         // Another epoch (or none): this node's log started over; send it from the beginning.
         let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
         let catalog = self.catalog, store = self.store, key = self.key
-        let bodies = peer.grants.readsBodies(pulling: true)
-        let filter: @Sendable (Envelope) -> Envelope? = { v in
-            guard peer.grants.allows(peer.grants.pull, type: v.type, body: v.body) else { return nil }
-            return peer.grants.personal ? v : Masking.mask(v, fields: catalog.recordTypes[v.type]?.personalFields ?? [])
-        }
+        let grants = peer.grants
+        let selection: OutgoingBatch.Selection = grants.readsBodies(pulling: true)
+            ? .filtered { v in
+                guard grants.allows(grants.pull, type: v.type, body: v.body) else { return nil }
+                return grants.personal ? v : Masking.mask(v, fields: catalog.recordTypes[v.type]?.personalFields ?? [])
+            }
+            : .asStored { grants.pull.contains($0) }
         var headers = HTTPFields()
         headers[.contentType] = "application/x-ndjson"
         headers[.contentEncoding] = "gzip"
@@ -136,7 +138,7 @@ public struct PeerServer: Sendable {
             var since = from
             for _ in 0..<pages {
                 let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: since, limit: limit,
-                                          bodies: bodies, deflater: deflater, filter: filter)
+                                          deflater: deflater, selection: selection)
                 while let piece = try await NIOThreadPool.singleton.runIfActive({ try batch.next() }) {
                     if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
                 }

@@ -69,9 +69,10 @@ public final class PeerSync {
         while true {
             let make = {
                 OutgoingBatch(store: self.store, key: self.key, schemaVersion: self.catalog.version, peer: self.peer.name,
-                              since: since, limit: self.pageSize, bodies: accepted.readsBodies(pulling: false)) {
-                    accepted.allows(accepted.push, type: $0.type, body: $0.body) ? $0 : nil
-                }
+                              since: since, limit: self.pageSize,
+                              selection: accepted.readsBodies(pulling: false)
+                                  ? .filtered { accepted.allows(accepted.push, type: $0.type, body: $0.body) ? $0 : nil }
+                                  : .asStored { accepted.push.contains($0) })
             }
             var batch = make()
             if try batch.hasRecords() {
