@@ -1,3 +1,5 @@
+import Standard
+
 /// A hybrid logical clock timestamp: wall-clock milliseconds and a logical
 /// counter, ordered as a pair. Written "1717056000000.2" in envelopes.
 public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -23,11 +25,9 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     /// The text form, millis padded to 13 digits. Written and read for every
     /// version stored or sent, so done on bytes.
     public func write(into out: inout [UInt8]) {
-        let m = Array(String(millis).utf8)
-        if m.count < 13 { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 13 - m.count)) }
-        out.append(contentsOf: m)
+        JSONWriter.writeDecimal(millis, minimumDigits: 13, into: &out)
         out.append(UInt8(ascii: "."))
-        out.append(contentsOf: String(logical).utf8)
+        JSONWriter.writeDecimal(UInt64(logical), into: &out)
     }
 
     /// Reads "MILLIS.COUNTER": exactly 13 digits, a dot, 1 to 10 digits.

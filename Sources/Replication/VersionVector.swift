@@ -56,12 +56,20 @@ public struct VersionVector: Sendable, Hashable {
 
     /// `json` as compact text, written without building it (every stored and sent version has one).
     public func write(into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
-        for (i, node) in counters.keys.sorted().enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
+        func entry(_ node: String, _ counter: UInt64) {
             JSONWriter.writeString(node, into: &out)
             out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: String(counters[node]!).utf8)
+            JSONWriter.writeDecimal(counter, into: &out)
+        }
+        out.append(UInt8(ascii: "{"))
+        if counters.count == 1, let only = counters.first {
+            // Most records were only ever written at one node: nothing to sort.
+            entry(only.key, only.value)
+        } else {
+            for (i, node) in counters.keys.sorted().enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                entry(node, counters[node]!)
+            }
         }
         out.append(UInt8(ascii: "}"))
     }

@@ -23,6 +23,10 @@ import Testing
     @Test func jsonRoundTrip() throws {
         let v = VersionVector(["b": 3, "a": 1])
         #expect(JSONWriterCheck.text(v.json) == #"{"a":1,"b":3}"#)
+        // The written text is the JSON's, one node or many.
+        for w in [v, VersionVector(["node-a": 9_223_372_036_854_775_807]), VersionVector(), VersionVector(["c\"": 1, "b": 20, "a": 300])] {
+            #expect(w.jsonText == JSONWriterCheck.text(w.json))
+        }
         #expect(try VersionVector(json: v.json) == v)
         #expect(throws: EnvelopeError.self) { try VersionVector(json: ["a": 0]) }
     }

@@ -50,6 +50,18 @@ import Testing
         #expect(JSONWriter.string(v).contains("\\u0001"))
     }
 
+    @Test func decimalsAreWrittenLikeSwiftsOwn() {
+        for (v, minimum) in [(UInt64(0), 1), (7, 1), (10, 1), (5, 13), (1_717_056_000_000, 13), (12_345_678_901_234, 13),
+                             (.max, 1), (.max, 20), (3, 0), (3, 30)] as [(UInt64, Int)] {
+            var out: [UInt8] = [0x78]
+            JSONWriter.writeDecimal(v, minimumDigits: minimum, into: &out)
+            let plain = String(v)
+            // At most 24 digits: the padding stops there.
+            let expected = "x" + String(repeating: "0", count: max(0, min(minimum, 24) - plain.count)) + plain
+            #expect(String(decoding: out, as: UTF8.self) == expected, "\(v), at least \(minimum) digits")
+        }
+    }
+
     @Test func locatorFindsLines() throws {
         let text = "{\n  \"a\": {\n    \"b\": [\n      1,\n      2\n    ]\n  },\n  \"c\": 3\n}"
         let bytes = Array(text.utf8)

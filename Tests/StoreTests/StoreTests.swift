@@ -320,4 +320,29 @@ enum StoreFixtures {
             #expect(lines == ChangeLines(lines: expected.filter { $0 == 0x0A }.count, scanned: c.versions.count, lastSequence: c.lastSequence))
         }
     }
+
+    /// A batch that holds a record twice (or more) ends as the same versions
+    /// applied one batch each: every later copy is merged over the one before
+    /// it, whether the record was stored before the batch or not.
+    @Test func aRecordTwiceInOneBatch() throws {
+        let a = try F.store("node-a")
+        let body = try F.samples("penalty", 1)[0]
+        let v1 = try #require(try a.write(type: "penalty", body: body))
+        var edited = body.objectValue!
+        edited["remarks"] = "第二版"
+        let v2 = try #require(try a.write(type: "penalty", body: .object(edited)))
+        let other = try #require(try a.write(type: "penalty", body: try F.samples("penalty", 1, seed: 3)[0]))
+        for (order, storedFirst) in [([v1, v2], false), ([v2, v1], false), ([v1, other, v2, v2], false), ([v2, v1, v2], true), ([v1, v1], true)] {
+            let together = try F.store("node-b"), apart = try F.store("node-b")
+            if storedFirst {
+                for s in [together, apart] { _ = try s.apply(IncomingBatch(peer: "node-a", batchID: "first", versions: [v1])) }
+            }
+            let one = try together.apply(IncomingBatch(peer: "node-a", batchID: "one", versions: order))
+            let each = try order.enumerated().map { try apart.apply(IncomingBatch(peer: "node-a", batchID: "b\($0.offset)", versions: [$0.element])).outcomes[0] }
+            #expect(one.outcomes == each, "\(order.map { $0.vv.description })")
+            #expect(try F.state(together) == F.state(apart))
+            #expect(try together.record(id: v1.id)?.vv == v2.vv || !order.contains(v2))
+            #expect(try together.info().lastSequence == apart.info().lastSequence)
+        }
+    }
 }

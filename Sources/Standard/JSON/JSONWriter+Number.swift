@@ -1,6 +1,27 @@
 import Foundation
 
 extension JSONWriter {
+    /// The decimal digits of `v`, at least `minimumDigits` of them (zeros in
+    /// front), appended without making a string: clocks and counters are
+    /// written for every version stored or sent.
+    public static func writeDecimal(_ v: UInt64, minimumDigits: Int = 1, into out: inout [UInt8]) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64.max's 20
+        let n = withUnsafeMutableBytes(of: &digits) { d -> Int in
+            var v = v, i = d.count
+            repeat {
+                i -= 1
+                d[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            while d.count - i < min(minimumDigits, d.count) {
+                i -= 1
+                d[i] = UInt8(ascii: "0")
+            }
+            return i
+        }
+        withUnsafeBytes(of: &digits) { out.append(contentsOf: $0[n...]) }
+    }
+
     /// ECMAScript Number::toString of a finite double (shortest round-trip digits).
     public static func number(_ d: Double) -> String {
         guard d.isFinite else { return "null" }

@@ -1,11 +1,37 @@
 import GRDB
 import GRDBSQLite
 
+/// The texts of the row being inserted, one after another in one buffer that
+/// every insert of a transaction reuses.
+struct RowTexts {
+    private(set) var bytes: [UInt8] = []
+    /// Each text's place in `bytes`, in column order; nil for NULL.
+    private(set) var bounds: [Range<Int>?] = []
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        bounds.removeAll(keepingCapacity: true)
+    }
+
+    mutating func append(_ text: String?) {
+        guard let text else { return bounds.append(nil) }
+        append { $0.append(contentsOf: text.utf8) }
+    }
+
+    /// A text that writes itself (a version vector, a clock) rather than becoming a string first.
+    mutating func append(_ write: (inout [UInt8]) -> Void) {
+        let start = bytes.count
+        write(&bytes)
+        bounds.append(start..<bytes.count)
+    }
+}
+
 /// The record insert bound through SQLite's C API: it runs once per stored
-/// record, and binding through `StatementArguments` (an array of values, a C
+/// record. Binding through `StatementArguments` (an array of values, a C
 /// string made of each text, then copied again by SQLite and measured with
-/// strlen) cost the applying thread a tenth of its time. Texts are bound in
-/// place for the duration of the step.
+/// strlen) cost the applying thread a tenth of its time; binding Swift strings
+/// one by one still had SQLite copy each (a malloc under its memory mutex).
+/// Here every text is bound in place from one buffer for the step.
 struct RowInsert {
     let statement: SQLiteStatement
     let db: Database
@@ -15,52 +41,31 @@ struct RowInsert {
         self.db = db
     }
 
-    /// Binds `seq`, then `texts` from parameter 2, then `deleted`, `hash`,
-    /// `optional` (NULL when nil) and `body`, in the order of the insert's
-    /// columns, and runs it.
-    func run(seq: Int64, texts: [String], deleted: Bool, hash: String, optional: [String?], body: String) throws {
+    /// Binds `seq`, `deleted`, then `texts` from parameter 3, in the order
+    /// of the insert's columns, and runs it. A failure throws with SQLite's
+    /// extended code (a repeated id is SQLITE_CONSTRAINT_UNIQUE).
+    func run(seq: Int64, deleted: Bool, texts: RowTexts) throws {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
         sqlite3_bind_int64(statement, 1, seq)
-        var index: Int32 = 2
-        for t in texts {
-            try bind(t, at: index)
-            index += 1
-        }
-        sqlite3_bind_int64(statement, index, deleted ? 1 : 0)
-        try bind(hash, at: index + 1)
-        index += 2
-        for t in optional {
-            if let t { try bind(t, at: index) }
-            index += 1
-        }
-        // The body, the one long text, is bound without a copy while the step runs.
-        var body = body
-        let code = body.withUTF8 { b -> Int32 in
-            let bound = sqlite3_bind_text(statement, index, Self.pointer(b), Int32(b.count), nil)
-            guard bound == SQLITE_OK else { return bound }
+        sqlite3_bind_int64(statement, 2, deleted ? 1 : 0)
+        let code = texts.bytes.withUnsafeBufferPointer { b -> Int32 in
+            for (i, range) in texts.bounds.enumerated() {
+                guard let range else { continue }  // cleared: NULL
+                // SQLITE_STATIC (nil): the bytes stay put until the step is done.
+                let bound = sqlite3_bind_text(statement, Int32(i + 3), Self.pointer(UnsafeBufferPointer(rebasing: b[range])), Int32(range.count), nil)
+                guard bound == SQLITE_OK else { return bound }
+            }
             let stepped = sqlite3_step(statement)
             sqlite3_clear_bindings(statement)
             return stepped
         }
         sqlite3_reset(statement)
-        guard code == SQLITE_DONE else { throw error(code) }
+        guard code == SQLITE_DONE else { throw SQLiteNodeStore.error(db, statement, sqlite3_extended_errcode(db.sqliteConnection)) }
     }
 
     /// A text's bytes for SQLite; an empty text has no buffer, and nil would bind NULL.
     static func pointer(_ b: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
         UnsafeRawPointer(b.baseAddress ?? ("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
     }
-
-    private func bind(_ text: String, at index: Int32) throws {
-        var text = text
-        // SQLITE_TRANSIENT: SQLite copies these short texts.
-        let code = text.withUTF8 { b in
-            sqlite3_bind_text(statement, index, Self.pointer(b), Int32(b.count),
-                              unsafeBitCast(-1, to: sqlite3_destructor_type.self))
-        }
-        guard code == SQLITE_OK else { throw error(code) }
-    }
-
-    private func error(_ code: Int32) -> DatabaseError { SQLiteNodeStore.error(db, statement, code) }
 }

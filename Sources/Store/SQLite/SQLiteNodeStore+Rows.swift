@@ -9,6 +9,22 @@ struct WriteState {
     var clock: HybridLogicalClock
     let startSequence: Int64
     let startClock: HLCTimestamp
+    /// The row being inserted; its buffer kept from one record to the next.
+    var row = RowTexts()
+
+    init(lastSequence: Int64, clock: HybridLogicalClock) {
+        self.lastSequence = lastSequence
+        self.clock = clock
+        startSequence = lastSequence
+        startClock = clock.last
+    }
+}
+
+/// An insert met a record already stored in this transaction although none
+/// was stored before it began: the batch holds its id twice.
+struct RepeatedInBatch: Error, CustomStringConvertible {
+    let id: String
+    var description: String { "record \(id) is stored twice by one batch and could not be read back" }
 }
 
 /// Reading and writing rows; all run inside the caller's transaction.
@@ -87,21 +103,35 @@ extension SQLiteNodeStore {
 
     /// Stores a version as the record's current one, appending it to the change
     /// log (the next sequence) and noting the peer only when it came from one as is.
-    /// `replacing` false promises the record is not stored yet (saves a lookup).
+    /// `replacing` false promises the record was not stored when the
+    /// transaction began; if a version stored since holds its id, this throws
+    /// `RepeatedInBatch` and changes nothing.
     func store(_ db: Database, _ e: Envelope, fromPeer: String?, _ state: inout WriteState, replacing: Bool = true) throws {
-        state.lastSequence += 1
-        let conflicts: String? = e.conflicts.isEmpty ? nil : JSONWriter.string(e.json["conflicts"]!)
         // Delete then insert rather than update: the row moves to its new
         // sequence, which is the table's key.
         if replacing { try db.cachedStatement(sql: "DELETE FROM records WHERE id = ?").execute(arguments: [e.id]) }
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO records (seq, id, type, owner, vv, hlc, writer, deleted, hash, conflicts, from_peer, masked, body)
+            INSERT INTO records (seq, deleted, id, type, owner, vv, hlc, writer, hash, conflicts, from_peer, masked, body)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try RowInsert(insert.sqliteStatement, db).run(
-            seq: state.lastSequence, texts: [e.id, e.type, e.owner, e.vv.jsonText, e.hlc.description, e.writer],
-            deleted: e.deleted, hash: e.hash, optional: [conflicts, fromPeer, e.masked.isEmpty ? nil : JSONWriter.string(.array(e.masked.map { .string($0) }))],
-            body: e.bodyJSONText)
+        state.row.reset()
+        state.row.append(e.id)
+        state.row.append(e.type)
+        state.row.append(e.owner)
+        state.row.append { e.vv.write(into: &$0) }
+        state.row.append { e.hlc.write(into: &$0) }
+        state.row.append(e.writer)
+        state.row.append(e.hash)
+        if e.conflicts.isEmpty { state.row.append(nil) } else { state.row.append { JSONWriter.write(e.json["conflicts"]!, into: &$0) } }
+        state.row.append(fromPeer)
+        if e.masked.isEmpty { state.row.append(nil) } else { state.row.append { JSONWriter.write(.array(e.masked.map { .string($0) }), into: &$0) } }
+        if let text = e.bodyText { state.row.append(text) } else { state.row.append { JSONWriter.write(e.body, into: &$0) } }
+        do {
+            try RowInsert(insert.sqliteStatement, db).run(seq: state.lastSequence + 1, deleted: e.deleted, texts: state.row)
+        } catch let error as DatabaseError where !replacing && error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw RepeatedInBatch(id: e.id)
+        }
+        state.lastSequence += 1
     }
 
     /// Reads what a write transaction advances besides rows; `finish` saves it.
@@ -110,7 +140,7 @@ extension SQLiteNodeStore {
         guard let seq, let last = Int64(seq) else { throw StoreError.corrupt("meta has no last_seq") }
         let hlc = try String.fetchOne(try db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'hlc'"))
         let clock = HybridLogicalClock(last: hlc.flatMap(HLCTimestamp.init) ?? HLCTimestamp(millis: 0), maxSkewMillis: maxSkewMillis)
-        return WriteState(lastSequence: last, clock: clock, startSequence: last, startClock: clock.last)
+        return WriteState(lastSequence: last, clock: clock)
     }
 
     func finish(_ db: Database, _ state: WriteState) throws {

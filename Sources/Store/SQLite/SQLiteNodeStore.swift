@@ -159,31 +159,21 @@ public final class SQLiteNodeStore: NodeStore {
         }
         // The batch's current versions in one query instead of one per record;
         // merging looks at vectors and hashes, and storing takes bodies as text.
-        var locals = try Self.fetchRecords(db, ids: batch.versions.map(\.id), bodies: false)
-        locals.reserveCapacity(batch.versions.count)
+        // Versions stored by this batch are remembered only where they replaced
+        // one (a batch rarely holds an id twice; when it does, the insert of
+        // the second meets the first and the record is read again).
+        var locals = try Self.fetchRecords(db, ids: batch.versions.map { $0.id }, bodies: false)
         var onlyFromPeer = true
-        func put(_ e: Envelope, from peer: String?) throws {
-            try store(db, e, fromPeer: peer, &state, replacing: locals[e.id] != nil)
-            locals[e.id] = e
+        func put(_ e: Envelope, from peer: String?, over local: Envelope?) throws {
+            try store(db, e, fromPeer: peer, &state, replacing: local != nil)
+            if local != nil { locals[e.id] = e }
             if peer == nil { onlyFromPeer = false }
         }
-        var outcomes: [RecordOutcome] = []
-        outcomes.reserveCapacity(batch.versions.count + batch.rejected.count)
-        for v in batch.versions {
-            guard let rt = catalog.recordTypes[v.type] else {
-                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "unknown record type \"\(v.type)\"")
-                outcomes.append(.rejected)
-                continue
-            }
-            do { try state.clock.observe(v.hlc, wall: StoreClock.wallMillis()) } catch {
-                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "record \(v.id): \(String(describing: error))")
-                outcomes.append(.rejected)
-                continue
-            }
-            let local = locals[v.id]
-            switch MergeRules.apply(v, over: local, policy: rt.conflictPolicy) {
+        /// One version over the stored one: the merge rules' outcome, stored and noted.
+        func merge(_ v: Envelope, over local: Envelope?, policy: ConflictPolicy) throws -> RecordOutcome {
+            switch MergeRules.apply(v, over: local, policy: policy) {
             case .stored(let e):
-                try put(e, from: batch.peer)
+                try put(e, from: batch.peer, over: local)
                 if local != nil && e.conflicts.isEmpty {
                     // A version that lists no losers dominates them: resolved elsewhere.
                     try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL",
@@ -195,37 +185,66 @@ public final class SQLiteNodeStore: NodeStore {
                     let loser = local ?? e
                     try db.execute(sql: """
                         INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at) VALUES (?, ?, ?, ?, ?, ?)
-                        """, arguments: [e.id, e.type, rt.conflictPolicy.rawValue, e.line, loser.line, StoreClock.timestamp()])
+                        """, arguments: [e.id, e.type, policy.rawValue, e.line, loser.line, StoreClock.timestamp()])
                     try Self.appendAudit(db, kind: "conflict", detail: "record \(e.id) (\(e.type)) from \(batch.peer) awaits review: \(e.conflicts.count) losing version(s) listed")
                 }
-                outcomes.append(.applied)
+                return .applied
             case .alreadyHad:
                 if let local, !local.masked.isEmpty, v.masked.isEmpty, v.hash == local.hash, v.vv == local.vv {
                     // The same version whole, where only a masked copy was held (a personal grant given since).
                     var whole = v
                     whole.conflicts = local.conflicts
-                    try put(whole, from: batch.peer)
-                    outcomes.append(.applied)
+                    try put(whole, from: batch.peer, over: local)
+                    return .applied
                 } else {
-                    outcomes.append(.alreadyHad)
+                    return .alreadyHad
                 }
             case .merged(let e):
-                try put(e, from: nil)
-                outcomes.append(.merged)
+                try put(e, from: nil, over: local)
+                return .merged
             case .conflict(let stored, let loser):
-                try put(stored, from: nil)
-                let manual = rt.conflictPolicy == .manual
+                try put(stored, from: nil, over: local)
+                let manual = policy == .manual
                 try db.execute(sql: """
                     INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at, resolved_at, resolution)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [v.id, v.type, rt.conflictPolicy.rawValue, stored.line, loser.line,
-                                     StoreClock.timestamp(), manual ? nil : StoreClock.timestamp(), manual ? nil : rt.conflictPolicy.rawValue])
-                try Self.appendAudit(db, kind: "conflict", detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(rt.conflictPolicy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
-                outcomes.append(.conflict)
+                    """, arguments: [v.id, v.type, policy.rawValue, stored.line, loser.line,
+                                     StoreClock.timestamp(), manual ? nil : StoreClock.timestamp(), manual ? nil : policy.rawValue])
+                try Self.appendAudit(db, kind: "conflict", detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(policy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
+                return .conflict
             case .divergence(let stored, let local, let remote):
-                if let stored { try put(stored, from: batch.peer) }
+                if let stored { try put(stored, from: batch.peer, over: local) }
                 try Self.appendAudit(db, kind: "divergence", detail: "record \(v.id): equal version vectors \(local.vv) with different content from \(batch.peer) (local \(local.hash.prefix(12)), remote \(remote.hash.prefix(12))); kept \(stored == nil ? "local" : "remote") by tie-break")
-                outcomes.append(.divergence)
+                return .divergence
+            }
+        }
+        var outcomes: [RecordOutcome] = []
+        outcomes.reserveCapacity(batch.versions.count + batch.rejected.count)
+        // Batches mostly hold one type: its policy is looked up once, not per record.
+        var lastPolicy: (type: String, policy: ConflictPolicy)?
+        for v in batch.versions {
+            let policy: ConflictPolicy
+            if let p = lastPolicy, p.type == v.type {
+                policy = p.policy
+            } else if let rt = catalog.recordTypes[v.type] {
+                policy = rt.conflictPolicy
+                lastPolicy = (v.type, policy)
+            } else {
+                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "unknown record type \"\(v.type)\"")
+                outcomes.append(.rejected)
+                continue
+            }
+            do { try state.clock.observe(v.hlc, wall: StoreClock.wallMillis()) } catch {
+                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "record \(v.id): \(String(describing: error))")
+                outcomes.append(.rejected)
+                continue
+            }
+            do {
+                outcomes.append(try merge(v, over: locals.isEmpty ? nil : locals[v.id], policy: policy))
+            } catch is RepeatedInBatch {
+                let stored = try Self.fetchRecord(db, id: v.id)
+                locals[v.id] = stored
+                outcomes.append(try merge(v, over: stored, policy: policy))
             }
         }
         for r in batch.rejected {
