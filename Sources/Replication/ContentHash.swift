@@ -20,10 +20,19 @@ public enum ContentHash {
         hex(SHA256.hash(data: UnsafeRawBufferPointer(bytes)))
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let chars = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in digest { out.append(chars[Int(b >> 4)]); out.append(chars[Int(b & 0xF)]) }
-        return String(decoding: out, as: UTF8.self)
+    /// Lower-case hex, written straight into the string's storage: every
+    /// record received is hashed, and building it byte by byte in an array
+    /// first cost as much as the hashing.
+    static func hex(_ digest: SHA256Digest) -> String {
+        let chars: StaticString = "0123456789abcdef"
+        return digest.withUnsafeBytes { d in
+            String(unsafeUninitializedCapacity: d.count * 2) { out in
+                for (i, b) in d.enumerated() {
+                    out[2 * i] = chars.utf8Start[Int(b >> 4)]
+                    out[2 * i + 1] = chars.utf8Start[Int(b & 0xF)]
+                }
+                return d.count * 2
+            }
+        }
     }
 }

@@ -24,11 +24,29 @@ public struct Envelope: Sendable, Equatable {
     public var writer: String
     public var deleted: Bool
     public var hash: String
-    public var body: JSONValue { didSet { bodyText = nil } }
+    public var body: JSONValue { didSet { bodyStorage = nil } }
     /// The body's JSON text when already at hand — as stored, or the canonical
     /// text its hash was computed from — so storing or sending it needs no
     /// second serialisation. Cleared whenever `body` changes.
-    public var bodyText: String?
+    public var bodyText: String? {
+        get {
+            switch bodyStorage {
+            case .string(let s): s
+            case .utf8(let b): String(decoding: b, as: UTF8.self)
+            case nil: nil
+            }
+        }
+        set { bodyStorage = newValue.map { .string($0) } }
+    }
+    /// `bodyText` as it came: a received body is kept as its bytes, since
+    /// making a Swift string of them checks the UTF-8 again (a tenth of
+    /// what checking a received record costs) and storing or sending it
+    /// only copies the bytes.
+    private var bodyStorage: BodyText?
+    private enum BodyText: Sendable {
+        case string(String)
+        case utf8([UInt8])
+    }
     /// Manual policy: losing versions awaiting review, one per content, sorted by hash.
     public var conflicts: [VersionRef]
     /// Personal fields masked for the peer this copy was made for (transport).
@@ -37,7 +55,23 @@ public struct Envelope: Sendable, Equatable {
     public init(id: String, type: String, owner: String, vv: VersionVector, hlc: HLCTimestamp, writer: String,
                 deleted: Bool, hash: String, body: JSONValue, bodyText: String? = nil, conflicts: [VersionRef] = [], masked: [String] = []) {
         self.id = id; self.type = type; self.owner = owner; self.vv = vv; self.hlc = hlc; self.writer = writer
-        self.deleted = deleted; self.hash = hash; self.body = body; self.bodyText = bodyText; self.conflicts = conflicts; self.masked = masked
+        self.deleted = deleted; self.hash = hash; self.body = body; self.conflicts = conflicts; self.masked = masked
+        self.bodyText = bodyText
+    }
+
+    /// Sets `bodyText` from bytes known to be valid UTF-8 (checked by the parser that read them).
+    public mutating func setBodyText(utf8 bytes: [UInt8]) { bodyStorage = .utf8(bytes) }
+
+    /// Whether the body's text is at hand, without making a string of it.
+    public var hasBodyText: Bool { bodyStorage != nil }
+
+    /// Runs `read` on the body's text as UTF-8 bytes; nil when the text is not at hand.
+    public func withBodyText<R>(_ read: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        switch bodyStorage {
+        case .string(var s): return try s.withUTF8(read)
+        case .utf8(let b): return try b.withUnsafeBufferPointer(read)
+        case nil: return nil
+        }
     }
 
     /// Equal as versions: `bodyText` is a cache of `body` and does not count.
@@ -50,9 +84,9 @@ public struct Envelope: Sendable, Equatable {
     /// tree is no longer needed: what stores and sends versions uses the text.
     /// Does nothing without the text at hand.
     public mutating func dropParsedBody() {
-        guard let text = bodyText else { return }
+        guard let text = bodyStorage else { return }
         body = .null
-        bodyText = text
+        bodyStorage = text
     }
 
     /// The body as JSON text, from the cache when it holds it.
@@ -115,7 +149,7 @@ public struct Envelope: Sendable, Equatable {
             case .hash: JSONWriter.writeString(hash, into: &out)
             case .conflicts: JSONWriter.write(.array(conflicts.map(\.json)), into: &out)
             case .masked: JSONWriter.write(.array(masked.map { .string($0) }), into: &out)
-            case .body: if let bodyText { out.append(contentsOf: bodyText.utf8) } else { JSONWriter.write(body, into: &out) }
+            case .body: if withBodyText({ out.append(contentsOf: $0) }) == nil { JSONWriter.write(body, into: &out) }
             }
         }
     }
@@ -158,8 +192,25 @@ public struct Envelope: Sendable, Equatable {
     public init(tape: JSONTape, parsedBody: Bool) throws(EnvelopeError) {
         if parsedBody { try self.init(json: tape.value()); return }
         guard let text = tape.memberText("body") else { throw .invalid("body", "must be an object") }
-        try self.init(json: tape.value(nulling: "body"))
-        bodyText = String(decoding: text, as: UTF8.self)
+        if let read = Self.usual(tape) { self = read } else { try self.init(json: tape.value(nulling: "body")) }
+        setBodyText(utf8: Array(text))
+    }
+
+    /// The usual envelope — every member present with its kind, no conflicts
+    /// and nothing masked — read off the tape without a tree of it (making and
+    /// freeing one per received record cost more than reading it). Nil for
+    /// anything else: the tree reader then reads it, or says what is wrong.
+    private static func usual(_ tape: JSONTape) -> Envelope? {
+        guard !tape.hasMember("conflicts"), !tape.hasMember("masked") else { return nil }
+        func string(_ name: StaticString) -> String? {
+            guard let s = tape.stringMember(name), !s.isEmpty else { return nil }
+            return s
+        }
+        guard let id = string("id"), let type = string("type"), let owner = string("owner"), let writer = string("writer"),
+              let hash = string("hash"), let hlc = string("hlc").flatMap(HLCTimestamp.init),
+              let deleted = tape.boolMember("deleted"), let vvJSON = tape.member("vv"), let vv = try? VersionVector(json: vvJSON)
+        else { return nil }
+        return Envelope(id: id, type: type, owner: owner, vv: vv, hlc: hlc, writer: writer, deleted: deleted, hash: hash, body: .null)
     }
 
     /// This version as a losing entry: identified by its dot, the writer and

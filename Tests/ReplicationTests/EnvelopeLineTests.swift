@@ -27,4 +27,39 @@ import Testing
         #expect(bare.line == JSONWriter.string(bare.json))
         #expect(envelope().vv.jsonText == JSONWriter.string(envelope().vv.json))
     }
+
+    /// Read from a parsed line without a tree, an envelope is what the tree
+    /// reader makes of it, its body kept as the bytes sent; a line that is
+    /// not the usual shape gets the tree reader's answer, errors included.
+    @Test func readFromTheTapeAsFromTheTree() throws {
+        let refs = [VersionRef(vv: VersionVector(["bj-amr": 2]), writer: "bj-amr", hash: String(repeating: "cd", count: 32))]
+        func tape(_ text: String) throws -> JSONTape { try Array(text.utf8).withUnsafeBufferPointer { try JSONTape(parsing: $0) } }
+        func read(_ text: String) -> Result<Envelope, EnvelopeError> {
+            Result { () throws(EnvelopeError) -> Envelope in try Envelope(tape: try! tape(text), parsedBody: false) }
+        }
+        func tree(_ text: String) -> Result<Envelope, EnvelopeError> {
+            Result { () throws(EnvelopeError) -> Envelope in
+                var e = try Envelope(json: try! JSONParser.parse(text))
+                e.body = .null
+                return e
+            }
+        }
+        var lines = [envelope(), envelope(conflicts: refs), envelope(masked: ["/x"])].map(\.line)
+        let usual = lines[0]
+        for (from, to) in [(#""id":"5f0c2d6e-8f6a-5b1e-9d3c-2a7b4c1e0f9a""#, #""id":"""#), (#""hlc":"1717056000000.7""#, #""hlc":"1717056000000""#),
+                           (#""deleted":false"#, #""deleted":"no""#), (#""vv":{"#, #""vv":{"z":0,"#), (#""owner":"bj-amr""#, #""owner":"""#),
+                           (#""writer":"sh-police""#, #""writer":7"#), (#""hash":""#, #""hash2":""#), (#""type":"penalty""#, #""type":"pe\u006ealty""#)] {
+            #expect(usual.contains(from), "\(from)")
+            lines.append(usual.replacingOccurrences(of: from, with: to))
+        }
+        for line in lines {
+            let fast = read(line), slow = tree(line)
+            #expect(fast == slow, "\(line)")
+            if case .success(let e) = fast {
+                let sent = try JSONParser.parse(line)["body"]!
+                #expect(e.body == .null && e.bodyText == JSONWriter.string(sent))
+            }
+        }
+        #expect(try read(usual).get().bodyText == JSONWriter.string(envelope().body))
+    }
 }

@@ -142,6 +142,28 @@ public struct JSONTape: Sendable {
         withView { v in v.member(0, named: name).map { v.value($0) } }
     }
 
+    /// Whether the document is an object with a member `name`.
+    public func hasMember(_ name: StaticString) -> Bool {
+        withView { $0.member(0, named: name) != nil }
+    }
+
+    /// The document's member `name` when it is a string, made straight from
+    /// the tape: for readers that know their fields and want no tree of them.
+    public func stringMember(_ name: StaticString) -> String? {
+        withView { v in
+            guard let i = v.member(0, named: name), v.kind(i) == .string else { return nil }
+            return v.makeString(i)
+        }
+    }
+
+    /// The document's member `name` when it is true or false.
+    public func boolMember(_ name: StaticString) -> Bool? {
+        withView { v in
+            guard let i = v.member(0, named: name), v.kind(i) == .bool else { return nil }
+            return v.bool(i)
+        }
+    }
+
     /// The document as a tree with its member `name` given as null, not
     /// built: a record's envelope whose body is kept as text.
     public func value(nulling name: StaticString) -> JSONValue {

@@ -125,7 +125,7 @@ extension SQLiteNodeStore {
         if e.conflicts.isEmpty { state.row.append(nil) } else { state.row.append { JSONWriter.write(e.json["conflicts"]!, into: &$0) } }
         state.row.append(fromPeer)
         if e.masked.isEmpty { state.row.append(nil) } else { state.row.append { JSONWriter.write(.array(e.masked.map { .string($0) }), into: &$0) } }
-        if let text = e.bodyText { state.row.append(text) } else { state.row.append { JSONWriter.write(e.body, into: &$0) } }
+        state.row.append { out in if e.withBodyText({ out.append(contentsOf: $0) }) == nil { JSONWriter.write(e.body, into: &out) } }
         do {
             try RowInsert(insert.sqliteStatement, db).run(seq: state.lastSequence + 1, deleted: e.deleted, texts: state.row)
         } catch let error as DatabaseError where !replacing && error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {

@@ -111,7 +111,7 @@ final class RecordChecker: @unchecked Sendable {
         guard let raw = tape.memberText("body"),
               raw.withUnsafeBufferPointer({ ContentHash.of(canonicalText: $0) }) == e.hash else { return false }
         // Read without a parsed body, the envelope holds this text already.
-        if e.bodyText == nil { e.bodyText = String(decoding: raw, as: UTF8.self) }
+        if !e.hasBodyText { e.setBodyText(utf8: Array(raw)) }
         return true
     }
 
