@@ -89,8 +89,6 @@ public struct Envelope: Sendable, Equatable {
         bodyStorage = text
     }
 
-    /// The body as JSON text, from the cache when it holds it.
-    public var bodyJSONText: String { bodyText ?? JSONWriter.string(body) }
 
     /// What must be identical on every node that has seen the same versions.
     public var convergenceKey: String { "\(id) \(vv) \(hash) \(deleted)" }

@@ -33,13 +33,7 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     /// Reads "MILLIS.COUNTER": exactly 13 digits, a dot, 1 to 10 digits.
     public init?(_ text: String) {
         var text = text
-        guard let t = text.withUTF8(HLCTimestamp.init(utf8:)) else { return nil }
-        self = t
-    }
-
-    /// As `init(_:)`, from the text's UTF-8 bytes.
-    public init?(utf8 b: UnsafeBufferPointer<UInt8>) {
-        let parsed: (UInt64, UInt32)? = {
+        let parsed: (UInt64, UInt32)? = text.withUTF8 { b in
             guard b.count >= 15, b.count <= 24, b[13] == UInt8(ascii: ".") else { return nil }
             var m: UInt64 = 0
             for i in 0..<13 {
@@ -55,7 +49,7 @@ public struct HLCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
             }
             guard l <= UInt64(UInt32.max) else { return nil }
             return (m, UInt32(l))
-        }()
+        }
         guard let (m, l) = parsed else { return nil }
         self.init(millis: m, logical: l)
     }

@@ -61,9 +61,8 @@ extension SQLiteNodeStore {
                 out.append(0x0A)
                 lines += 1
             }
-            // As `changes`: a full page was looked at up to its last row; a short one up to the end of the log.
-            let last = scanned == limit ? lastRow : max(since, Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0)
-            return ChangeLines(lines: lines, scanned: scanned, lastSequence: last)
+            return ChangeLines(lines: lines, scanned: scanned,
+                               lastSequence: try Self.lookedAt(db, since: since, rows: scanned, limit: limit, lastRow: lastRow))
         }
     }
 

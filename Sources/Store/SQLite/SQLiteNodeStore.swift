@@ -287,10 +287,15 @@ public final class SQLiteNodeStore: NodeStore {
                 versions.append(try Self.envelope(row, body: bodies))
                 lastRow = row[RecordColumn.seq]
             }
-            // A full page was looked at up to its last row; a short one up to the end of the log.
-            let last: Int64 = versions.count == limit ? lastRow : max(since, Int64(try Self.meta(db)["last_seq"] ?? "0") ?? 0)
-            return ChangeSet(versions: versions, lastSequence: last, epoch: epoch)
+            return ChangeSet(versions: versions, lastSequence: try Self.lookedAt(db, since: since, rows: versions.count, limit: limit, lastRow: lastRow),
+                             epoch: epoch)
         }
+    }
+
+    /// How far a page of `changesSQL` looked: a full page up to its last row,
+    /// a short one up to the end of the log.
+    static func lookedAt(_ db: Database, since: Int64, rows: Int, limit: Int, lastRow: Int64) throws -> Int64 {
+        rows == limit ? lastRow : max(since, Int64(try meta(db)["last_seq"] ?? "0") ?? 0)
     }
 
     /// The change log after a sequence, leaving out one peer's versions, a page at a time.
