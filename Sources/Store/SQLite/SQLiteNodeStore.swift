@@ -13,10 +13,12 @@ public final class SQLiteNodeStore: NodeStore {
     let pool: DatabasePool
     let catalog: StandardCatalog
     let maxSkewMillis: UInt64
+    let checkpointer: WALCheckpointer
 
-    private init(path: String, pool: DatabasePool, catalog: StandardCatalog, maxSkewMillis: UInt64) throws {
+    private init(path: String, pool: DatabasePool, checkpointer: WALCheckpointer, catalog: StandardCatalog, maxSkewMillis: UInt64) throws {
         self.path = path
         self.pool = pool
+        self.checkpointer = checkpointer
         self.catalog = catalog
         self.maxSkewMillis = maxSkewMillis
         let meta = try pool.read { db in try Self.meta(db) }
@@ -25,30 +27,34 @@ public final class SQLiteNodeStore: NodeStore {
         self.epoch = epoch
     }
 
-    private static func configuration() -> Configuration {
+    private static func configuration(_ checkpointer: WALCheckpointer) -> Configuration {
         var c = Configuration()
         c.busyMode = .timeout(10)
         // SQLite's default page cache (2 MB) holds almost none of the id index
-        // of a large store, and every apply looks a record up by id. Random ids
-        // dirty about one index page per record, so checkpointing less often
-        // (every 200 MB of WAL instead of 4 MB) copies each page once, not many
-        // times. The WAL file is then reused from its start, not cut back: a
-        // WAL that grows again after each cut makes the kernel allocate and
-        // zero fresh pages for every frame (frames are 4,120 bytes, never
-        // page-aligned), a quarter of the applying thread's time in a large
-        // pull. It is cut only beyond 512 MB, and removed when the store closes.
+        // of a large store, and every apply looks a record up by id. The log is
+        // copied back by `WALCheckpointer`, not by the writer. The WAL file is
+        // reused from its start, not cut back: a WAL that grows again after
+        // each cut makes the kernel allocate and zero fresh pages for every
+        // frame (frames are 4,120 bytes, never page-aligned), a quarter of the
+        // applying thread's time in a large pull. It is cut only beyond 512 MB,
+        // and removed when the store closes.
         c.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 50000")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
+            if !db.configuration.readonly { checkpointer.attach(to: db) }
         }
         return c
     }
 
     /// Creates a new store for a new node. Refuses an existing one: a node id is never reused.
     public static func create(path: String, nodeID: String, catalog: StandardCatalog, maxSkewMillis: UInt64 = 60_000) throws -> SQLiteNodeStore {
+        try create(path: path, nodeID: nodeID, catalog: catalog, maxSkewMillis: maxSkewMillis, checkpointer: WALCheckpointer(path: path))
+    }
+
+    static func create(path: String, nodeID: String, catalog: StandardCatalog, maxSkewMillis: UInt64 = 60_000,
+                       checkpointer: WALCheckpointer) throws -> SQLiteNodeStore {
         if FileManager.default.fileExists(atPath: path) { throw StoreError.alreadyInitialised(path) }
-        let pool = try DatabasePool(path: path, configuration: configuration())
+        let pool = try DatabasePool(path: path, configuration: configuration(checkpointer))
         try migrator.migrate(pool)
         try pool.write { db in
             let at = StoreClock.timestamp()
@@ -58,16 +64,19 @@ public final class SQLiteNodeStore: NodeStore {
             }
             try appendAudit(db, kind: "store-created", detail: "node \(nodeID)")
         }
-        return try SQLiteNodeStore(path: path, pool: pool, catalog: catalog, maxSkewMillis: maxSkewMillis)
+        return try SQLiteNodeStore(path: path, pool: pool, checkpointer: checkpointer, catalog: catalog, maxSkewMillis: maxSkewMillis)
     }
 
     /// Opens an existing store, bringing its schema up to date.
     public static func open(path: String, catalog: StandardCatalog, maxSkewMillis: UInt64 = 60_000) throws -> SQLiteNodeStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialised(path) }
-        let pool = try DatabasePool(path: path, configuration: configuration())
+        let checkpointer = WALCheckpointer(path: path)
+        let pool = try DatabasePool(path: path, configuration: configuration(checkpointer))
         try migrator.migrate(pool)
-        return try SQLiteNodeStore(path: path, pool: pool, catalog: catalog, maxSkewMillis: maxSkewMillis)
+        return try SQLiteNodeStore(path: path, pool: pool, checkpointer: checkpointer, catalog: catalog, maxSkewMillis: maxSkewMillis)
     }
+
+    deinit { checkpointer.stop() }
 
     // MARK: Info
 
