@@ -228,6 +228,34 @@ enum StoreFixtures {
     /// Pages applied together in one transaction are each what they would be
     /// alone: own outcomes, batch id, audit entry and cursor, and the push
     /// cursor skips each in turn.
+    /// After a batch of new records the next is applied without looking its
+    /// records up: versions of stored records in it must come out as when looked up.
+    @Test func aBatchAfterANewOneMeetsStoredRecords() throws {
+        let a = try F.store("node-a"), c = try F.store("node-c")
+        let bodies = try F.samples("penalty", 12)
+        let firsts = try bodies[0..<10].map { try #require(try a.write(type: "penalty", body: $0)) }
+        try F.sync(a, to: c)
+        func edited(_ s: SQLiteNodeStore, _ i: Int, _ remark: String) throws -> Envelope {
+            var b = bodies[i].objectValue!
+            b["remarks"] = .string(remark)
+            return try #require(try s.write(type: "penalty", body: .object(b)))
+        }
+        let seconds = try (0..<3).map { try edited(a, $0, "第二版") }
+        let concurrent = try edited(c, 1, "另一版")  // concurrent with seconds[1]
+        let news = try bodies[10..<12].map { try #require(try a.write(type: "penalty", body: $0)) }
+        let second = [seconds[0], news[0], firsts[4], concurrent, seconds[1], firsts[2], news[1], seconds[2], seconds[2]]
+        let third = [firsts[5], seconds[0]]
+        let batches = [firsts, second, third].enumerated().map { IncomingBatch(peer: "node-a", batchID: "b\($0.offset)", versions: $0.element) }
+        let together = try F.store("node-b"), apart = try F.store("node-b")
+        let one = try together.apply(batches)
+        let each = try batches.map { try apart.apply([$0])[0] }
+        #expect(one.map(\.outcomes) == each.map(\.outcomes))
+        #expect(each[1].outcomes.contains(.conflict) && each[1].outcomes.contains(.alreadyHad))
+        #expect(try F.state(together) == F.state(apart))
+        #expect(try together.info().lastSequence == apart.info().lastSequence)
+        #expect(try together.info().openConflicts == apart.info().openConflicts)
+    }
+
     @Test func severalBatchesInOneTransaction() throws {
         let a = try F.store("node-a"), b = try F.store("node-b")
         for body in try F.samples("penalty", 30) { _ = try a.write(type: "penalty", body: body) }

@@ -11,6 +11,11 @@ struct WriteState {
     let startClock: HLCTimestamp
     /// The row being inserted; its buffer kept from one record to the next.
     var row = RowTexts()
+    /// Whether the last batch applied held only records not stored here: the
+    /// next is then applied without looking its records up first (a pull of
+    /// new records, most of a large one). Each is inserted as new; one that is
+    /// stored after all meets the id index, is read back and merged.
+    var lastBatchWasNew = false
 
     init(lastSequence: Int64, clock: HybridLogicalClock) {
         self.lastSequence = lastSequence
@@ -20,11 +25,11 @@ struct WriteState {
     }
 }
 
-/// An insert met a record already stored in this transaction although none
-/// was stored before it began: the batch holds its id twice.
+/// An insert met a record already stored although none was known: the batch
+/// holds its id twice, or its records were not looked up first.
 struct RepeatedInBatch: Error, CustomStringConvertible {
     let id: String
-    var description: String { "record \(id) is stored twice by one batch and could not be read back" }
+    var description: String { "record \(id) is stored already and could not be read back" }
 }
 
 /// Reading and writing rows; all run inside the caller's transaction.

@@ -170,8 +170,11 @@ public final class SQLiteNodeStore: NodeStore {
         // merging looks at vectors and hashes, and storing takes bodies as text.
         // Versions stored by this batch are remembered only where they replaced
         // one (a batch rarely holds an id twice; when it does, the insert of
-        // the second meets the first and the record is read again).
-        var locals = try Self.fetchRecords(db, ids: batch.versions.map { $0.id }, bodies: false)
+        // the second meets the first and the record is read again). After a
+        // batch of new records none are looked up (`WriteState.lastBatchWasNew`).
+        let lookedUp = !state.lastBatchWasNew
+        var locals = lookedUp ? try Self.fetchRecords(db, ids: batch.versions.map { $0.id }, bodies: false) : [:]
+        var metStored = false
         var onlyFromPeer = true
         func put(_ e: Envelope, from peer: String?, over local: Envelope?) throws {
             try store(db, e, fromPeer: peer, &state, replacing: local != nil)
@@ -253,6 +256,7 @@ public final class SQLiteNodeStore: NodeStore {
             } catch is RepeatedInBatch {
                 let stored = try Self.fetchRecord(db, id: v.id)
                 locals[v.id] = stored
+                metStored = true
                 outcomes.append(try merge(v, over: stored, policy: policy))
             }
         }
@@ -260,6 +264,7 @@ public final class SQLiteNodeStore: NodeStore {
             try Self.quarantine(db, source: batch.peer, text: r.text, reason: r.reason)
             outcomes.append(.rejected)
         }
+        state.lastBatchWasNew = lookedUp ? locals.isEmpty && !metStored : !metStored
         if let c = batch.cursor { try Self.saveCursor(db, c) }
         try skipPushCursor(db, peer: batch.peer, onlyFromPeer: onlyFromPeer, from: batchStart, to: state.lastSequence)
         let counts = RecordOutcome.allCases.map { o in "\(o.rawValue)=\(outcomes.filter { $0 == o }.count)" }.joined(separator: " ")
