@@ -89,8 +89,11 @@ public final class BatchDecoder {
     /// end line and the rest belongs to the next batch.
     @discardableResult
     public func feed(_ bytes: UnsafeRawBufferPointer) throws(BatchRefusal) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
         var start = 0
-        while let nl = bytes[start...].firstIndex(of: 0x0A) {
+        // memchr, not `firstIndex(of:)`: a byte at a time, the search for line ends was a sixth of the receiving thread.
+        while start < bytes.count, let found = memchr(base + start, 0x0A, bytes.count - start) {
+            let nl = UnsafeRawPointer(found) - base
             if pending.isEmpty {
                 try take(UnsafeRawBufferPointer(rebasing: bytes[start..<nl]))
             } else {
