@@ -72,6 +72,7 @@ final class WALCheckpointer: @unchecked Sendable {
     }
 
     private func run() {
+        ThreadPriority.lower(to: ThreadPriority.helper)
         var connection: OpaquePointer?
         let opened = sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
         if opened != SQLITE_OK {

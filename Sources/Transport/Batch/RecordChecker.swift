@@ -33,7 +33,7 @@ final class RecordChecker: @unchecked Sendable {
     /// few lanes, one per core, rather than a thread each: a pull with many
     /// pages in flight would otherwise run a thread per page, all contending
     /// with the thread that applies them.
-    private let queue = RecordChecker.nextLane()
+    private let lane = RecordChecker.nextLane()
     /// Chunks handed over and not yet checked.
     private let pending = DispatchGroup()
     /// Lines not yet handed over and their bytes, one buffer for the chunk:
@@ -41,17 +41,17 @@ final class RecordChecker: @unchecked Sendable {
     /// its free lists for every record. The receiving thread's alone.
     private var chunk: [Line] = []
     private var chunkBytes: [UInt8] = []
-    /// Touched only on `queue`, then read once `pending` is empty.
+    /// Touched only on `lane`, then read once `pending` is empty.
     private var checked = Checked()
     static let chunkSize = 32
 
     private static let lanes = (0..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map {
-        DispatchQueue(label: "hutong.batch-check.\($0)")
+        CheckingLane(name: "hutong.check.\($0)")
     }
     private static let laneLock = NSLock()
     nonisolated(unsafe) private static var batches = 0
 
-    private static func nextLane() -> DispatchQueue {
+    private static func nextLane() -> CheckingLane {
         laneLock.lock()
         defer { laneLock.unlock() }
         batches += 1
@@ -87,7 +87,7 @@ final class RecordChecker: @unchecked Sendable {
     /// the applying thread, the slowest stage of a pull, is spared the work.
     func release(_ value: consuming IncomingBatch) {
         let held = value
-        queue.async { withExtendedLifetime(held) {} }
+        lane.async { withExtendedLifetime(held) {} }
     }
 
     private func handOver() {
@@ -96,7 +96,7 @@ final class RecordChecker: @unchecked Sendable {
         chunk = []
         chunkBytes = []
         pending.enter()
-        queue.async {
+        lane.async {
             // One tape for the chunk: parsing into it reuses its buffers.
             var tape = JSONTape()
             bytes.withUnsafeBufferPointer { b in for l in lines { self.check(l, UnsafeBufferPointer(rebasing: b[l.range]), &tape) } }

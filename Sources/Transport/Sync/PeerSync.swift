@@ -115,7 +115,9 @@ public final class PeerSync {
         let queue = PageQueue<BatchDecoder.Received>(capacity: 10)
         let receiving = DispatchSemaphore(value: 0)
         nonisolated(unsafe) let sync = self
-        DispatchQueue.global().async {
+        // A thread of its own, whose priority may be lowered (`ThreadPriority`).
+        Thread {
+            ThreadPriority.lower(to: ThreadPriority.receiver)
             do {
                 try sync.receive(from: start.map { ($0.epoch, $0.sequence) }, into: queue)
                 queue.finish()
@@ -123,7 +125,7 @@ public final class PeerSync {
                 queue.finish(error)
             }
             receiving.signal()
-        }
+        }.start()
         defer { receiving.wait() }
         do {
             while case let first = try queue.take(upTo: queue.capacity), !first.isEmpty {
