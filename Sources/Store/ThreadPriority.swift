@@ -7,12 +7,11 @@ import Foundation
 /// without privileges, so it is done on threads of our own, never on a shared
 /// pool's.
 public enum ThreadPriority {
-    /// Lowers the calling thread's priority to `nice` (Linux keeps one per thread).
+    /// Lowers the calling thread's priority to `nice`: Linux keeps one per thread.
     public static func lower(to nice: Int32) {
+        // Elsewhere (macOS) it would lower the whole process: left as it is.
         #if os(Linux)
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice)
-        #else
-        setpriority(PRIO_PROCESS, 0, nice)
         #endif
     }
 

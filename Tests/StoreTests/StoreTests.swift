@@ -406,6 +406,19 @@ enum StoreFixtures {
         #expect(try s.info().recordsByType["penalty"] == 3_000)
     }
 
+    @Test func aCopierThatFailsLeavesItToTheWriter() throws {
+        let path = F.path()
+        // The copier's own connection cannot open this: its copies fail, so the writer's must do.
+        let s = try SQLiteNodeStore.create(path: path, nodeID: "a", catalog: F.catalog,
+                                           checkpointer: WALCheckpointer(path: path + "-missing/store", softFrames: 20, hardFrames: 100_000))
+        let largest = try Self.write(s, 1_000, each: 50)
+        let record = s.checkpointer.record
+        #expect(record.lastFailure?.contains("cannot open") == true)
+        #expect(record.byWriter > 0 && record.completed == record.byWriter)
+        #expect(largest <= (20 + 120) * 4_120 * 2)
+        #expect(try s.info().recordsByType["penalty"] == 1_000)
+    }
+
     @Test func closingTheStoreRemovesTheLog() throws {
         let path = F.path()
         do {

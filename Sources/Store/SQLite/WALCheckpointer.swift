@@ -54,7 +54,8 @@ final class WALCheckpointer: @unchecked Sendable {
     private func committed(frames: Int32, on connection: OpaquePointer?) {
         guard frames >= softFrames else { return }
         condition.lock()
-        if frames >= hardFrames {
+        // A copier that failed (its connection, the disk) leaves it to the writer, as SQLite would.
+        if frames >= hardFrames || lastFailure != nil {
             while running { condition.wait() }
             condition.unlock()
             checkpoint(connection, byWriter: true)
