@@ -392,18 +392,18 @@ enum StoreFixtures {
 
     @Test func theLogIsCopiedBackAndStaysBounded() throws {
         let path = F.path()
-        let frames: Int32 = 200
+        let limit = 800_000
         let s = try SQLiteNodeStore.create(path: path, nodeID: "a", catalog: F.catalog,
-                                           checkpointer: WALCheckpointer(path: path, softFrames: 20, hardFrames: frames))
+                                           checkpointer: WALCheckpointer(path: path, softBytes: 80_000, hardBytes: limit))
         let largest = try Self.write(s, 3_000, each: 50)
         let record = s.checkpointer.record
         #expect(record.lastFailure == nil)
         // Whether the copier or the writer made them depends on timing (on a fast disk the copier may catch up between writes).
         #expect(record.completed > 0)
-        // 3,000 records of about 1.5 KB are over 1,000 frames: a log that was
-        // never started over would hold them all. Bounded: the limit plus one
+        // 3,000 records of about 1.5 KB are over 4 MB: a log that was never
+        // started over would hold them all. Bounded: the limit plus one
         // transaction (50 records and the index pages they touched).
-        #expect(largest > 0 && largest <= (Int(frames) + 120) * 4_120)
+        #expect(largest > 0 && largest <= limit + 500_000)
         #expect(try s.info().recordsByType["penalty"] == 3_000)
     }
 
@@ -411,7 +411,7 @@ enum StoreFixtures {
         let path = F.path()
         // The copier's own connection cannot open this: its copies fail, so the writer's must do.
         let s = try SQLiteNodeStore.create(path: path, nodeID: "a", catalog: F.catalog,
-                                           checkpointer: WALCheckpointer(path: path + "-missing/store", softFrames: 20, hardFrames: 100_000))
+                                           checkpointer: WALCheckpointer(path: path + "-missing/store", softBytes: 80_000, hardBytes: 400_000_000))
         let largest = try Self.write(s, 1_000, each: 50)
         let record = s.checkpointer.record
         #expect(record.lastFailure?.contains("cannot open") == true)
@@ -420,11 +420,32 @@ enum StoreFixtures {
         #expect(try s.info().recordsByType["penalty"] == 1_000)
     }
 
+    @Test func aNewStoreHasLargePagesAndAnOldOneKeepsItsOwn() throws {
+        let path = F.path()
+        let s = try SQLiteNodeStore.create(path: path, nodeID: "a", catalog: F.catalog)
+        #expect(try s.pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == SQLiteNodeStore.pageSize)
+        // A store made with SQLite's default pages (as stores were before) is written with them.
+        let old = F.path()
+        do {
+            let pool = try DatabasePool(path: old)
+            try SQLiteNodeStore.migrator.migrate(pool)
+            try pool.write { db in
+                for (k, v) in [("node_id", "old-node"), ("epoch", "e1"), ("last_seq", "0"), ("hlc", "1717056000000.0")] {
+                    try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
+                }
+            }
+        }
+        let reopened = try SQLiteNodeStore.open(path: old, catalog: F.catalog)
+        _ = try Self.write(reopened, 200, each: 50)
+        #expect(try reopened.pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4_096)
+        #expect(try reopened.info().recordsByType["penalty"] == 200)
+    }
+
     @Test func closingTheStoreRemovesTheLog() throws {
         let path = F.path()
         do {
             let s = try SQLiteNodeStore.create(path: path, nodeID: "a", catalog: F.catalog,
-                                               checkpointer: WALCheckpointer(path: path, softFrames: 20, hardFrames: 10_000))
+                                               checkpointer: WALCheckpointer(path: path, softBytes: 80_000, hardBytes: 40_000_000))
             _ = try Self.write(s, 400, each: 100)
             #expect(s.checkpointer.record.completed > 0)
             #expect(FileManager.default.fileExists(atPath: path + "-wal"))

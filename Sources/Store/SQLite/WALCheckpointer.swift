@@ -9,16 +9,20 @@ import GRDBSQLite
 /// time blocked on the disk in a large pull; 9 % with this).
 ///
 /// The writer's connection reports each commit (`sqlite3_wal_hook`); past
-/// `softFrames` in the log the checkpointer is woken and copies, alongside the
+/// `softBytes` of log the checkpointer is woken and copies, alongside the
 /// next writes, what is there (a passive checkpoint: it never blocks a writer
 /// or reader). SQLite starts the log over from its beginning only when a write
 /// begins with all of it copied, which writes back to back rarely allow; past
-/// `hardFrames` the writer therefore waits for a running copy and then copies
+/// `hardBytes` the writer therefore waits for a running copy and then copies
 /// the rest itself, as SQLite would, so the log stays bounded.
 final class WALCheckpointer: @unchecked Sendable {
     let path: String
-    let softFrames: Int32
-    let hardFrames: Int32
+    let softBytes: Int
+    let hardBytes: Int
+    /// The limits in frames of the writer's page size (a frame is a page and
+    /// its 24-byte header), which is what the commit hook reports.
+    private var softFrames: Int32 = .max
+    private var hardFrames: Int32 = .max
     private let condition = NSCondition()
     private var requested = false
     private var running = false
@@ -37,13 +41,16 @@ final class WALCheckpointer: @unchecked Sendable {
         return (completed, byWriter, lastFailure)
     }
 
-    init(path: String, softFrames: Int32 = 16_384, hardFrames: Int32 = 131_072) {
-        self.path = path; self.softFrames = softFrames; self.hardFrames = max(hardFrames, softFrames)
+    init(path: String, softBytes: Int = 64 << 20, hardBytes: Int = 512 << 20) {
+        self.path = path; self.softBytes = softBytes; self.hardBytes = max(hardBytes, softBytes)
     }
 
     /// Installs the commit hook on the writer's connection, which then no
     /// longer checkpoints by itself.
-    func attach(to db: Database) {
+    func attach(to db: Database) throws {
+        let page = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
+        softFrames = Int32(clamping: softBytes / (page + 24))
+        hardFrames = Int32(clamping: hardBytes / (page + 24))
         sqlite3_wal_hook(db.sqliteConnection, { context, connection, _, frames in
             Unmanaged<WALCheckpointer>.fromOpaque(context!).takeUnretainedValue().committed(frames: frames, on: connection)
             return SQLITE_OK
