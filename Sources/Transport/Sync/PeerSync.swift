@@ -99,7 +99,7 @@ public final class PeerSync {
 
     /// Records applied in one transaction at most while pages keep coming:
     /// with random ids, larger transactions write each index page fewer times.
-    static let recordsPerTransaction = Int(ProcessInfo.processInfo.environment["HUTONG_TXN"] ?? "") ?? 50_000
+    static let recordsPerTransaction = 50_000
 
     /// Each page is checked line by line as it streams in and applied once its
     /// signature verified. One thread receives: it asks for `pagesPerRequest`
