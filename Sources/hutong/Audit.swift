@@ -3,10 +3,11 @@ import Store
 
 /// `hutong audit`: the hash-chained audit log.
 struct Audit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show or verify the audit log.", subcommands: [Verify.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Show or verify the audit log.", subcommands: [Verify.self, List.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check the audit log's hash chain and say where it breaks.",
             discussion: "Exit 0 when intact, 1 when broken.")
         @OptionGroup var node: NodeOptions
@@ -21,7 +22,7 @@ struct Audit: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the latest audit entries.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Show the latest audit entries.")
         @Option(help: "How many.") var limit: Int = 20
         @OptionGroup var node: NodeOptions
 

@@ -7,10 +7,10 @@ import Store
 /// `hutong conflicts`: versions that lost to a concurrent one, and the review
 /// of records under the manual policy.
 struct Conflicts: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List, show and resolve conflicts.", subcommands: [List.self, Show.self, Resolve.self])
+    static let configuration = CommandConfiguration(commandName: "conflicts", abstract: "List, show and resolve conflicts.", subcommands: [List.self, Show.self, Resolve.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List open conflicts (with --all, settled ones too).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List open conflicts (with --all, settled ones too).")
         @Flag(help: "Include conflicts already settled by policy or by an operator.") var all = false
         @Flag(help: "Print NDJSON.") var json = false
         @OptionGroup var node: NodeOptions
@@ -32,7 +32,7 @@ struct Conflicts: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show both versions of a conflict and the fields where they differ.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show both versions of a conflict and the fields where they differ.")
         @Argument(help: "The conflict id.") var id: Int64
         @OptionGroup var node: NodeOptions
 
@@ -54,6 +54,7 @@ struct Conflicts: ParsableCommand {
 
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resolve",
             abstract: "Settle a conflict: keep the local or the remote version, or a corrected record from FILE.",
             discussion: "The choice is written as a new local version that dominates both, and replicates to every peer.")
         @Argument(help: "The conflict id.") var id: Int64

@@ -9,6 +9,7 @@ import Transport
 /// line, envelopes in change-log order, end line) — for another node's `hutong import`.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write this node's current versions as NDJSON envelopes, in sequence order.",
         discussion: "The file is a batch as nodes exchange them, unsigned: a header line (Schemas/batch-header.json) naming this node, its epoch and where the range starts, the envelopes, and an end line (Schemas/batch-end.json) with the count and where the range ends, so that `hutong import` on another node applies the file exactly as a received batch.")
 

@@ -10,6 +10,7 @@ import Store
 /// node that wrote it.
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import NDJSON records: plain standard records (local writes) or another node's export (remote versions).",
         discussion: """
             Records are validated against the standard; those that fail go to quarantine with the

@@ -8,6 +8,7 @@ import Transport
 /// `hutong init`: a new node: its configuration file and an empty store.
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a new node: a commented hutong.toml and an empty node store.",
         discussion: "Refuses to touch a directory that already holds a node: node ids are never reused.")
 

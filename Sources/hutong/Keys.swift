@@ -6,11 +6,12 @@ import Transport
 /// `hutong keys`: the node's Ed25519 signing key.
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "keys",
         abstract: "Make or show this node's batch-signing key.",
         subcommands: [Generate.self, Show.self])
 
     struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make the node's Ed25519 signing key (refuses to replace one).")
+        static let configuration = CommandConfiguration(commandName: "generate", abstract: "Make the node's Ed25519 signing key (refuses to replace one).")
         @OptionGroup var node: ConfigOptions
 
         func run() throws {
@@ -26,7 +27,7 @@ struct Keys: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the public signing key and the TLS pin peers configure for this node.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the public signing key and the TLS pin peers configure for this node.")
         @OptionGroup var node: ConfigOptions
 
         func run() throws {

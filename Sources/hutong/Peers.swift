@@ -7,11 +7,13 @@ import Transport
 /// `hutong peers`: the nodes this one exchanges with, and what each may do.
 struct Peers: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "peers",
         abstract: "Add, list and check peers.",
         subcommands: [Add.self, List.self, Check.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add a peer to hutong.toml, with what it may do here (everything else is denied).")
         @Argument(help: "The peer's node id.") var name: String
         @Option(help: "The peer's API address, e.g. https://10.1.2.3:7443.") var url: String
@@ -78,7 +80,7 @@ struct Peers: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List peers and their grants.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List peers and their grants.")
         @OptionGroup var node: ConfigOptions
 
         func run() throws {
@@ -98,6 +100,7 @@ struct Peers: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Reach a peer: TLS and pin verified, its signing key checked, grants shown both ways.",
             discussion: "Exit codes: 0 the peer is reachable and matches its configuration; 3 it is not (the reason is printed); 2 usage.")
         @Argument(help: "The peer's node id.") var name: String

@@ -4,10 +4,10 @@ import Store
 
 /// `hutong quarantine`: records that could not be used, with the reason.
 struct Quarantine: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show records kept in quarantine and why.", subcommands: [List.self])
+    static let configuration = CommandConfiguration(commandName: "quarantine", abstract: "Show records kept in quarantine and why.", subcommands: [List.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the latest quarantined records, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the latest quarantined records, newest first.")
         @Option(help: "How many.") var limit: Int = 20
         @Flag(help: "Print NDJSON, with each record's text.") var json = false
         @OptionGroup var node: NodeOptions

@@ -4,10 +4,10 @@ import Store
 
 /// `hutong records`: look at stored records.
 struct Records: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Look at stored records.", subcommands: [Get.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "records", abstract: "Look at stored records.", subcommands: [Get.self, List.self])
 
     struct Get: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print one record's current envelope as JSON.")
+        static let configuration = CommandConfiguration(commandName: "get", abstract: "Print one record's current envelope as JSON.")
         @Argument(help: "The record id.") var id: String
         @OptionGroup var node: NodeOptions
 
@@ -20,7 +20,7 @@ struct Records: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List records, by id.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List records, by id.")
         @Option(help: "Only this record type.") var type: String?
         @Option(help: "At most this many.") var limit: Int = 100
         @Flag(help: "Print envelopes as NDJSON.") var json = false

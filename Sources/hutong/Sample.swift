@@ -5,6 +5,7 @@ import Standard
 /// `hutong sample`: realistic records for demos, tests and benchmarks.
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sample",
         abstract: "Write realistic sample records of the standard as NDJSON.",
         discussion: """
             Valid records pass `hutong validate`; with --invalid-ratio, that share of records

@@ -7,6 +7,7 @@ import Transport
 /// `hutong serve`: the peer API alone (the full daemon comes later).
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve the peer API: peers pull changes and push batches (mutual TLS).",
         discussion: "Stops on SIGTERM or SIGINT after finishing the requests under way.")
     @OptionGroup var node: NodeOptions

@@ -4,7 +4,7 @@ import Store
 
 /// `hutong status`: what the node holds and how far it is with each peer.
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the node's id, change log, record counts, conflicts, quarantine and peer cursors.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the node's id, change log, record counts, conflicts, quarantine and peer cursors.")
 
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var node: NodeOptions

@@ -7,6 +7,7 @@ import Transport
 /// `hutong sync --once`: push then pull with every peer (or one).
 struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Exchange records with peers once: push what they lack, then pull what we lack.",
         discussion: """
             A failed peer never stops the others. Exit codes: 0 every peer succeeded;

@@ -5,6 +5,7 @@ import Standard
 /// `hutong validate`: check data files against the standard, like a compiler checks code.
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check records against the unified enforcement data standard.",
         discussion: """
             PATH may be a .json file (one record, or an array of records), an .ndjson or

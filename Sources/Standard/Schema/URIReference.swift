@@ -76,7 +76,7 @@ struct URIReference: Equatable {
     }
 
     static func removeDotSegments(_ path: String) -> String {
-        guard path.contains(".") else { return path }
+        guard path.utf8.contains(UInt8(ascii: ".")) else { return path }
         var input = Substring(path)
         var output: [Substring] = []
         var result = ""
@@ -109,7 +109,7 @@ struct URIReference: Equatable {
 
     /// Decodes %XX escapes in a fragment (JSON Pointer fragments are percent-encoded).
     static func percentDecode(_ s: String) -> String {
-        guard s.contains("%") else { return s }
+        guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
         var bytes: [UInt8] = []
         var it = Array(s.utf8)[...]
         while let b = it.first {
