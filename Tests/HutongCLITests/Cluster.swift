@@ -78,11 +78,20 @@ final class Cluster {
         }.sorted()
     }
 
+    /// A port free now and never handed out before in this test process: the
+    /// kernel may give a port just closed to the next caller, and two nodes
+    /// (or two clusters of tests running in parallel) then met on one port.
     static func freePort() -> Int {
-        let (fd, port) = boundSocket()
-        close(fd)
-        return port
+        handedOutLock.lock()
+        defer { handedOutLock.unlock() }
+        while true {
+            let (fd, port) = boundSocket()
+            close(fd)
+            if handedOut.insert(port).inserted { return port }
+        }
     }
+    private static let handedOutLock = NSLock()
+    nonisolated(unsafe) private static var handedOut: Set<Int> = []
 
     /// A TCP socket bound to a free port on 127.0.0.1, not yet listening.
     static func boundSocket() -> (fd: Int32, port: Int) {

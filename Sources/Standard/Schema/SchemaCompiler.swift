@@ -16,7 +16,19 @@ final class SchemaCompiler {
 
     /// Compiles the schema a URI (with optional fragment) names.
     func compile(uri: String) throws -> JSONSchema {
-        let root = try compileNode(at: registry.resolve(uri, base: uri))
+        try finish([(uri, try root(uri: uri))])[0]
+    }
+
+    /// Compiles the root of the schema a URI names, reusing every node this
+    /// compiler made before: schemas compiled together share what they refer
+    /// to (the envelope refers to every record type, each type to
+    /// `common.json`), compiled once. `finish` then makes them usable.
+    func root(uri: String) throws -> SchemaNode {
+        try compileNode(at: registry.resolve(uri, base: uri))
+    }
+
+    /// The schemas of the roots compiled so far, which share all nodes.
+    func finish(_ roots: [(uri: String, node: SchemaNode)]) throws -> [JSONSchema] {
         // Every resource that can be in the dynamic scope gets its dynamic anchors compiled now.
         var dynamic: [Int: [String: SchemaNode]] = [:]
         var done: Set<Int> = []
@@ -38,7 +50,7 @@ final class SchemaCompiler {
                 if case .ref(let r) = n.keywords[0] { n.forward = r }
             }
         }
-        return JSONSchema(root: root, dynamicAnchors: dynamic, uri: uri, nodes: nodes, tracksDynamicScope: dynamicScope)
+        return roots.map { JSONSchema(root: $0.node, dynamicAnchors: dynamic, uri: $0.uri, nodes: nodes, tracksDynamicScope: dynamicScope) }
     }
 
     private func locationString(_ loc: Location, resource: Int) -> String {
