@@ -22,6 +22,44 @@ import Testing
         #expect(c.version == "1.0.0")
     }
 
+    /// The schemas compile together, sharing what they refer to; each still
+    /// validates as it did alone, and a broken or missing file is named.
+    @Test func theSchemasCompiledTogetherMatchEachAlone() throws {
+        let registry = SchemaRegistry()
+        try StandardCatalog.load(directory: TestPaths.schemas, into: registry)
+        for type in StandardCatalog.recordTypeNames {
+            let alone = try JSONSchema(uri: StandardCatalog.baseURI + type + ".json", registry: registry)
+            let together = try #require(Self.catalog.schema(named: type))
+            var g = try SampleGenerator(type: type, seed: 9, invalidRatio: 0.5)
+            var invalid = 0
+            for _ in 0..<30 {
+                let record = g.next().record
+                let issues = together.validate(record)
+                #expect(issues == alone.validate(record), "\(type)")
+                if issues.contains(where: { $0.severity == .error }) { invalid += 1 }
+            }
+            #expect(invalid > 0, "\(type): no invalid sample was compared")
+        }
+    }
+
+    @Test func aBrokenOrMissingSchemaIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hutong-schemas-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: TestPaths.schemas, to: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let penalty = dir.appendingPathComponent("penalty.json")
+        let text = try String(contentsOf: penalty, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"minLength\": 1, \"maxLength\": 64", with: "\"minLength\": -1, \"maxLength\": 64")
+            .write(to: penalty, atomically: true, encoding: .utf8)
+        #expect { try StandardCatalog(directory: dir) } throws: { error in
+            let message = String(describing: error)
+            return message.contains("penalty.json") && message.contains("minLength must be a non-negative integer")
+        }
+        try FileManager.default.removeItem(at: penalty)
+        #expect { try StandardCatalog(directory: dir) } throws: { error in
+            String(describing: error).contains("penalty.json is missing")
+        }
+    }
+
     @Test func personalFieldsAreFoundThroughReferences() throws {
         let penalty = Self.catalog.recordTypes["penalty"]!.personalFields
         let pointers = Set(penalty.map(\.pointer))

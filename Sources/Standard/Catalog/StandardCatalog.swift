@@ -23,8 +23,9 @@ public final class StandardCatalog: Sendable {
         let registry = SchemaRegistry()
         try Self.load(directory: directory, into: registry)
         let compiler = SchemaCompiler(registry: registry, options: options)
+        let names = Self.recordTypeNames + Self.otherSchemaNames
         var roots: [(uri: String, node: SchemaNode)] = []
-        for name in Self.recordTypeNames + Self.otherSchemaNames {
+        for name in names {
             let uri = Self.baseURI + name + ".json"
             guard registry.contains(uri: uri) else {
                 throw CatalogError.missingSchema(name: name, directory: directory.path)
@@ -39,17 +40,13 @@ public final class StandardCatalog: Sendable {
         do { schemas = try compiler.finish(roots) } catch let e as SchemaError {
             throw CatalogError.invalidSchema(uri: directory.path, reason: e.description)
         }
+        // The record types come first in `names`, then the others.
         var types: [String: RecordType] = [:]
-        var others: [String: JSONSchema] = [:]
-        for (name, schema) in zip(Self.recordTypeNames + Self.otherSchemaNames, schemas) {
-            if Self.recordTypeNames.contains(name) {
-                types[name] = try Self.recordType(name: name, uri: schema.uri, schema: schema, registry: registry)
-            } else {
-                others[name] = schema
-            }
+        for (name, schema) in zip(Self.recordTypeNames, schemas) {
+            types[name] = try Self.recordType(name: name, uri: schema.uri, schema: schema, registry: registry)
         }
         recordTypes = types
-        self.others = others
+        others = Dictionary(uniqueKeysWithValues: zip(Self.otherSchemaNames, schemas.dropFirst(Self.recordTypeNames.count)))
         version = (try? registry.document(uri: Self.baseURI + "meta.json"))??["x-standard-version"]?.stringValue ?? "unknown"
     }
 

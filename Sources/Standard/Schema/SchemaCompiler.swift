@@ -27,7 +27,8 @@ final class SchemaCompiler {
         try compileNode(at: registry.resolve(uri, base: uri))
     }
 
-    /// The schemas of the roots compiled so far, which share all nodes.
+    /// The schemas of the roots compiled so far, which share all nodes; once
+    /// per compiler, as it settles every node (frozen, `$ref`s forwarded).
     func finish(_ roots: [(uri: String, node: SchemaNode)]) throws -> [JSONSchema] {
         // Every resource that can be in the dynamic scope gets its dynamic anchors compiled now.
         var dynamic: [Int: [String: SchemaNode]] = [:]
