@@ -67,10 +67,14 @@ public struct HybridLogicalClock: Sendable {
         self.maxSkewMillis = maxSkewMillis
     }
 
-    /// A timestamp for a local write at wall time `wall` (milliseconds).
+    /// A timestamp for a local write at wall time `wall` (milliseconds). A
+    /// logical counter at its maximum moves on to the next millisecond
+    /// instead of overflowing: the clock runs a millisecond ahead, no more.
     public mutating func now(wall: UInt64) -> HLCTimestamp {
         if wall > last.millis {
             last = HLCTimestamp(millis: wall)
+        } else if last.logical == .max {
+            last = HLCTimestamp(millis: last.millis + 1)
         } else {
             last = HLCTimestamp(millis: last.millis, logical: last.logical + 1)
         }
@@ -78,21 +82,36 @@ public struct HybridLogicalClock: Sendable {
     }
 
     /// Takes in a remote timestamp received at wall time `wall`.
-    /// - Throws: `ClockSkewError` when the remote is more than `maxSkewMillis` ahead.
+    /// - Throws: `ClockSkewError` when the remote is more than `maxSkewMillis`
+    ///   ahead, or when its logical counter leaves no room to follow it (a
+    ///   value no real clock reaches: a peer's bytes must not make ours overflow).
     public mutating func observe(_ remote: HLCTimestamp, wall: UInt64) throws(ClockSkewError) {
         if remote.millis > wall && remote.millis - wall > maxSkewMillis {
             throw ClockSkewError(remote: remote, local: wall, maxSkewMillis: maxSkewMillis)
         }
+        guard remote.logical < Self.maxRemoteLogical else {
+            throw ClockSkewError(remote: remote, local: wall, maxSkewMillis: maxSkewMillis, exhausted: true)
+        }
         let m = max(last.millis, remote.millis, wall)
         if m == last.millis && m == remote.millis {
-            last = HLCTimestamp(millis: m, logical: max(last.logical, remote.logical) + 1)
+            last = HLCTimestamp(millis: m, logical: max(last.logical, remote.logical))
+            tick()
         } else if m == last.millis {
-            last = HLCTimestamp(millis: m, logical: last.logical + 1)
+            tick()
         } else if m == remote.millis {
             last = HLCTimestamp(millis: m, logical: remote.logical + 1)
         } else {
             last = HLCTimestamp(millis: m)
         }
+    }
+
+    /// Largest logical counter taken from a peer. A real clock's counter
+    /// counts writes within one millisecond; one this high was made up.
+    public static let maxRemoteLogical: UInt32 = 1 << 31
+
+    /// The next timestamp after `last` within its millisecond, or the next millisecond.
+    private mutating func tick() {
+        last = last.logical == .max ? HLCTimestamp(millis: last.millis + 1) : HLCTimestamp(millis: last.millis, logical: last.logical + 1)
     }
 }
 
@@ -100,8 +119,17 @@ public struct ClockSkewError: Error, CustomStringConvertible, Sendable {
     public let remote: HLCTimestamp
     public let local: UInt64
     public let maxSkewMillis: UInt64
+    /// The remote's logical counter, not its time, is out of bounds.
+    public var exhausted = false
+
+    public init(remote: HLCTimestamp, local: UInt64, maxSkewMillis: UInt64, exhausted: Bool = false) {
+        self.remote = remote; self.local = local; self.maxSkewMillis = maxSkewMillis; self.exhausted = exhausted
+    }
 
     public var description: String {
+        if exhausted {
+            return "hlc \(remote) has a logical counter of \(remote.logical), more than the \(HybridLogicalClock.maxRemoteLogical) a real clock reaches: refused (the sending node's store is damaged or forged)"
+        }
         let ahead = Double(remote.millis - local) / 1000
         return String(format: "a remote clock is %.1f s ahead of ours, more than the allowed %.1f s; check the sending node's time (NTP) or raise max_clock_skew",
                       ahead, Double(maxSkewMillis) / 1000)

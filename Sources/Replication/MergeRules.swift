@@ -6,14 +6,16 @@ import Standard
 public enum MergeRules {
     /// A local write of `body` (or a delete) at `node`. Nil when nothing changes:
     /// same content and same tombstone flag make no new version (rule 1).
+    /// - Throws: when the node's counter can go no higher (`VersionVector.incremented`).
     public static func write(current: Envelope?, id: String, type: String, body: JSONValue, deleted: Bool,
-                             node: String, hlc: HLCTimestamp) -> Envelope? {
+                             node: String, hlc: HLCTimestamp) throws(EnvelopeError) -> Envelope? {
         let (hash, text) = ContentHash.withText(body)
-        if let current, current.hash == hash, current.deleted == deleted { return nil }
+        // A masked copy with the same hash is not the same content: the write is whole.
+        if let current, current.hash == hash, current.deleted == deleted, current.masked.isEmpty { return nil }
         // A local write dominates every version this node knows, so it also
         // settles any manual conflicts listed on the record.
         return Envelope(id: id, type: type, owner: current?.owner ?? node,
-                        vv: (current?.vv ?? VersionVector()).incremented(for: node),
+                        vv: try (current?.vv ?? VersionVector()).incremented(for: node),
                         hlc: hlc, writer: node, deleted: deleted, hash: hash, body: body, bodyText: text)
     }
 
@@ -30,25 +32,38 @@ public enum MergeRules {
         /// Equal vectors, different content: should never happen; settled by the
         /// tie-break so the network converges (`stored` is nil when ours won).
         case divergence(stored: Envelope?, local: Envelope, remote: Envelope)
+        /// Ours already includes it, but held the content masked and it came
+        /// whole: our version stored again with the whole body.
+        case unmasked(Envelope)
     }
 
     /// Applies remote version `r` over the local version `l` (rule 2).
+    ///
+    /// A masked copy (`masked` not empty) carries the hash of the whole body.
+    /// Whatever is stored keeps the masked state of the body it stores, so
+    /// its hash and body always agree once the mask is accounted for; and of
+    /// two copies of the same content the whole one is kept, never the masked.
     public static func apply(_ r: Envelope, over l: Envelope?, policy: ConflictPolicy) -> Outcome {
         guard let l else { return .stored(r) }
         switch r.vv.compare(l.vv) {
         case .dominatedBy:
+            if let whole = unmasking(l, with: r) { return .unmasked(whole) }
             return .alreadyHad
         case .equal:
-            if r.hash == l.hash && r.deleted == l.deleted { return .alreadyHad }
+            if r.hash == l.hash && r.deleted == l.deleted {
+                if let whole = unmasking(l, with: r) { return .unmasked(whole) }
+                return .alreadyHad
+            }
             return .divergence(stored: prefers(r, over: l, policy: policy) ? r : nil, local: l, remote: r)
         case .dominates:
+            // Newer metadata over the same content held whole: keep the whole body.
+            if let whole = unmasking(r, with: l) { return .merged(whole) }
             return .stored(r)
         case .concurrent:
             let winner = prefers(r, over: l, policy: policy) ? r : l
             let loser = winner == r ? l : r
-            var stored = winner
+            var stored = unmasking(winner, with: loser) ?? winner
             stored.vv = l.vv.merged(with: r.vv)
-            stored.masked = []
             let inherited = Set(l.conflicts).union(r.conflicts)
             if r.hash == l.hash && r.deleted == l.deleted {
                 stored.conflicts = settled(inherited, winner: winner)
@@ -57,6 +72,17 @@ public enum MergeRules {
             stored.conflicts = policy == .manual ? settled(inherited.union([loser.ref]), winner: winner) : []
             return .conflict(stored: stored, loser: loser)
         }
+    }
+
+    /// `masked` with the whole body of `whole`, when `masked` is a masked copy
+    /// of the same content that `whole` holds whole; nil otherwise.
+    static func unmasking(_ masked: Envelope, with whole: Envelope) -> Envelope? {
+        guard !masked.masked.isEmpty, whole.masked.isEmpty, masked.hash == whole.hash, masked.deleted == whole.deleted else { return nil }
+        var e = masked
+        e.masked = []
+        e.body = whole.body
+        if let text = whole.bodyText { e.bodyText = text }
+        return e
     }
 
     /// Whether `a` beats `b` under the policy. Each policy is a total order on

@@ -42,9 +42,22 @@ public struct VersionVector: Sendable, Hashable {
         return VersionVector(m)
     }
 
-    public func incremented(for node: String) -> VersionVector {
+    /// Largest counter a vector may hold: 2^53 − 1, which every JSON reader
+    /// keeps exact. A vector from the wire beyond it is refused where it is
+    /// read, so a peer cannot push a counter that a local write would carry
+    /// past what this node can read back.
+    public static let maxCounter: UInt64 = (1 << 53) - 1
+
+    /// The vector of a local write at `node`.
+    /// - Throws: when `node`'s counter is at `maxCounter` (never reached by
+    ///   counting writes; only a counter taken from a forged version could be).
+    public func incremented(for node: String) throws(EnvelopeError) -> VersionVector {
         var m = counters
-        m[node, default: 0] += 1
+        let c = m[node, default: 0]
+        guard c < Self.maxCounter else {
+            throw .invalid("vv", "counter of \(node) is at its maximum (\(Self.maxCounter)); no further version can be written")
+        }
+        m[node] = c + 1
         return VersionVector(m)
     }
 
@@ -84,7 +97,9 @@ public struct VersionVector: Sendable, Hashable {
         guard case .object(let o) = json else { throw .invalid("vv", "must be an object of node → counter") }
         var m: [String: UInt64] = [:]
         for (k, v) in o.members {
-            guard let i = v.intValue, i >= 1 else { throw .invalid("vv", "counter of \(k) must be an integer ≥ 1") }
+            guard let i = v.intValue, i >= 1, UInt64(i) <= Self.maxCounter else {
+                throw .invalid("vv", "counter of \(k) must be an integer from 1 to \(Self.maxCounter)")
+            }
             m[k] = UInt64(i)
         }
         self.init(m)

@@ -51,6 +51,11 @@ public protocol NodeStore: Sendable {
     func changeLines(since: Int64, excludingPeer: String?, limit: Int, including: (String) -> Bool,
                      into out: inout [UInt8]) throws -> ChangeLines
 
+    /// Every stored record, one at a time, each as its envelope or as why it
+    /// cannot be read (`StoreError.corrupt`): what an integrity check walks
+    /// without stopping at the first damaged row.
+    func scanRecords(_ visit: (Result<Envelope, StoreError>) throws -> Void) throws
+
     func record(id: String) throws -> Envelope?
     func records(type: String?, after: String?, limit: Int) throws -> [Envelope]
 

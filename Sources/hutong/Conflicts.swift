@@ -53,6 +53,13 @@ struct Conflicts: ParsableCommand {
     }
 
     struct Resolve: ParsableCommand {
+        /// A masked copy's text is not the record: kept, it would replace the
+        /// real names and numbers everywhere with their masks.
+        static func refuseMasked(_ e: Envelope, _ side: String) throws {
+            guard !e.masked.isEmpty, !e.deleted else { return }
+            throw CommandFailure(code: ExitStatus.dataProblem, message: "the \(side) version of record \(e.id) is a masked copy (\(e.masked.joined(separator: ", ")) masked: this node has no personal-information grant from its writer); keep the other version, or give the corrected record as --keep FILE")
+        }
+
         static let configuration = CommandConfiguration(
             commandName: "resolve",
             abstract: "Settle a conflict: keep the local or the remote version, or a corrected record from FILE.",
@@ -71,8 +78,10 @@ struct Conflicts: ParsableCommand {
             switch keep {
             case "local":
                 guard let current = try opened.store.record(id: c.recordID) else { throw CommandFailure(code: ExitStatus.dataProblem, message: "record \(c.recordID) is gone") }
+                try Self.refuseMasked(current, "local")
                 body = current.body; deleted = current.deleted
             case "remote":
+                try Self.refuseMasked(c.loser, "remote")
                 body = c.loser.body; deleted = c.loser.deleted
             default:
                 guard let data = FileManager.default.contents(atPath: keep) else {

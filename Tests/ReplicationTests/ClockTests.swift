@@ -43,4 +43,28 @@ import Testing
             #expect(HLCTimestamp(bad) == nil, "\(bad) accepted")
         }
     }
+
+    /// No timestamp from the wire may make the clock overflow: a logical
+    /// counter no real clock reaches is refused, and our own counter at its
+    /// end moves on to the next millisecond.
+    @Test func countersNeverOverflow() throws {
+        var c = HybridLogicalClock(last: HLCTimestamp(millis: 1_000))
+        for logical in [UInt32.max, UInt32.max - 1, HybridLogicalClock.maxRemoteLogical] {
+            #expect(throws: ClockSkewError.self) { try c.observe(HLCTimestamp(millis: 1_000, logical: logical), wall: 1_000) }
+            #expect(throws: ClockSkewError.self) { try c.observe(HLCTimestamp(millis: 2_000, logical: logical), wall: 1_000) }
+        }
+        #expect(c.last == HLCTimestamp(millis: 1_000))
+        try c.observe(HLCTimestamp(millis: 1_000, logical: HybridLogicalClock.maxRemoteLogical - 1), wall: 1_000)
+        #expect(c.last == HLCTimestamp(millis: 1_000, logical: HybridLogicalClock.maxRemoteLogical))
+        var full = HybridLogicalClock(last: HLCTimestamp(millis: 1_000, logical: .max))
+        #expect(full.now(wall: 1_000) == HLCTimestamp(millis: 1_001))
+        full = HybridLogicalClock(last: HLCTimestamp(millis: 1_000, logical: .max))
+        try full.observe(HLCTimestamp(millis: 1_000, logical: 3), wall: 900)
+        #expect(full.last == HLCTimestamp(millis: 1_001))
+        do {
+            try c.observe(HLCTimestamp(millis: 1_000, logical: .max), wall: 1_000)
+        } catch {
+            #expect(error.description.contains("logical counter of 4294967295"))
+        }
+    }
 }

@@ -6,15 +6,15 @@ import Testing
     typealias F = Fixtures
 
     @Test func localWrites() throws {
-        let first = try #require(MergeRules.write(current: nil, id: "r1", type: "penalty", body: ["x": 1], deleted: false, node: "a", hlc: HLCTimestamp(millis: 10)))
+        let first = try #require(try MergeRules.write(current: nil, id: "r1", type: "penalty", body: ["x": 1], deleted: false, node: "a", hlc: HLCTimestamp(millis: 10)))
         #expect(first.vv == VersionVector(["a": 1]) && first.owner == "a" && first.writer == "a")
         // Same content, same flag: no new version.
-        #expect(MergeRules.write(current: first, id: "r1", type: "penalty", body: ["x": 1], deleted: false, node: "a", hlc: HLCTimestamp(millis: 11)) == nil)
+        #expect(try MergeRules.write(current: first, id: "r1", type: "penalty", body: ["x": 1], deleted: false, node: "a", hlc: HLCTimestamp(millis: 11)) == nil)
         // A change at another node keeps the owner and increments that node's entry.
-        let second = try #require(MergeRules.write(current: first, id: "r1", type: "penalty", body: ["x": 2], deleted: false, node: "b", hlc: HLCTimestamp(millis: 12)))
+        let second = try #require(try MergeRules.write(current: first, id: "r1", type: "penalty", body: ["x": 2], deleted: false, node: "b", hlc: HLCTimestamp(millis: 12)))
         #expect(second.vv == VersionVector(["a": 1, "b": 1]) && second.owner == "a" && second.writer == "b")
         // A delete is a tombstone version.
-        let gone = try #require(MergeRules.write(current: second, id: "r1", type: "penalty", body: [:], deleted: true, node: "a", hlc: HLCTimestamp(millis: 13)))
+        let gone = try #require(try MergeRules.write(current: second, id: "r1", type: "penalty", body: [:], deleted: true, node: "a", hlc: HLCTimestamp(millis: 13)))
         #expect(gone.deleted && gone.vv == VersionVector(["a": 2, "b": 1]))
     }
 
@@ -79,6 +79,7 @@ import Testing
                 case .stored(let e), .merged(let e), .conflict(let e, _): state = e
                 case .divergence(let e, _, _): if let e { state = e }
                 case .alreadyHad: break
+                case .unmasked(let e): state = e
                 }
             }
             results.insert(state!.convergenceKey)
@@ -97,6 +98,35 @@ import Testing
             let x = rest.remove(at: i)
             return permutations(rest).map { [x] + $0 }
         }
+    }
+
+    /// A masked copy carries the whole body's hash: whatever is stored keeps
+    /// the masked state of the body it stores, and of two copies of one
+    /// content the whole one is kept.
+    @Test func maskedCopiesKeepTheirMaskThroughMerges() {
+        func masked(_ e: Envelope) -> Envelope {
+            var m = e
+            m.body = ["x": "张**"]
+            m.masked = ["/x"]
+            return m
+        }
+        let whole = F.version("a", ["a": 1], hlc: 90, body: ["x": "张三丰"])
+        let other = F.version("c", ["c": 1], hlc: 10, body: ["x": "李四"])
+        // A masked winner of a conflict stays masked (the later clock wins under lww).
+        guard case .conflict(let kept, _) = MergeRules.apply(other, over: masked(whole), policy: .lww) else { Issue.record("no conflict"); return }
+        #expect(kept.hash == whole.hash && kept.masked == ["/x"] && kept.body == ["x": "张**"])
+        guard case .conflict(let kept2, _) = MergeRules.apply(masked(whole), over: other, policy: .lww) else { Issue.record("no conflict"); return }
+        #expect(kept2.masked == ["/x"] && kept2.vv == VersionVector(["a": 1, "c": 1]))
+        // The same content met whole: the whole body is kept, whichever side holds it.
+        let sameLater = F.version("b", ["a": 1, "b": 1], hlc: 95, body: ["x": "张三丰"])
+        #expect(MergeRules.apply(whole, over: masked(whole), policy: .lww) == .unmasked(whole))
+        guard case .merged(let m) = MergeRules.apply(masked(sameLater), over: whole, policy: .lww) else { Issue.record("not kept whole"); return }
+        #expect(m.masked.isEmpty && m.body == whole.body && m.vv == sameLater.vv)
+        let concurrent = F.version("d", ["d": 1], hlc: 99, body: ["x": "张三丰"])
+        guard case .merged(let m2) = MergeRules.apply(masked(concurrent), over: whole, policy: .lww) else { Issue.record("not merged"); return }
+        #expect(m2.masked.isEmpty && m2.body == whole.body)
+        // A masked copy never replaces a whole one it does not dominate.
+        #expect(MergeRules.apply(masked(whole), over: whole, policy: .lww) == .alreadyHad)
     }
 
     @Test func envelopeRoundTrip() throws {

@@ -13,11 +13,11 @@ import Testing
         #expect(VersionVector(["a": 0]) == VersionVector())  // zero entries are absent
     }
 
-    @Test func mergeAndIncrement() {
+    @Test func mergeAndIncrement() throws {
         let m = VersionVector(["a": 2, "b": 1]).merged(with: VersionVector(["b": 3, "c": 1]))
         #expect(m == VersionVector(["a": 2, "b": 3, "c": 1]))
-        #expect(m.incremented(for: "a")["a"] == 3)
-        #expect(m.incremented(for: "z")["z"] == 1)
+        #expect(try m.incremented(for: "a")["a"] == 3)
+        #expect(try m.incremented(for: "z")["z"] == 1)
     }
 
     @Test func jsonRoundTrip() throws {
@@ -29,6 +29,18 @@ import Testing
         }
         #expect(try VersionVector(json: v.json) == v)
         #expect(throws: EnvelopeError.self) { try VersionVector(json: ["a": 0]) }
+    }
+
+    /// A counter from the wire is bounded where it is read, and a local
+    /// write never makes a vector that cannot be read back.
+    @Test func countersAreBoundedBothWays() throws {
+        let top = Int64(VersionVector.maxCounter)
+        let atTop = try VersionVector(json: ["a": .int(top)])
+        #expect(throws: EnvelopeError.self) { try VersionVector(json: ["a": .int(top + 1)]) }
+        #expect(throws: EnvelopeError.self) { try VersionVector(json: ["a": .int(Int64.max)]) }
+        #expect(throws: EnvelopeError.self) { try atTop.incremented(for: "a") }
+        let below = try VersionVector(json: ["a": .int(top - 1)]).incremented(for: "a")
+        #expect(try VersionVector(json: below.json) == below)
     }
 }
 

@@ -15,7 +15,7 @@ enum TransportFixtures {
         return try (0..<n).map { i in
             let body = g.next().record
             let id = try RecordID.derive(type: catalog.recordTypes[type]!, body: body).uuidString.lowercased()
-            return MergeRules.write(current: nil, id: id, type: type, body: body, deleted: false, node: "node-a",
+            return try MergeRules.write(current: nil, id: id, type: type, body: body, deleted: false, node: "node-a",
                                     hlc: HLCTimestamp(millis: 1_700_000_000_000 + UInt64(i)))!
         }
     }

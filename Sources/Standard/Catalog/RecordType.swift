@@ -30,3 +30,31 @@ public struct RecordType: Sendable {
     public let personalFields: [PersonalField]
     public let schema: JSONSchema
 }
+
+extension PersonalField {
+    /// Whether `pointer`, a JSON Pointer into one body, names this field
+    /// (`*` stands for any one array index or member name).
+    public func matches(_ pointer: String) -> Bool {
+        guard let want = JSONPointer.tokens(self.pointer), let got = JSONPointer.tokens(pointer), want.count == got.count else { return false }
+        return zip(want, got).allSatisfy { w, g in w == g || (w == "*" && !g.isEmpty) }
+    }
+}
+
+extension RecordType {
+    /// Why `masked` cannot be the list of masked fields of `body`, or nil when
+    /// it can: each pointer names a personal field of this type (`x-personal`)
+    /// and holds a masked text. A masked copy cannot be checked against its
+    /// hash (that is the whole body's), so this is what bounds what a peer
+    /// may leave unchecked: the personal fields, and nothing else.
+    public func maskingProblem(_ masked: [String], body: JSONValue) -> String? {
+        for pointer in masked {
+            guard personalFields.contains(where: { $0.matches(pointer) }) else {
+                return "\"\(pointer)\" is listed as masked, but it is not a personal field of \(name) (those are \(personalFields.map(\.pointer).joined(separator: ", ")))"
+            }
+            guard let tokens = JSONPointer.tokens(pointer), case .string(let s)? = JSONPointer.resolve(tokens, in: body), s.contains("*") else {
+                return "\"\(pointer)\" is listed as masked, but the body holds no masked text there"
+            }
+        }
+        return nil
+    }
+}

@@ -145,11 +145,16 @@ public final class SQLiteNodeStore: NodeStore {
         let current = try Self.fetchRecord(db, id: id)
         var clock = state.clock
         let hlc = clock.now(wall: StoreClock.wallMillis())
-        guard let env = MergeRules.write(current: current, id: id, type: type, body: body, deleted: deleted, node: nodeID, hlc: hlc) else {
-            return nil
+        let written: Envelope?
+        do { written = try MergeRules.write(current: current, id: id, type: type, body: body, deleted: deleted, node: nodeID, hlc: hlc) } catch {
+            throw StoreError.invalidRecord("record \(id): \(error.description)")
         }
+        guard let env = written else { return nil }
         state.clock = clock
         try store(db, env, fromPeer: nil, &state)
+        if let policy = catalog.recordTypes[type]?.conflictPolicy {
+            try keepConflictRows(db, env, over: current, policy: policy, from: nil)
+        }
         return env
     }
 
@@ -195,33 +200,17 @@ public final class SQLiteNodeStore: NodeStore {
             switch MergeRules.apply(v, over: local, policy: policy) {
             case .stored(let e):
                 try put(e, from: batch.peer, over: local)
-                if local != nil && e.conflicts.isEmpty {
-                    // A version that lists no losers dominates them: resolved elsewhere.
-                    try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL",
-                                   arguments: [StoreClock.timestamp(), "resolved at \(e.writer)", e.id])
-                } else if !e.conflicts.isEmpty,
-                          try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE record_id = ? AND resolved_at IS NULL", arguments: [e.id]) == 0 {
-                    // Another node found a manual conflict: flag it here too, so every
-                    // node's operator sees the record awaits review.
-                    let loser = local ?? e
-                    try db.execute(sql: """
-                        INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at) VALUES (?, ?, ?, ?, ?, ?)
-                        """, arguments: [e.id, e.type, policy.rawValue, e.line, loser.line, StoreClock.timestamp()])
-                    try Self.appendAudit(db, kind: "conflict", detail: "record \(e.id) (\(e.type)) from \(batch.peer) awaits review: \(e.conflicts.count) losing version(s) listed")
-                }
+                try keepConflictRows(db, e, over: local, policy: policy, from: batch.peer)
                 return .applied
             case .alreadyHad:
-                if let local, !local.masked.isEmpty, v.masked.isEmpty, v.hash == local.hash, v.vv == local.vv {
-                    // The same version whole, where only a masked copy was held (a personal grant given since).
-                    var whole = v
-                    whole.conflicts = local.conflicts
-                    try put(whole, from: batch.peer, over: local)
-                    return .applied
-                } else {
-                    return .alreadyHad
-                }
+                return .alreadyHad
+            case .unmasked(let e):
+                // The same version whole, where only a masked copy was held (a personal grant given since).
+                try put(e, from: e.vv == v.vv ? batch.peer : nil, over: local)
+                return .applied
             case .merged(let e):
                 try put(e, from: nil, over: local)
+                try keepConflictRows(db, e, over: local, policy: policy, from: batch.peer)
                 return .merged
             case .conflict(let stored, let loser):
                 try put(stored, from: nil, over: local)
@@ -232,9 +221,13 @@ public final class SQLiteNodeStore: NodeStore {
                     """, arguments: [v.id, v.type, policy.rawValue, stored.line, loser.line,
                                      StoreClock.timestamp(), manual ? nil : StoreClock.timestamp(), manual ? nil : policy.rawValue])
                 try Self.appendAudit(db, kind: "conflict", detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(policy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
+                try keepConflictRows(db, stored, over: local, policy: policy, from: batch.peer)
                 return .conflict
             case .divergence(let stored, let local, let remote):
-                if let stored { try put(stored, from: batch.peer, over: local) }
+                if let stored {
+                    try put(stored, from: batch.peer, over: local)
+                    try keepConflictRows(db, stored, over: local, policy: policy, from: batch.peer)
+                }
                 try Self.appendAudit(db, kind: "divergence", detail: "record \(v.id): equal version vectors \(local.vv) with different content from \(batch.peer) (local \(local.hash.prefix(12)), remote \(remote.hash.prefix(12))); kept \(stored == nil ? "local" : "remote") by tie-break")
                 return .divergence
             }
@@ -260,8 +253,19 @@ public final class SQLiteNodeStore: NodeStore {
                 outcomes.append(.rejected)
                 continue
             }
+            var local = locals.isEmpty ? nil : locals[v.id]
+            if local == nil && !lookedUp && v.vv[nodeID] > 0 {
+                // Not looked up (after a new batch), but it names a write of ours: it must be stored here.
+                local = try Self.fetchRecord(db, id: v.id)
+                if let local { locals[v.id] = local; metStored = true }
+            }
+            if let why = forgedOwnWrite(v, over: local) {
+                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "record \(v.id): \(why)")
+                outcomes.append(.rejected)
+                continue
+            }
             do {
-                outcomes.append(try merge(v, over: locals.isEmpty ? nil : locals[v.id], policy: policy))
+                outcomes.append(try merge(v, over: local, policy: policy))
             } catch is RepeatedInBatch {
                 let stored = try Self.fetchRecord(db, id: v.id)
                 locals[v.id] = stored
@@ -283,6 +287,40 @@ public final class SQLiteNodeStore: NodeStore {
                            arguments: [id, batch.peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")])
         }
         return BatchResult(outcomes: outcomes, repeated: false)
+    }
+
+    /// Why a remote version cannot be taken, when it claims a write of this
+    /// node's that this node never made: each node is the only writer of its
+    /// own entry, so a remote counter for it above the stored one is forged or
+    /// damaged, and taking it would let the next local write count on from a
+    /// peer's number. A tombstone of a record no longer held is let through
+    /// (tombstones are purged once every peer has them, and may come again).
+    func forgedOwnWrite(_ v: Envelope, over local: Envelope?) -> String? {
+        let claimed = v.vv[nodeID], held = local?.vv[nodeID] ?? 0
+        guard claimed > held, !(local == nil && v.deleted) else { return nil }
+        return "its version vector \(v.vv) claims write \(claimed) of this node (\(nodeID)), which has written this record only up to \(held): refused as forged or damaged"
+    }
+
+    /// Keeps the conflicts table in step with the stored envelope, so every
+    /// node shows the same records as awaiting review: open rows exist for a
+    /// record exactly while its envelope lists losing versions. Touches the
+    /// table only when the listing appears or goes (rare).
+    func keepConflictRows(_ db: Database, _ e: Envelope, over local: Envelope?, policy: ConflictPolicy, from peer: String?) throws {
+        let had = !(local?.conflicts.isEmpty ?? true), has = !e.conflicts.isEmpty
+        if had && !has {
+            // A version that lists no losers dominates them: settled where it was written.
+            try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL",
+                           arguments: [StoreClock.timestamp(), e.writer == nodeID ? "superseded by a local write" : "resolved at \(e.writer)", e.id])
+        } else if has,
+                  try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE record_id = ? AND resolved_at IS NULL", arguments: [e.id]) == 0 {
+            // Another node found a manual conflict: flag it here too, so every
+            // node's operator sees the record awaits review.
+            let loser = local ?? e
+            try db.execute(sql: """
+                INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [e.id, e.type, policy.rawValue, e.line, loser.line, StoreClock.timestamp()])
+            try Self.appendAudit(db, kind: "conflict", detail: "record \(e.id) (\(e.type))\(peer.map { " from \($0)" } ?? "") awaits review: \(e.conflicts.count) losing version(s) listed")
+        }
     }
 
     /// Versions stored exactly as a peer sent them are never sent back to it,
@@ -342,6 +380,21 @@ public final class SQLiteNodeStore: NodeStore {
         }
     }
 
+    public func scanRecords(_ visit: (Result<Envelope, StoreError>) throws -> Void) throws {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.recordColumns) FROM records ORDER BY seq")
+            while let row = try rows.next() {
+                let read: Result<Envelope, StoreError>
+                do { read = .success(try Self.envelope(row)) } catch let e as StoreError {
+                    read = .failure(e)
+                } catch {
+                    read = .failure(.corrupt("record \(row[RecordColumn.id] as String? ?? "?"): \(error)"))
+                }
+                try visit(read)
+            }
+        }
+    }
+
     // MARK: Cursors
 
     public func cursor(peer: String, direction: CursorDirection) throws -> PeerCursor? {
@@ -374,19 +427,19 @@ public final class SQLiteNodeStore: NodeStore {
             guard derived == c.recordID else {
                 throw StoreError.invalidRecord("the chosen version changes the record's natural key (\(rt.naturalKey.joined(separator: ", "))); resolve with a body of the same record")
             }
+            try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = 'operator' WHERE record_id = ? AND resolved_at IS NULL",
+                           arguments: [StoreClock.timestamp(), c.recordID])
             // A local write over the stored version dominates both versions in conflict.
             var env = try self.localWrite(db, id: c.recordID, type: c.type, body: deleted ? [:] : body, deleted: deleted, &state)
             if env == nil, var current = try Self.fetchRecord(db, id: c.recordID) {
                 // Same content as stored: still write a version that dominates, clearing the listed losers.
-                current.vv = current.vv.incremented(for: nodeID)
+                do { current.vv = try current.vv.incremented(for: nodeID) } catch { throw StoreError.invalidRecord("record \(c.recordID): \(error)") }
                 current.hlc = state.clock.now(wall: StoreClock.wallMillis())
                 current.writer = nodeID
                 current.conflicts = []
                 try store(db, current, fromPeer: nil, &state)
                 env = current
             }
-            try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = 'operator' WHERE record_id = ? AND resolved_at IS NULL",
-                           arguments: [StoreClock.timestamp(), c.recordID])
             try Self.appendAudit(db, kind: "conflict-resolved", detail: "record \(c.recordID) (conflict \(id)) resolved by the operator at \(nodeID)")
             return env!
         }

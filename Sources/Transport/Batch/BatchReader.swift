@@ -73,6 +73,7 @@ public final class BatchDecoder {
     private var digest = SHA256()
     private var header: BatchHeader?
     private var end: (BatchEnd, signature: String?)?
+    private var endLine = 0
     private var checker: RecordChecker?
 
     init(reader: BatchReader, peer: String, key: PeerKey, now: Date, maxRecords: Int, stopsAtEnd: Bool, bodies: Bool,
@@ -165,8 +166,15 @@ public final class BatchDecoder {
         line += 1
         guard header != nil else { return try takeHeader(raw) }
         if end != nil {
-            guard raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) else { throw .malformed("line \(line) follows the end line") }
+            // At most a few blank lines may follow: a stream of them is work for nothing.
+            guard raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }), line <= endLine + 2 else { throw .malformed("line \(line) follows the end line") }
             return
+        }
+        // Every line between header and end holds a record. A blank one is
+        // refused at once: millions of them cost the receiver far more than
+        // the sender (a small gzip body expands to a stream of newlines).
+        if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
+            throw .malformed("line \(line) is blank; a batch holds one JSON record per line")
         }
         // Only the end line is parsed here; record lines are parsed where they
         // are checked, so their trees are made and freed on the same thread
@@ -179,7 +187,6 @@ public final class BatchDecoder {
         // A record line: signed as received, byte for byte.
         digest.update(bufferPointer: raw)
         digest.update(data: [0x0A])
-        if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { return }
         guard records < maxRecords else {
             throw .malformed("more than the \(maxRecords) records asked for")
         }
@@ -200,7 +207,7 @@ public final class BatchDecoder {
             throw .stale(createdAt: h.createdAt, maxAge: Int(reader.maxAge))
         }
         header = h
-        checker = RecordChecker(schema: reader.catalog.schema(named: "envelope")!, peer: peer, batchID: h.batchID, bodies: bodies, allowed: allowed)
+        checker = RecordChecker(catalog: reader.catalog, peer: peer, batchID: h.batchID, bodies: bodies, allowed: allowed)
         digest.update(data: BatchDigest.canonicalLine(value.objectValue ?? JSONObject()))
     }
 
@@ -214,6 +221,7 @@ public final class BatchDecoder {
         signed["signature"] = nil
         digest.update(data: BatchDigest.canonicalLine(signed))
         end = (BatchEnd(checked: .object(o)), signature)
+        endLine = line
     }
 }
 

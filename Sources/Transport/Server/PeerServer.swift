@@ -29,6 +29,8 @@ public struct PeerServer: Sendable {
         /// Largest request body accepted, compressed and decompressed.
         public var maxBodyBytes: Int = 64 << 20
         public var maxBatchAge: TimeInterval = 600
+        /// Seconds a connection may stay silent, or take to send its request head.
+        public var idleTimeout = 30
 
         public init(host: String, port: Int, tls: TLSFiles?) { self.host = host; self.port = port; self.tls = tls }
     }
@@ -51,18 +53,23 @@ public struct PeerServer: Sendable {
     /// Runs until the task is cancelled or the process is told to stop.
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let server: HTTPServerBuilder
+        // A connection that has not sent a whole request head (or has stalled
+        // in its body) this long is closed: a caller sending its headers a
+        // line at a time must not hold a connection for ever.
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(settings.idleTimeout)))
         if let tls = settings.tls {
             let config = TLSConfiguration.makeServerConfigurationWithMTLS(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(tls.certificate).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: tls.key, format: .pem)),
                 trustRoots: .file(tls.ca))
             // HTTP/2 for clients that offer it (ALPN), HTTP/1.1 for the rest.
-            server = try .http2Upgrade(tlsConfiguration: config)
+            server = try .http2Upgrade(tlsConfiguration: config, configuration: .init(
+                idleTimeout: .seconds(settings.idleTimeout), streamConfiguration: http1))
         } else {
             guard ["127.0.0.1", "::1", "localhost"].contains(settings.host) else {
                 throw PeerServerError("plain HTTP is allowed only on a loopback address, not \(settings.host); configure [tls]")
             }
-            server = .http1()
+            server = .http1(configuration: http1)
         }
         let app = Application(router: router(), server: server,
                               configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "hutong"),
@@ -73,8 +80,10 @@ public struct PeerServer: Sendable {
 
     func router() -> Router<PeerRequestContext> {
         let router = Router(context: PeerRequestContext.self)
-        router.get("/v1/health") { _, _ in
-            Self.json(.ok, ["status": "ok", "node": .string(store.nodeID), "protocol": 1])
+        router.get("/v1/health") { _, context in
+            // Even the node id is for configured peers only.
+            _ = try await identify(context)
+            return Self.json(.ok, ["status": "ok", "node": .string(store.nodeID), "protocol": 1])
         }
         router.get("/v1/status") { request, context in
             let peer = try await identify(context)
@@ -101,7 +110,7 @@ public struct PeerServer: Sendable {
     // MARK: Pull
 
     func changes(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        let peer = try await identify(context)
+        let peer = try await identify(context, refusing: "pull-refused")
         let since = request.uri.queryParameters["since"].map(String.init) ?? ""
         let parts = since.split(separator: ":", maxSplits: 1).map(String.init)
         guard since.isEmpty || (parts.count == 2 && Int64(parts[1]) != nil) else {
@@ -118,13 +127,7 @@ public struct PeerServer: Sendable {
         // Another epoch (or none): this node's log started over; send it from the beginning.
         let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
         let catalog = self.catalog, store = self.store, key = self.key
-        let grants = peer.grants
-        let selection: OutgoingBatch.Selection = grants.readsBodies(pulling: true)
-            ? .filtered { v in
-                guard grants.allows(grants.pull, type: v.type, body: v.body) else { return nil }
-                return grants.personal ? v : Masking.mask(v, fields: catalog.recordTypes[v.type]?.personalFields ?? [])
-            }
-            : .asStored { grants.pull.contains($0) }
+        let selection = OutgoingBatch.Selection.sending(to: peer.grants, catalog: catalog)
         var headers = HTTPFields()
         headers[.contentType] = "application/x-ndjson"
         headers[.contentEncoding] = "gzip"
@@ -156,9 +159,16 @@ public struct PeerServer: Sendable {
     // MARK: Push
 
     func receive(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        let peer = try await identify(context)
+        let peer = try await identify(context, refusing: "batch-refused")
+        let type = request.headers[.contentType] ?? ""
+        guard type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/x-ndjson" else {
+            try await audit("batch-refused", "from \(peer.name): sent as \(type.isEmpty ? "no content type" : type.prefix(80)), not application/x-ndjson")
+            throw PeerAPIError(.unsupportedMediaType, "unsupported-media-type", "a batch is sent as Content-Type: application/x-ndjson (gzip: Content-Encoding: gzip), not \(type.isEmpty ? "without a content type" : String(type.prefix(80)))")
+        }
         let grants = peer.grants
-        let decoder = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge).decoder(from: peer.name, key: peer.signingKey, bodies: false) { type, body in
+        // A pushed batch holds at most what a pull page may (a pusher's pages are the same size).
+        let decoder = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge).decoder(
+            from: peer.name, key: peer.signingKey, maxRecords: Self.pageSizes.upperBound, bodies: false) { type, body in
             grants.allows(grants.push, type: type, body: body)
         }
         // Streamed: every record is checked as its line arrives; nothing is
@@ -220,19 +230,26 @@ public struct PeerServer: Sendable {
 
     // MARK: Helpers
 
-    func identify(_ context: PeerRequestContext) async throws -> PeerEntry {
+    /// The configured peer calling, or 403. `refusing`: the audit kind under
+    /// which a refused caller is recorded (every refused batch or pull is audited).
+    func identify(_ context: PeerRequestContext, refusing kind: String? = nil) async throws -> PeerEntry {
+        func refuse(_ code: String, _ message: String, audited: String) async throws -> PeerAPIError {
+            if let kind { try await audit(kind, audited) }
+            return PeerAPIError(.forbidden, code, message)
+        }
         if settings.tls == nil {
             // Plain HTTP on loopback (tests): the single configured peer, or none.
             guard peers.count == 1 else {
-                throw PeerAPIError(.forbidden, "unknown-peer", "plain HTTP serves exactly one configured peer")
+                throw try await refuse("unknown-peer", "plain HTTP serves exactly one configured peer", audited: "from a caller over plain HTTP: this node has \(peers.count) peers, and plain HTTP serves exactly one")
             }
             return peers[0]
         }
         guard let pin = await context.clientPin() else {
-            throw PeerAPIError(.forbidden, "no-certificate", "a client certificate is required")
+            throw try await refuse("no-certificate", "a client certificate is required", audited: "from a caller without a client certificate")
         }
         guard let peer = peers.first(where: { $0.pin == pin }) else {
-            throw PeerAPIError(.forbidden, "unknown-peer", "your certificate (\(pin)) is not pinned to any peer of \(store.nodeID); its operator adds it with `hutong peers add`")
+            throw try await refuse("unknown-peer", "your certificate (\(pin)) is not pinned to any peer of \(store.nodeID); its operator adds it with `hutong peers add`",
+                                   audited: "from an unknown certificate \(pin): not pinned to any configured peer")
         }
         return peer
     }

@@ -46,33 +46,37 @@ public final class PeerSync {
         return g
     }
 
-    /// Where a cursor stands, or nil (from the start) when the peer's grant
-    /// has widened since the cursor last moved: records skipped as not granted
+    /// Where a cursor stands, or nil (from the start) when what may pass has
+    /// widened since the cursor last moved: records skipped as not granted
     /// then are owed now. What the other side already has is recognised there.
-    func startingCursor(_ direction: CursorDirection, grants: PeerGrants) throws -> PeerCursor? {
+    /// `grants` is what the cursor is saved with; `widened` says whether it
+    /// lets through more than the grants the cursor moved under.
+    func startingCursor(_ direction: CursorDirection, grants: String, widened: (String) -> Bool) throws -> PeerCursor? {
         guard let c = try store.cursor(peer: peer.name, direction: direction) else { return nil }
-        guard let text = c.grants, let old = PeerGrants(text: text), grants.widens(old, pulling: direction == .pull) else { return c }
-        let what = direction == .pull ? "what \(peer.name) lets us pull" : "what \(peer.name) accepts from us"
-        try store.audit(kind: "cursor-reset", detail: "\(direction.rawValue) cursor for \(peer.name) starts over: \(what) widened from \(text) to \(grants.text)")
+        guard let text = c.grants, widened(text) else { return c }
+        let what = direction == .pull ? "what \(peer.name) lets us pull" : "what we may send \(peer.name)"
+        try store.audit(kind: "cursor-reset", detail: "\(direction.rawValue) cursor for \(peer.name) starts over: \(what) widened from \(text) to \(grants)")
         progress?("\(peer.name): its grant widened; the \(direction.rawValue) starts from the beginning of the log")
         return nil
     }
 
-    /// Each batch is read from the log while it is uploaded. An attempt
-    /// that fails in transit is made again as a new batch from the same
-    /// cursor (a retried batch must hold exactly what its id was first sent
-    /// with, and the log may have moved meanwhile).
+    /// What a push sends: this node's grant to the peer (what it may pull
+    /// from us, and whether it sees personal information), within what the
+    /// peer accepts from us. Each batch is read from the log while it is
+    /// uploaded. An attempt that fails in transit is made again as a new
+    /// batch from the same cursor (a retried batch must hold exactly what its
+    /// id was first sent with, and the log may have moved meanwhile).
     public func push() throws {
         let accepted = try grants()
-        let cursor = try startingCursor(.push, grants: accepted)
+        let grant = peer.grants
+        let both = PushGrants(grant: grant, accepts: accepted)
+        let cursor = try startingCursor(.push, grants: both.text) { both.widens(PushGrants(text: $0, grant: grant)) }
         var since = cursor.map { $0.epoch == store.epoch ? $0.sequence : 0 } ?? 0
+        let selection = OutgoingBatch.Selection.sending(to: grant, accepts: accepted, catalog: catalog)
         while true {
             let make = {
                 OutgoingBatch(store: self.store, key: self.key, schemaVersion: self.catalog.version, peer: self.peer.name,
-                              since: since, limit: self.pageSize,
-                              selection: accepted.readsBodies(pulling: false)
-                                  ? .filtered { accepted.allows(accepted.push, type: $0.type, body: $0.body) ? $0 : nil }
-                                  : .asStored { accepted.push.contains($0) })
+                              since: since, limit: self.pageSize, selection: selection)
             }
             var batch = make()
             if try batch.hasRecords() {
@@ -90,7 +94,7 @@ public final class PeerSync {
             }
             // Nothing for the peer in this range (not in its grant): the cursor moves past it all the same.
             guard batch.cursor > since else { break }
-            try store.setCursor(PeerCursor(peer: peer.name, direction: .push, epoch: store.epoch, sequence: batch.cursor, grants: accepted.text))
+            try store.setCursor(PeerCursor(peer: peer.name, direction: .push, epoch: store.epoch, sequence: batch.cursor, grants: both.text))
             since = batch.cursor
             progress?("\(peer.name): pushed \(summary.pushed) records")
             if batch.reachedEnd { break }
@@ -110,8 +114,9 @@ public final class PeerSync {
     /// at most `recordsPerTransaction` records go in one), each page with its
     /// batch id, audit entry and cursor.
     public func pull() throws {
-        let granted = try grants().text
-        let start = try startingCursor(.pull, grants: try grants())
+        let pullable = try grants()
+        let granted = pullable.text
+        let start = try startingCursor(.pull, grants: granted) { old in PeerGrants(text: old).map { pullable.widens($0, pulling: true) } ?? false }
         let queue = PageQueue<BatchDecoder.Received>(capacity: 10)
         let receiving = DispatchSemaphore(value: 0)
         nonisolated(unsafe) let sync = self
