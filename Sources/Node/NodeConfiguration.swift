@@ -19,6 +19,8 @@ public struct NodeConfiguration: Sendable {
     public let plainHTTP: Bool
     public let maxBodyBytes: Int
     public let maxBatchAgeSeconds: Int
+    /// Seconds a peer's connection may stay silent or take to send a request's head.
+    public let idleTimeoutSeconds: Int
     /// [[peers]]
     public let peers: [PeerEntry]
 
@@ -89,7 +91,8 @@ public struct NodeConfiguration: Sendable {
             signingKeyPath: resolve(keys?["signing"]?.string ?? "keys/node.ed25519"), tls: tls,
             listenHost: host, listenPort: port, plainHTTP: server?["plain_http"]?.bool ?? false,
             maxBodyBytes: (server?["max_body_mb"]?.int ?? 64) << 20,
-            maxBatchAgeSeconds: server?["max_batch_age_seconds"]?.int ?? 600, peers: peers)
+            maxBatchAgeSeconds: server?["max_batch_age_seconds"]?.int ?? 600,
+            idleTimeoutSeconds: max(1, server?["idle_timeout_seconds"]?.int ?? 30), peers: peers)
     }
 
     /// The commented file `hutong init` writes.
@@ -143,6 +146,8 @@ public struct NodeConfiguration: Sendable {
         max_body_mb = 64
         # Batches made longer ago than this are refused as stale (replays).
         max_batch_age_seconds = 600
+        # A connection silent this long, or this slow to send a request's headers, is closed.
+        idle_timeout_seconds = 30
 
         # Peers: one [[peers]] table each, added by `hutong peers add`.
         # Everything a peer may do here is listed in its grants; the rest is denied.

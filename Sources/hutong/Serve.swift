@@ -34,6 +34,7 @@ struct Serve: ParsableCommand {
         var settings = PeerServer.Settings(host: host, port: port, tls: tls)
         settings.maxBodyBytes = config.maxBodyBytes
         settings.maxBatchAge = TimeInterval(config.maxBatchAgeSeconds)
+        settings.idleTimeout = config.idleTimeoutSeconds
         let server = PeerServer(store: opened.store, catalog: opened.catalog, key: key, peers: config.peers, settings: settings)
         var logger = Logger(label: "hutong.serve")
         logger.logLevel = .warning

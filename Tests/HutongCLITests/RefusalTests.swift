@@ -80,7 +80,7 @@ import Transport
         }
         let leads = envelopes.filter { $0.type == "violation_lead" }
         for body in [try batch(leads), try batch(leads, key: .generate()), Gzip.compress(Array("x\n".utf8))] {
-            let r = try b.request("POST", "/v1/batches", body: body, headers: ["Content-Encoding: gzip"])
+            let r = try b.request("POST", "/v1/batches", body: body, headers: ["Content-Type: application/x-ndjson", "Content-Encoding: gzip"])
             let findings = try APIDescription.check("POST", "/v1/batches", status: r.status, body: r.body)
             #expect(findings.isEmpty, "POST /v1/batches → \(r.status): \(findings)")
         }
@@ -91,10 +91,108 @@ import Transport
     @Test func anUnpinnedCertificateIsRefused() throws {
         let stranger = try CLI.run([CLI.repo.appendingPathComponent("deploy/make-test-certs.sh").path, "certs", "stranger"], in: c.dir, executable: "/bin/bash")
         #expect(stranger.status == 0)
-        let r = try client(certificate: "certs/stranger.crt", key: "certs/stranger.key").request("GET", "/v1/status")
+        let stranger_ = try client(certificate: "certs/stranger.crt", key: "certs/stranger.key")
+        let r = try stranger_.request("GET", "/v1/status")
         let e = try JSONParser.parse(r.body)
         #expect(r.status == 403 && e["error"]?["code"]?.stringValue == "unknown-peer")
         #expect(e["error"]?["message"]?.stringValue?.contains("hutong peers add") == true)
+        // Not even health (or the node id) for a certificate of the same CA that is no configured peer.
+        let health = try stranger_.request("GET", "/v1/health")
+        #expect(health.status == 403 && !String(decoding: health.body, as: UTF8.self).contains("\"status\""), "\(health.status)")
+        #expect(try client().request("GET", "/v1/health").status == 200)
+        // A batch it posts is refused, and the refusal is in the audit log.
+        let leads = envelopes.filter { $0.type == "violation_lead" }
+        let pushed = try push(try batch(leads), with: stranger_)
+        #expect(pushed.status == 403 && pushed.json["error"]?["code"]?.stringValue == "unknown-peer")
+        let audit = try c.run("node-a", ["audit", "list", "--limit", "10"]).stdout
+        #expect(audit.contains("batch-refused") && audit.contains("unknown certificate"), "\(audit)")
+    }
+
+    /// Values at the edge of what the schema allows, from a signed peer: a
+    /// clock's logical counter at 2^32−1 (which crashed the server), a
+    /// vector counter of 2^63−1 or above this node's own writes (which
+    /// wedged it after the next local edit). Each is quarantined with its
+    /// reason, the server stays up, and the node reads back what it writes.
+    @Test func edgeValuesNeitherCrashNorWedgeTheNode() throws {
+        let lead = try #require(envelopes.first { $0.type == "violation_lead" })
+        // A few seconds ahead (within the allowed skew), so the remote clock leads ours.
+        let ahead = UInt64(Date().timeIntervalSince1970 * 1000) + 5_000
+        var late = lead
+        late.hlc = HLCTimestamp(millis: ahead, logical: .max)
+        var huge = lead
+        huge.vv = VersionVector(["node-b": 2, "node-a": UInt64(Int64.max)])
+        var claimed = lead
+        claimed.vv = VersionVector(["node-b": 2, "node-a": 7])
+        for (e, why) in [(late, "logical counter"), (huge, "vv"), (claimed, "claims write 7 of this node")] {
+            let r = try push(try batch([e]))
+            #expect(r.status == 200 && r.json["counts"]?["rejected"] == 1, "\(r.json)")
+            #expect(r.json["rejected"]?.arrayValue?.first?.stringValue?.contains(why) == true, "\(r.json)")
+            #expect(try client().request("GET", "/v1/health").status == 200, "the server went down after \(why)")
+        }
+        #expect(try c.run("node-a", ["quarantine", "list"]).stdout.contains("claims write 7"))
+        // A local edit of that record afterwards: read back, exported, served.
+        let line = try #require(try String(contentsOfFile: "\(c.dir)/violation_lead.ndjson", encoding: .utf8).split(separator: "\n").first)
+        var body = try #require(try JSONParser.parse(String(line)).objectValue)
+        body["result"] = "复核后更正。"
+        try (JSONWriter.string(.object(body)) + "\n").write(toFile: "\(c.dir)/edit.ndjson", atomically: true, encoding: .utf8)
+        #expect(try c.run("node-a", ["import", "edit.ndjson"]).status == 0)
+        let got = try c.run("node-a", ["records", "get", lead.id])
+        #expect(got.status == 0, "\(got.stderr)")
+        #expect(try JSONParser.parse(got.stdout)["vv"] == ["node-a": 2], "\(got.stdout)")
+        #expect(try c.run("node-a", ["export", "-o", "a.ndjson"]).status == 0)
+        #expect(try client().request("GET", "/v1/changes?limit=100").status == 200)
+        let check = try c.run("node-a", ["check"])
+        #expect(check.status == 0 && check.stdout.contains("intact"), "\(check.stdout)\(check.stderr)")
+    }
+
+    /// A masked list may only name personal fields, each holding masked
+    /// text; everything else is checked. `"masked": [""]` once let a body
+    /// that breaks the schema, under a hash that is not its own, be stored.
+    @Test func maskingCoversPersonalFieldsOnly() throws {
+        let lead = try #require(envelopes.first { $0.type == "violation_lead" })
+        var whole = lead
+        whole.masked = [""]
+        var body = try #require(lead.body.objectValue)
+        body["description"] = nil
+        whole.body = .object(body)
+        var notPersonal = lead
+        notPersonal.masked = ["/description"]
+        var b2 = try #require(lead.body.objectValue)
+        b2["description"] = "群**"
+        notPersonal.body = .object(b2)
+        let before = try recordCount()
+        for (e, why) in [(whole, "masked"), (notPersonal, "not a personal field")] {
+            let r = try push(try batch([e]))
+            #expect(r.status == 200 && r.json["counts"]?["rejected"] == 1, "\(r.json)")
+            #expect(r.json["rejected"]?.arrayValue?.first?.stringValue?.contains(why) == true, "\(r.json)")
+        }
+        #expect(try recordCount() == before)
+        let got = try JSONParser.parse(try c.run("node-a", ["records", "get", lead.id]).stdout)
+        #expect(got["masked"] == nil && got["body"]?["description"] != nil)
+        #expect(try c.run("node-a", ["check"]).status == 0)
+    }
+
+    /// A batch not sent as NDJSON is refused with 415; a cheap gzip body that
+    /// expands to a stream of newlines, or to more records than a page may
+    /// hold, is refused at its first blank line or its 10,001st record,
+    /// not after the whole body has been read line by line.
+    @Test func wrongTypesAndCheapBombsAreRefusedAtOnce() throws {
+        let leads = envelopes.filter { $0.type == "violation_lead" }
+        let before = try recordCount()
+        let plain = try client().request("POST", "/v1/batches", body: try batch(leads), headers: ["Content-Type: text/plain", "Content-Encoding: gzip"])
+        #expect(plain.status == 415, "\(plain.status)")
+        #expect(try JSONParser.parse(plain.body)["error"]?["code"]?.stringValue == "unsupported-media-type")
+        let h = BatchHeader(node: "node-b", epoch: UUID().uuidString.lowercased(), seqFrom: 0, schemaVersion: "1.0.0")
+        let headerLine = Array(JSONWriter.string(.object(h.json)).utf8) + [0x0A]
+        let newlines = Gzip.compress(headerLine + [UInt8](repeating: 0x0A, count: 80 << 20))
+        #expect(newlines.count < 200_000)
+        let bomb = try push(newlines)
+        #expect(bomb.status == 400 && bomb.json["error"]?["message"]?.stringValue?.contains("line 2 is blank") == true, "\(bomb.json)")
+        let many = Gzip.compress(headerLine + Array(String(repeating: "{}\n", count: 10_001).utf8))
+        let tooMany = try push(many)
+        #expect(tooMany.status == 400 && tooMany.json["error"]?["message"]?.stringValue?.contains("more than the 10000 records") == true, "\(tooMany.json)")
+        #expect(try recordCount() == before)
+        #expect(try client().request("GET", "/v1/health").status == 200)
     }
 
     @Test func forgedReplayedOversizedAndMalformedBatchesChangeNothing() throws {

@@ -234,6 +234,13 @@ public final class SQLiteNodeStore: NodeStore {
         }
         var outcomes: [RecordOutcome] = []
         outcomes.reserveCapacity(batch.versions.count + batch.rejected.count)
+        var refused: [String] = []
+        /// A version checked and found wanting here: quarantined with its reason.
+        func refuse(_ v: Envelope, _ reason: String) throws {
+            try Self.quarantine(db, source: batch.peer, text: v.line, reason: reason)
+            outcomes.append(.rejected)
+            refused.append(reason)
+        }
         // Batches mostly hold one type: its policy is looked up once, not per record.
         var lastPolicy: (type: String, policy: ConflictPolicy)?
         for v in batch.versions {
@@ -244,13 +251,11 @@ public final class SQLiteNodeStore: NodeStore {
                 policy = rt.conflictPolicy
                 lastPolicy = (v.type, policy)
             } else {
-                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "unknown record type \"\(v.type)\"")
-                outcomes.append(.rejected)
+                try refuse(v, "unknown record type \"\(v.type)\"")
                 continue
             }
             do { try state.clock.observe(v.hlc, wall: StoreClock.wallMillis()) } catch {
-                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "record \(v.id): \(String(describing: error))")
-                outcomes.append(.rejected)
+                try refuse(v, "record \(v.id): \(String(describing: error))")
                 continue
             }
             var local = locals.isEmpty ? nil : locals[v.id]
@@ -260,8 +265,7 @@ public final class SQLiteNodeStore: NodeStore {
                 if let local { locals[v.id] = local; metStored = true }
             }
             if let why = forgedOwnWrite(v, over: local) {
-                try Self.quarantine(db, source: batch.peer, text: v.line, reason: "record \(v.id): \(why)")
-                outcomes.append(.rejected)
+                try refuse(v, "record \(v.id): \(why)")
                 continue
             }
             do {
@@ -286,7 +290,7 @@ public final class SQLiteNodeStore: NodeStore {
             try db.execute(sql: "INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES (?, ?, ?, ?)",
                            arguments: [id, batch.peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")])
         }
-        return BatchResult(outcomes: outcomes, repeated: false)
+        return BatchResult(outcomes: outcomes, repeated: false, refused: refused)
     }
 
     /// Why a remote version cannot be taken, when it claims a write of this

@@ -217,7 +217,7 @@ public struct PeerServer: Sendable {
                 records.append(["id": .string(v.id), "outcome": .string(r.outcomes[i].rawValue)])
             }
             return ["batch_id": .string(decoded.header.batchID), "repeated": .bool(r.repeated), "counts": .object(counts),
-                    "records": .array(records), "rejected": .array(decoded.rejected.map { .string($0.reason) })]
+                    "records": .array(records), "rejected": .array((decoded.rejected.map(\.reason) + r.refused).map { .string($0) })]
         }
         return Self.json(.ok, result)
     }
