@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "hutong", targets: ["hutong"]),
         .library(name: "Standard", targets: ["Standard"]),
+        // What reads a peer's bytes, for the fuzz targets in Fuzz/ (a package of their own).
+        .library(name: "HutongExchange", targets: ["Standard", "Replication", "Transport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -123,7 +123,9 @@ import Testing
         }
         func awaiting(_ n: String) throws -> (listed: Set<String>, open: Set<String>) {
             let listed = Set(try envelopes(c, n).filter { !($0["conflicts"]?.arrayValue ?? []).isEmpty }.compactMap { $0["id"]?.stringValue })
-            let open = Set(try c.run(n, ["conflicts", "list", "--json"]).lines.compactMap { try JSONParser.parse($0)["record"]?.stringValue })
+            let rows = try c.run(n, ["conflicts", "list", "--json"]).lines.compactMap { try JSONParser.parse($0)["record"]?.stringValue }
+            let open = Set(rows)
+            #expect(rows.count == open.count, "\(n): \(rows.count) open rows for \(open.count) records")
             return (listed, open)
         }
         try syncAround(); try syncAround()

@@ -220,6 +220,14 @@ public final class SQLiteNodeStore: NodeStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [v.id, v.type, policy.rawValue, stored.line, loser.line,
                                      StoreClock.timestamp(), manual ? nil : StoreClock.timestamp(), manual ? nil : policy.rawValue])
+                if manual {
+                    // One open row per record awaiting review, as on every other node
+                    // (which may have met the losers in another order); earlier rows stay
+                    // as history, their losers still listed in the envelope.
+                    let row = db.lastInsertedRowID
+                    try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL AND id != ?",
+                                   arguments: [StoreClock.timestamp(), "still awaiting review: see conflict \(row)", v.id, row])
+                }
                 try Self.appendAudit(db, kind: "conflict", detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(policy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
                 try keepConflictRows(db, stored, over: local, policy: policy, from: batch.peer)
                 return .conflict
