@@ -106,6 +106,13 @@ import Transport
         #expect(pushed.status == 403 && pushed.json["error"]?["code"]?.stringValue == "unknown-peer")
         let audit = try c.run("node-a", ["audit", "list", "--limit", "10"]).stdout
         #expect(audit.contains("batch-refused") && audit.contains("unknown certificate"), "\(audit)")
+        try expectIntact()
+    }
+
+    /// `hutong check` at node-a says intact.
+    func expectIntact(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let check = try c.run("node-a", ["check"])
+        #expect(check.status == 0 && check.stdout.contains("intact"), "\(check.stdout)\(check.stderr)", sourceLocation: sourceLocation)
     }
 
     /// Values at the edge of what the schema allows, from a signed peer: a
@@ -141,8 +148,7 @@ import Transport
         #expect(try JSONParser.parse(got.stdout)["vv"] == ["node-a": 2], "\(got.stdout)")
         #expect(try c.run("node-a", ["export", "-o", "a.ndjson"]).status == 0)
         #expect(try client().request("GET", "/v1/changes?limit=100").status == 200)
-        let check = try c.run("node-a", ["check"])
-        #expect(check.status == 0 && check.stdout.contains("intact"), "\(check.stdout)\(check.stderr)")
+        try expectIntact()
     }
 
     /// A masked list may only name personal fields, each holding masked
@@ -169,7 +175,7 @@ import Transport
         #expect(try recordCount() == before)
         let got = try JSONParser.parse(try c.run("node-a", ["records", "get", lead.id]).stdout)
         #expect(got["masked"] == nil && got["body"]?["description"] != nil)
-        #expect(try c.run("node-a", ["check"]).status == 0)
+        try expectIntact()
     }
 
     /// A batch not sent as NDJSON is refused with 415; a cheap gzip body that
@@ -193,6 +199,7 @@ import Transport
         #expect(tooMany.status == 400 && tooMany.json["error"]?["message"]?.stringValue?.contains("more than the 10000 records") == true, "\(tooMany.json)")
         #expect(try recordCount() == before)
         #expect(try client().request("GET", "/v1/health").status == 200)
+        try expectIntact()
     }
 
     @Test func forgedReplayedOversizedAndMalformedBatchesChangeNothing() throws {
