@@ -175,7 +175,15 @@ enum TransportFixtures {
         shortened = Array(bytes[..<firstRecord]) + Array(bytes[secondRecord..<lastLine]) + Array(#"{"batch_end":true,"count":5,"seq_to":5}"#.utf8)
         #expect(throws: BatchRefusal.unsigned) { _ = try reader.read(shortened, from: "node-a", key: peerKey) }
         let decoder = reader.decoder(from: "node-a", key: peerKey, maxRecords: 3)
-        #expect { try bytes.withUnsafeBytes { try decoder.feed($0) } } throws: { e in "\(e)".contains("more than the 3 records asked for") }
+        #expect { try bytes.withUnsafeBytes { try decoder.feed($0) } } throws: { e in "\(e)".contains("more than the 3 records a batch may hold") }
+        // A blank line among the records refuses the batch at that line; a few may follow the end line, not a stream of them.
+        let firstEnd = bytes.firstIndex(of: 0x0A)! + 1
+        let blank = Array(bytes[..<firstEnd]) + [0x0A] + Array(bytes[firstEnd...])
+        #expect { _ = try reader.read(blank, from: "node-a", key: peerKey) } throws: { e in "\(e)".contains("line 2 is blank") }
+        #expect(try reader.read(bytes + [0x0A, 0x0A], from: "node-a", key: peerKey).versions.count == 5)
+        #expect { _ = try reader.read(bytes + [UInt8](repeating: 0x0A, count: 1_000), from: "node-a", key: peerKey) } throws: { e in
+            "\(e)".contains("follows the end line")
+        }
     }
 
     @Test func gzipRoundTripsAndHoldsItsLimit() throws {

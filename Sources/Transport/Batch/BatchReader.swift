@@ -188,7 +188,7 @@ public final class BatchDecoder {
         digest.update(bufferPointer: raw)
         digest.update(data: [0x0A])
         guard records < maxRecords else {
-            throw .malformed("more than the \(maxRecords) records asked for")
+            throw .malformed("more than the \(maxRecords) records a batch may hold here (a page asked for, or the largest pushed batch)")
         }
         records += 1
         checker?.add(number: line, bytes: raw)
