@@ -22,7 +22,8 @@ public enum Masking {
 
     private static func mask(_ value: inout JSONValue, _ parts: ArraySlice<String>, path: String, naturalPersonOnly: Bool, into masked: inout [String]) {
         guard let head = parts.first else {
-            if case .string(let s) = value { value = .string(PersonalData.mask(s)); masked.append(path) }
+            // An empty value has nothing to mask, and a listed pointer must hold masked text.
+            if case .string(let s) = value, case let m = PersonalData.mask(s), m != s { value = .string(m); masked.append(path) }
             return
         }
         switch value {
