@@ -30,18 +30,23 @@ for t in "${targets[@]}"; do
   log=$(mktemp)
   start=$(date +%s.%N)
   set +e
-  HUTONG_FUZZ_TARGET=$t HUTONG_SCHEMAS="$root/Schemas" "$bin" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+  # Swift's own backtracer would end the process before libFuzzer writes the crashing input.
+  SWIFT_BACKTRACE=enable=no HUTONG_FUZZ_TARGET=$t HUTONG_SCHEMAS="$root/Schemas" "$bin" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="Fuzz/crashes/$t/" -print_final_stats=1 "$work" >"$log" 2>&1
   rc=$?
   set -e
   seconds=$(echo "$(date +%s.%N) - $start" | bc)
   execs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" || echo 0)
-  crashes=$(find "Fuzz/crashes/$t" -type f | wc -l)
+  crashes=$(find "Fuzz/crashes/$t" -type f ! -name last-run.log | wc -l)
   cov=$(grep -oE "cov: [0-9]+" "$log" | tail -n 1 | grep -oE "[0-9]+" || echo "?")
   corpus=$(find "$work" -type f | wc -l)
   printf "%-9s %10s executions in %6.0f s (%6.0f/s), coverage %s edges, corpus %s -> %s inputs, crashes %s (exit %s)\n" \
     "$t" "$execs" "$seconds" "$(echo "$execs / $seconds" | bc -l)" "$cov" "$(find "Fuzz/corpus/$t" -type f | wc -l)" "$corpus" "$crashes" "$rc"
-  if [ "$rc" -ne 0 ]; then status=1; grep -E "ERROR|Fatal|fatal|SUMMARY" "$log" | head -n 5; fi
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    cp "$log" "Fuzz/crashes/$t/last-run.log"
+    grep -E "ERROR|Fatal|fatal|SUMMARY|runtime failure|Test unit written" "$log" | head -n 5
+  fi
   rm -rf "$work" "$log"
 done
 exit $status

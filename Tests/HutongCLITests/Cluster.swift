@@ -44,6 +44,19 @@ final class Cluster {
 
     func config(_ n: String) -> String { "\(n)/hutong.toml" }
 
+    /// Edits a node's hutong.toml as its operator would, each text replaced by
+    /// the next; fails the test when the file did not change.
+    func editConfig(_ n: String, _ replacements: [(String, String)]) throws {
+        let file = "\(dir)/\(config(n))"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let edited = replacements.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+        try #require(edited != text, "\(file) holds none of \(replacements.map(\.0))")
+        try edited.write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
+    /// node-a's grant widened to leads and personal information (from penalties, masked).
+    static let widenedGrant = [(#"pull = ["penalty"]"#, #"pull = ["penalty", "violation_lead"]"#), ("personal = false", "personal = true")]
+
     func publicKey(_ n: String) throws -> String {
         let shown = try CLI.run(["keys", "show", "--config", config(n)], in: dir)
         return shown.lines.first { $0.hasPrefix("signing key:") }!.split(separator: " ").last.map(String.init)!

@@ -27,12 +27,7 @@ import Testing
         #expect(before.penalties == 300 && before.leads == 0 && before.masked > 0)
         // The operator of node-a widens the grant and restarts the server.
         c.stop("node-a")
-        let file = "\(c.dir)/\(c.config("node-a"))"
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        let widened = text.replacingOccurrences(of: #"pull = ["penalty"]"#, with: #"pull = ["penalty", "violation_lead"]"#)
-            .replacingOccurrences(of: "personal = false", with: "personal = true")
-        try #require(widened != text)
-        try widened.write(toFile: file, atomically: true, encoding: .utf8)
+        try c.editConfig("node-a", Cluster.widenedGrant)
         try c.serve("node-a")
         let r = try c.run("node-b", ["sync", "--once", "--json"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -60,12 +60,7 @@ import Testing
         }
         try expectIntact(c, "node-b")
         // Widening node-a's own grant starts the push over, and what was left out or masked arrives.
-        let file = "\(c.dir)/\(c.config("node-a"))"
-        let toml = try String(contentsOfFile: file, encoding: .utf8)
-        let widened = toml.replacingOccurrences(of: #"pull = ["penalty"]"#, with: #"pull = ["penalty", "violation_lead"]"#)
-            .replacingOccurrences(of: "personal = false", with: "personal = true")
-        try #require(widened != toml)
-        try widened.write(toFile: file, atomically: true, encoding: .utf8)
+        try c.editConfig("node-a", Cluster.widenedGrant)
         #expect(try c.run("node-a", ["sync", "--once", "--push-only"]).status == 0)
         let after = try envelopes(c, "node-b")
         #expect(after.count == 70 && after.allSatisfy { ($0["masked"]?.arrayValue ?? []).isEmpty }, "\(after.count)")
@@ -155,9 +150,7 @@ import Testing
     /// the idle timeout has passed, however long it keeps sending.
     @Test func aSlowRequestHeadIsCutOff() throws {
         let c = try Cluster(["node-a", "node-b"], plainHTTP: true)
-        let file = "\(c.dir)/\(c.config("node-a"))"
-        try (try String(contentsOfFile: file, encoding: .utf8)).replacingOccurrences(of: "idle_timeout_seconds = 30", with: "idle_timeout_seconds = 2")
-            .write(toFile: file, atomically: true, encoding: .utf8)
+        try c.editConfig("node-a", [("idle_timeout_seconds = 30", "idle_timeout_seconds = 2")])
         try c.serve("node-a")
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

@@ -16,9 +16,7 @@ import Transport
             "node-a>node-b": ["--grant-pull", "penalty", "--grant-push", "violation_lead"],
         ])
         // A small body limit at node-a, to test it without sending 64 MB.
-        let toml = "\(c.dir)/node-a/hutong.toml"
-        try (try String(contentsOfFile: toml, encoding: .utf8)).replacingOccurrences(of: "max_body_mb = 64", with: "max_body_mb = 1")
-            .write(toFile: toml, atomically: true, encoding: .utf8)
+        try c.editConfig("node-a", [("max_body_mb = 64", "max_body_mb = 1")])
         for (type, n) in [("penalty", 30), ("violation_lead", 3)] {
             #expect(try CLI.run(["sample", "--type", type, "--count", "\(n)", "--seed", "8", "-o", "\(type).ndjson"], in: c.dir).status == 0)
             #expect(try c.run("node-a", ["import", "\(type).ndjson"]).status == 0)

@@ -157,6 +157,22 @@ enum TransportFixtures {
         }
     }
 
+    /// Found by the batch fuzz target: a header time in lower case (which
+    /// RFC 3339 allows) was unreadable, and refusing it as stale trapped on a
+    /// reader whose age limit was beyond any integer.
+    @Test func aHeaderTimeInLowerCaseIsReadAndNoAgeLimitTraps() throws {
+        var h = F.header()
+        h.createdAt = h.createdAt.lowercased()
+        let bytes = try F.encode(try F.envelopes("penalty", 2), header: h, key: key)
+        for maxAge in [600, TimeInterval.greatestFiniteMagnitude] {
+            #expect(try BatchReader(catalog: F.catalog, maxAge: maxAge).read(bytes, from: "node-a", key: peerKey).versions.count == 2)
+        }
+        h.createdAt = "2024-05-30T08:00:00Z"
+        let old = try F.encode(try F.envelopes("penalty", 2), header: h, key: key)
+        #expect { _ = try BatchReader(catalog: F.catalog, maxAge: 600).read(old, from: "node-a", key: peerKey) } throws: { "\($0)".contains("stale") }
+        #expect(try BatchReader(catalog: F.catalog, maxAge: 1e300).read(old, from: "node-a", key: peerKey).versions.count == 2)
+    }
+
     @Test func aBatchCutShortOrWithExtraLinesIsRefused() throws {
         let bytes = try F.encode(try F.envelopes("penalty", 5), key: key)
         let reader = BatchReader(catalog: F.catalog)

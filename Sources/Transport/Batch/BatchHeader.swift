@@ -40,9 +40,11 @@ public struct BatchHeader: Sendable, Equatable {
         createdAt = h["created_at"]?.stringValue ?? ""
     }
 
+    /// RFC 3339 allows a lower-case `t` and `z`, which Foundation's parser does not.
     var created: Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(createdAt))
-            ?? (try? Date.ISO8601FormatStyle().parse(createdAt))
+        let text = createdAt.uppercased()
+        return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }
 

@@ -203,8 +203,11 @@ public final class BatchDecoder {
         }
         let h = BatchHeader(checked: value)
         guard h.node == peer else { throw .wrongNode(header: h.node, peer: peer) }
-        guard let created = h.created, abs(now.timeIntervalSince(created)) <= reader.maxAge else {
-            throw .stale(createdAt: h.createdAt, maxAge: Int(reader.maxAge))
+        guard let created = h.created else {
+            throw .malformed("the header's created_at \"\(h.createdAt.prefix(40))\" is not a time this node can read; write it as 2024-05-30T08:00:00.000Z")
+        }
+        guard abs(now.timeIntervalSince(created)) <= reader.maxAge else {
+            throw .stale(createdAt: h.createdAt, maxAge: Int(exactly: reader.maxAge.rounded(.down)) ?? .max)
         }
         header = h
         checker = RecordChecker(catalog: reader.catalog, peer: peer, batchID: h.batchID, bodies: bodies, allowed: allowed)
