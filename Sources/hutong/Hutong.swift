@@ -17,7 +17,8 @@ struct Hutong: ParsableCommand {
         discussion: """
             Exit codes:
               0  success (validate: every record is valid)
-              1  data problem (validate: at least one record is invalid or a file is not JSON)
+              1  data problem (validate: at least one record is invalid or a file is not JSON;
+                 check: the node store has a problem)
               2  usage error, or a file or directory that cannot be read
               3  sync, peers check: a peer could not be reached or refused (each says why)
             Shell completions: hutong --generate-completion-script bash|zsh|fish
