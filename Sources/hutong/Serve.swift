@@ -4,7 +4,7 @@ import Logging
 import Node
 import Transport
 
-/// `hutong serve`: the peer API alone (the full daemon comes later).
+/// `hutong serve`: the peer API alone.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",

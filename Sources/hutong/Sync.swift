@@ -14,7 +14,7 @@ struct Sync: ParsableCommand {
             3 at least one peer failed (its line says why); 2 usage or configuration error.
             """)
     @OptionGroup var node: NodeOptions
-    @Flag(help: "Exchange once and exit (the daemon, which keeps syncing, comes later).") var once = false
+    @Flag(help: "Exchange once and exit.") var once = false
     @Option(help: "Only this peer.") var peer: String?
     @Flag(help: "Only push.") var pushOnly = false
     @Flag(help: "Only pull.") var pullOnly = false
@@ -23,7 +23,7 @@ struct Sync: ParsableCommand {
     @Option(help: "Batches a pull asks for in one request; the peer sends them back to back.") var pagesPerRequest = 10
 
     func validate() throws {
-        guard once else { throw ValidationError("give --once: continuous sync is the daemon's, which comes later") }
+        guard once else { throw ValidationError("give --once: the command exchanges once with each peer and exits") }
         guard !(pushOnly && pullOnly) else { throw ValidationError("--push-only and --pull-only exclude each other") }
         let sizes = PeerServer.pageSizes, pages = PeerServer.pagesPerAnswer
         guard sizes.contains(batchSize) else { throw ValidationError("--batch-size must be \(sizes.lowerBound) to \(sizes.upperBound)") }
