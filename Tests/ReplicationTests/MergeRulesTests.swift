@@ -16,6 +16,12 @@ import Testing
         // A delete is a tombstone version.
         let gone = try #require(try MergeRules.write(current: second, id: "r1", type: "penalty", body: [:], deleted: true, node: "a", hlc: HLCTimestamp(millis: 13)))
         #expect(gone.deleted && gone.vv == VersionVector(["a": 2, "b": 1]))
+        // The same content written whole over a masked copy of it is a new version: the write is not the mask.
+        var masked = second
+        masked.body = ["x": "*"]
+        masked.masked = ["/x"]
+        let whole = try #require(try MergeRules.write(current: masked, id: "r1", type: "penalty", body: ["x": 2], deleted: false, node: "b", hlc: HLCTimestamp(millis: 14)))
+        #expect(whole.masked.isEmpty && whole.hash == second.hash && whole.vv == VersionVector(["a": 1, "b": 2]))
     }
 
     @Test func applyFollowsTheRules() {
