@@ -17,6 +17,20 @@ import Testing
         #expect(try CLI.run(["--generate-completion-script", "bash"]).stdout.contains("_hutong"))
     }
 
+    /// `hutong reference` prints the page committed as Schemas/README.md, or writes it with -o.
+    @Test func referenceWritesTheStandardsPage() throws {
+        let committed = try String(contentsOf: CLI.repo.appendingPathComponent("Schemas/README.md"), encoding: .utf8)
+        let printed = try CLI.run(["reference"])
+        #expect(printed.status == 0)
+        #expect(printed.stdout == committed, "run `swift run hutong reference -o Schemas/README.md`")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("hutong-reference-\(UUID().uuidString).md")
+        defer { try? FileManager.default.removeItem(at: out) }
+        #expect(try CLI.run(["reference", "-o", out.path]).status == 0)
+        #expect(try String(contentsOf: out, encoding: .utf8) == committed)
+        let unwritable = try CLI.run(["reference", "-o", "/nonexistent-dir/page.md"])
+        #expect(unwritable.status == 2 && unwritable.stderr.contains("cannot write /nonexistent-dir/page.md"))
+    }
+
     @Test func examplesReadLikeCompilerOutput() throws {
         let r = try CLI.run(["validate", "penalty"], in: examples)
         #expect(r.status == 1)
