@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (see DESIGN.md): Standard → Replication → Store → Capture/Transport → Node → hutong.
+// Layering (docs/architecture.md, "Layers"): Standard → Replication → Store → Transport → Node → hutong.
 // Each module depends only on the ones before it.
 let package = Package(
     name: "Hutong",
@@ -26,7 +26,7 @@ let package = Package(
         // validator, formats, the record-type catalogue and sample records.
         .target(name: "Standard"),
         // Version vectors, hybrid logical clock, canonical JSON and the merge rules
-        // of DESIGN.md: pure, no I/O.
+        // of docs/architecture.md: pure, no I/O.
         .target(name: "Replication", dependencies: ["Standard", .product(name: "Crypto", package: "swift-crypto")]),
         // The node store: records with version vectors, change log, cursors, batches,
         // conflicts, quarantine and the audit chain. SQLite (WAL) is the embedded
@@ -38,7 +38,7 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // libcurl and ISA-L's igzip (gzip), as C modules standing alone (DESIGN.md, Data path).
+        // libcurl and ISA-L's igzip (gzip), as C modules standing alone (docs/architecture.md, "Layers").
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         // Peer exchange: signed NDJSON batches, the libcurl client, the

@@ -2,8 +2,8 @@ import Foundation
 import TOMLKit
 import Transport
 
-/// `hutong.toml`: the one configuration file of a node (DESIGN.md,
-/// Configuration and state). Relative paths are relative to the file.
+/// `hutong.toml`: the one configuration file of a node (every key is
+/// described in docs/configuration.md). Relative paths are relative to the file.
 public struct NodeConfiguration: Sendable {
     public let file: URL
     public let nodeID: String

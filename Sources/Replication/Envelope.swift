@@ -14,7 +14,7 @@ public struct VersionRef: Sendable, Hashable {
     var json: JSONValue { ["vv": vv.json, "writer": .string(writer), "hash": .string(hash)] }
 }
 
-/// A stored version of a record (DESIGN.md, Record model).
+/// A stored version of a record (docs/architecture.md, "Record model").
 public struct Envelope: Sendable, Equatable {
     public var id: String
     public var type: String

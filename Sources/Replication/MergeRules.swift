@@ -1,7 +1,7 @@
 import Foundation
 import Standard
 
-/// Local writes and remote applies, exactly as DESIGN.md's rules say. Pure: the
+/// Local writes and remote applies, exactly as docs/architecture.md's rules say. Pure: the
 /// store calls these inside its transactions and records what they decide.
 public enum MergeRules {
     /// A local write of `body` (or a delete) at `node`. Nil when nothing changes:

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import Standard
 
-/// Deterministic record ids (DESIGN.md, Record model): UUIDv5 of the type and
+/// Deterministic record ids (docs/architecture.md, "Record model"): UUIDv5 of the type and
 /// the values of its natural key, so the same real-world record captured twice,
 /// or by two nodes, gets the same id.
 public enum RecordID {

@@ -1,7 +1,7 @@
 import Standard
 
 /// Node id → counter. Exact because each node is the only writer of its own
-/// entry and its store serialises writes (DESIGN.md, "Version vectors: the rules").
+/// entry and its store serialises writes (docs/architecture.md, "Version vectors: the rules").
 public struct VersionVector: Sendable, Hashable {
     public private(set) var counters: [String: UInt64]
 

@@ -1,10 +1,10 @@
 import CISAL
 
-/// gzip for batches on the wire (DESIGN.md, Batch format), over ISA-L's
+/// gzip for batches on the wire (docs/architecture.md, "Batches"), over ISA-L's
 /// igzip: the streams are standard gzip (zlib, curl and every HTTP client
-/// read them), made about five times faster than zlib makes them at its
-/// fastest level, and slightly smaller; read about five times faster too.
-/// With zlib, compressing a pull answer was 40 % of the serving node's CPU.
+/// read them), made and read several times faster than by zlib at its
+/// fastest level, which made compression the serving node's largest cost
+/// (figures in Benchmarks/README.md).
 /// Batches are streamed, so both directions work a chunk at a time:
 /// `Deflater` and `Inflater`; `compress` and `decompress` are the
 /// whole-buffer forms.

@@ -7,7 +7,7 @@ struct Check: ParsableCommand {
         commandName: "check",
         abstract: "Check the node store: every record's hash, body, vector and clock, the open conflicts, the audit chain.",
         discussion: """
-            Reads the whole store and changes nothing. Every problem is a line naming the record,
+            Reads the whole store and changes nothing. Every problem is a line naming the record, \
             conflict or audit entry. Exit codes: 0 intact; 1 at least one problem; 2 usage error.
             """)
     @OptionGroup var node: NodeOptions

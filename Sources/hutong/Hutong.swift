@@ -10,15 +10,15 @@ struct Hutong: ParsableCommand {
 
     /// Every command names itself (`commandName`): ArgumentParser otherwise
     /// derives each name from the type's description, a search of the
-    /// binary's protocol conformances that took 8 % of a short command's time.
+    /// binary's protocol conformances that slows every short command.
     static let configuration = CommandConfiguration(
         commandName: "hutong",
         abstract: "互通 Hutong: share enforcement records between agencies under one data standard.",
         discussion: """
             Exit codes:
               0  success (validate: every record is valid)
-              1  data problem (validate: at least one record is invalid or a file is not JSON;
-                 check: the node store has a problem)
+              1  data problem: validate, a record is invalid or a file is not JSON;
+                 import, a record was quarantined; check, the store has a problem
               2  usage error, or a file or directory that cannot be read
               3  sync, peers check: a peer could not be reached or refused (each says why)
             Shell completions: hutong --generate-completion-script bash|zsh|fish

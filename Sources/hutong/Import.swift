@@ -13,9 +13,9 @@ struct Import: ParsableCommand {
         commandName: "import",
         abstract: "Import NDJSON records: plain standard records (local writes) or another node's export (remote versions).",
         discussion: """
-            Records are validated against the standard; those that fail go to quarantine with the
-            reason, and the rest are stored. Imports run in transactions of --batch records; an
-            interrupted import of an export can simply be repeated (its batches are recognised).
+            Records are validated against the standard; those that fail go to quarantine with the \
+            reason, and the rest are stored. Imports run in transactions of --batch records; an \
+            interrupted import of an export can simply be repeated (its batches are recognised). \
             Exit codes: 0 every record was used; 1 some were quarantined; 2 unreadable file or usage error.
             """)
 

@@ -8,8 +8,8 @@ struct Reference: ParsableCommand {
         commandName: "reference",
         abstract: "Write the standard's reference in Markdown: record types, fields, rules, code lists.",
         discussion: """
-            Read from the schema files themselves: each record type with its fields and their
-            Chinese names, what each field holds, which are required or personal, the rules a
+            Read from the schema files themselves: each record type with its fields and their \
+            Chinese names, what each field holds, which are required or personal, the rules a \
             record must keep, and every code list. Schemas/README.md is this page.
             """)
     @OptionGroup var schemaOptions: SchemaOptions

@@ -8,9 +8,9 @@ struct Sample: ParsableCommand {
         commandName: "sample",
         abstract: "Write realistic sample records of the standard as NDJSON.",
         discussion: """
-            Valid records pass `hutong validate`; with --invalid-ratio, that share of records
-            breaks one known rule each. --manifest writes which records are invalid and why,
-            one JSON line each: {"line": N, "rule": "...", "instanceLocation": "/..."}.
+            Valid records pass `hutong validate`; with --invalid-ratio, that share of records \
+            breaks one known rule each. --manifest writes which records are invalid and why, \
+            one JSON line each: {"line": N, "rule": "...", "instanceLocation": "/..."}. \
             The same --seed always gives the same records.
             """
     )

@@ -10,7 +10,7 @@ struct Sync: ParsableCommand {
         commandName: "sync",
         abstract: "Exchange records with peers once: push what they lack, then pull what we lack.",
         discussion: """
-            A failed peer never stops the others. Exit codes: 0 every peer succeeded;
+            A failed peer never stops the others. Exit codes: 0 every peer succeeded; \
             3 at least one peer failed (its line says why); 2 usage or configuration error.
             """)
     @OptionGroup var node: NodeOptions

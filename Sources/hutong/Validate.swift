@@ -8,15 +8,15 @@ struct Validate: ParsableCommand {
         commandName: "validate",
         abstract: "Check records against the unified enforcement data standard.",
         discussion: """
-            PATH may be a .json file (one record, or an array of records), an .ndjson or
-            .jsonl file (one record per line), or a directory, searched recursively for those.
-            Each record is checked against the type given by --type, its own "type" field,
+            PATH may be a .json file (one record, or an array of records), an .ndjson or \
+            .jsonl file (one record per line), or a directory, searched recursively for those. \
+            Each record is checked against the type given by --type, its own "type" field, \
             or its "$schema"; an exported envelope (with "vv" and "body") against the envelope.
 
-            Text output lists each finding as FILE:LINE: /pointer: message, then a summary.
+            Text output lists each finding as FILE:LINE: /pointer: message, then a summary. \
             JSON output prints one verdict per record per line, then a summary line.
 
-            Exit codes: 0 every record is valid; 1 some record is invalid or a file is not
+            Exit codes: 0 every record is valid; 1 some record is invalid or a file is not \
             JSON (the other files are still checked); 2 usage error or unreadable path.
             """
     )

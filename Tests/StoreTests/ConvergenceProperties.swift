@@ -5,7 +5,7 @@ import Testing
 @testable import Standard
 @testable import Store
 
-/// DESIGN.md's promise, checked as a property: 3–5 nodes (real store files),
+/// The merge rules' promise (docs/architecture.md), checked as a property: 3–5 nodes (real store files),
 /// random local writes, edits and deletes, random exchanges between random
 /// pairs — paged pulls, versions delivered out of order, batches retried and
 /// old batches replayed late — then a full exchange. Every node must hold

@@ -1,4 +1,4 @@
-/// How concurrent versions of a record type are settled (DESIGN.md, rule 3).
+/// How concurrent versions of a record type are settled (docs/architecture.md, "Version vectors: the rules").
 public enum ConflictPolicy: String, Sendable, CaseIterable {
     case lww
     case ownerWins = "owner-wins"

@@ -16,7 +16,7 @@ public final class StandardCatalog: Sendable {
 
     /// Loads and compiles every schema under `directory`, all with one
     /// compiler: what they share is compiled once (the envelope refers to
-    /// every record type): `hutong status` 43 -> 37 ms median.
+    /// every record type), which every command that opens a node waits for.
     /// - Throws: `CatalogError` naming the file when a schema is not JSON or does not compile.
     public init(directory: URL, options: ValidatorOptions = .init()) throws {
         self.directory = directory

@@ -2,7 +2,7 @@
 /// buffer of bytes: what the validator walks. Checking a record on a tape
 /// allocates nothing per value and counts no references, where a `JSONValue`
 /// tree costs an allocation per string, array and object and a retain for every
-/// value visited (two thirds of validation time, measured). A tape is reused
+/// value visited (most of the time validation took). A tape is reused
 /// record after record: parsing into it keeps its capacity.
 ///
 /// Layout: a container's entry is followed by its children's entries; an

@@ -29,7 +29,7 @@ struct RowTexts {
 /// The record insert bound through SQLite's C API: it runs once per stored
 /// record. Binding through `StatementArguments` (an array of values, a C
 /// string made of each text, then copied again by SQLite and measured with
-/// strlen) cost the applying thread a tenth of its time; binding Swift strings
+/// strlen) was a large part of the applying thread's time; binding Swift strings
 /// one by one still had SQLite copy each (a malloc under its memory mutex).
 /// Here every text is bound in place from one buffer for the step.
 struct RowInsert {

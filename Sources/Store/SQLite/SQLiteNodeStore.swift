@@ -29,9 +29,8 @@ public final class SQLiteNodeStore: NodeStore {
 
     /// The page size of new stores. Larger pages than SQLite's 4 KB mean a
     /// quarter of the log frames, each written in two calls, and a shallower
-    /// id index: a 1,000,000-record pull took 12 % less time (23.3 -> 20.6 s,
-    /// mean of three interleaved) and wrote 7 % less. Stores made before keep
-    /// their page size.
+    /// id index, so large pulls take less time and write less (figures in
+    /// Benchmarks/README.md). Stores made before keep their page size.
     static let pageSize = 16_384
 
     private static func configuration(_ checkpointer: WALCheckpointer, creating: Bool = false) -> Configuration {
@@ -42,8 +41,8 @@ public final class SQLiteNodeStore: NodeStore {
         // copied back by `WALCheckpointer`, not by the writer. The WAL file is
         // reused from its start, not cut back: a WAL that grows again after
         // each cut makes the kernel allocate and zero fresh pages for every
-        // frame (frames are 4,120 bytes, never page-aligned), a quarter of the
-        // applying thread's time in a large pull. It is cut only beyond 512 MB,
+        // frame (frames are 4,120 bytes, never page-aligned), a large share of
+        // the applying thread's time in a large pull. It is cut only beyond 512 MB,
         // and removed when the store closes.
         c.prepareDatabase { db in
             // Only an empty file takes it, before the log is switched on (after this).

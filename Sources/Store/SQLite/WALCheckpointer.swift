@@ -5,8 +5,8 @@ import GRDBSQLite
 /// Copies the store's write-ahead log back into the database file on a thread
 /// of its own, so the thread that writes does not: checkpointing in the
 /// writer after its commit (SQLite's default) had it copy every page a second
-/// time and then wait for the disk to flush (15 % of the applying thread's
-/// time blocked on the disk in a large pull; 9 % with this).
+/// time and then wait for the disk to flush, the applying thread's largest
+/// wait in a large pull (figures in Benchmarks/README.md).
 ///
 /// The writer's connection reports each commit (`sqlite3_wal_hook`); past
 /// `softBytes` of log the checkpointer is woken and copies, alongside the

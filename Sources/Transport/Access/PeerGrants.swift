@@ -1,7 +1,7 @@
 import Standard
 
 /// What a peer may do at this node; everything not granted is denied
-/// (DESIGN.md, Security).
+/// (docs/architecture.md, "Security").
 public struct PeerGrants: Sendable, Equatable {
     /// Record types the peer may pull from us.
     public var pull: Set<String>

@@ -1,7 +1,7 @@
 import Foundation
 import Standard
 
-/// The first line of a batch (DESIGN.md, Batch format; `Schemas/batch-header.json`):
+/// The first line of a batch (docs/architecture.md, "Batches"; `Schemas/batch-header.json`):
 /// what is known before the first record is written, so a batch can be
 /// streamed. What is known only at the end is in its last line, `BatchEnd`.
 public struct BatchHeader: Sendable, Equatable {

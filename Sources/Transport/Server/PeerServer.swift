@@ -265,7 +265,7 @@ public struct PeerServer: Sendable {
     }
 }
 
-/// An error answer: JSON with a code and a message (DESIGN.md; Schemas/api/peer-api.json).
+/// An error answer: JSON with a code and a message (Schemas/api/peer-api.json).
 public struct PeerAPIError: HTTPResponseError {
     public let status: HTTPResponse.Status
     public let code: String
