@@ -51,17 +51,23 @@ let package = Package(
             .product(name: "HummingbirdHTTP2", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        // The node's wiring: configuration, peers and keys; the daemon and capture later.
-        .target(name: "Node", dependencies: ["Standard", "Replication", "Store", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // Where records enter a node: sources (a file today) and the intake that
+        // validates what they yield and stores it, quarantining what it cannot use.
+        .target(name: "Capture", dependencies: ["Standard", "Replication", "Store"]),
+        // The node as a whole: opening it (configuration, standard, store, key),
+        // syncing with its peers, importing, checking; every command goes through it.
+        .target(name: "Node", dependencies: ["Standard", "Replication", "Store", "Capture", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "hutong",
             dependencies: [
-                "Standard", "Replication", "Store", "Transport", "Node",
+                "Standard", "Capture", "Transport", "Node",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Prints throughput figures; never run as a timed test.
-        .executableTarget(name: "hutong-bench", dependencies: ["Standard", "Replication", "Store"], path: "Benchmarks/Sources/hutong-bench"),
+        .executableTarget(name: "hutong-bench", dependencies: [
+            "Standard", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Benchmarks/Sources/hutong-bench"),
         .testTarget(name: "StandardTests", dependencies: ["Standard"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard"]),
         .testTarget(name: "StoreTests", dependencies: [

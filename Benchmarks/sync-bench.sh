@@ -2,7 +2,10 @@
 # Two nodes on loopback over mutual TLS: N penalty records imported at node A,
 # then `hutong sync --once` at node B until done — records/s, MB on the wire,
 # peak memory of each process; then 10 changed records at A and the time of
-# one more round.
+# one more round. Beside it, in the same run, the anchor: PostgreSQL's logical
+# replication bringing the same N records (id, body as jsonb) to a subscriber
+# that has none, over TLS on loopback (skipped when PostgreSQL is not installed:
+# apt-get install postgresql).
 #
 #   bash Benchmarks/sync-bench.sh [N]        (default 1000000; builds release first)
 set -euo pipefail
@@ -13,7 +16,18 @@ h="$repo/.build/release/hutong"
 export HUTONG_SCHEMAS="$repo/Schemas"
 work=$(mktemp -d /tmp/hutong-sync-bench-XXXXXX)
 cd "$work"
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+pgdir=""
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+pg() { (cd / && PGOPTIONS="-c client_min_messages=warning" runuser -u postgres -- "$@"); }
+cleanup() {
+  kill $(jobs -p) 2>/dev/null || true
+  if [ -n "$pgdir" ]; then
+    for c in pub sub; do pg "$pgbin/pg_ctl" -D "$pgdir/$c" -m immediate stop >/dev/null 2>&1 || true; done
+    rm -rf "$pgdir"
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 bash "$repo/deploy/make-test-certs.sh" certs node-a node-b >/dev/null
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pa=$(port); pb=$(port)
@@ -73,4 +87,48 @@ python3 - "$start" "$end" round.json <<'PY'
 import json, sys
 s = json.load(open(sys.argv[3]))[0]
 print(f"10 changes: one round (push + pull, whole command) {(float(sys.argv[2]) - float(sys.argv[1]))*1000:.0f} ms, in-process {s['seconds']*1000:.0f} ms; received {s['received']}")
+PY
+
+# The anchor: PostgreSQL logical replication of the same records.
+if [ -z "$pgbin" ] || ! id postgres >/dev/null 2>&1; then
+  echo "anchor skipped: PostgreSQL is not installed (apt-get install postgresql)"
+  exit 0
+fi
+kill $apid 2>/dev/null || true
+pgdir=$(mktemp -d /tmp/hutong-pg-anchor-XXXXXX)
+chown postgres "$pgdir"
+for c in pub sub; do pg "$pgbin/initdb" -D "$pgdir/$c" -A trust -U postgres >/dev/null; done
+install -o postgres -m 600 certs/node-a.crt "$pgdir/pub/server.crt"
+install -o postgres -m 600 certs/node-a.key "$pgdir/pub/server.key"
+qpub=$(port); qsub=$(port)
+pg "$pgbin/pg_ctl" -D "$pgdir/pub" -l "$pgdir/pub.log" -w start \
+  -o "-p $qpub -k $pgdir -c listen_addresses=127.0.0.1 -c wal_level=logical -c ssl=on" >/dev/null
+pg "$pgbin/pg_ctl" -D "$pgdir/sub" -l "$pgdir/sub.log" -w start -o "-p $qsub -k $pgdir -c listen_addresses=127.0.0.1" >/dev/null
+sql() { pg "$pgbin/psql" -h "$pgdir" -p "$1" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -c "$2"; }
+# The records as A stores them: id and body, one CSV row each.
+"$h" export --config a/hutong.toml 2>/dev/null | python3 -c '
+import csv, json, sys
+w = csv.writer(sys.stdout)
+for line in sys.stdin:
+    e = json.loads(line)
+    if "body" in e: w.writerow([e["id"], json.dumps(e["body"], ensure_ascii=False, separators=(",", ":"))])' > "$pgdir/rows.csv"
+chown postgres "$pgdir/rows.csv"
+for q in $qpub $qsub; do sql $q "create table penalty (id uuid primary key, body jsonb not null)"; done
+sql $qpub "\\copy penalty from '$pgdir/rows.csv' csv"
+sql $qpub "create publication hutong_anchor for table penalty"
+rows=$(sql $qpub "select count(*) from penalty")
+m0=$(head -1 /proc/stat)
+start=$(date +%s.%N)
+sql $qsub "create subscription hutong_anchor connection 'host=127.0.0.1 port=$qpub user=postgres dbname=postgres sslmode=require' publication hutong_anchor"
+until [ "$(sql $qsub "select count(*) = 0 from pg_subscription_rel where srsubstate <> 'r'")" = t ] &&
+      [ "$(sql $qsub "select count(*) from penalty")" -ge "$rows" ]; do sleep 0.1; done
+end=$(date +%s.%N)
+m1=$(head -1 /proc/stat)
+python3 - "$rows" "$start" "$end" "$m0" "$m1" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+import sys
+n, secs = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2])
+m0, m1 = [list(map(int, a.split()[1:9])) for a in (sys.argv[4], sys.argv[5])]
+d = [y - x for x, y in zip(m0, m1)]
+busy = (d[0] + d[1] + d[2] + d[5] + d[6]) / int(sys.argv[6])
+print(f"anchor, PostgreSQL logical replication (initial table sync over TLS): {n} rows in {secs:.1f} s: {n/secs:.0f} records/s; machine CPU {busy/n*1e6:.0f} µs per record (both servers)")
 PY

@@ -70,7 +70,7 @@ public protocol NodeStore: Sendable {
     func quarantine(limit: Int) throws -> [QuarantineEntry]
 
     /// Appends to the hash-chained audit log.
-    func audit(kind: String, detail: String) throws
+    func audit(kind: AuditKind, detail: String) throws
     func auditEntries(limit: Int) throws -> [AuditEntry]
     func verifyAudit() throws -> AuditVerification
 

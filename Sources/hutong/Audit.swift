@@ -1,5 +1,4 @@
 import ArgumentParser
-import Store
 
 /// `hutong audit`: the hash-chained audit log.
 struct Audit: ParsableCommand {

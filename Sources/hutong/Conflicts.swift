@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-import Replication
+import Node
 import Standard
-import Store
 
 /// `hutong conflicts`: versions that lost to a concurrent one, and the review
 /// of records under the manual policy.
@@ -53,13 +52,6 @@ struct Conflicts: ParsableCommand {
     }
 
     struct Resolve: ParsableCommand {
-        /// A masked copy's text is not the record: kept, it would replace the
-        /// real names and numbers everywhere with their masks.
-        static func refuseMasked(_ e: Envelope, _ side: String) throws {
-            guard !e.masked.isEmpty, !e.deleted else { return }
-            throw CommandFailure(code: ExitStatus.dataProblem, message: "the \(side) version of record \(e.id) is a masked copy (\(e.masked.joined(separator: ", ")) masked: this node has no personal-information grant from its writer); keep the other version, or give the corrected record as --keep FILE")
-        }
-
         static let configuration = CommandConfiguration(
             commandName: "resolve",
             abstract: "Settle a conflict: keep the local or the remote version, or a corrected record from FILE.",
@@ -70,36 +62,23 @@ struct Conflicts: ParsableCommand {
 
         func run() throws {
             let opened = try node.open()
-            guard let c = try opened.store.conflict(id: id) else {
-                throw CommandFailure(code: ExitStatus.usage, message: "no conflict \(id); see `hutong conflicts list`")
-            }
-            var body: JSONValue
-            var deleted = false
+            let choice: ConflictChoice
             switch keep {
-            case "local":
-                guard let current = try opened.store.record(id: c.recordID) else { throw CommandFailure(code: ExitStatus.dataProblem, message: "record \(c.recordID) is gone") }
-                try Self.refuseMasked(current, "local")
-                body = current.body; deleted = current.deleted
-            case "remote":
-                try Self.refuseMasked(c.loser, "remote")
-                body = c.loser.body; deleted = c.loser.deleted
+            case "local": choice = .local
+            case "remote": choice = .remote
             default:
                 guard let data = FileManager.default.contents(atPath: keep) else {
                     throw CommandFailure(code: ExitStatus.usage, message: "--keep: cannot read \(keep) (expected local, remote or a JSON file)")
                 }
-                do { body = try JSONParser.parse(Array(data)) } catch {
+                do { choice = .record(try JSONParser.parse(Array(data)), from: keep) } catch {
                     throw CommandFailure(code: ExitStatus.dataProblem, message: "\(keep):\(error.line):\(error.column): not JSON: \(error.reason)")
-                }
-                let issues = opened.catalog.schema(named: c.type)!.validate(body).filter { $0.severity == .error }
-                if !issues.isEmpty {
-                    throw CommandFailure(code: ExitStatus.dataProblem, message: "\(keep) is not a valid \(c.type):\n" + issues.map { "  \($0.instanceLocation): \($0.message)" }.joined(separator: "\n"))
                 }
             }
             do {
-                let e = try opened.store.resolveConflict(id: id, body: body, deleted: deleted)
+                let e = try opened.resolveConflict(id, keeping: choice)
                 print("resolved conflict \(id): record \(e.id) is now version \(e.vv) by \(e.writer); it replicates to every peer")
-            } catch let e as StoreError {
-                throw CommandFailure(code: ExitStatus.dataProblem, message: e.description)
+            } catch let e as NodeError {
+                throw CommandFailure(e)
             }
         }
     }

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
-import Replication
+import Node
 import Standard
-import Store
-import Transport
 
 /// `hutong export`: this node's current versions as an unsigned batch (header
 /// line, envelopes in change-log order, end line) — for another node's `hutong import`.
@@ -33,22 +31,7 @@ struct Export: ParsableCommand {
         } else {
             out = FileHandle.standardOutput
         }
-        // The batch format of the peer API, unsigned: header, envelopes, end line.
-        let writer = BatchWriter(header: BatchHeader(node: opened.store.nodeID, epoch: opened.store.epoch, seqFrom: since,
-                                                     schemaVersion: opened.catalog.version), key: nil)
-        var buffer = writer.headerLine
-        var cursor = since
-        while true {
-            let page = try opened.store.changes(since: cursor, excludingPeer: forPeer, limit: 10_000, bodies: false)
-            for v in page.versions where type == nil || v.type == type { writer.append(v, to: &buffer) }
-            if buffer.count > 1 << 20 { out.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
-            if page.lastSequence == cursor { break }
-            cursor = page.lastSequence
-        }
-        // Leaving out the receiver's own versions is what a pull does too; a type filter is not.
-        buffer += try writer.end(seqTo: cursor, partial: type != nil)
-        out.write(Data(buffer))
-        let count = writer.count
-        FileHandle.standardError.write(Data("exported \(count) records of node \(opened.store.nodeID) (sequence \(since)–\(cursor))\(output.map { " to \($0)" } ?? "")\n".utf8))
+        let report = try opened.export(to: out, type: type, since: since, forPeer: forPeer)
+        FileHandle.standardError.write(Data("exported \(report.records) records of node \(opened.configuration.nodeID) (sequence \(report.since)–\(report.reached))\(output.map { " to \($0)" } ?? "")\n".utf8))
     }
 }

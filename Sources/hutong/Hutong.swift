@@ -54,6 +54,8 @@ enum ExitStatus {
     static let ok: Int32 = 0
     static let dataProblem: Int32 = 1
     static let usage: Int32 = 2
+    /// `sync`, `peers check`: a peer could not be reached or refused.
+    static let peerFailed: Int32 = 3
 }
 
 /// Ends a command with a message on standard error and a given exit code.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Node
 import Standard
-import Store
 import Transport
 
 /// `hutong init`: a new node: its configuration file and an empty store.
@@ -34,30 +33,17 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let id = nodeID ?? "node-" + UUID().uuidString.lowercased().prefix(8)
-        let fm = FileManager.default
-        try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let configPath = (dir as NSString).appendingPathComponent("hutong.toml")
-        let storePath = (dir as NSString).appendingPathComponent("hutong.sqlite")
-        for p in [configPath, storePath] where fm.fileExists(atPath: p) {
-            throw CommandFailure(code: ExitStatus.usage, message: "\(p) already exists: this directory holds a node; a node is never overwritten (use a new directory)")
-        }
         let catalog = try schemaOptions.loadCatalog()
-        do {
-            _ = try SQLiteNodeStore.create(path: storePath, nodeID: id, catalog: catalog)
-            var tls: PeerServer.TLSFiles?
-            if let c = tlsCertificate, let k = tlsKey, let ca = tlsCa {
-                func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
-                tls = PeerServer.TLSFiles(certificate: absolute(c), key: absolute(k), ca: absolute(ca))
-            }
-            try NodeConfiguration.template(nodeID: id, listen: listen, tls: tls, plainHTTP: plainHttp)
-                .write(toFile: configPath, atomically: true, encoding: .utf8)
-            let config = try NodeConfiguration.load(path: configPath)
-            let key = NodeKey.generate()
-            try key.write(to: config.signingKeyPath)
-            print("created node \(id): \(configPath), \(storePath)")
-            print("signing key: \(config.signingKeyPath) (public: \(key.publicKeyBase64))")
-        } catch {
-            throw CommandFailure(code: ExitStatus.usage, message: "cannot create the node in \(dir): \(error)")
+        var tls: PeerServer.TLSFiles?
+        if let c = tlsCertificate, let k = tlsKey, let ca = tlsCa {
+            func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+            tls = PeerServer.TLSFiles(certificate: absolute(c), key: absolute(k), ca: absolute(ca))
         }
+        let made: CreatedNode
+        do { made = try Node.create(in: dir, nodeID: id, listen: listen, tls: tls, plainHTTP: plainHttp, catalog: catalog) } catch {
+            throw CommandFailure.usage(error)
+        }
+        print("created node \(id): \(made.configurationPath), \(made.storePath)")
+        print("signing key: \(made.signingKeyPath) (public: \(made.publicKey))")
     }
 }

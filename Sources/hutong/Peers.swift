@@ -28,54 +28,20 @@ struct Peers: ParsableCommand {
 
         func run() throws {
             let opened = try node.open()
-            let config = opened.config
-            guard NodeID.isValid(name) else { throw CommandFailure(code: ExitStatus.usage, message: "peer \"\(name)\": \(NodeID.rule)") }
-            guard name != config.nodeID else { throw CommandFailure(code: ExitStatus.usage, message: "\(name) is this node") }
-            guard config.peer(named: name) == nil else {
-                throw CommandFailure(code: ExitStatus.usage, message: "\(name) is already a peer; edit its [[peers]] table in \(config.file.path)")
-            }
-            do { _ = try PeerKey(base64: signingKey) } catch { throw CommandFailure(code: ExitStatus.usage, message: "--signing-key: \(error)") }
             var pin = pin
             if let certificate {
                 do { pin = try TLSPin.ofCertificate(file: certificate) } catch {
                     throw CommandFailure(code: ExitStatus.usage, message: "--certificate \(certificate): \(error)")
                 }
             }
-            if url.hasPrefix("https://") && pin == nil {
-                throw CommandFailure(code: ExitStatus.usage, message: "an https peer needs --pin or --certificate: a peer is identified by its pinned TLS key")
+            func list(_ text: String) -> [String] {
+                text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             }
-            func types(_ list: String, _ flag: String) throws -> [String] {
-                let t = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                for x in t where opened.catalog.recordTypes[x] == nil {
-                    throw CommandFailure(code: ExitStatus.usage, message: "\(flag): unknown record type \"\(x)\"; use \(StandardCatalog.recordTypeNames.joined(separator: ", "))")
-                }
-                return t
+            let grants = PeerGrants(pull: Set(list(grantPull)), push: Set(list(grantPush)), regions: list(regions), personal: personal)
+            do { try opened.addPeer(name: name, url: url, pin: pin, signingKey: signingKey, grants: grants) } catch {
+                throw CommandFailure.usage(error)
             }
-            let pull = try types(grantPull, "--grant-pull"), push = try types(grantPush, "--grant-push")
-            let prefixes = regions.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            func list(_ items: [String]) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
-            let block = """
-
-                [[peers]]
-                name = "\(name)"
-                url = "\(url)"
-                \(pin.map { "pin = \"\($0)\"" } ?? "# no pin: plain HTTP on loopback only")
-                signing_key = "\(signingKey)"
-                # What \(name) may do here; anything not listed is denied.
-                grants = { pull = \(list(pull)), push = \(list(push)), regions = \(list(prefixes)), personal = \(personal) }
-
-                """
-            guard let handle = FileHandle(forWritingAtPath: config.file.path) else {
-                throw CommandFailure(code: ExitStatus.usage, message: "cannot write \(config.file.path)")
-            }
-            handle.seekToEndOfFile()
-            handle.write(Data(block.utf8))
-            handle.closeFile()
-            do { _ = try NodeConfiguration.load(path: config.file.path) } catch {
-                throw CommandFailure(code: ExitStatus.usage, message: "the file no longer reads after adding \(name): \(error)")
-            }
-            try opened.store.audit(kind: "configuration", detail: "peer \(name) added: url \(url), pull \(pull), push \(push), regions \(prefixes), personal \(personal)")
-            print("added peer \(name) to \(config.file.path)")
+            print("added peer \(name) to \(opened.configuration.file.path)")
         }
     }
 
@@ -108,29 +74,18 @@ struct Peers: ParsableCommand {
 
         func run() throws {
             let opened = try node.open()
-            let config = opened.config
-            guard let peer = config.peer(named: name) else {
-                throw CommandFailure(code: ExitStatus.usage, message: "no peer \"\(name)\" in \(config.file.path)")
+            let peer: PeerEntry
+            do { peer = try opened.peer(named: name) } catch { throw CommandFailure.usage(error) }
+            let check: PeerCheck
+            do { check = try opened.check(peer) } catch {
+                throw CommandFailure(code: ExitStatus.peerFailed, message: "\(name): \(error)")
             }
-            do {
-                let client = try PeerClient(PeerLink.options(for: peer, config: config))
-                let health = try client.request("GET", "/v1/health")
-                print("reached \(peer.url) over \(health.httpVersion)" + (peer.url.hasPrefix("https://") ? ", TLS verified against the CA, public key matches the pin" : " (plain HTTP)"))
-                let status = try PeerSync.answer(try client.request("GET", "/v1/status"), from: name)
-                guard status["node"]?.stringValue == name else {
-                    throw SyncError("the server there is node \(status["node"]?.stringValue ?? "?"), not \(name)")
-                }
-                // A one-record page, signature checked, nothing applied.
-                let page = try client.request("GET", "/v1/changes?limit=1")
-                if page.status != 200 { _ = try PeerSync.answer(page, from: name) }
-                _ = try BatchReader(catalog: opened.catalog).read(page.body, from: name, key: peer.signingKey)
-                print("signing key matches: a batch from \(name) verified")
-                let theirs = PeerGrants(json: status["your_grants"] ?? [:])
-                print("we may pull from \(name): \(theirs.pull.isEmpty ? "nothing" : theirs.pull.sorted().joined(separator: ",")); push to it: \(theirs.push.isEmpty ? "nothing" : theirs.push.sorted().joined(separator: ",")); personal information \(theirs.personal ? "unmasked" : "masked")")
-                print("\(name) may pull from us: \(peer.grants.pull.isEmpty ? "nothing" : peer.grants.pull.sorted().joined(separator: ",")); push to us: \(peer.grants.push.isEmpty ? "nothing" : peer.grants.push.sorted().joined(separator: ",")); personal information \(peer.grants.personal ? "unmasked" : "masked")")
-            } catch {
-                throw CommandFailure(code: 3, message: "\(name): \(error)")
-            }
+            print("reached \(peer.url) over \(check.httpVersion)" + (check.tls ? ", TLS verified against the CA, public key matches the pin" : " (plain HTTP)"))
+            print("signing key matches: a batch from \(name) verified")
+            func types(_ t: Set<String>) -> String { t.isEmpty ? "nothing" : t.sorted().joined(separator: ",") }
+            let theirs = check.theirGrants, ours = check.ourGrants
+            print("we may pull from \(name): \(types(theirs.pull)); push to it: \(types(theirs.push)); personal information \(theirs.personal ? "unmasked" : "masked")")
+            print("\(name) may pull from us: \(types(ours.pull)); push to us: \(types(ours.push)); personal information \(ours.personal ? "unmasked" : "masked")")
         }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Standard
-import Store
 
 /// `hutong quarantine`: records that could not be used, with the reason.
 struct Quarantine: ParsableCommand {

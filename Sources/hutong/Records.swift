@@ -1,6 +1,5 @@
 import ArgumentParser
 import Standard
-import Store
 
 /// `hutong records`: look at stored records.
 struct Records: ParsableCommand {

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Standard
-import Store
+import Transport
 
 /// `hutong status`: what the node holds and how far it is with each peer.
+/// `--json` names what `/v1/status` names the same way.
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the node's id, change log, record counts, conflicts, quarantine and peer cursors.")
 
@@ -13,8 +14,8 @@ struct Status: ParsableCommand {
         let i = try node.open().store.info()
         if json {
             Output.json([
-                "node": .string(i.nodeID), "epoch": .string(i.epoch), "last_sequence": .int(i.lastSequence),
-                "records": .object(JSONObject(keys: i.recordsByType.keys.sorted(), values: i.recordsByType.keys.sorted().map { .int(Int64(i.recordsByType[$0]!)) })),
+                PeerAPI.Key.node: .string(i.nodeID), PeerAPI.Key.epoch: .string(i.epoch), PeerAPI.Key.lastSeq: .int(i.lastSequence),
+                PeerAPI.Key.records: .object(JSONObject(keys: i.recordsByType.keys.sorted(), values: i.recordsByType.keys.sorted().map { .int(Int64(i.recordsByType[$0]!)) })),
                 "tombstones": .int(Int64(i.tombstones)), "open_conflicts": .int(Int64(i.openConflicts)), "quarantined": .int(Int64(i.quarantined)),
                 "cursors": .array(i.cursors.map { ["peer": .string($0.peer), "direction": .string($0.direction.rawValue), "epoch": .string($0.epoch), "sequence": .int($0.sequence)] }),
             ])

@@ -44,7 +44,7 @@ import Testing
         let repeated = try CLI.run(["import", "--config", b, "a.ndjson"], in: dir)
         #expect(repeated.stdout.contains("\(65 - invalid) already imported"))
         let bStatus = try JSONParser.parse(try CLI.run(["status", "--json", "--config", b], in: dir).stdout)
-        #expect(bStatus["cursors"]?.arrayValue?.first?["sequence"] == status["last_sequence"])
+        #expect(bStatus["cursors"]?.arrayValue?.first?["sequence"] == status["last_seq"])
         // An export cut short (its end line lost): what is in it is imported, the cursor stays, and the summary says so.
         let c = try node(dir, "gd-customs")
         let exported = try String(contentsOfFile: dir + "/a.ndjson", encoding: .utf8).split(separator: "\n")

@@ -158,7 +158,7 @@ enum StoreFixtures {
         let a = try F.store("a"), b = try F.store("b")
         for body in try F.samples("matter", 3) { _ = try a.write(type: "matter", body: body) }
         try F.sync(a, to: b)
-        try b.audit(kind: "config", detail: "peer a added")
+        try b.audit(kind: .configuration, detail: "peer a added")
         guard case .intact(let n) = try b.verifyAudit() else { Issue.record("not intact"); return }
         #expect(n == 3)
         // Someone edits an entry in the file directly.

@@ -1,10 +1,13 @@
 import Foundation
+import GRDB
 import Replication
 import Standard
 import Store
 
 /// Node-store figures on real SQLite files: local writes, reading the change
-/// log, and applying those changes at a second node, in batches of 1,000.
+/// log, and applying those changes at a second node, in batches of 1,000;
+/// then the anchor: the same records inserted into a bare SQLite table with
+/// the store's settings, the floor under what an apply costs.
 struct StoreBenchmark {
     let catalog: StandardCatalog
     let count: Int
@@ -32,6 +35,8 @@ struct StoreBenchmark {
         // Page by page, as a pull would: read a page of changes at A, apply it at B.
         var cursor: Int64 = 0, page = 0, changes = 0, applied = 0
         var readTime = Phase(), applyTime = Phase()
+        var bare = try BareTable(path: dir + "/bare.sqlite")
+        var bareTime = Phase()
         while true {
             var versions: [Envelope] = []
             var last: Int64 = 0
@@ -49,9 +54,12 @@ struct StoreBenchmark {
             }
             cursor = last
             page += 1
+            let rows = versions.map { ($0.id, $0.bodyText ?? JSONWriter.string($0.body)) }
+            bareTime += try seconds { try bare.insert(rows) }
         }
         report("changes read", changes, readTime)
         report("remote applies", applied, applyTime)
+        report("anchor: bare SQLite inserts (id, body)", changes, bareTime)
 
         let size = try ["a.sqlite", "a.sqlite-wal"].reduce(0) { total, f in
             total + ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + f)[.size] as? Int) ?? 0)
@@ -82,7 +90,32 @@ struct StoreBenchmark {
     }
 
     func report(_ label: String, _ n: Int, _ p: Phase) {
-        say(String(format: "%-40@ %9.0f records/s  (%d records, %.1f s wall, %.1f s CPU)", label as NSString, Double(n) / p.wall, n, p.wall, p.cpu))
+        say(label.padding(toLength: 42, withPad: " ", startingAt: 0) + String(format: "%9.0f records/s  (%d records, %.1f s wall, %.1f s CPU)", Double(n) / p.wall, n, p.wall, p.cpu))
+    }
+}
+
+/// The anchor: one table (a UUID text key and the body), the store's page
+/// size, cache and journal mode, one transaction per page of 1,000. No
+/// change log, version vector, merge, hash or audit: SQLite alone.
+struct BareTable {
+    let db: DatabaseQueue
+
+    init(path: String) throws {
+        var c = Configuration()
+        c.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA page_size = 16384")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        db = try DatabaseQueue(path: path, configuration: c)
+        _ = try db.writeWithoutTransaction { try String.fetchOne($0, sql: "PRAGMA journal_mode = WAL") }
+        try db.write { try $0.execute(sql: "CREATE TABLE records (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)") }
+    }
+
+    mutating func insert(_ rows: [(String, String)]) throws {
+        try db.write { db in
+            let statement = try db.cachedStatement(sql: "INSERT INTO records (id, body) VALUES (?, ?)")
+            for (id, body) in rows { try statement.execute(arguments: [id, body]) }
+        }
     }
 }
 

@@ -196,13 +196,13 @@ extension SQLiteNodeStore {
                       detectedAt: row["detected_at"], resolvedAt: row["resolved_at"])
     }
 
-    static func appendAudit(_ db: Database, kind: String, detail: String) throws {
+    static func appendAudit(_ db: Database, kind: AuditKind, detail: String) throws {
         let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
         let seq: Int64 = (last?["seq"] ?? 0) + 1
         let previous: String = last?["hash"] ?? AuditChain.genesis
         let at = StoreClock.timestamp()
-        let hash = AuditChain.hash(previous: previous, sequence: seq, at: at, kind: kind, detail: detail)
+        let hash = AuditChain.hash(previous: previous, sequence: seq, at: at, kind: kind.rawValue, detail: detail)
         try db.execute(sql: "INSERT INTO audit (seq, at, kind, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [seq, at, kind, detail, previous, hash])
+                       arguments: [seq, at, kind.rawValue, detail, previous, hash])
     }
 }

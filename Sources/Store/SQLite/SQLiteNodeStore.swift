@@ -70,7 +70,7 @@ public final class SQLiteNodeStore: NodeStore {
                            ("hlc", HLCTimestamp(millis: 0).description), ("created_at", at)] {
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
             }
-            try appendAudit(db, kind: "store-created", detail: "node \(nodeID)")
+            try appendAudit(db, kind: .storeCreated, detail: "node \(nodeID)")
         }
         return try SQLiteNodeStore(path: path, pool: pool, checkpointer: checkpointer, catalog: catalog, maxSkewMillis: maxSkewMillis)
     }
@@ -227,7 +227,7 @@ public final class SQLiteNodeStore: NodeStore {
                     try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL AND id != ?",
                                    arguments: [StoreClock.timestamp(), "still awaiting review: see conflict \(row)", v.id, row])
                 }
-                try Self.appendAudit(db, kind: "conflict", detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(policy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
+                try Self.appendAudit(db, kind: .conflict, detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(policy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
                 try keepConflictRows(db, stored, over: local, policy: policy, from: batch.peer)
                 return .conflict
             case .divergence(let stored, let local, let remote):
@@ -235,7 +235,7 @@ public final class SQLiteNodeStore: NodeStore {
                     try put(stored, from: batch.peer, over: local)
                     try keepConflictRows(db, stored, over: local, policy: policy, from: batch.peer)
                 }
-                try Self.appendAudit(db, kind: "divergence", detail: "record \(v.id): equal version vectors \(local.vv) with different content from \(batch.peer) (local \(local.hash.prefix(12)), remote \(remote.hash.prefix(12))); kept \(stored == nil ? "local" : "remote") by tie-break")
+                try Self.appendAudit(db, kind: .divergence, detail: "record \(v.id): equal version vectors \(local.vv) with different content from \(batch.peer) (local \(local.hash.prefix(12)), remote \(remote.hash.prefix(12))); kept \(stored == nil ? "local" : "remote") by tie-break")
                 return .divergence
             }
         }
@@ -292,7 +292,7 @@ public final class SQLiteNodeStore: NodeStore {
         if let c = batch.cursor { try Self.saveCursor(db, c) }
         try skipPushCursor(db, peer: batch.peer, onlyFromPeer: onlyFromPeer, from: batchStart, to: state.lastSequence)
         let counts = RecordOutcome.allCases.map { o in "\(o.rawValue)=\(outcomes.filter { $0 == o }.count)" }.joined(separator: " ")
-        try Self.appendAudit(db, kind: "batch-received", detail: "peer \(batch.peer) batch \(batch.batchID ?? "-"): \(counts)")
+        try Self.appendAudit(db, kind: .batchReceived, detail: "peer \(batch.peer) batch \(batch.batchID ?? "-"): \(counts)")
         if let id = batch.batchID {
             try db.execute(sql: "INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES (?, ?, ?, ?)",
                            arguments: [id, batch.peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")])
@@ -330,7 +330,7 @@ public final class SQLiteNodeStore: NodeStore {
             try db.execute(sql: """
                 INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [e.id, e.type, policy.rawValue, e.line, loser.line, StoreClock.timestamp()])
-            try Self.appendAudit(db, kind: "conflict", detail: "record \(e.id) (\(e.type))\(peer.map { " from \($0)" } ?? "") awaits review: \(e.conflicts.count) losing version(s) listed")
+            try Self.appendAudit(db, kind: .conflict, detail: "record \(e.id) (\(e.type))\(peer.map { " from \($0)" } ?? "") awaits review: \(e.conflicts.count) losing version(s) listed")
         }
     }
 
@@ -451,7 +451,7 @@ public final class SQLiteNodeStore: NodeStore {
                 try store(db, current, fromPeer: nil, &state)
                 env = current
             }
-            try Self.appendAudit(db, kind: "conflict-resolved", detail: "record \(c.recordID) (conflict \(id)) resolved by the operator at \(nodeID)")
+            try Self.appendAudit(db, kind: .conflictResolved, detail: "record \(c.recordID) (conflict \(id)) resolved by the operator at \(nodeID)")
             return env!
         }
     }
@@ -466,7 +466,7 @@ public final class SQLiteNodeStore: NodeStore {
 
     // MARK: Audit
 
-    public func audit(kind: String, detail: String) throws {
+    public func audit(kind: AuditKind, detail: String) throws {
         try pool.write { db in try Self.appendAudit(db, kind: kind, detail: detail) }
     }
 
@@ -513,7 +513,7 @@ public final class SQLiteNodeStore: NodeStore {
             guard horizon != Int64.max else { return 0 }
             try db.execute(sql: "DELETE FROM records WHERE deleted = 1 AND seq <= ?", arguments: [horizon])
             let n = db.changesCount
-            if n > 0 { try Self.appendAudit(db, kind: "tombstones-purged", detail: "\(n) tombstones up to sequence \(horizon)") }
+            if n > 0 { try Self.appendAudit(db, kind: .tombstonesPurged, detail: "\(n) tombstones up to sequence \(horizon)") }
             return n
         }
     }

@@ -80,47 +80,47 @@ public struct PeerServer: Sendable {
 
     func router() -> Router<PeerRequestContext> {
         let router = Router(context: PeerRequestContext.self)
-        router.get("/v1/health") { _, context in
+        router.get(RouterPath(PeerAPI.health)) { _, context in
             // Even the node id is for configured peers only.
             _ = try await identify(context)
-            return Self.json(.ok, ["status": "ok", "node": .string(store.nodeID), "protocol": 1])
+            return Self.json(.ok, [PeerAPI.Key.status: "ok", PeerAPI.Key.node: .string(store.nodeID), PeerAPI.Key.protocol: 1])
         }
-        router.get("/v1/status") { request, context in
+        router.get(RouterPath(PeerAPI.status)) { request, context in
             let peer = try await identify(context)
             var answer = JSONObject()
-            answer["node"] = .string(store.nodeID)
-            answer["epoch"] = .string(store.epoch)
-            answer["schema_version"] = .string(catalog.version)
-            answer["your_grants"] = peer.grants.json
+            answer[PeerAPI.Key.node] = .string(store.nodeID)
+            answer[PeerAPI.Key.epoch] = .string(store.epoch)
+            answer[PeerAPI.Key.schemaVersion] = .string(catalog.version)
+            answer[PeerAPI.Key.yourGrants] = peer.grants.json
             // Counting records reads the whole store; a sync asks only for its grants.
-            if request.uri.queryParameters["records"] != "false" {
+            if request.uri.queryParameters[Substring(PeerAPI.Query.records)] != "false" {
                 let info = try await NIOThreadPool.singleton.runIfActive { try store.info() }
                 var records = JSONObject()
                 for (t, n) in info.recordsByType.sorted(by: { $0.key < $1.key }) { records[t] = .int(Int64(n)) }
-                answer["records"] = .object(records)
-                answer["last_seq"] = .int(info.lastSequence)
+                answer[PeerAPI.Key.records] = .object(records)
+                answer[PeerAPI.Key.lastSeq] = .int(info.lastSequence)
             }
             return Self.json(.ok, .object(answer))
         }
-        router.get("/v1/changes") { request, context in try await changes(request, context) }
-        router.post("/v1/batches") { request, context in try await receive(request, context) }
+        router.get(RouterPath(PeerAPI.changes)) { request, context in try await changes(request, context) }
+        router.post(RouterPath(PeerAPI.batches)) { request, context in try await receive(request, context) }
         return router
     }
 
     // MARK: Pull
 
     func changes(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        let peer = try await identify(context, refusing: "pull-refused")
-        let since = request.uri.queryParameters["since"].map(String.init) ?? ""
+        let peer = try await identify(context, refusing: .pullRefused)
+        let since = request.uri.queryParameters[Substring(PeerAPI.Query.since)].map(String.init) ?? ""
         let parts = since.split(separator: ":", maxSplits: 1).map(String.init)
         guard since.isEmpty || (parts.count == 2 && Int64(parts[1]) != nil) else {
             throw PeerAPIError(.badRequest, "bad-cursor", "since must be EPOCH:SEQ, e.g. since=\(store.epoch):0")
         }
-        let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 1_000
+        let limit = request.uri.queryParameters[Substring(PeerAPI.Query.limit)].flatMap { Int(String($0)) } ?? 1_000
         guard Self.pageSizes.contains(limit) else {
             throw PeerAPIError(.badRequest, "bad-limit", "limit must be \(Self.pageSizes.lowerBound) to \(Self.pageSizes.upperBound)")
         }
-        let pages = request.uri.queryParameters["pages"].flatMap { Int(String($0)) } ?? 1
+        let pages = request.uri.queryParameters[Substring(PeerAPI.Query.pages)].flatMap { Int(String($0)) } ?? 1
         guard Self.pagesPerAnswer.contains(pages) else {
             throw PeerAPIError(.badRequest, "bad-pages", "pages must be \(Self.pagesPerAnswer.lowerBound) to \(Self.pagesPerAnswer.upperBound)")
         }
@@ -129,7 +129,7 @@ public struct PeerServer: Sendable {
         let catalog = self.catalog, store = self.store, key = self.key
         let selection = OutgoingBatch.Selection.sending(to: peer.grants, catalog: catalog)
         var headers = HTTPFields()
-        headers[.contentType] = "application/x-ndjson"
+        headers[.contentType] = PeerAPI.batchContentType
         headers[.contentEncoding] = "gzip"
         // Streamed: each piece is read from the store on the thread pool and
         // written as soon as it is compressed. Up to `pages` batches follow
@@ -146,7 +146,7 @@ public struct PeerServer: Sendable {
                     if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
                 }
                 if batch.count > 0 {
-                    try await audit("batch-sent", "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(since + 1)...\(batch.cursor)")
+                    try await audit(.batchSent, "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(since + 1)...\(batch.cursor)")
                 }
                 guard !batch.reachedEnd, batch.cursor > since else { break }
                 since = batch.cursor
@@ -159,10 +159,10 @@ public struct PeerServer: Sendable {
     // MARK: Push
 
     func receive(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        let peer = try await identify(context, refusing: "batch-refused")
+        let peer = try await identify(context, refusing: .batchRefused)
         let type = request.headers[.contentType] ?? ""
-        guard type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/x-ndjson" else {
-            try await audit("batch-refused", "from \(peer.name): sent as \(type.isEmpty ? "no content type" : type.prefix(80)), not application/x-ndjson")
+        guard type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == PeerAPI.batchContentType else {
+            try await audit(.batchRefused, "from \(peer.name): sent as \(type.isEmpty ? "no content type" : type.prefix(80)), not application/x-ndjson")
             throw PeerAPIError(.unsupportedMediaType, "unsupported-media-type", "a batch is sent as Content-Type: application/x-ndjson (gzip: Content-Encoding: gzip), not \(type.isEmpty ? "without a content type" : String(type.prefix(80)))")
         }
         let grants = peer.grants
@@ -194,7 +194,7 @@ public struct PeerServer: Sendable {
             try inflater?.finish()
             decoded = try decoder.finish()
         } catch let error as GzipError {
-            try? await audit("batch-refused", "from \(peer.name): \(error)")
+            try? await audit(.batchRefused, "from \(peer.name): \(error)")
             if case .tooLarge = error {
                 throw PeerAPIError(.contentTooLarge, "too-large", "the batch is larger than this node's limit of \(settings.maxBodyBytes) bytes; send smaller batches")
             }
@@ -205,10 +205,10 @@ public struct PeerServer: Sendable {
         let result = try await NIOThreadPool.singleton.runIfActive { () throws -> JSONValue in
             let r = try store.apply(IncomingBatch(peer: peer.name, batchID: decoded.header.batchID, versions: decoded.versions, rejected: decoded.rejected))
             if r.repeated {
-                try store.audit(kind: "batch-repeated", detail: "from \(peer.name) batch \(decoded.header.batchID): already applied; answered as the first time, nothing changed")
+                try store.audit(kind: .batchRepeated, detail: "from \(peer.name) batch \(decoded.header.batchID): already applied; answered as the first time, nothing changed")
             }
             if decoded.notGranted > 0 && !r.repeated {
-                try store.audit(kind: "push-refused", detail: "from \(peer.name) batch \(decoded.header.batchID): \(decoded.notGranted) records of types or regions not in its push grant, quarantined")
+                try store.audit(kind: .pushRefused, detail: "from \(peer.name) batch \(decoded.header.batchID): \(decoded.notGranted) records of types or regions not in its push grant, quarantined")
             }
             var counts = JSONObject()
             for o in RecordOutcome.allCases { counts[o.rawValue] = .int(Int64(r.count(o))) }
@@ -216,15 +216,15 @@ public struct PeerServer: Sendable {
             for (i, v) in decoded.versions.enumerated() where i < r.outcomes.count {
                 records.append(["id": .string(v.id), "outcome": .string(r.outcomes[i].rawValue)])
             }
-            return ["batch_id": .string(decoded.header.batchID), "repeated": .bool(r.repeated), "counts": .object(counts),
-                    "records": .array(records), "rejected": .array((decoded.rejected.map(\.reason) + r.refused).map { .string($0) })]
+            return ["batch_id": .string(decoded.header.batchID), "repeated": .bool(r.repeated), PeerAPI.Key.counts: .object(counts),
+                    "records": .array(records), PeerAPI.Key.rejected: .array((decoded.rejected.map(\.reason) + r.refused).map { .string($0) })]
         }
         return Self.json(.ok, result)
     }
 
     /// Audits a refused batch and makes its error answer.
     func refuse(_ refusal: BatchRefusal, _ peer: PeerEntry) async throws -> PeerAPIError {
-        try await audit("batch-refused", "from \(peer.name): \(refusal.description)")
+        try await audit(.batchRefused, "from \(peer.name): \(refusal.description)")
         return PeerAPIError(refusal == .badSignature || refusal == .unsigned ? .unauthorized : .badRequest, refusal.code, refusal.description)
     }
 
@@ -232,7 +232,7 @@ public struct PeerServer: Sendable {
 
     /// The configured peer calling, or 403. `refusing`: the audit kind under
     /// which a refused caller is recorded (every refused batch or pull is audited).
-    func identify(_ context: PeerRequestContext, refusing kind: String? = nil) async throws -> PeerEntry {
+    func identify(_ context: PeerRequestContext, refusing kind: AuditKind? = nil) async throws -> PeerEntry {
         func refuse(_ code: String, _ message: String, audited: String) async throws -> PeerAPIError {
             if let kind { try await audit(kind, audited) }
             return PeerAPIError(.forbidden, code, message)
@@ -254,7 +254,7 @@ public struct PeerServer: Sendable {
         return peer
     }
 
-    func audit(_ kind: String, _ detail: String) async throws {
+    func audit(_ kind: AuditKind, _ detail: String) async throws {
         try await NIOThreadPool.singleton.runIfActive { try store.audit(kind: kind, detail: detail) }
     }
 

@@ -31,7 +31,7 @@ public final class PeerSync {
 
     /// The peer's status answer (without record counts, which cost it a scan).
     public func peerStatus() throws -> JSONValue {
-        let r = try client.request("GET", "/v1/status?records=false")
+        let r = try client.request("GET", "\(PeerAPI.status)?\(PeerAPI.Query.records)=false")
         summary.httpVersion = r.httpVersion
         return try Self.answer(r, from: peer.name)
     }
@@ -41,7 +41,7 @@ public final class PeerSync {
     /// What the peer lets us do, asked once per sync.
     func grants() throws -> PeerGrants {
         if let knownGrants { return knownGrants }
-        let g = PeerGrants(json: try peerStatus()["your_grants"] ?? [:])
+        let g = PeerGrants(json: try peerStatus()[PeerAPI.Key.yourGrants] ?? [:])
         knownGrants = g
         return g
     }
@@ -55,7 +55,7 @@ public final class PeerSync {
         guard let c = try store.cursor(peer: peer.name, direction: direction) else { return nil }
         guard let text = c.grants, widened(text) else { return c }
         let what = direction == .pull ? "what \(peer.name) lets us pull" : "what we may send \(peer.name)"
-        try store.audit(kind: "cursor-reset", detail: "\(direction.rawValue) cursor for \(peer.name) starts over: \(what) widened from \(text) to \(grants)")
+        try store.audit(kind: .cursorReset, detail: "\(direction.rawValue) cursor for \(peer.name) starts over: \(what) widened from \(text) to \(grants)")
         progress?("\(peer.name): its grant widened; the \(direction.rawValue) starts from the beginning of the log")
         return nil
     }
@@ -81,7 +81,7 @@ public final class PeerSync {
             var batch = make()
             if try batch.hasRecords() {
                 var attempts = 0
-                let r = try client.request("POST", "/v1/batches", headers: ["Content-Type: application/x-ndjson", "Content-Encoding: gzip"],
+                let r = try client.request("POST", PeerAPI.batches, headers: ["Content-Type: \(PeerAPI.batchContentType)", "Content-Encoding: gzip"],
                                            upload: {
                                                attempts += 1
                                                if attempts > 1 { batch = make() }
@@ -89,8 +89,8 @@ public final class PeerSync {
                                            })
                 let answer = try Self.answer(r, from: peer.name)
                 summary.pushed += batch.count
-                summary.pushRejected += Int(answer["counts"]?["rejected"]?.intValue ?? 0)
-                try store.audit(kind: "batch-sent", detail: "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(since + 1)...\(batch.cursor), peer answered \(JSONWriter.string(answer["counts"] ?? .null))")
+                summary.pushRejected += Int(answer[PeerAPI.Key.counts]?[PeerAPI.Key.rejected]?.intValue ?? 0)
+                try store.audit(kind: .batchSent, detail: "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(since + 1)...\(batch.cursor), peer answered \(JSONWriter.string(answer[PeerAPI.Key.counts] ?? .null))")
             }
             // Nothing for the peer in this range (not in its grant): the cursor moves past it all the same.
             guard batch.cursor > since else { break }
@@ -190,7 +190,7 @@ public final class PeerSync {
             let reader = BatchReader(catalog: catalog)
             var stream: BatchStreamDownload?
             do {
-                let r = try client.request("GET", "/v1/changes?since=\(since)&limit=\(pageSize)&pages=\(pagesPerRequest)", download: {
+                let r = try client.request("GET", PeerAPI.changesRequest(since: since, limit: pageSize, pages: pagesPerRequest), download: {
                     let s = BatchStreamDownload(makeDecoder: {
                         reader.decoder(from: self.peer.name, key: self.peer.signingKey, maxRecords: self.pageSize, stopsAtEnd: true, bodies: false)
                     }, received: { page in
@@ -207,7 +207,7 @@ public final class PeerSync {
                 if r.status != 200 { _ = try Self.answer(r, from: peer.name) }
                 try stream!.finish()
             } catch let error as BatchRefusal {
-                try store.audit(kind: "batch-refused", detail: "from \(peer.name) (pull): \(error.description)")
+                try store.audit(kind: .batchRefused, detail: "from \(peer.name) (pull): \(error.description)")
                 throw SyncError("\(peer.name) sent a batch that was refused: \(error.description)")
             }
             if !moved { break }

@@ -63,10 +63,9 @@ public struct NodeConfiguration: Sendable {
         }
         let server = table["server"]?.table
         let listen = server?["listen"]?.string ?? "127.0.0.1:7443"
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+        guard let (host, port) = hostAndPort(listen) else {
             throw ConfigurationError("\(path): [server] listen \"\(listen)\" must be HOST:PORT, e.g. 0.0.0.0:7443")
         }
-        let host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         var peers: [PeerEntry] = []
         for (i, item) in (table["peers"]?.array ?? TOMLArray()).enumerated() {
             guard let p = item.table else { throw ConfigurationError("\(path): peers[\(i + 1)] must be a [[peers]] table") }
@@ -93,6 +92,12 @@ public struct NodeConfiguration: Sendable {
             maxBodyBytes: (server?["max_body_mb"]?.int ?? 64) << 20,
             maxBatchAgeSeconds: server?["max_batch_age_seconds"]?.int ?? 600,
             idleTimeoutSeconds: max(1, server?["idle_timeout_seconds"]?.int ?? 30), peers: peers)
+    }
+
+    /// `HOST:PORT` (an IPv6 host in brackets), or nil.
+    public static func hostAndPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
 
     /// The commented file `hutong init` writes.
@@ -153,16 +158,6 @@ public struct NodeConfiguration: Sendable {
         # Everything a peer may do here is listed in its grants; the rest is denied.
 
         """
-    }
-}
-
-public enum NodeID {
-    public static let rule = "a node id is 2–63 characters: lower-case letters, digits and '-', starting with a letter"
-
-    public static func isValid(_ id: String) -> Bool {
-        let u = Array(id.utf8)
-        guard (2...63).contains(u.count), let f = u.first, f >= UInt8(ascii: "a"), f <= UInt8(ascii: "z") else { return false }
-        return u.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
     }
 }
 

@@ -1,0 +1,62 @@
+/// Where records enter a node: a file given to `hutong import` today; a
+/// directory inbox, an agency database's outbox or a read-only scan are more
+/// sources behind the same protocol. A source yields its items in order, each
+/// naming where it came from, and is told when the items up to a position are
+/// stored or quarantined, so that it can let them go (a file: nothing to do;
+/// an outbox: delete its rows). What was not acknowledged is yielded again
+/// after a restart: the store makes a repeat harmless.
+public protocol RecordSource {
+    /// How quarantine entries and reports name this source ("import penalties.ndjson").
+    var name: String { get }
+    /// The next items in order, or nil when the source has no more now.
+    mutating func next() throws -> CapturedBatch?
+    /// Everything up to and including `position` is stored or quarantined.
+    mutating func acknowledge(_ position: SourcePosition) throws
+}
+
+/// Items a source yields together, and the position that acknowledges them.
+public struct CapturedBatch: Sendable {
+    public let items: [CapturedItem]
+    public let position: SourcePosition
+
+    public init(items: [CapturedItem], position: SourcePosition) {
+        self.items = items
+        self.position = position
+    }
+}
+
+/// One item as a source yields it.
+public struct CapturedItem: Sendable {
+    /// What the item holds: the text of a JSON record (a standard record, or a
+    /// line of an exported batch). Rows of agency tables come with their mappings.
+    public let json: ArraySlice<UInt8>
+    /// Where it came from, for messages and quarantine.
+    public let reference: SourceReference
+
+    public init(json: ArraySlice<UInt8>, reference: SourceReference) {
+        self.json = json
+        self.reference = reference
+    }
+}
+
+/// Where an item came from: the file and line, the table and primary key.
+public struct SourceReference: Sendable, CustomStringConvertible {
+    /// A file's path, a table's name.
+    public let origin: String
+    /// A line number, a primary key.
+    public let location: String
+
+    public init(origin: String, location: String) {
+        self.origin = origin
+        self.location = location
+    }
+
+    public var description: String { "\(origin):\(location)" }
+}
+
+/// How far a source's items are taken: an item count, an outbox sequence.
+public struct SourcePosition: Sendable, Comparable, Hashable {
+    public let value: Int64
+    public init(_ value: Int64) { self.value = value }
+    public static func < (a: SourcePosition, b: SourcePosition) -> Bool { a.value < b.value }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Store
+import Transport
+
+/// One exchange with every peer (or the ones named): push what each lacks,
+/// then pull what we lack. A failing peer never stops the others: its
+/// summary carries the error, and the failure is audited.
+public struct SyncRound {
+    public enum Direction: Sendable { case both, pushOnly, pullOnly }
+
+    public var peers: [String]?
+    public var direction: Direction = .both
+    /// Records per batch.
+    public var batchSize = 1_000
+    /// Batches a pull asks for in one request.
+    public var pagesPerRequest = 10
+    /// Called with a progress line after each batch (for a terminal).
+    public var progress: ((String) -> Void)?
+
+    public init(peers: [String]? = nil) { self.peers = peers }
+
+    /// Limits the peer API accepts, for checking options before a round.
+    public static let batchSizes = PeerServer.pageSizes
+    public static let pagesPerRequestRange = PeerServer.pagesPerAnswer
+}
+
+extension Node {
+    /// Runs `round` and returns one summary per peer, in configuration order;
+    /// `each` is called with a summary as soon as its peer is done.
+    /// - Throws: `NodeError` before any exchange, when no peer is configured,
+    ///   a named peer is unknown, or the signing key cannot be read.
+    public func sync(_ round: SyncRound, each: (SyncSummary) -> Void = { _ in }) throws(NodeError) -> [SyncSummary] {
+        let key = try signingKey()
+        let peers = try round.peers.map { names throws(NodeError) in try names.map { n throws(NodeError) in try peer(named: n) } } ?? configuration.peers
+        if peers.isEmpty { throw NodeError("no peers configured in \(configuration.file.path); add one with `hutong peers add`") }
+        var summaries: [SyncSummary] = []
+        for p in peers {
+            let summary = exchange(with: p, round, key: key)
+            each(summary)
+            summaries.append(summary)
+        }
+        return summaries
+    }
+
+    private func exchange(with p: PeerEntry, _ round: SyncRound, key: NodeKey) -> SyncSummary {
+        let start = Date()
+        var summary = SyncSummary(peer: p.name)
+        do {
+            let client = try PeerClient(clientOptions(for: p))
+            let sync = PeerSync(store: store, catalog: catalog, key: key, peer: p, client: client,
+                                pageSize: round.batchSize, pagesPerRequest: round.pagesPerRequest, progress: round.progress)
+            defer {
+                let error = summary.error
+                summary = sync.summary
+                summary.error = error
+                summary.bytesSent = client.bytesSent
+                summary.bytesReceived = client.bytesReceived
+                summary.requests = client.requests
+            }
+            do {
+                if round.direction != .pullOnly { try sync.push() }
+                if round.direction != .pushOnly { try sync.pull() }
+            } catch {
+                summary.error = "\(error)"
+            }
+        } catch {
+            summary.error = "\(error)"
+        }
+        if let e = summary.error { try? store.audit(kind: .syncFailed, detail: "peer \(p.name): \(e)") }
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+}

@@ -1,0 +1,25 @@
+/// What an audit entry records. The names are what `hutong audit list` shows
+/// and operators search for, so they are fixed here once.
+public enum AuditKind: String, Sendable, CaseIterable {
+    case storeCreated = "store-created"
+    /// A batch applied (pushed to us, pulled by us, or imported from an export file).
+    case batchReceived = "batch-received"
+    case batchSent = "batch-sent"
+    /// A batch we already applied, sent again: answered as before, nothing changed.
+    case batchRepeated = "batch-repeated"
+    /// A batch refused whole (signature, age, format) or a caller that is no configured peer.
+    case batchRefused = "batch-refused"
+    /// A pull by a caller that is no configured peer.
+    case pullRefused = "pull-refused"
+    /// A pushed batch the store refused.
+    case pushRefused = "push-refused"
+    case conflict
+    case conflictResolved = "conflict-resolved"
+    /// Equal version vectors with different content: settled, and logged loudly.
+    case divergence
+    /// A cursor that starts over because the peer's grant was widened.
+    case cursorReset = "cursor-reset"
+    case syncFailed = "sync-failed"
+    case configuration
+    case tombstonesPurged = "tombstones-purged"
+}

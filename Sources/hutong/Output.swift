@@ -1,0 +1,6 @@
+import Standard
+
+/// Prints JSON values one per line.
+enum Output {
+    static func json(_ v: JSONValue) { print(JSONWriter.string(v)) }
+}
