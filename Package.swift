@@ -77,5 +77,7 @@ let package = Package(
         // Runs the real `hutong` binary as a user would.
         .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard", "Replication", "Transport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Store", "Replication", "Standard"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Capture", "Transport", "Store", "Standard"]),
     ]
 )

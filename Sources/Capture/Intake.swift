@@ -41,7 +41,7 @@ public struct Intake {
     struct State {
         let intake: Intake
         let sourceName: String
-        let chooser: SchemaChooser
+        let gate: RecordGate
         var report: IntakeReport
         /// Set when the input is an export: its header, and its end line once read.
         var header: JSONObject?
@@ -55,7 +55,7 @@ public struct Intake {
         init(intake: Intake, sourceName: String) {
             self.intake = intake
             self.sourceName = sourceName
-            chooser = SchemaChooser(.byRecord(intake.catalog))
+            gate = RecordGate(catalog: intake.catalog)
             report = IntakeReport(source: sourceName)
         }
 
@@ -74,51 +74,46 @@ public struct Intake {
             if !sawFirst {
                 sawFirst = true
                 if case .object(let o) = value, o["batch_id"] != nil, o["protocol"] != nil {
-                    let issues = intake.catalog.schema(named: "batch-header")!.validate(value).filter { $0.severity == .error }
-                    guard issues.isEmpty else {
-                        throw IntakeError.invalidHeader(at: at, problems: issues.map { "\($0.instanceLocation) \($0.message)" })
+                    let verdict = RecordGate(catalog: intake.catalog, schema: "batch-header")!.check(value)
+                    guard verdict.isAcceptable else {
+                        throw IntakeError.invalidHeader(at: at, problems: verdict.errors.map { "\($0.instanceLocation) \($0.message)" })
                     }
                     header = o
                     report.exportedBy = o["node"]?.stringValue ?? "?"
                     return
                 }
             }
-            switch chooser.choose(for: value) {
-            case .failure(let issue):
-                try reject(raw, "\(at): \(issue.message)")
-            case .success(let (schema, name)):
-                let errors = schema.validate(value).filter { $0.severity == .error }
-                if !errors.isEmpty {
-                    try reject(raw, "\(at): " + errors.map { "\($0.instanceLocation): \($0.message)" }.joined(separator: "; "))
+            let verdict = gate.check(value)
+            guard verdict.isAcceptable, let name = verdict.schemaName else {
+                try reject(raw, "\(at): " + verdict.reason())
+                return
+            }
+            if header != nil {
+                if name == "batch-end", case .object(let o) = value, end == nil {
+                    end = o
                     return
                 }
-                if header != nil {
-                    if name == "batch-end", case .object(let o) = value, end == nil {
-                        end = o
-                        return
-                    }
-                    guard end == nil else {
-                        try reject(raw, "\(at): a line after the export's end line; the file was altered")
-                        return
-                    }
-                    guard name == "envelope", var e = try? Envelope(json: value) else {
-                        try reject(raw, "\(at): an export file holds envelopes after its header, not \(name) records")
-                        return
-                    }
-                    guard e.verifyHash() else {
-                        try reject(raw, "\(at): record \(e.id): its hash does not match its body (changed after export?); ask \(e.writer) for a fresh export")
-                        return
-                    }
-                    versions.append(e)
-                } else {
-                    guard StandardCatalog.recordTypeNames.contains(name) else {
-                        try reject(raw, "\(at): \(name == "envelope" ? "an envelope" : "a \(name) line") without the exporting node's batch header first; import the whole file written by `hutong export`")
-                        return
-                    }
-                    plain.append((name, value))
+                guard end == nil else {
+                    try reject(raw, "\(at): a line after the export's end line; the file was altered")
+                    return
                 }
-                if versions.count + plain.count + rejected.count >= intake.transactionSize { try flush(final: false) }
+                guard name == "envelope", var e = try? Envelope(json: value) else {
+                    try reject(raw, "\(at): an export file holds envelopes after its header, not \(name) records")
+                    return
+                }
+                guard e.verifyHash() else {
+                    try reject(raw, "\(at): record \(e.id): its hash does not match its body (changed after export?); ask \(e.writer) for a fresh export")
+                    return
+                }
+                versions.append(e)
+            } else {
+                guard StandardCatalog.recordTypeNames.contains(name) else {
+                    try reject(raw, "\(at): \(name == "envelope" ? "an envelope" : "a \(name) line") without the exporting node's batch header first; import the whole file written by `hutong export`")
+                    return
+                }
+                plain.append((name, value))
             }
+            if versions.count + plain.count + rejected.count >= intake.transactionSize { try flush(final: false) }
         }
 
         private mutating func reject(_ text: String, _ reason: String) throws {

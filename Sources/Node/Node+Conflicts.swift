@@ -30,9 +30,9 @@ extension Node {
             try Self.refuseMasked(c.loser, "remote")
             (body, deleted) = (c.loser.body, c.loser.deleted)
         case .record(let value, let file):
-            let issues = catalog.schema(named: c.type)!.validate(value).filter { $0.severity == .error }
-            if !issues.isEmpty {
-                throw NodeError("\(file) is not a valid \(c.type):\n" + issues.map { "  \($0.instanceLocation): \($0.message)" }.joined(separator: "\n"), kind: .data)
+            let verdict = RecordGate(catalog: catalog, schema: c.type)!.check(value)
+            if !verdict.isAcceptable {
+                throw NodeError("\(file) is not a valid \(c.type):\n" + verdict.errors.map { "  \($0.instanceLocation): \($0.message)" }.joined(separator: "\n"), kind: .data)
             }
             (body, deleted) = (value, false)
         }

@@ -89,6 +89,17 @@ enum CLI {
     /// Kills a spawned process at once (SIGKILL: no chance to clean up) and reaps it.
     /// Returns false when it had already finished by itself.
     @discardableResult
+    /// Whether the spawned process `pid` has not exited yet (it is not reaped).
+    static func isRunning(_ pid: pid_t) -> Bool {
+        Glibc.kill(pid, 0) == 0 && !isZombie(pid)
+    }
+
+    private static func isZombie(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+
     static func kill(_ pid: pid_t) -> Bool {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { return false }

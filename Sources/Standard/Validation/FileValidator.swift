@@ -4,17 +4,18 @@ import Foundation
 /// Validates files of records chunk by chunk on all cores, handing verdicts back
 /// in file order.
 public struct FileValidator: Sendable {
-    /// One schema chooser per worker: each thread walks its own compiled copy, as
-    /// reference counting on shared schema objects would make the cores contend.
-    public let choosers: [SchemaChooser]
-    public var workers: Int { choosers.count }
+    /// One gate per worker: each thread walks its own compiled copy of the
+    /// schemas, as reference counting on shared schema objects would make the
+    /// cores contend.
+    public let gates: [RecordGate]
+    public var workers: Int { gates.count }
 
     public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, makeChooser: () throws -> SchemaChooser) rethrows {
-        choosers = try (0..<max(1, workers)).map { _ in try makeChooser() }
+        gates = try (0..<max(1, workers)).map { _ in RecordGate(try makeChooser()) }
     }
 
     public init(chooser: SchemaChooser) {
-        choosers = [chooser]
+        gates = [RecordGate(chooser)]
     }
 
     /// Validates one file. `emit` receives each chunk's verdicts in order.
@@ -33,7 +34,7 @@ public struct FileValidator: Sendable {
     public func validate(chunk: RecordChunk, file: String) -> [RecordVerdict] {
         let records = chunk.records
         if records.count < 64 || workers == 1 {
-            return chunk.bytes.withUnsafeBufferPointer { b in records.map { verdict(for: $0, in: b, file: file, chooser: choosers[0]) } }
+            return chunk.bytes.withUnsafeBufferPointer { b in records.map { verdict(for: $0, in: b, file: file, gate: gates[0]) } }
         }
         let slices = min(workers, records.count)
         let per = (records.count + slices - 1) / slices
@@ -48,7 +49,7 @@ public struct FileValidator: Sendable {
                     // Each worker its own copy of the name, which every verdict holds:
                     // a shared string's reference count would bounce between cores.
                     let name = String(decoding: Array(file.utf8), as: UTF8.self)
-                    out.value[s] = records[lo..<hi].map { verdict(for: $0, in: bytes.value, file: name, chooser: choosers[s]) }
+                    out.value[s] = records[lo..<hi].map { verdict(for: $0, in: bytes.value, file: name, gate: gates[s]) }
                 }
             }
         }
@@ -56,7 +57,7 @@ public struct FileValidator: Sendable {
     }
 
     /// Parses and validates one record.
-    public func verdict(for r: RawRecord, in buffer: UnsafeBufferPointer<UInt8>, file: String, chooser: SchemaChooser) -> RecordVerdict {
+    public func verdict(for r: RawRecord, in buffer: UnsafeBufferPointer<UInt8>, file: String, gate: RecordGate) -> RecordVerdict {
         let text = UnsafeBufferPointer(rebasing: buffer[r.range])
         var v = RecordVerdict(file: file, index: r.index, line: r.line, schemaName: nil, issues: [], issueLines: [], parseError: nil)
         let tape: JSONTape
@@ -70,14 +71,10 @@ public struct FileValidator: Sendable {
             v.issueLines = [e.line]
             return v
         }
-        // Validated on the tape; the chooser reads only top-level members.
-        switch chooser.choose(for: tape.topLevel()) {
-        case .failure(let issue):
-            v.issues = [issue]
-        case .success(let (schema, name)):
-            v.schemaName = name
-            v.issues = schema.validate(tape)
-        }
+        // Validated on the tape, every finding (warnings too) for the report.
+        let checked = gate.check(tape, detail: .findings)
+        v.schemaName = checked.schemaName
+        v.issues = checked.issues
         if !v.issues.isEmpty {
             v.issueLines = v.issues.map { issue in
                 guard let tokens = JSONPointer.tokens(issue.instanceLocation), !tokens.isEmpty else { return r.line }

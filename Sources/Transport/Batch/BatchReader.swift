@@ -12,8 +12,14 @@ public struct BatchReader: Sendable {
     /// a captured batch cannot be replayed later.
     public let maxAge: TimeInterval
 
+    /// The first and last lines of a batch, as the standard describes them.
+    let headerGate: RecordGate
+    let endGate: RecordGate
+
     public init(catalog: StandardCatalog, maxAge: TimeInterval = 600) {
         self.catalog = catalog; self.maxAge = maxAge
+        headerGate = RecordGate(catalog: catalog, schema: "batch-header")!
+        endGate = RecordGate(catalog: catalog, schema: "batch-end")!
     }
 
     /// `allowed` says whether the peer may write a record of that type and body
@@ -197,9 +203,9 @@ public final class BatchDecoder {
     private func takeHeader(_ raw: UnsafeRawBufferPointer) throws(BatchRefusal) {
         let value: JSONValue
         do { value = try JSONParser.parse(Array(raw)) } catch { throw .malformed("the header line is not JSON: \(error)") }
-        let issues = reader.catalog.schema(named: "batch-header")!.validate(value).filter { $0.severity == .error }
-        if let first = issues.first {
-            throw .malformed("the header does not follow batch-header.json: \(first.instanceLocation) \(first.message)")
+        let verdict = reader.headerGate.check(value)
+        guard verdict.isAcceptable else {
+            throw .malformed("the header does not follow batch-header.json: \(verdict.reason(limit: 1))")
         }
         let h = BatchHeader(checked: value)
         guard h.node == peer else { throw .wrongNode(header: h.node, peer: peer) }
@@ -215,9 +221,9 @@ public final class BatchDecoder {
     }
 
     private func takeEnd(_ o: JSONObject) throws(BatchRefusal) {
-        let issues = reader.catalog.schema(named: "batch-end")!.validate(.object(o)).filter { $0.severity == .error }
-        if let first = issues.first {
-            throw .malformed("line \(line), the end line, does not follow batch-end.json: \(first.instanceLocation) \(first.message)")
+        let verdict = reader.endGate.check(.object(o))
+        guard verdict.isAcceptable else {
+            throw .malformed("line \(line), the end line, does not follow batch-end.json: \(verdict.reason(limit: 1))")
         }
         var signed = o
         let signature = signed["signature"]?.stringValue
