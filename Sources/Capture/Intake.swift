@@ -10,11 +10,11 @@ import Store
 /// from and the reason; the rest is stored in transactions of
 /// `transactionSize` items, and the source is told after each.
 public struct Intake {
-    let store: any NodeStore
+    let store: any LocalWriter & BatchSink
     let catalog: StandardCatalog
     let transactionSize: Int
 
-    public init(store: any NodeStore, catalog: StandardCatalog, transactionSize: Int = 1_000) {
+    public init(store: any LocalWriter & BatchSink, catalog: StandardCatalog, transactionSize: Int = 1_000) {
         self.store = store
         self.catalog = catalog
         self.transactionSize = max(1, transactionSize)

@@ -21,10 +21,10 @@ public struct IntegrityCheck {
         public var intact: Bool { problems.isEmpty }
     }
 
-    let store: any NodeStore
+    let store: any ChangeLog & ReviewQueue & AuditLog
     let catalog: StandardCatalog
 
-    public init(store: any NodeStore, catalog: StandardCatalog) {
+    public init(store: any ChangeLog & ReviewQueue & AuditLog, catalog: StandardCatalog) {
         self.store = store; self.catalog = catalog
     }
 

@@ -9,7 +9,7 @@ import Store
 /// records before the sender has read the last of them.
 public final class OutgoingBatch: @unchecked Sendable {
     public let header: BatchHeader
-    let store: any NodeStore
+    let store: any ChangeLog
     let peer: String
     let limit: Int
     /// What the peer gets of each version.
@@ -40,7 +40,7 @@ public final class OutgoingBatch: @unchecked Sendable {
     private var finished = false
     private var lines: [UInt8]
 
-    public init(store: any NodeStore, key: NodeKey, schemaVersion: String, peer: String, since: Int64, limit: Int,
+    public init(store: any ChangeLog, key: NodeKey, schemaVersion: String, peer: String, since: Int64, limit: Int,
                 pieceSize: Int = 100, deflater: Deflater? = nil, selection: Selection) {
         header = BatchHeader(node: store.nodeID, epoch: store.epoch, seqFrom: since, schemaVersion: schemaVersion)
         self.store = store; self.peer = peer; self.limit = limit; self.pieceSize = pieceSize; self.selection = selection
@@ -119,41 +119,5 @@ final class OutgoingBatchUpload: UploadSource {
         buffer.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
         offset += n
         return n
-    }
-}
-
-/// A pull answer checked as it arrives: one or more batches back to back.
-/// Each batch, once its end line arrived and its signature verified, goes to
-/// `received` while the next one is still coming in.
-final class BatchStreamDownload: DownloadSink {
-    let makeDecoder: () -> BatchDecoder
-    let received: (BatchDecoder.Received) throws -> Void
-    private var current: BatchDecoder?
-    /// Batches handed on so far.
-    private(set) var batches = 0
-
-    init(makeDecoder: @escaping () -> BatchDecoder, received: @escaping (BatchDecoder.Received) throws -> Void) {
-        self.makeDecoder = makeDecoder; self.received = received
-    }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var rest = bytes
-        while !rest.isEmpty {
-            let d = current ?? makeDecoder()
-            current = d
-            let used = try d.feed(rest)
-            if d.hasEnded {
-                current = nil
-                batches += 1
-                try received(try d.finishReading())
-            }
-            rest = UnsafeRawBufferPointer(rebasing: rest[used...])
-        }
-    }
-
-    /// Once the answer is complete: refused if it stopped inside a batch, or held none.
-    func finish() throws(BatchRefusal) {
-        if let current { _ = try current.finishReading() }
-        if batches == 0 { throw .malformed("the batch is empty") }
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import NIOCore
@@ -30,17 +29,4 @@ public struct PeerRequestContext: RequestContext {
 
     /// Batches are bounded by the server's own limit, checked when collecting.
     public var maxUploadSize: Int { Int.max }
-}
-
-/// Public-key pins in curl's form (`CURLOPT_PINNEDPUBLICKEY`).
-public enum TLSPin {
-    public static func of(spki: [UInt8]) -> String { "sha256//" + Data(SHA256.hash(data: spki)).base64EncodedString() }
-
-    /// The pin of the certificate in a PEM file.
-    public static func ofCertificate(file: String) throws -> String {
-        guard let cert = try NIOSSLCertificate.fromPEMFile(file).first else {
-            throw KeyError("\(file) holds no PEM certificate")
-        }
-        return of(spki: try cert.extractPublicKey().toSPKIBytes())
-    }
 }

@@ -40,13 +40,13 @@ public struct PeerServer: Sendable {
         public init(certificate: String, key: String, ca: String) { self.certificate = certificate; self.key = key; self.ca = ca }
     }
 
-    let store: any NodeStore
+    let store: any ChangeLog & BatchSink & AuditLog
     let catalog: StandardCatalog
     let key: NodeKey
     let peers: [PeerEntry]
     let settings: Settings
 
-    public init(store: any NodeStore, catalog: StandardCatalog, key: NodeKey, peers: [PeerEntry], settings: Settings) {
+    public init(store: any ChangeLog & BatchSink & AuditLog, catalog: StandardCatalog, key: NodeKey, peers: [PeerEntry], settings: Settings) {
         self.store = store; self.catalog = catalog; self.key = key; self.peers = peers; self.settings = settings
     }
 

@@ -9,7 +9,7 @@ import Store
 /// transaction as the applied batch), so a stop at any point resumes without
 /// loss or duplicates.
 public final class PeerSync {
-    let store: any NodeStore
+    let store: any ChangeLog & BatchSink & AuditLog
     let catalog: StandardCatalog
     let key: NodeKey
     let peer: PeerEntry
@@ -22,7 +22,7 @@ public final class PeerSync {
     let progress: ((String) -> Void)?
     public private(set) var summary: SyncSummary
 
-    public init(store: any NodeStore, catalog: StandardCatalog, key: NodeKey, peer: PeerEntry, client: PeerClient,
+    public init(store: any ChangeLog & BatchSink & AuditLog, catalog: StandardCatalog, key: NodeKey, peer: PeerEntry, client: PeerClient,
                 pageSize: Int = 1_000, pagesPerRequest: Int = 10, progress: ((String) -> Void)? = nil) {
         self.store = store; self.catalog = catalog; self.key = key; self.peer = peer; self.client = client
         self.pageSize = pageSize; self.pagesPerRequest = pagesPerRequest; self.progress = progress

@@ -1,0 +1,17 @@
+import Replication
+import Standard
+
+/// This node's own writes: captured or imported records, deletions, and what
+/// could not be used.
+public protocol LocalWriter: Sendable {
+    /// A local write of a standard record (a captured change). Nil when the
+    /// body is unchanged (no new version).
+    func write(type: String, body: JSONValue) throws -> Envelope?
+    /// Many local writes in one transaction (imports, capture). Nil entries
+    /// made no new version.
+    func write(_ records: [(type: String, body: JSONValue)]) throws -> [Envelope?]
+    /// A local delete: a tombstone version. Nil when already deleted.
+    func delete(id: String) throws -> Envelope?
+    /// Keeps a record that could not be used, with the reason.
+    func quarantine(source: String, text: String, reason: String) throws
+}
