@@ -68,16 +68,18 @@ let package = Package(
         .executableTarget(name: "hutong-bench", dependencies: [
             "Standard", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/Sources/hutong-bench"),
-        .testTarget(name: "StandardTests", dependencies: ["Standard"]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard"]),
+        // What every test target shares: the repository's paths, the standard, loopback sockets.
+        .target(name: "HutongTesting", dependencies: ["Standard"], path: "Tests/HutongTesting"),
+        .testTarget(name: "StandardTests", dependencies: ["Standard", "HutongTesting"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard", "HutongTesting"]),
         .testTarget(name: "StoreTests", dependencies: [
-            "Store", "Replication", "Standard",
+            "Store", "Replication", "Standard", "HutongTesting",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Runs the real `hutong` binary as a user would.
-        .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard", "Replication", "Transport"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Store", "Replication", "Standard"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Capture", "Transport", "Store", "Standard"]),
+        .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard", "Replication", "Transport", "HutongTesting"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Store", "Replication", "Standard", "HutongTesting"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "HutongTesting"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Capture", "Transport", "Store", "Standard", "HutongTesting"]),
     ]
 )

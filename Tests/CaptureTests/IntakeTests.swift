@@ -1,11 +1,12 @@
 import Foundation
+import HutongTesting
 import Testing
 @testable import Capture
 @testable import Standard
 @testable import Store
 
 enum CaptureFixtures {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = TestRepository.root
     static let catalog: StandardCatalog = try! StandardCatalog(directory: repo.appendingPathComponent("Schemas"))
 
     static func store(_ node: String = "capture-test") throws -> SQLiteNodeStore {

@@ -1,4 +1,5 @@
 import Foundation
+import HutongTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ struct CLIRun {
 }
 
 enum CLI {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = TestRepository.root
 
     static var binary: String {
         let candidates = [

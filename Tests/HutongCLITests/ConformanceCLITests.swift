@@ -1,4 +1,5 @@
 import Foundation
+import HutongTesting
 import Standard
 import Testing
 
@@ -8,10 +9,7 @@ import Testing
 /// (http://localhost:1234) cannot be reached from the command line and are
 /// left to the in-process conformance tests.
 @Suite struct ConformanceCLITests {
-    static let suite: URL = {
-        if let p = ProcessInfo.processInfo.environment["JSON_SCHEMA_TEST_SUITE"] { return URL(fileURLWithPath: p) }
-        return CLI.repo.deletingLastPathComponent().appendingPathComponent("shared/conformance/JSON-Schema-Test-Suite")
-    }()
+    static let suite = TestRepository.conformanceSuite
 
     @Test func theCommandLineKeepsEveryRequiredCase() throws {
         let dir = try CLI.temporaryDirectory()

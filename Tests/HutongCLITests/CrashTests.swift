@@ -18,7 +18,7 @@ import Testing
         var rng = SystemRandomNumberGenerator()
         var killedMidway = 0
         for _ in 0..<4 {
-            let pid = try CLI.spawn(["import", "--config", "b/hutong.toml", "--batch", "100", "a.ndjson"], in: dir)
+            let pid = try CLI.spawn(["import", "--config", "b/hutong.toml", "--transaction-size", "100", "a.ndjson"], in: dir)
             // Killed once some of its transactions are in, after a random extra wait.
             let start = Date()
             while Date().timeIntervalSince(start) < 30, CLI.isRunning(pid),
@@ -35,7 +35,7 @@ import Testing
             if n < total { #expect(pull.isEmpty, "\(pull)") }
             #expect(try CLI.run(["audit", "verify", "--config", "b/hutong.toml"], in: dir).status == 0)
         }
-        let finish = try CLI.run(["import", "--config", "b/hutong.toml", "--batch", "100", "a.ndjson"], in: dir)
+        let finish = try CLI.run(["import", "--config", "b/hutong.toml", "--transaction-size", "100", "a.ndjson"], in: dir)
         #expect(finish.status == 0, "\(finish.stderr)")
         let keys: (String) throws -> [String] = { config in
             try CLI.run(["records", "list", "--json", "--limit", "10000", "--config", config], in: dir).lines.map {
@@ -45,7 +45,7 @@ import Testing
         }
         let atA = try keys("a/hutong.toml"), atB = try keys("b/hutong.toml")
         #expect(atA.count == total && atA == atB)
-        let again = try CLI.run(["import", "--config", "b/hutong.toml", "--batch", "100", "a.ndjson"], in: dir)
+        let again = try CLI.run(["import", "--config", "b/hutong.toml", "--transaction-size", "100", "a.ndjson"], in: dir)
         #expect(again.stdout.contains("\(total) already imported"))
         // The kills must have landed inside imports, or nothing was tested.
         #expect(killedMidway > 0, "no import was killed midway")

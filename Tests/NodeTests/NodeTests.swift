@@ -1,4 +1,5 @@
 import Foundation
+import HutongTesting
 import Testing
 @testable import Node
 import Standard
@@ -6,7 +7,7 @@ import Store
 import Transport
 
 enum NodeFixtures {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = TestRepository.root
     static let schemas = repo.appendingPathComponent("Schemas")
     static let catalog: StandardCatalog = try! StandardCatalog(directory: schemas)
 

@@ -1,9 +1,10 @@
 import Foundation
+import HutongTesting
 @testable import Replication
 @testable import Standard
 
 enum Fixtures {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = TestRepository.root
     static let catalog: StandardCatalog = try! StandardCatalog(directory: repo.appendingPathComponent("Schemas"))
 
     static func json(_ path: String) throws -> JSONValue {

@@ -45,4 +45,3 @@ import Testing
 }
 
 /// The samples' seeded generator, so a failure can be replayed.
-extension SplitMix64: RandomNumberGenerator {}

@@ -153,4 +153,3 @@ struct Scenario {
     }
 }
 
-extension SplitMix64: RandomNumberGenerator {}

@@ -1,4 +1,5 @@
 import Foundation
+import HutongTesting
 import GRDB
 import Testing
 @testable import Replication
@@ -6,7 +7,7 @@ import Testing
 @testable import Store
 
 enum StoreFixtures {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = TestRepository.root
     static let catalog: StandardCatalog = try! StandardCatalog(directory: repo.appendingPathComponent("Schemas"))
 
     static func path() -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import HutongTesting
 import Replication
 import Standard
 import Store
@@ -6,7 +7,7 @@ import Testing
 @testable import Transport
 
 enum TransportFixtures {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo = TestRepository.root
     static let catalog: StandardCatalog = try! StandardCatalog(directory: repo.appendingPathComponent("Schemas"))
 
     /// Versions as node-a would store them, from sample records.

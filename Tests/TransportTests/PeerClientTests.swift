@@ -1,4 +1,5 @@
 import Foundation
+import HutongTesting
 import Testing
 @testable import Transport
 
@@ -13,17 +14,10 @@ final class LoopbackPeer: @unchecked Sendable {
     static let stalling = Array("HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n{\"a\":1\r\n".utf8)
 
     init(answer: [UInt8] = LoopbackPeer.stalling, holdOpen: Bool = true) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let (fd, bound) = Loopback.boundSocket()
         listen(fd, 4)
         listener = fd
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        port = bound
         let done = done
         Thread.detachNewThread {
             let conn = accept(fd, nil, nil)

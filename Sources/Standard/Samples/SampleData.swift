@@ -1,6 +1,6 @@
 /// A small deterministic PRNG (SplitMix64): the same seed gives the same records
 /// on every machine, so demos, tests and benchmarks are repeatable.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

@@ -19,6 +19,12 @@ public struct PeerGrants: Sendable, Equatable {
 
     public static let none = PeerGrants()
 
+    /// Whether the peer may write a record of `type` with this body here.
+    public func allowsPush(type: String, body: JSONValue) -> Bool { allows(push, type: type, body: body) }
+
+    /// Whether the peer may read a record of `type` with this body from here.
+    public func allowsPull(type: String, body: JSONValue) -> Bool { allows(pull, type: type, body: body) }
+
     /// Whether a record of `type` with this body is inside the grant of `types` and regions.
     public func allows(_ types: Set<String>, type: String, body: JSONValue) -> Bool {
         guard types.contains(type) else { return false }

@@ -169,7 +169,7 @@ public struct PeerServer: Sendable {
         // A pushed batch holds at most what a pull page may (a pusher's pages are the same size).
         let decoder = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge).decoder(
             from: peer.name, key: peer.signingKey, maxRecords: Self.pageSizes.upperBound, bodies: false) { type, body in
-            grants.allows(grants.push, type: type, body: body)
+            grants.allowsPush(type: type, body: body)
         }
         // Streamed: every record is checked as its line arrives; nothing is
         // applied before the end line's signature verifies.
