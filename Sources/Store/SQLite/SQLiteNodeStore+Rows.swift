@@ -25,13 +25,6 @@ struct WriteState {
     }
 }
 
-/// An insert met a record already stored although none was known: the batch
-/// holds its id twice, or its records were not looked up first.
-struct RepeatedInBatch: Error, CustomStringConvertible {
-    let id: String
-    var description: String { "record \(id) is stored already and could not be read back" }
-}
-
 /// Reading and writing rows; all run inside the caller's transaction.
 extension SQLiteNodeStore {
     static func meta(_ db: Database) throws -> [String: String] {
@@ -154,17 +147,6 @@ extension SQLiteNodeStore {
         }
         if state.clock.last != state.startClock {
             try db.cachedStatement(sql: "UPDATE meta SET value = ? WHERE key = 'hlc'").execute(arguments: [state.clock.last.description])
-        }
-    }
-
-    /// One write transaction with its sequence counter and clock loaded once
-    /// and saved once, at the end.
-    func writing<T>(_ body: (Database, inout WriteState) throws -> T) throws -> T {
-        try pool.write { db in
-            var state = try begin(db)
-            let result = try body(db, &state)
-            try finish(db, state)
-            return result
         }
     }
 

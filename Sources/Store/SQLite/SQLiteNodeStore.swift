@@ -108,25 +108,11 @@ public final class SQLiteNodeStore: NodeStore {
     // MARK: Local writes
 
     public func write(type: String, body: JSONValue) throws -> Envelope? {
-        guard let rt = catalog.recordTypes[type] else { throw StoreError.unknownType(type) }
-        let id: String
-        do { id = try RecordID.derive(type: rt, body: body).uuidString.lowercased() } catch {
-            throw StoreError.invalidRecord(error.description)
-        }
-        return try writing { db, state in try self.localWrite(db, id: id, type: type, body: body, deleted: false, &state) }
+        try versions { try $0.write(type: type, body: body) }
     }
 
     public func write(_ records: [(type: String, body: JSONValue)]) throws -> [Envelope?] {
-        var prepared: [(id: String, type: String, body: JSONValue)] = []
-        for r in records {
-            guard let rt = catalog.recordTypes[r.type] else { throw StoreError.unknownType(r.type) }
-            do { prepared.append((try RecordID.derive(type: rt, body: r.body).uuidString.lowercased(), r.type, r.body)) } catch {
-                throw StoreError.invalidRecord(error.description)
-            }
-        }
-        return try writing { db, state in
-            try prepared.map { try self.localWrite(db, id: $0.id, type: $0.type, body: $0.body, deleted: false, &state) }
-        }
+        try versions { w in try records.map { try w.write(type: $0.type, body: $0.body) } }
     }
 
     public func quarantine(source: String, text: String, reason: String) throws {
@@ -134,215 +120,23 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     public func delete(id: String) throws -> Envelope? {
-        try writing { db, state in
-            guard let current = try Self.fetchRecord(db, id: id) else { throw StoreError.unknownRecord(id) }
-            return try self.localWrite(db, id: id, type: current.type, body: [:], deleted: true, &state)
-        }
-    }
-
-    func localWrite(_ db: Database, id: String, type: String, body: JSONValue, deleted: Bool, _ state: inout WriteState) throws -> Envelope? {
-        let current = try Self.fetchRecord(db, id: id)
-        var clock = state.clock
-        let hlc = clock.now(wall: StoreClock.wallMillis())
-        let written: Envelope?
-        do { written = try MergeRules.write(current: current, id: id, type: type, body: body, deleted: deleted, node: nodeID, hlc: hlc) } catch {
-            throw StoreError.invalidRecord("record \(id): \(error.description)")
-        }
-        guard let env = written else { return nil }
-        state.clock = clock
-        try store(db, env, fromPeer: nil, &state)
-        if let policy = catalog.recordTypes[type]?.conflictPolicy {
-            try keepConflictRows(db, env, over: current, policy: policy, from: nil)
-        }
-        return env
+        try versions { try $0.delete(id: id) }
     }
 
     // MARK: Remote versions
 
     public func apply(_ batches: [IncomingBatch]) throws -> [BatchResult] {
-        try writing { db, state in try batches.map { try apply($0, db, &state) } }
+        try versions { w in try batches.map { try w.apply($0) } }
     }
 
     public func apply(from next: () throws -> [IncomingBatch]) throws -> [BatchResult] {
-        try writing { db, state in
+        try versions { w in
             var results: [BatchResult] = []
             while case let batches = try next(), !batches.isEmpty {
-                for b in batches { results.append(try apply(b, db, &state)) }
+                for b in batches { results.append(try w.apply(b)) }
             }
             return results
         }
-    }
-
-    private func apply(_ batch: IncomingBatch, _ db: Database, _ state: inout WriteState) throws -> BatchResult {
-        let batchStart = state.lastSequence
-        if let id = batch.batchID,
-           let stored = try String.fetchOne(db, sql: "SELECT result FROM applied_batches WHERE batch_id = ?", arguments: [id]) {
-            return BatchResult(outcomes: stored.split(separator: ",").compactMap { RecordOutcome(rawValue: String($0)) }, repeated: true)
-        }
-        // The batch's current versions in one query instead of one per record;
-        // merging looks at vectors and hashes, and storing takes bodies as text.
-        // Versions stored by this batch are remembered only where they replaced
-        // one (a batch rarely holds an id twice; when it does, the insert of
-        // the second meets the first and the record is read again). After a
-        // batch of new records none are looked up (`WriteState.lastBatchWasNew`).
-        let lookedUp = !state.lastBatchWasNew
-        var locals = lookedUp ? try Self.fetchRecords(db, ids: batch.versions.map { $0.id }, bodies: false) : [:]
-        var metStored = false
-        var onlyFromPeer = true
-        func put(_ e: Envelope, from peer: String?, over local: Envelope?) throws {
-            try store(db, e, fromPeer: peer, &state, replacing: local != nil)
-            if local != nil { locals[e.id] = e }
-            if peer == nil { onlyFromPeer = false }
-        }
-        /// One version over the stored one: the merge rules' outcome, stored and noted.
-        func merge(_ v: Envelope, over local: Envelope?, policy: ConflictPolicy) throws -> RecordOutcome {
-            switch MergeRules.apply(v, over: local, policy: policy) {
-            case .stored(let e):
-                try put(e, from: batch.peer, over: local)
-                try keepConflictRows(db, e, over: local, policy: policy, from: batch.peer)
-                return .applied
-            case .alreadyHad:
-                return .alreadyHad
-            case .unmasked(let e):
-                // The same version whole, where only a masked copy was held (a personal grant given since).
-                try put(e, from: e.vv == v.vv ? batch.peer : nil, over: local)
-                return .applied
-            case .merged(let e):
-                try put(e, from: nil, over: local)
-                try keepConflictRows(db, e, over: local, policy: policy, from: batch.peer)
-                return .merged
-            case .conflict(let stored, let loser):
-                try put(stored, from: nil, over: local)
-                let manual = policy == .manual
-                try db.execute(sql: """
-                    INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at, resolved_at, resolution)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [v.id, v.type, policy.rawValue, stored.line, loser.line,
-                                     StoreClock.timestamp(), manual ? nil : StoreClock.timestamp(), manual ? nil : policy.rawValue])
-                if manual {
-                    // One open row per record awaiting review, as on every other node
-                    // (which may have met the losers in another order); earlier rows stay
-                    // as history, their losers still listed in the envelope.
-                    let row = db.lastInsertedRowID
-                    try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL AND id != ?",
-                                   arguments: [StoreClock.timestamp(), "still awaiting review: see conflict \(row)", v.id, row])
-                }
-                try Self.appendAudit(db, kind: .conflict, detail: "record \(v.id) (\(v.type)) from \(batch.peer): \(policy.rawValue) kept \(stored.writer)'s version over \(loser.writer)'s")
-                try keepConflictRows(db, stored, over: local, policy: policy, from: batch.peer)
-                return .conflict
-            case .divergence(let stored, let local, let remote):
-                if let stored {
-                    try put(stored, from: batch.peer, over: local)
-                    try keepConflictRows(db, stored, over: local, policy: policy, from: batch.peer)
-                }
-                try Self.appendAudit(db, kind: .divergence, detail: "record \(v.id): equal version vectors \(local.vv) with different content from \(batch.peer) (local \(local.hash.prefix(12)), remote \(remote.hash.prefix(12))); kept \(stored == nil ? "local" : "remote") by tie-break")
-                return .divergence
-            }
-        }
-        var outcomes: [RecordOutcome] = []
-        outcomes.reserveCapacity(batch.versions.count + batch.rejected.count)
-        var refused: [String] = []
-        /// A version checked and found wanting here: quarantined with its reason.
-        func refuse(_ v: Envelope, _ reason: String) throws {
-            try Self.quarantine(db, source: batch.peer, text: v.line, reason: reason)
-            outcomes.append(.rejected)
-            refused.append(reason)
-        }
-        // Batches mostly hold one type: its policy is looked up once, not per record.
-        var lastPolicy: (type: String, policy: ConflictPolicy)?
-        for v in batch.versions {
-            let policy: ConflictPolicy
-            if let p = lastPolicy, p.type == v.type {
-                policy = p.policy
-            } else if let rt = catalog.recordTypes[v.type] {
-                policy = rt.conflictPolicy
-                lastPolicy = (v.type, policy)
-            } else {
-                try refuse(v, "unknown record type \"\(v.type)\"")
-                continue
-            }
-            do { try state.clock.observe(v.hlc, wall: StoreClock.wallMillis()) } catch {
-                try refuse(v, "record \(v.id): \(String(describing: error))")
-                continue
-            }
-            var local = locals.isEmpty ? nil : locals[v.id]
-            if local == nil && !lookedUp && v.vv[nodeID] > 0 {
-                // Not looked up (after a new batch), but it names a write of ours: it must be stored here.
-                local = try Self.fetchRecord(db, id: v.id)
-                if let local { locals[v.id] = local; metStored = true }
-            }
-            if let why = forgedOwnWrite(v, over: local) {
-                try refuse(v, "record \(v.id): \(why)")
-                continue
-            }
-            do {
-                outcomes.append(try merge(v, over: local, policy: policy))
-            } catch is RepeatedInBatch {
-                let stored = try Self.fetchRecord(db, id: v.id)
-                locals[v.id] = stored
-                metStored = true
-                outcomes.append(try merge(v, over: stored, policy: policy))
-            }
-        }
-        for r in batch.rejected {
-            try Self.quarantine(db, source: batch.peer, text: r.text, reason: r.reason)
-            outcomes.append(.rejected)
-        }
-        state.lastBatchWasNew = lookedUp ? locals.isEmpty && !metStored : !metStored
-        if let c = batch.cursor { try Self.saveCursor(db, c) }
-        try skipPushCursor(db, peer: batch.peer, onlyFromPeer: onlyFromPeer, from: batchStart, to: state.lastSequence)
-        let counts = RecordOutcome.allCases.map { o in "\(o.rawValue)=\(outcomes.filter { $0 == o }.count)" }.joined(separator: " ")
-        try Self.appendAudit(db, kind: .batchReceived, detail: "peer \(batch.peer) batch \(batch.batchID ?? "-"): \(counts)")
-        if let id = batch.batchID {
-            try db.execute(sql: "INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES (?, ?, ?, ?)",
-                           arguments: [id, batch.peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")])
-        }
-        return BatchResult(outcomes: outcomes, repeated: false, refused: refused)
-    }
-
-    /// Why a remote version cannot be taken, when it claims a write of this
-    /// node's that this node never made: each node is the only writer of its
-    /// own entry, so a remote counter for it above the stored one is forged or
-    /// damaged, and taking it would let the next local write count on from a
-    /// peer's number. A tombstone of a record no longer held is let through
-    /// (tombstones are purged once every peer has them, and may come again).
-    func forgedOwnWrite(_ v: Envelope, over local: Envelope?) -> String? {
-        let claimed = v.vv[nodeID], held = local?.vv[nodeID] ?? 0
-        guard claimed > held, !(local == nil && v.deleted) else { return nil }
-        return "its version vector \(v.vv) claims write \(claimed) of this node (\(nodeID)), which has written this record only up to \(held): refused as forged or damaged"
-    }
-
-    /// Keeps the conflicts table in step with the stored envelope, so every
-    /// node shows the same records as awaiting review: open rows exist for a
-    /// record exactly while its envelope lists losing versions. Touches the
-    /// table only when the listing appears or goes (rare).
-    func keepConflictRows(_ db: Database, _ e: Envelope, over local: Envelope?, policy: ConflictPolicy, from peer: String?) throws {
-        let had = !(local?.conflicts.isEmpty ?? true), has = !e.conflicts.isEmpty
-        if had && !has {
-            // A version that lists no losers dominates them: settled where it was written.
-            try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL",
-                           arguments: [StoreClock.timestamp(), e.writer == nodeID ? "superseded by a local write" : "resolved at \(e.writer)", e.id])
-        } else if has,
-                  try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE record_id = ? AND resolved_at IS NULL", arguments: [e.id]) == 0 {
-            // Another node found a manual conflict: flag it here too, so every
-            // node's operator sees the record awaits review.
-            let loser = local ?? e
-            try db.execute(sql: """
-                INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [e.id, e.type, policy.rawValue, e.line, loser.line, StoreClock.timestamp()])
-            try Self.appendAudit(db, kind: .conflict, detail: "record \(e.id) (\(e.type))\(peer.map { " from \($0)" } ?? "") awaits review: \(e.conflicts.count) losing version(s) listed")
-        }
-    }
-
-    /// Versions stored exactly as a peer sent them are never sent back to it,
-    /// so when the peer's push cursor stood at the end of the log and the batch
-    /// stored nothing else, the cursor moves past the batch: the next push
-    /// does not read through everything just received from that peer.
-    func skipPushCursor(_ db: Database, peer: String, onlyFromPeer: Bool, from start: Int64, to end: Int64) throws {
-        guard onlyFromPeer, end > start else { return }
-        let push = try Self.cursors(db).first { $0.peer == peer && $0.direction == .push }
-        let atEnd = push.map { $0.epoch == epoch && $0.sequence == start } ?? (start == 0)
-        if atEnd { try Self.saveCursor(db, PeerCursor(peer: peer, direction: .push, epoch: epoch, sequence: end)) }
     }
 
     public func changes(since: Int64, excludingPeer: String?, limit: Int, bodies: Bool) throws -> ChangeSet {
@@ -429,31 +223,7 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     public func resolveConflict(id: Int64, body: JSONValue, deleted: Bool = false) throws -> Envelope {
-        try writing { db, state in
-            guard let c = try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id]).map(Self.conflict) else {
-                throw StoreError.unknownConflict(id)
-            }
-            guard let rt = catalog.recordTypes[c.type] else { throw StoreError.unknownType(c.type) }
-            let derived = deleted ? c.recordID : try RecordID.derive(type: rt, body: body).uuidString.lowercased()
-            guard derived == c.recordID else {
-                throw StoreError.invalidRecord("the chosen version changes the record's natural key (\(rt.naturalKey.joined(separator: ", "))); resolve with a body of the same record")
-            }
-            try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = 'operator' WHERE record_id = ? AND resolved_at IS NULL",
-                           arguments: [StoreClock.timestamp(), c.recordID])
-            // A local write over the stored version dominates both versions in conflict.
-            var env = try self.localWrite(db, id: c.recordID, type: c.type, body: deleted ? [:] : body, deleted: deleted, &state)
-            if env == nil, var current = try Self.fetchRecord(db, id: c.recordID) {
-                // Same content as stored: still write a version that dominates, clearing the listed losers.
-                do { current.vv = try current.vv.incremented(for: nodeID) } catch { throw StoreError.invalidRecord("record \(c.recordID): \(error)") }
-                current.hlc = state.clock.now(wall: StoreClock.wallMillis())
-                current.writer = nodeID
-                current.conflicts = []
-                try store(db, current, fromPeer: nil, &state)
-                env = current
-            }
-            try Self.appendAudit(db, kind: .conflictResolved, detail: "record \(c.recordID) (conflict \(id)) resolved by the operator at \(nodeID)")
-            return env!
-        }
+        try versions { try $0.resolveConflict(id: id, body: body, deleted: deleted) }
     }
 
     public func quarantine(limit: Int) throws -> [QuarantineEntry] {

@@ -1,0 +1,97 @@
+import GRDB
+import Replication
+import Standard
+
+/// A write transaction of the SQLite store, as `VersionWriter` uses it: rows
+/// in, rows out, and the sequence and clock the transaction advances.
+struct SQLiteTransaction: VersionTransaction {
+    let db: Database
+    let store: SQLiteNodeStore
+    var state: WriteState
+
+    var nodeID: String { store.nodeID }
+    var epoch: String { store.epoch }
+    var lastSequence: Int64 { state.lastSequence }
+    var clock: HybridLogicalClock {
+        get { state.clock }
+        set { state.clock = newValue }
+    }
+    var lastBatchWasNew: Bool {
+        get { state.lastBatchWasNew }
+        set { state.lastBatchWasNew = newValue }
+    }
+
+    /// Merging looks at vectors and hashes, and storing takes bodies as text: bodies stay unparsed.
+    func versions(ids: [String]) throws -> [String: Envelope] {
+        try SQLiteNodeStore.fetchRecords(db, ids: ids, bodies: false)
+    }
+
+    func version(id: String) throws -> Envelope? {
+        try SQLiteNodeStore.fetchRecord(db, id: id)
+    }
+
+    mutating func put(_ e: Envelope, fromPeer: String?, replacing: Bool) throws {
+        try store.store(db, e, fromPeer: fromPeer, &state, replacing: replacing)
+    }
+
+    mutating func addConflict(record: Envelope, policy: ConflictPolicy, winner: Envelope, loser: Envelope, settled: String?) throws -> Int64 {
+        let now = StoreClock.timestamp()
+        try db.execute(sql: """
+            INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at, resolved_at, resolution)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [record.id, record.type, policy.rawValue, winner.line, loser.line, now, settled == nil ? nil : now, settled])
+        return db.lastInsertedRowID
+    }
+
+    func openConflicts(recordID: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE record_id = ? AND resolved_at IS NULL", arguments: [recordID]) ?? 0
+    }
+
+    mutating func closeConflicts(recordID: String, except: Int64?, resolution: String) throws {
+        try db.execute(sql: "UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE record_id = ? AND resolved_at IS NULL AND id != ?",
+                       arguments: [StoreClock.timestamp(), resolution, recordID, except ?? -1])
+    }
+
+    func conflict(id: Int64) throws -> ConflictEntry? {
+        try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id]).map(SQLiteNodeStore.conflict)
+    }
+
+    mutating func quarantine(source: String, text: String, reason: String) throws {
+        try SQLiteNodeStore.quarantine(db, source: source, text: text, reason: reason)
+    }
+
+    mutating func audit(_ kind: AuditKind, _ detail: String) throws {
+        try SQLiteNodeStore.appendAudit(db, kind: kind, detail: detail)
+    }
+
+    func cursor(peer: String, direction: CursorDirection) throws -> PeerCursor? {
+        try SQLiteNodeStore.cursors(db).first { $0.peer == peer && $0.direction == direction }
+    }
+
+    mutating func saveCursor(_ cursor: PeerCursor) throws {
+        try SQLiteNodeStore.saveCursor(db, cursor)
+    }
+
+    func appliedBatch(id: String) throws -> [RecordOutcome]? {
+        try String.fetchOne(db, sql: "SELECT result FROM applied_batches WHERE batch_id = ?", arguments: [id])
+            .map { $0.split(separator: ",").compactMap { RecordOutcome(rawValue: String($0)) } }
+    }
+
+    mutating func rememberBatch(id: String, peer: String, outcomes: [RecordOutcome]) throws {
+        try db.execute(sql: "INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES (?, ?, ?, ?)",
+                       arguments: [id, peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")])
+    }
+}
+
+extension SQLiteNodeStore {
+    /// One write transaction through a `VersionWriter`, its sequence counter
+    /// and clock loaded once and saved once, at the end.
+    func versions<R>(_ body: (inout VersionWriter<SQLiteTransaction>) throws -> R) throws -> R {
+        try pool.write { db in
+            var writer = VersionWriter(SQLiteTransaction(db: db, store: self, state: try begin(db)), catalog: catalog)
+            let result = try body(&writer)
+            try finish(db, writer.transaction.state)
+            return result
+        }
+    }
+}
