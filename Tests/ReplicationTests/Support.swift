@@ -18,3 +18,6 @@ enum Fixtures {
                  writer: writer, deleted: deleted, hash: ContentHash.of(body), body: body)
     }
 }
+
+/// JSON text of a value, for messages.
+enum JSONWriterCheck { static func text(_ v: JSONValue) -> String { JSONWriter.string(v) } }

@@ -45,4 +45,3 @@ import Testing
 }
 
 import Standard
-enum JSONWriterCheck { static func text(_ v: JSONValue) -> String { JSONWriter.string(v) } }

@@ -6,30 +6,6 @@ import Store
 import Testing
 @testable import Transport
 
-enum TransportFixtures {
-    static let repo = TestRepository.root
-    static let catalog: StandardCatalog = try! StandardCatalog(directory: repo.appendingPathComponent("Schemas"))
-
-    /// Versions as node-a would store them, from sample records.
-    static func envelopes(_ type: String, _ n: Int, seed: UInt64 = 1) throws -> [Envelope] {
-        var g = try SampleGenerator(type: type, seed: seed)
-        return try (0..<n).map { i in
-            let body = g.next().record
-            let id = try RecordID.derive(type: catalog.recordTypes[type]!, body: body).uuidString.lowercased()
-            return try MergeRules.write(current: nil, id: id, type: type, body: body, deleted: false, node: "node-a",
-                                    hlc: HLCTimestamp(millis: 1_700_000_000_000 + UInt64(i)))!
-        }
-    }
-
-    static func header(node: String = "node-a", created: Date = Date()) -> BatchHeader {
-        BatchHeader(node: node, epoch: UUID().uuidString.lowercased(), seqFrom: 0, schemaVersion: catalog.version, createdAt: created)
-    }
-
-    static func encode(_ envelopes: [Envelope], header: BatchHeader = header(), key: NodeKey?) throws -> [UInt8] {
-        try BatchWriter.encode(header: header, envelopes: envelopes, seqTo: Int64(envelopes.count), key: key)
-    }
-}
-
 @Suite struct BatchTests {
     typealias F = TransportFixtures
     let key = NodeKey.generate()
@@ -260,60 +236,5 @@ extension BatchTests {
         #expect(try gzip(["-dc"], ours) == text)
         try Data(text).write(to: plain)
         #expect(try Gzip.decompress(try gzip(["-c", "-6"], plain), limit: text.count) == text)
-    }
-}
-
-@Suite struct AccessTests {
-    typealias F = TransportFixtures
-
-    @Test func personalFieldsAreMaskedAndListed() throws {
-        let fields = F.catalog.recordTypes["penalty"]!.personalFields
-        var sawPerson = false, sawOrganisation = false
-        for e in try F.envelopes("penalty", 60, seed: 3) {
-            let m = Masking.mask(e, fields: fields)
-            #expect(m.hash == e.hash && m.vv == e.vv)
-            let party = e.body["party"]!
-            if party["kind"]?.stringValue == "自然人" {
-                sawPerson = true
-                #expect(m.masked.contains("/party/name") && m.body["party"]?["name"]?.stringValue?.contains("*") == true)
-            } else {
-                sawOrganisation = true
-                // An organisation's name is public; its legal representative is a person.
-                #expect(!m.masked.contains("/party/name") && m.body["party"]?["name"] == party["name"])
-                if party["legal_representative"] != nil { #expect(m.masked.contains("/party/legal_representative/name")) }
-            }
-            #expect(!JSONWriter.string(m.body).contains(e.body["party"]?["id_document"]?["number"]?.stringValue ?? "\u{0}"))
-        }
-        #expect(sawPerson && sawOrganisation)
-    }
-
-    @Test func grantsAreDeniedByDefaultAndHoldRegions() {
-        let body: JSONValue = ["region": "310115", "remarks": "x"]
-        #expect(!PeerGrants.none.allows(PeerGrants.none.pull, type: "penalty", body: body))
-        let g = PeerGrants(pull: ["penalty"], regions: ["31"])
-        #expect(g.allows(g.pull, type: "penalty", body: body))
-        #expect(!g.allows(g.pull, type: "penalty", body: ["region": "110105"]))
-        #expect(!g.allows(g.pull, type: "case_transfer", body: body))
-        #expect(!g.allows(g.push, type: "penalty", body: body))
-        #expect(g.allows(g.pull, type: "penalty", body: [:]))  // a tombstone: the type decides
-        #expect(PeerGrants(json: g.json) == g && PeerGrants(text: g.text) == g)
-    }
-
-    @Test func wideningIsToldFromNarrowing() {
-        let g = PeerGrants(pull: ["penalty"], push: ["violation_lead"], regions: ["31"])
-        var wider = g
-        wider.pull.insert("case_transfer")
-        #expect(wider.widens(g, pulling: true) && !wider.widens(g, pulling: false))
-        #expect(!g.widens(wider, pulling: true))                      // narrowing owes nothing
-        var personal = g
-        personal.personal = true
-        #expect(personal.widens(g, pulling: true) && !personal.widens(g, pulling: false))
-        var regions = g
-        regions.regions = ["31", "32"]
-        #expect(regions.widens(g, pulling: true) && regions.widens(g, pulling: false))
-        regions.regions = ["3101"]                                     // inside the old prefix
-        #expect(!regions.widens(g, pulling: true))
-        regions.regions = []                                           // every region
-        #expect(regions.widens(g, pulling: true) && !g.widens(regions, pulling: true))
     }
 }
