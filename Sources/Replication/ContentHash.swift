@@ -22,7 +22,7 @@ public enum ContentHash {
 
     /// Lower-case hex, written straight into the string's storage: every
     /// record received is hashed, and building it byte by byte in an array
-    /// first cost as much as the hashing.
+    /// first would cost about as much as the hashing.
     static func hex(_ digest: SHA256Digest) -> String {
         let chars: StaticString = "0123456789abcdef"
         return digest.withUnsafeBytes { d in

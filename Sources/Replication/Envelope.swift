@@ -39,9 +39,8 @@ public struct Envelope: Sendable, Equatable {
         set { bodyStorage = newValue.map { .string($0) } }
     }
     /// `bodyText` as it came: a received body is kept as its bytes, since
-    /// making a Swift string of them checks the UTF-8 again (a tenth of
-    /// what checking a received record costs) and storing or sending it
-    /// only copies the bytes.
+    /// making a Swift string of them checks the UTF-8 again, and storing or
+    /// sending it only copies the bytes.
     private var bodyStorage: BodyText?
     private enum BodyText: Sendable {
         case string(String)

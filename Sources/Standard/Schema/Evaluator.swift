@@ -67,8 +67,8 @@ struct Evaluator {
         var valid = true
         if !collect && !collectsAnnotations {
             // Nothing to gather: keywords given `collect` false never write
-            // annotations, so the caller's serve and none are made (making and
-            // freeing one per node visited was a tenth of validation).
+            // annotations, so the caller's serve and none are made (one made
+            // and freed per node visited is measurable in validation).
             for i in 0..<keywords.count where !apply(keywords[i], node, v, false, &ann) {
                 valid = false
                 if !collectIssues { return false }

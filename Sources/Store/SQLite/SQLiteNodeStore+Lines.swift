@@ -5,9 +5,9 @@ import Standard
 
 /// Serving a peer that gets versions as they are stored: rows stepped through
 /// SQLite's C API and written out as envelope lines from the columns' own
-/// bytes. Making an envelope of each row first (every text checked again as a
-/// Swift string, the version vector parsed) and writing it back out was a
-/// third of what a node spent serving a pull.
+/// bytes: making an envelope of each row first (every text checked again as a
+/// Swift string, the version vector parsed) and writing it back out would be
+/// much of what a node spends serving a pull.
 extension SQLiteNodeStore {
     public func changeLines(since: Int64, excludingPeer: String?, limit: Int, including: (String) -> Bool,
                             into out: inout [UInt8]) throws -> ChangeLines {

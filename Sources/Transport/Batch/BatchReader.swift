@@ -98,7 +98,7 @@ public final class BatchDecoder {
     public func feed(_ bytes: UnsafeRawBufferPointer) throws(BatchRefusal) -> Int {
         guard let base = bytes.baseAddress else { return 0 }
         var start = 0
-        // memchr, not `firstIndex(of:)`: a byte at a time, the search for line ends was a sixth of the receiving thread.
+        // memchr, not `firstIndex(of:)`: line ends are searched for in every byte received.
         while start < bytes.count, let found = memchr(base + start, 0x0A, bytes.count - start) {
             let nl = UnsafeRawPointer(found) - base
             if pending.isEmpty {

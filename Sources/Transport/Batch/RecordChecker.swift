@@ -39,7 +39,7 @@ final class RecordChecker: @unchecked Sendable {
     /// Chunks handed over and not yet checked.
     private let pending = DispatchGroup()
     /// Lines not yet handed over and their bytes, one buffer for the chunk:
-    /// a buffer per line (over 1 KB each) made glibc's allocator consolidate
+    /// a buffer per line (over 1 KB each) makes glibc's allocator consolidate
     /// its free lists for every record. The receiving thread's alone.
     private var chunk: [Line] = []
     private var chunkBytes: [UInt8] = []

@@ -108,7 +108,7 @@ public final class PeerClient {
         defer { transferPointer.release() }
         var list: UnsafeMutablePointer<curl_slist>? = nil
         // gzip answers are asked for here and read by `Inflater` (igzip), not by
-        // curl's zlib: reading a large pull was a tenth of the puller's CPU.
+        // curl's zlib, which is several times slower at it.
         for h in headers + ["Expect:", "Accept-Encoding: gzip"] { list = curl_slist_append(list, h) }
         defer { curl_slist_free_all(list) }
         errorBuffer[0] = 0
