@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count="${1:-100000}"
-swift build -c release --product hutong --product hutong-bench >/dev/null
+# One product per build: SwiftPM builds only the last --product given.
+swift build -c release --product hutong >/dev/null
+swift build -c release --product hutong-bench >/dev/null
 file="${TMPDIR:-/tmp}/hutong-compare-penalty-$count.ndjson"
 [ -f "$file" ] || .build/release/hutong sample --type penalty --count "$count" --seed 1 -o "$file"
 python3 -c "import jsonschema_rs" 2>/dev/null || pip install --quiet jsonschema-rs
