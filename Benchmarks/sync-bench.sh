@@ -8,6 +8,7 @@
 # apt-get install postgresql).
 #
 #   bash Benchmarks/sync-bench.sh [N]        (default 1000000; builds release first)
+#   ANCHOR=no bash Benchmarks/sync-bench.sh  (Hutong alone, e.g. to compare two commits)
 set -euo pipefail
 n=${1:-1000000}
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,6 +91,7 @@ print(f"10 changes: one round (push + pull, whole command) {(float(sys.argv[2]) 
 PY
 
 # The anchor: PostgreSQL logical replication of the same records.
+if [ "${ANCHOR:-yes}" = no ]; then exit 0; fi
 if [ -z "$pgbin" ] || ! id postgres >/dev/null 2>&1; then
   echo "anchor skipped: PostgreSQL is not installed (apt-get install postgresql)"
   exit 0
