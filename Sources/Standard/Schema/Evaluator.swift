@@ -13,20 +13,20 @@ struct Evaluator {
     let tape: JSONTapeView
     /// When false, only validity is computed (used for trial branches of anyOf, not, if …).
     var collectIssues: Bool
-    private(set) var issues: [ValidationIssue] = []
-    private var path: [PathToken] = []
+    var issues: [ValidationIssue] = []
+    var path: [PathToken] = []
     private var scope: [Int] = []
     // Schema nodes live as long as the compiled schema the evaluator holds, so
     // nodes are passed and kept unmanaged: no reference counting per node
     // visited (an unowned reference is still retained around each call).
     /// The node whose title names the field being evaluated (first title met at this location).
-    private var titleNode: U<SchemaNode>?
-    private var personal = false
+    var titleNode: U<SchemaNode>?
+    var personal = false
     /// The node whose `x-rule` is quoted in findings.
-    private var ruleNode: U<SchemaNode>?
+    var ruleNode: U<SchemaNode>?
     /// The schema that first applied at the current instance location: where
     /// messages look up a field's title when a nested rule (e.g. a `then`) names it.
-    private var locationSchema: U<SchemaNode>
+    var locationSchema: U<SchemaNode>
 
     init(schema: JSONSchema, tape: JSONTapeView, collectIssues: Bool) {
         self.schema = schema
@@ -596,91 +596,6 @@ struct Evaluator {
             }
         }
         return ok
-    }
-
-    // MARK: Findings
-
-    private var subject: String { titleNode?.takeUnretainedValue().title ?? "value" }
-
-    private mutating func report(_ unode: U<SchemaNode>, _ keyword: String, _ message: String, severity: ValidationIssue.Severity = .error) {
-        guard collectIssues else { return }
-        let node = unode.takeUnretainedValue()
-        var text = message
-        if let rule = ruleNode?.takeUnretainedValue().rule { text += " (rule: \(rule))" }
-        issues.append(ValidationIssue(
-            severity: severity,
-            instanceLocation: pointer,
-            keywordLocation: keyword.isEmpty ? node.location : node.location + "/" + keyword,
-            message: text))
-    }
-
-    /// For anyOf/oneOf that nothing matched: say so, then show why the closest branch failed.
-    private mutating func reportBestBranch(_ node: U<SchemaNode>, _ keyword: String, _ subs: [U<SchemaNode>], _ v: Int, _ message: String) {
-        guard collectIssues else { return }
-        if collectIssues { report(node, keyword, message) }
-        var best: [ValidationIssue]?
-        for s in subs {
-            let before = issues.count
-            var ignored = Annotations()
-            _ = evaluate(s, v, collect: false, &ignored)
-            let found = Array(issues[before...])
-            issues.removeSubrange(before...)
-            if best == nil || found.count < best!.count { best = found }
-        }
-        if let best { issues.append(contentsOf: best) }
-    }
-
-    private var pointer: String {
-        var s = ""
-        for t in path {
-            switch t {
-            case .key(let k): s += "/" + JSONPointer.escape(k)
-            case .index(let i): s += "/\(i)"
-            }
-        }
-        return s
-    }
-
-    /// A value as shown in a message: short, and masked when it is personal information.
-    private func describe(_ i: Int) -> String {
-        let v = tape.value(i)
-        switch v {
-        case .string(let s):
-            let shown = personal ? PersonalData.mask(s) : (s.count > 60 ? String(s.prefix(57)) + "…" : s)
-            return "\"\(shown)\""
-        case .object: return "an object"
-        case .array(let a): return "an array of \(a.count)"
-        default: return personal ? "a value" : JSONWriter.string(v)
-        }
-    }
-
-    private func fieldTitle(_ name: String, in unode: U<SchemaNode>) -> String? {
-        let node = unode.takeUnretainedValue(), location = locationSchema.takeUnretainedValue()
-        return fieldTitle(name, inSchema: node) ?? (node === location ? nil : fieldTitle(name, inSchema: location))
-    }
-
-    private func fieldTitle(_ name: String, inSchema node: SchemaNode) -> String? {
-        for kw in node.keywords {
-            switch kw {
-            case .members(let m):
-                if let t = m.takeUnretainedValue().properties.node(name)?.takeUnretainedValue().displayTitle { return t }
-            case .ref(let r):
-                if let t = fieldTitle(name, inSchema: r.takeUnretainedValue()) { return t }
-            case .allOf(let subs):
-                for s in subs.takeUnretainedValue().nodes { if let t = fieldTitle(name, inSchema: s.takeUnretainedValue()) { return t } }
-            default: continue
-            }
-        }
-        return nil
-    }
-
-    private static func number(_ d: Double) -> String {
-        d.rounded() == d && abs(d) < 1e15 ? String(Int64(d)) : String(d)
-    }
-
-    private static func article(_ names: [String]) -> String {
-        names.map { ($0 == "integer" || $0 == "object" || $0 == "array" ? "an " : $0 == "null" ? "" : "a ") + $0 }
-            .joined(separator: " or ")
     }
 
     func matches(_ v: Int, _ t: TypeSet) -> Bool {
