@@ -41,7 +41,7 @@ struct Init: ParsableCommand {
         }
         let made: CreatedNode
         do { made = try Node.create(in: dir, nodeID: id, listen: listen, tls: tls, plainHTTP: plainHttp, catalog: catalog) } catch {
-            throw CommandFailure.usage(error)
+            throw CommandFailure(error)
         }
         print("created node \(id): \(made.configurationPath), \(made.storePath)")
         print("signing key: \(made.signingKeyPath) (public: \(made.publicKey))")

@@ -24,7 +24,4 @@ extension CommandFailure {
     init(_ error: NodeError) {
         self.init(code: error.kind == .data ? ExitStatus.dataProblem : ExitStatus.usage, message: error.description)
     }
-
-    /// A node's refusal of what was asked (exit 2).
-    static func usage(_ error: NodeError) -> CommandFailure { CommandFailure(code: ExitStatus.usage, message: error.description) }
 }

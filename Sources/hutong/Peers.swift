@@ -39,7 +39,7 @@ struct Peers: ParsableCommand {
             }
             let grants = PeerGrants(pull: Set(list(grantPull)), push: Set(list(grantPush)), regions: list(regions), personal: personal)
             do { try opened.addPeer(name: name, url: url, pin: pin, signingKey: signingKey, grants: grants) } catch {
-                throw CommandFailure.usage(error)
+                throw CommandFailure(error)
             }
             print("added peer \(name) to \(opened.configuration.file.path)")
         }
@@ -75,7 +75,7 @@ struct Peers: ParsableCommand {
         func run() throws {
             let opened = try node.open()
             let peer: PeerEntry
-            do { peer = try opened.peer(named: name) } catch { throw CommandFailure.usage(error) }
+            do { peer = try opened.peer(named: name) } catch { throw CommandFailure(error) }
             let check: PeerCheck
             do { check = try opened.check(peer) } catch {
                 throw CommandFailure(code: ExitStatus.peerFailed, message: "\(name): \(error)")

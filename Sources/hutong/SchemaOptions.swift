@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Node
 import Standard
 
 /// Where the standard's schemas are, for commands that need them.
@@ -17,10 +18,6 @@ struct SchemaOptions: ParsableArguments {
 
     func loadCatalog() throws -> StandardCatalog {
         let dir = try directory()
-        do {
-            return try StandardCatalog(directory: dir)
-        } catch {
-            throw CommandFailure(code: ExitStatus.usage, message: "cannot load the standard from \(dir.path): \(error)")
-        }
+        do { return try Node.loadCatalog(dir) } catch { throw CommandFailure(error) }
     }
 }

@@ -14,7 +14,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let opened = try node.open()
         let server: NodeServer
-        do { server = try opened.server(listen: listen) } catch { throw CommandFailure.usage(error) }
+        do { server = try opened.server(listen: listen) } catch { throw CommandFailure(error) }
         let peers = opened.configuration.peers.map(\.name).joined(separator: ", ")
         let intro = "hutong serve: node \(opened.configuration.nodeID) listening on \(server.host):"
         let after = ", \(server.mode); peers: \(peers.isEmpty ? "none configured" : peers)\n"

@@ -43,7 +43,7 @@ struct Sync: ParsableCommand {
                 if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 if !json { print(Self.line(summary)) }
             }
-        } catch { throw CommandFailure.usage(error) }
+        } catch { throw CommandFailure(error) }
         if json { Output.json(.array(summaries.map(\.json))) }
         if summaries.contains(where: { $0.error != nil }) { throw CommandFailure(code: ExitStatus.peerFailed, message: "") }
     }

@@ -6,13 +6,10 @@ import Testing
 @testable import Store
 
 enum CaptureFixtures {
-    static let repo = TestRepository.root
-    static let catalog: StandardCatalog = try! StandardCatalog(directory: repo.appendingPathComponent("Schemas"))
+    static let catalog = TestRepository.catalog
 
     static func store(_ node: String = "capture-test") throws -> SQLiteNodeStore {
-        let dir = NSTemporaryDirectory() + "hutong-capture-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return try SQLiteNodeStore.create(path: dir + "/node.sqlite", nodeID: node, catalog: catalog)
+        try SQLiteNodeStore.create(path: try TestRepository.temporaryDirectory("hutong-capture") + "/node.sqlite", nodeID: node, catalog: catalog)
     }
 
     static func lines(_ n: Int, seed: UInt64 = 3) throws -> [String] {

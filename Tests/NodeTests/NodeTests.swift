@@ -7,9 +7,8 @@ import Store
 import Transport
 
 enum NodeFixtures {
-    static let repo = TestRepository.root
-    static let schemas = repo.appendingPathComponent("Schemas")
-    static let catalog: StandardCatalog = try! StandardCatalog(directory: schemas)
+    static let schemas = TestRepository.schemas
+    static let catalog = TestRepository.catalog
 
     static func directory() -> String {
         NSTemporaryDirectory() + "hutong-node-\(UUID().uuidString)"

@@ -7,8 +7,7 @@ import Testing
 @testable import Store
 
 enum StoreFixtures {
-    static let repo = TestRepository.root
-    static let catalog: StandardCatalog = try! StandardCatalog(directory: repo.appendingPathComponent("Schemas"))
+    static let catalog = TestRepository.catalog
 
     static func path() -> String {
         let dir = NSTemporaryDirectory() + "hutong-store-\(UUID().uuidString)"

@@ -11,11 +11,6 @@ struct WriteState {
     let startClock: HLCTimestamp
     /// The row being inserted; its buffer kept from one record to the next.
     var row = RowTexts()
-    /// Whether the last batch applied held only records not stored here: the
-    /// next is then applied without looking its records up first (a pull of
-    /// new records, most of a large one). Each is inserted as new; one that is
-    /// stored after all meets the id index, is read back and merged.
-    var lastBatchWasNew = false
 
     init(lastSequence: Int64, clock: HybridLogicalClock) {
         self.lastSequence = lastSequence

@@ -16,10 +16,6 @@ struct SQLiteTransaction: VersionTransaction {
         get { state.clock }
         set { state.clock = newValue }
     }
-    var lastBatchWasNew: Bool {
-        get { state.lastBatchWasNew }
-        set { state.lastBatchWasNew = newValue }
-    }
 
     /// Merging looks at vectors and hashes, and storing takes bodies as text: bodies stay unparsed.
     func versions(ids: [String]) throws -> [String: Envelope] {

@@ -13,9 +13,6 @@ public protocol VersionTransaction {
     var lastSequence: Int64 { get }
     /// This node's clock, as this transaction moves it.
     var clock: HybridLogicalClock { get set }
-    /// Whether the last batch applied in this transaction stored only records
-    /// new here; the writer then skips looking up the next batch's records.
-    var lastBatchWasNew: Bool { get set }
 
     /// The stored versions of `ids`, by id (absent ones left out); bodies need not be parsed.
     func versions(ids: [String]) throws -> [String: Envelope]

@@ -10,6 +10,12 @@ import Standard
 public struct VersionWriter<T: VersionTransaction> {
     public var transaction: T
     let catalog: StandardCatalog
+    /// Whether the last batch applied held only records not stored here: the
+    /// next is then applied without looking its records up first (a pull of
+    /// new records, most of a large one). Each is inserted as new; one that is
+    /// stored after all meets the id index, is read back and merged. A writer
+    /// lives for one transaction, and so does this.
+    var lastBatchWasNew = false
 
     public init(_ transaction: T, catalog: StandardCatalog) {
         self.transaction = transaction
@@ -91,7 +97,7 @@ public struct VersionWriter<T: VersionTransaction> {
         if let id = batch.batchID, let outcomes = try transaction.appliedBatch(id: id) {
             return BatchResult(outcomes: outcomes, repeated: true)
         }
-        var run = BatchRun(batch: batch, start: transaction.lastSequence, lookedUp: !transaction.lastBatchWasNew)
+        var run = BatchRun(batch: batch, start: transaction.lastSequence, lookedUp: !lastBatchWasNew)
         // The batch's current versions in one query instead of one per record.
         // Versions stored by this batch are remembered only where they replaced
         // one (a batch rarely holds an id twice; when it does, the insert of the
@@ -139,7 +145,7 @@ public struct VersionWriter<T: VersionTransaction> {
             try transaction.quarantine(source: batch.peer, text: r.text, reason: r.reason)
             run.outcomes.append(.rejected)
         }
-        transaction.lastBatchWasNew = run.lookedUp ? run.locals.isEmpty && !run.metStored : !run.metStored
+        lastBatchWasNew = run.lookedUp ? run.locals.isEmpty && !run.metStored : !run.metStored
         if let c = batch.cursor { try transaction.saveCursor(c) }
         try skipPushCursor(peer: batch.peer, onlyFromPeer: run.onlyFromPeer, from: run.start, to: transaction.lastSequence)
         let counts = RecordOutcome.allCases.map { o in "\(o.rawValue)=\(run.outcomes.filter { $0 == o }.count)" }.joined(separator: " ")
