@@ -1,16 +1,17 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (docs/architecture.md, "Layers"): Standard → Replication → Store → Transport → Node → hutong.
+// Layering (docs/architecture.md, "Layers"): JSON → JSONSchema → Standard → Replication → Store →
+// Capture, Transport → Node → hutong.
 // Each module depends only on the ones before it.
 let package = Package(
     name: "Hutong",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hutong", targets: ["hutong"]),
-        .library(name: "Standard", targets: ["Standard"]),
+        .library(name: "Standard", targets: ["JSON", "JSONSchema", "Standard"]),
         // What reads a peer's bytes, for the fuzz targets in Fuzz/ (a package of their own).
-        .library(name: "HutongExchange", targets: ["Standard", "Replication", "Transport"]),
+        .library(name: "HutongExchange", targets: ["JSON", "JSONSchema", "Standard", "Replication", "Transport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,17 +23,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
-        // The unified enforcement data standard: JSON parsing, the JSON Schema
-        // validator, formats, the record-type catalogue and sample records.
-        .target(name: "Standard"),
+        // JSON text: the parser and its tape, values, the writer, pointers.
+        .target(name: "JSON"),
+        // A JSON Schema draft 2020-12 validator (held to the official suite),
+        // its formats, and a way for a standard to add formats and keywords.
+        .target(name: "JSONSchema", dependencies: ["JSON"]),
+        // The unified enforcement data standard: the catalogue of record types,
+        // the Chinese identifier formats, the standard's own keywords, sample
+        // records, and the validation of files of records.
+        .target(name: "Standard", dependencies: ["JSON", "JSONSchema"]),
         // Version vectors, hybrid logical clock, canonical JSON and the merge rules
         // of docs/architecture.md: pure, no I/O.
-        .target(name: "Replication", dependencies: ["Standard", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Replication", dependencies: ["JSON", "Standard", .product(name: "Crypto", package: "swift-crypto")]),
         // The node store: records with version vectors, change log, cursors, batches,
         // conflicts, quarantine and the audit chain. SQLite (WAL) is the embedded
         // backend; the protocol admits PostgreSQL next.
         .target(name: "Store", dependencies: [
-            "Standard", "Replication",
+            "JSON", "Standard", "Replication",
             .product(name: "GRDB", package: "GRDB.swift"),
             // The C API, for the one statement run per stored record.
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -44,7 +51,7 @@ let package = Package(
         // Peer exchange: signed NDJSON batches, the libcurl client, the
         // Hummingbird server with mutual TLS, grants and masking.
         .target(name: "Transport", dependencies: [
-            "Standard", "Replication", "Store", "CCurl", "CISAL",
+            "JSON", "Standard", "Replication", "Store", "CCurl", "CISAL",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -53,24 +60,26 @@ let package = Package(
         ]),
         // Where records enter a node: sources (a file today) and the intake that
         // validates what they yield and stores it, quarantining what it cannot use.
-        .target(name: "Capture", dependencies: ["Standard", "Replication", "Store"]),
+        .target(name: "Capture", dependencies: ["JSON", "Standard", "Replication", "Store"]),
         // The node as a whole: opening it (configuration, standard, store, key),
         // syncing with its peers, importing, checking; every command goes through it.
-        .target(name: "Node", dependencies: ["Standard", "Replication", "Store", "Capture", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Replication", "Store", "Capture", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "hutong",
             dependencies: [
-                "Standard", "Capture", "Transport", "Node",
+                "JSON", "JSONSchema", "Standard", "Capture", "Transport", "Node",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Prints throughput figures; never run as a timed test.
         .executableTarget(name: "hutong-bench", dependencies: [
-            "Standard", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift"),
+            "JSON", "JSONSchema", "Standard", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/Sources/hutong-bench"),
         // What every test target shares: the repository's paths, the standard, loopback sockets.
-        .target(name: "HutongTesting", dependencies: ["Standard"], path: "Tests/HutongTesting"),
-        .testTarget(name: "StandardTests", dependencies: ["Standard", "HutongTesting"]),
+        .target(name: "HutongTesting", dependencies: ["JSON", "Standard"], path: "Tests/HutongTesting"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON", "Standard", "HutongTesting"]),
+        .testTarget(name: "StandardTests", dependencies: ["Standard", "JSONSchema", "JSON", "HutongTesting"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard", "HutongTesting"]),
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "Replication", "Standard", "HutongTesting",

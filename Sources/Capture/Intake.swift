@@ -2,6 +2,7 @@ import Foundation
 import Replication
 import Standard
 import Store
+import JSON
 
 /// Takes what a source yields into the node store. Plain standard records are
 /// validated and become local writes; a file that starts with a batch header

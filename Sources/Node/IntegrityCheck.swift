@@ -1,6 +1,7 @@
 import Replication
 import Standard
 import Store
+import JSONSchema
 
 /// An operator's check of a node store, as `PRAGMA integrity_check` is of a
 /// database: every record readable (vector, clock), its hash its body's (or

@@ -2,6 +2,7 @@ import Foundation
 import Replication
 import Standard
 import Store
+import JSON
 
 /// Which version a conflict's resolution keeps.
 public enum ConflictChoice: Sendable {

@@ -1,4 +1,5 @@
 import Standard
+import JSON
 
 /// RFC 8785 JSON Canonicalization Scheme: members sorted by UTF-16 code units,
 /// no insignificant white space, minimal string escapes, ECMAScript number form

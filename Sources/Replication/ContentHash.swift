@@ -1,5 +1,6 @@
 import Crypto
 import Standard
+import JSON
 
 /// SHA-256 of a body in canonical JSON, lower-case hex (the envelope's `hash`).
 public enum ContentHash {

@@ -1,4 +1,5 @@
 import Standard
+import JSON
 
 /// A losing version of a record under the `manual` policy, listed in the stored
 /// envelope until an operator resolves it.

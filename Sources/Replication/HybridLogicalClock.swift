@@ -1,4 +1,5 @@
 import Standard
+import JSON
 
 /// A hybrid logical clock timestamp: wall-clock milliseconds and a logical
 /// counter, ordered as a pair. Written "1717056000000.2" in envelopes.

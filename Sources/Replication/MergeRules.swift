@@ -1,5 +1,6 @@
 import Foundation
 import Standard
+import JSON
 
 /// Local writes and remote applies, exactly as docs/architecture.md's rules say. Pure: the
 /// store calls these inside its transactions and records what they decide.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Standard
+import JSON
 
 /// Deterministic record ids (docs/architecture.md, "Record model"): UUIDv5 of the type and
 /// the values of its natural key, so the same real-world record captured twice,

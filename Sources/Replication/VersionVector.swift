@@ -1,4 +1,5 @@
 import Standard
+import JSON
 
 /// Node id → counter. Exact because each node is the only writer of its own
 /// entry and its store serialises writes (docs/architecture.md, "Version vectors: the rules").

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Node
 import Standard
+import JSON
 
 /// `hutong conflicts`: versions that lost to a concurrent one, and the review
 /// of records under the manual policy.

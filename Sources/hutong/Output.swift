@@ -1,4 +1,5 @@
 import Standard
+import JSON
 
 /// Prints JSON values one per line.
 enum Output {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Standard
+import JSON
 
 /// `hutong sample`: realistic records for demos, tests and benchmarks.
 struct Sample: ParsableCommand {

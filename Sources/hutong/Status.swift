@@ -1,6 +1,7 @@
 import ArgumentParser
 import Standard
 import Transport
+import JSON
 
 /// `hutong status`: what the node holds and how far it is with each peer.
 /// `--json` names what `/v1/status` names the same way.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Standard
+import JSONSchema
 
 /// `hutong validate`: check data files against the standard, like a compiler checks code.
 struct Validate: ParsableCommand {
@@ -90,7 +91,7 @@ struct Validate: ParsableCommand {
             do {
                 try StandardCatalog.addSchemaFile(url, to: registry)
                 let compiled = try JSONSchema(uri: url.absoluteURL.standardizedFileURL.absoluteString, registry: registry,
-                                              options: ValidatorOptions(assertFormats: assertFormats))
+                                              options: .standard(assertFormats: assertFormats))
                 return SchemaChooser(.fixed(compiled, name: url.lastPathComponent))
             } catch {
                 throw CommandFailure(code: ExitStatus.usage, message: "--schema \(schema): \(error)")

@@ -1,5 +1,7 @@
 import Foundation
 import Standard
+import JSON
+import JSONSchema
 
 /// Prints verdicts as they arrive (text like a compiler, or one JSON line per
 /// record) and keeps the counts for the summary and the exit code.

@@ -4,6 +4,7 @@ import Testing
 @testable import Capture
 @testable import Standard
 @testable import Store
+import JSON
 
 enum CaptureFixtures {
     static let catalog = TestRepository.catalog

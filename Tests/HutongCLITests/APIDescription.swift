@@ -1,6 +1,8 @@
 import Foundation
 import Standard
 import Testing
+import JSON
+import JSONSchema
 
 /// `Schemas/api/peer-api.json`, so tests hold the server's answers to what it
 /// says: each answer is validated against the schema the description gives

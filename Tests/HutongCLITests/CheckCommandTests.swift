@@ -1,6 +1,7 @@
 import Foundation
 import Standard
 import Testing
+import JSON
 
 /// `hutong check` on a real store, intact and then damaged behind the node's
 /// back (with the sqlite3 shell): every kind of damage is named, with its record.

@@ -2,6 +2,7 @@ import Foundation
 import HutongTesting
 import Standard
 import Testing
+import JSON
 
 /// Real nodes for transport tests: a test CA and certificates from
 /// deploy/make-test-certs.sh, one directory per node made by `hutong init`,

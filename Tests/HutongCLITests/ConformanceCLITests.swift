@@ -2,6 +2,7 @@ import Foundation
 import HutongTesting
 import Standard
 import Testing
+import JSON
 
 /// The official draft 2020-12 suite run through `hutong validate --schema`, as a
 /// user with a schema of their own would run it: every required case gets the

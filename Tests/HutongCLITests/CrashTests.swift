@@ -1,6 +1,7 @@
 import Foundation
 import Standard
 import Testing
+import JSON
 
 /// A `hutong import` killed at random points (SIGKILL) leaves a consistent
 /// store: whole transactions or nothing, an intact audit chain, no cursor

@@ -1,6 +1,7 @@
 import Foundation
 import Standard
 import Testing
+import JSON
 
 /// Grants changed after syncs have run, and plain HTTP on loopback.
 @Suite(.serialized) struct GrantTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Standard
 import Testing
+import JSON
 
 /// init, import, export, status, conflicts and audit on real node directories.
 @Suite struct NodeCommandTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Standard
 import Testing
+import JSON
 
 /// What a careless or hostile configuration of peers must not achieve, with
 /// real nodes over mutual TLS: personal data leaving a node without a grant,

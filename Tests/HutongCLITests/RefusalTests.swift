@@ -3,6 +3,7 @@ import Replication
 import Standard
 import Testing
 import Transport
+import JSON
 
 /// What the peer API refuses, each with its clear error and nothing applied,
 /// and what it masks. node-a serves; node-b may pull penalties (personal

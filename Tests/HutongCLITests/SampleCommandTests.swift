@@ -1,6 +1,7 @@
 import Foundation
 import Standard
 import Testing
+import JSON
 
 @Suite struct SampleCommandTests {
     /// Samples validate exactly as the manifest says: the invalid ones, at the stated places.

@@ -1,6 +1,7 @@
 import Foundation
 import Standard
 import Testing
+import JSON
 
 /// `hutong serve` and `hutong sync --once` between real node processes over
 /// mutual TLS on 127.0.0.1.

@@ -1,6 +1,7 @@
 import Foundation
 import Standard
 import Testing
+import JSON
 
 @Suite struct ValidateCommandTests {
     let examples = CLI.repo.appendingPathComponent("Schemas/examples").path

@@ -5,6 +5,7 @@ import Testing
 import Standard
 import Store
 import Transport
+import JSON
 
 enum NodeFixtures {
     static let schemas = TestRepository.schemas

@@ -1,6 +1,7 @@
 import Standard
 import Testing
 @testable import Replication
+import JSON
 
 /// The line written member by member is the envelope's JSON, byte for byte.
 @Suite struct EnvelopeLineTests {

@@ -2,6 +2,7 @@ import Foundation
 import HutongTesting
 @testable import Replication
 @testable import Standard
+import JSON
 
 enum Fixtures {
     static let repo = TestRepository.root

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Standard
+import JSON
 
 /// `Schemas/README.md` is generated from the schemas (`hutong reference`);
 /// these tests hold it to them.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Standard
+import JSON
+import JSONSchema
 
 /// The standard in Schemas/: it compiles, its annotations are sound, and its own
 /// metaschema accepts every file.
@@ -28,7 +30,7 @@ import Testing
         let registry = SchemaRegistry()
         try StandardCatalog.load(directory: TestPaths.schemas, into: registry)
         for type in StandardCatalog.recordTypeNames {
-            let alone = try JSONSchema(uri: StandardCatalog.baseURI + type + ".json", registry: registry)
+            let alone = try JSONSchema(uri: StandardCatalog.baseURI + type + ".json", registry: registry, options: .standard)
             let together = try #require(Self.catalog.schema(named: type))
             var g = try SampleGenerator(type: type, seed: 9, invalidRatio: 0.5)
             var invalid = 0
@@ -94,7 +96,7 @@ import Testing
     @Test func everySchemaFileConformsToTheStandardMetaschema() throws {
         let registry = SchemaRegistry()
         try StandardCatalog.load(directory: TestPaths.schemas, into: registry)
-        let meta = try JSONSchema(uri: StandardCatalog.baseURI + "meta.json", registry: registry)
+        let meta = try JSONSchema(uri: StandardCatalog.baseURI + "meta.json", registry: registry, options: .standard)
         let files = try FileManager.default.subpathsOfDirectory(atPath: TestPaths.schemas.path)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix("examples") && !$0.hasPrefix("api") && $0 != "meta.json" }
         #expect(files.count >= 25)
@@ -109,7 +111,7 @@ import Testing
     @Test func metaschemaRejectsABadAnnotation() throws {
         let registry = SchemaRegistry()
         try StandardCatalog.load(directory: TestPaths.schemas, into: registry)
-        let meta = try JSONSchema(uri: StandardCatalog.baseURI + "meta.json", registry: registry)
+        let meta = try JSONSchema(uri: StandardCatalog.baseURI + "meta.json", registry: registry, options: .standard)
         let bad: JSONValue = ["type": "object", "properties": ["x": ["x-personal": "sometimes"]], "x-conflict-policy": ["policy": "newest"]]
         let issues = meta.validate(bad)
         #expect(issues.contains { $0.instanceLocation == "/properties/x/x-personal" })

@@ -1,6 +1,7 @@
 import Foundation
 import HutongTesting
 @testable import Standard
+import JSON
 
 /// Paths the tests need: the repository, its Schemas/, and the shared conformance suite.
 enum TestPaths {

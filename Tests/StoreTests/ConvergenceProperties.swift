@@ -4,6 +4,7 @@ import Testing
 @testable import Replication
 @testable import Standard
 @testable import Store
+import JSON
 
 /// The merge rules' promise (docs/architecture.md), checked as a property: 3–5 nodes (real store files),
 /// random local writes, edits and deletes, random exchanges between random

@@ -5,6 +5,7 @@ import Testing
 @testable import Replication
 @testable import Standard
 @testable import Store
+import JSON
 
 enum StoreFixtures {
     static let catalog = TestRepository.catalog

@@ -5,6 +5,7 @@ import Testing
 @testable import Replication
 @testable import Standard
 @testable import Store
+import JSON
 
 /// A store written by an earlier version of Hutong opens in this one.
 @Suite struct StoreMigrationTests {

@@ -5,6 +5,7 @@ import Standard
 import Store
 import Testing
 @testable import Transport
+import JSON
 
 @Suite struct BatchTests {
     typealias F = TransportFixtures

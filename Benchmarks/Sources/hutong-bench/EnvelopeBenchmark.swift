@@ -1,6 +1,7 @@
 import Foundation
 import Replication
 import Standard
+import JSON
 
 /// What receiving costs per record, step by step on one core: the checks a
 /// node makes of every envelope that arrives, as the checking lanes make them

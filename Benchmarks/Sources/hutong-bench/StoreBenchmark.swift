@@ -3,6 +3,7 @@ import GRDB
 import Replication
 import Standard
 import Store
+import JSON
 
 /// Node-store figures on real SQLite files: local writes, reading the change
 /// log, and applying those changes at a second node, in batches of 1,000;

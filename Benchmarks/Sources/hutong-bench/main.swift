@@ -1,5 +1,6 @@
 import Foundation
 import Standard
+import JSON
 
 /// Throughput figures (never a timed test).
 ///

@@ -1,3 +1,6 @@
+import JSON
+import JSONSchema
+
 /// How concurrent versions of a record type are settled (docs/architecture.md, "Version vectors: the rules").
 public enum ConflictPolicy: String, Sendable, CaseIterable {
     case lww

@@ -1,4 +1,6 @@
 import Foundation
+import JSON
+import JSONSchema
 
 /// The unified enforcement data standard as loaded from `Schemas/`: every record
 /// type compiled once, with its annotations, plus the envelope and batch header.
@@ -18,27 +20,18 @@ public final class StandardCatalog: Sendable {
     /// compiler: what they share is compiled once (the envelope refers to
     /// every record type), which every command that opens a node waits for.
     /// - Throws: `CatalogError` naming the file when a schema is not JSON or does not compile.
-    public init(directory: URL, options: ValidatorOptions = .init()) throws {
+    public init(directory: URL, options: ValidatorOptions = .standard) throws {
         self.directory = directory
         let registry = SchemaRegistry()
         try Self.load(directory: directory, into: registry)
-        let compiler = SchemaCompiler(registry: registry, options: options)
         let names = Self.recordTypeNames + Self.otherSchemaNames
-        var roots: [(uri: String, node: SchemaNode)] = []
-        for name in names {
-            let uri = Self.baseURI + name + ".json"
-            guard registry.contains(uri: uri) else {
-                throw CatalogError.missingSchema(name: name, directory: directory.path)
-            }
-            do {
-                roots.append((uri, try compiler.root(uri: uri)))
-            } catch let e as SchemaError {
-                throw CatalogError.invalidSchema(uri: uri, reason: e.description)
-            }
+        let uris = names.map { Self.baseURI + $0 + ".json" }
+        for (name, uri) in zip(names, uris) where !registry.contains(uri: uri) {
+            throw CatalogError.missingSchema(name: name, directory: directory.path)
         }
         let schemas: [JSONSchema]
-        do { schemas = try compiler.finish(roots) } catch let e as SchemaError {
-            throw CatalogError.invalidSchema(uri: directory.path, reason: e.description)
+        do { schemas = try JSONSchema.compileTogether(uris, registry: registry, options: options) } catch {
+            throw CatalogError.invalidSchema(uri: error.uri ?? directory.path, reason: "\(error.reason)")
         }
         // The record types come first in `names`, then the others.
         var types: [String: RecordType] = [:]
@@ -97,7 +90,7 @@ public final class StandardCatalog: Sendable {
             naturalKey: key,
             conflictPolicy: policy,
             conflictPolicyReason: doc["x-conflict-policy"]?["description"]?.stringValue ?? "",
-            personalFields: PersonalFieldFinder.find(in: schema),
+            personalFields: schema.maskedLocations().map { PersonalField(pointer: $0.pointer, onlyForNaturalPerson: $0.label == StandardVocabulary.naturalPersonLabel) },
             schema: schema)
     }
 

@@ -1,7 +1,17 @@
+import JSONSchema
+
 /// Chinese identifiers with their real check algorithms:
 /// 统一社会信用代码 (GB 32100-2015), 公民身份号码 (GB 11643-1999),
 /// 组织机构代码 (GB 11714), 行政区划代码 (GB/T 2260).
 public enum ChineseIdentifiers {
+    /// The standard's formats, by the names its schemas use.
+    public static let formats: [String: FormatCheck] = [
+        "uscc": uscc,
+        "cn-resident-id": residentID,
+        "cn-org-code": orgCode,
+        "cn-admin-division": adminDivision,
+    ]
+
     /// Characters of a 统一社会信用代码 and their values 0–30 (no I, O, S, V, Z).
     static let usccCharset = Array("0123456789ABCDEFGHJKLMNPQRTUWXY".utf8)
     static let usccWeights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The standard's schema files as written (not compiled), for describing them:
 /// the reference page reads titles, rules and code lists where the schemas

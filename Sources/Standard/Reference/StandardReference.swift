@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The standard described for the agencies' data people (`Schemas/README.md`):
 /// each record type with its fields, Chinese names, rules and code lists.

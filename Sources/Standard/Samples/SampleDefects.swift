@@ -1,3 +1,5 @@
+import JSON
+
 /// Known ways to make a valid record invalid, each breaking one rule of the standard.
 enum SampleDefects {
     static func apply(to o: inout JSONObject, type: String, _ rng: inout SplitMix64) -> SampleGenerator.Defect {

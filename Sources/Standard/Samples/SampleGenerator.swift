@@ -1,3 +1,5 @@
+import JSON
+
 /// Writes realistic standard records for demos, tests and benchmarks. A share of
 /// them can be made invalid on purpose, each for one known reason, so that a
 /// test can check the validator catches exactly that.

@@ -1,3 +1,5 @@
+import JSON
+
 /// Builders of valid records, one per record type.
 enum SampleRecords {
     typealias R = SplitMix64

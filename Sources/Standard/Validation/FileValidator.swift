@@ -1,5 +1,7 @@
 import Dispatch
 import Foundation
+import JSON
+import JSONSchema
 
 /// Validates files of records chunk by chunk on all cores, handing verdicts back
 /// in file order.

@@ -1,3 +1,6 @@
+import JSON
+import JSONSchema
+
 /// The one place that decides whether a record is acceptable: choose its
 /// schema, validate it, and say why not. `hutong validate` (one gate per lane),
 /// the intake, conflict resolution and received batches all ask a gate, so a

@@ -1,3 +1,6 @@
+import JSON
+import JSONSchema
+
 /// The outcome for one record of a file.
 public struct RecordVerdict: Sendable {
     public let file: String

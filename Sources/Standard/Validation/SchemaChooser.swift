@@ -1,3 +1,6 @@
+import JSON
+import JSONSchema
+
 /// Decides which schema a record is checked against: a fixed one (`--type`,
 /// `--schema`), or per record from its `type`, its `$schema`, or its envelope shape.
 public struct SchemaChooser: Sendable {

@@ -1,5 +1,6 @@
 import Replication
 import Standard
+import JSON
 
 /// This node's own writes: captured or imported records, deletions, and what
 /// could not be used.

@@ -1,5 +1,6 @@
 import Replication
 import Standard
+import JSON
 
 /// What waits for an operator: conflicts and quarantined records.
 public protocol ReviewQueue: Sendable {

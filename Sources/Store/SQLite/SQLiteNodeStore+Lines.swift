@@ -2,6 +2,7 @@ import GRDB
 import GRDBSQLite
 import Replication
 import Standard
+import JSON
 
 /// Serving a peer that gets versions as they are stored: rows stepped through
 /// SQLite's C API and written out as envelope lines from the columns' own

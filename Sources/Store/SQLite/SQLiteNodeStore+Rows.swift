@@ -2,6 +2,7 @@ import GRDB
 import GRDBSQLite
 import Replication
 import Standard
+import JSON
 
 /// What a write transaction advances besides rows.
 struct WriteState {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Replication
 import Standard
+import JSON
 
 /// The embedded node store: one SQLite file in WAL mode. Every change is one
 /// transaction together with what it advances (cursor, batch id, clock, audit),

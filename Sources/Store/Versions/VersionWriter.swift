@@ -1,5 +1,6 @@
 import Replication
 import Standard
+import JSON
 
 /// Writes versions into a store's transaction: local writes (with the record
 /// id derived from the natural key), batches from peers, conflict

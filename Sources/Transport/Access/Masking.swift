@@ -1,5 +1,6 @@
 import Replication
 import Standard
+import JSON
 
 /// Masks the personal fields of a record for a peer without the personal
 /// grant. The envelope keeps its hash (it is the same version) and lists the

@@ -1,4 +1,5 @@
 import Standard
+import JSON
 
 /// What a peer may do at this node; everything not granted is denied
 /// (docs/architecture.md, "Security").

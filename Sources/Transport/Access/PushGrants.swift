@@ -1,4 +1,5 @@
 import Standard
+import JSON
 
 /// What a push to one peer may carry: this node's grant to the peer (what it
 /// may pull from us) and what the peer accepts from us. A push cursor

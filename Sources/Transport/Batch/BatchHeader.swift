@@ -1,5 +1,6 @@
 import Foundation
 import Standard
+import JSON
 
 /// The first line of a batch (docs/architecture.md, "Batches"; `Schemas/batch-header.json`):
 /// what is known before the first record is written, so a batch can be

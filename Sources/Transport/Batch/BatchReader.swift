@@ -3,6 +3,7 @@ import Foundation
 import Replication
 import Standard
 import Store
+import JSON
 
 /// How received batches are read: the checks and limits of this node. Each
 /// batch gets its own `BatchDecoder`, fed as the bytes arrive.

@@ -1,6 +1,7 @@
 import Crypto
 import Replication
 import Standard
+import JSON
 
 /// Writes a batch a line at a time, so it can be streamed: the header line,
 /// one envelope per line, and the end line carrying the count, the sequence

@@ -2,6 +2,7 @@ import Foundation
 import Replication
 import Standard
 import Store
+import JSON
 
 /// Checks the record lines of one batch on a checking lane, in line order,
 /// while the receiving thread goes on reading: each record parsed and checked

@@ -10,6 +10,7 @@ import NIOSSL
 import Replication
 import Standard
 import Store
+import JSON
 
 /// The peer API (`Schemas/api/peer-api.json`): changes for pulls, batches for
 /// pushes, health and status. Mutual TLS by default; a caller whose

@@ -2,6 +2,7 @@ import Foundation
 import Replication
 import Standard
 import Store
+import JSON
 
 /// One node's exchange with one peer: push what the peer lacks, then pull what
 /// we lack, page by page. Every page is one signed batch; a cursor moves only

@@ -1,4 +1,5 @@
 import Standard
+import JSON
 
 /// What one `sync --once` did with one peer.
 public struct SyncSummary: Sendable {

@@ -13,23 +13,23 @@ public struct JSONTape: Sendable {
         case null, bool, int, double, string, array, object
     }
 
-    struct Entry: Sendable {
-        var kind: Kind
+    @usableFromInline struct Entry: Sendable {
+        @usableFromInline var kind: Kind
         /// Strings: every byte is ASCII.
-        var ascii = true
+        @usableFromInline var ascii = true
         /// Member names: `KeyHash` of the name's bytes.
-        var hash: UInt32 = 0
+        @usableFromInline var hash: UInt32 = 0
         /// Strings: where the (unescaped) content starts in `bytes`. Parsed
         /// containers: where their text starts.
-        var offset: UInt32 = 0
+        @usableFromInline var offset: UInt32 = 0
         /// Strings: content length in bytes. Parsed containers: text length.
-        var length: UInt32 = 0
+        @usableFromInline var length: UInt32 = 0
         /// Containers: number of members or items.
-        var count: UInt32 = 0
+        @usableFromInline var count: UInt32 = 0
         /// Containers: index of the entry after the subtree.
-        var end: UInt32 = 0
+        @usableFromInline var end: UInt32 = 0
         /// Integers and doubles: the bit pattern; booleans: 0 or 1.
-        var payload: UInt64 = 0
+        @usableFromInline var payload: UInt64 = 0
 
         init(kind: Kind) { self.kind = kind }
 
@@ -45,10 +45,10 @@ public struct JSONTape: Sendable {
     }
 
     /// The parsed text, then the content of strings that had escapes.
-    var bytes: [UInt8] = []
-    var entries: [Entry] = []
+    @usableFromInline var bytes: [UInt8] = []
+    @usableFromInline var entries: [Entry] = []
     /// Whether containers know their text (tapes built from a `JSONValue` have none).
-    private(set) var hasText = false
+    @usableFromInline private(set) var hasText = false
 
     public init() {}
 
@@ -119,7 +119,7 @@ public struct JSONTape: Sendable {
     }
 
     /// The entries and bytes for the duration of `body`, without copies.
-    func withView<R>(_ body: (JSONTapeView) throws -> R) rethrows -> R {
+    @inlinable public func withView<R>(_ body: (JSONTapeView) throws -> R) rethrows -> R {
         try entries.withUnsafeBufferPointer { e in
             try bytes.withUnsafeBufferPointer { b in try body(JSONTapeView(entries: e, bytes: b, hasText: hasText)) }
         }

@@ -1,5 +1,5 @@
 import Testing
-@testable import Standard
+@testable import JSON
 
 @Suite struct ParserTests {
     @Test func numbersKeepIntegersExact() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Every schema document the validator knows, indexed by `$id`, `$anchor` and
 /// `$dynamicAnchor` so that `$ref`s resolve across files (the standard's
@@ -176,7 +177,7 @@ public final class SchemaRegistry {
     }
 
     /// Loads (if needed) the document at an absolute URI, for metaschemas.
-    func document(uri: String) throws -> JSONValue? {
+    public func document(uri: String) throws -> JSONValue? {
         let u = URIReference(uri).withoutFragment.string
         guard let r = try? resourceIndex(for: u, ref: uri) else { return nil }
         return value(at: resources[r].location)

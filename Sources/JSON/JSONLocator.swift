@@ -23,7 +23,7 @@ public enum JSONLocator {
     }
 
     /// Byte offset of the value at `tokens`, or of the deepest ancestor found.
-    static func offset(of tokens: [String], in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    public static func offset(of tokens: [String], in bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var s = Scanner(bytes: bytes)
         s.skipWS()
         var found = s.pos

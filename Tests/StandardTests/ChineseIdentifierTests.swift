@@ -1,7 +1,9 @@
 import Testing
 @testable import Standard
+import JSONSchema
 
-@Suite struct FormatTests {
+/// The Chinese identifier formats, with their real check algorithms.
+@Suite struct ChineseIdentifierTests {
     @Test func usccCheckCharacters() {
         #expect(ChineseIdentifiers.uscc("91310110666007217T") == .valid)
         #expect(ChineseIdentifiers.uscc("91310115591693856A") == .valid)
@@ -47,53 +49,5 @@ import Testing
         #expect(ChineseIdentifiers.adminDivision("110108") == .valid)
         #expect(ChineseIdentifiers.adminDivision("990108") != .valid)
         #expect(ChineseIdentifiers.adminDivision("11010") != .valid)
-    }
-
-    @Test func dates() {
-        #expect(DateFormats.date("2024-02-29") == .valid)
-        #expect(DateFormats.date("2023-02-29") != .valid)
-        #expect(DateFormats.date("2099-12-31") == .valid)
-        guard case .invalid(let cn) = DateFormats.date("2023年5月1日") else { Issue.record("Chinese date accepted"); return }
-        #expect(cn.contains("YYYY-MM-DD"))
-        #expect(DateFormats.dateTime("2024-03-01T09:30:00+08:00") == .valid)
-        #expect(DateFormats.dateTime("2024-03-01 09:30:00") != .valid)
-        #expect(Array("2024-03-01T09:30:00+08:00".utf8).withUnsafeBufferPointer { DateFormats.startsWithDate($0) })
-        #expect(!Array("2024-03-01x".utf8).withUnsafeBufferPointer { DateFormats.startsWithDate($0) })
-    }
-
-    @Test func masking() {
-        #expect(PersonalData.mask("11010519491231002X") == "110105********002X")
-        #expect(PersonalData.mask("张三丰") == "张**")
-        #expect(PersonalData.mask("李") == "李*")
-    }
-
-    /// A personal value is masked when a message quotes it.
-    @Test func personalValuesAreMaskedInMessages() throws {
-        let catalog = StandardSchemaTests.catalog
-        var g = try SampleGenerator(type: "penalty", seed: 5)
-        var record = g.next().record.objectValue!
-        var party = record["party"]!.objectValue!
-        party["kind"] = "自然人"
-        party["name"] = .string(String(repeating: "王", count: 201))
-        party["legal_representative"] = nil
-        party["credit_code"] = nil
-        party["id_document"] = ["kind": "护照号", "number": .string("E" + String(repeating: "1", count: 70))]
-        record["party"] = .object(party)
-        let issues = catalog.schema(named: "penalty")!.validate(.object(record))
-        let all = issues.map(\.message).joined(separator: "\n")
-        #expect(issues.contains { $0.instanceLocation == "/party/id_document/number" })
-        #expect(!all.contains(String(repeating: "1", count: 20)), "an ID number appeared in a message: \(all)")
-    }
-
-    @Test func quotedPersonalValuesAreMasked() throws {
-        let registry = SchemaRegistry()
-        try registry.add(["properties": ["id": ["x-personal": true, "title": "证件号码", "enum": ["x"]], "code": ["enum": ["x"]]]], uri: "https://t.test/s.json")
-        let schema = try JSONSchema(uri: "https://t.test/s.json", registry: registry)
-        let issues = schema.validate(["id": "110105194912310021", "code": "110105194912310021"])
-        let id = try #require(issues.first { $0.instanceLocation == "/id" })
-        #expect(id.message.contains("110105********0021"))
-        #expect(!id.message.contains("110105194912310021"))
-        // A field not marked personal is quoted as it is.
-        #expect(issues.first { $0.instanceLocation == "/code" }?.message.contains("110105194912310021") == true)
     }
 }

@@ -1,8 +1,8 @@
 /// RFC 3986 URI references, enough to resolve `$id` and `$ref` against a base.
-struct URIReference: Equatable {
+public struct URIReference: Equatable {
     var scheme: String?
     var authority: String?
-    var path: String
+    public var path: String
     var query: String?
     var fragment: String?
 
@@ -10,7 +10,7 @@ struct URIReference: Equatable {
         self.scheme = scheme; self.authority = authority; self.path = path; self.query = query; self.fragment = fragment
     }
 
-    init(_ text: String) {
+    public init(_ text: String) {
         var rest = Substring(text)
         if let hash = rest.firstIndex(of: "#") {
             fragment = String(rest[rest.index(after: hash)...])
@@ -47,7 +47,7 @@ struct URIReference: Equatable {
         return s
     }
 
-    var withoutFragment: URIReference {
+    public var withoutFragment: URIReference {
         var u = self; u.fragment = nil; return u
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import Standard
+import HutongTesting
+import JSON
+@testable import JSONSchema
 
 /// The official JSON-Schema-Test-Suite, draft 2020-12: every required case, and the
 /// optional format cases for the formats the validator asserts.
@@ -13,14 +15,14 @@ import Testing
     static let knownFailures: [String: String] = [:]
 
     static var requiredFiles: [String] {
-        let dir = TestPaths.suite.appendingPathComponent("tests/draft2020-12")
+        let dir = TestRepository.conformanceSuite.appendingPathComponent("tests/draft2020-12")
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
     }
 
     /// Runs one suite file; returns the descriptions of cases whose verdict differed.
     static func run(file: URL, assertFormats: Bool) throws -> (total: Int, failures: [String]) {
-        let remotes = TestPaths.suite.appendingPathComponent("remotes")
-        let groups = try TestPaths.json(file).arrayValue ?? []
+        let remotes = TestRepository.conformanceSuite.appendingPathComponent("remotes")
+        let groups = try JSONParser.parse(Array(try Data(contentsOf: file))).arrayValue ?? []
         var failures: [String] = []
         var total = 0
         for (g, group) in groups.enumerated() {
@@ -64,7 +66,7 @@ import Testing
 
     @Test(arguments: requiredFiles)
     func required(file: String) throws {
-        let url = TestPaths.suite.appendingPathComponent("tests/draft2020-12/\(file)")
+        let url = TestRepository.conformanceSuite.appendingPathComponent("tests/draft2020-12/\(file)")
         let (total, failures) = try Self.run(file: url, assertFormats: false)
         #expect(total > 0)
         for p in Self.problems(file: file, failures: failures) { Issue.record(Comment(rawValue: p)) }
@@ -72,7 +74,7 @@ import Testing
 
     @Test(arguments: assertedFormats)
     func optionalFormat(format: String) throws {
-        let url = TestPaths.suite.appendingPathComponent("tests/draft2020-12/optional/format/\(format).json")
+        let url = TestRepository.conformanceSuite.appendingPathComponent("tests/draft2020-12/optional/format/\(format).json")
         let (total, failures) = try Self.run(file: url, assertFormats: true)
         #expect(total > 0)
         for p in Self.problems(file: "\(format).json", failures: failures) { Issue.record(Comment(rawValue: p)) }
@@ -86,14 +88,14 @@ import Testing
 
     @Test(arguments: optionalHeld)
     func optional(file: String) throws {
-        let url = TestPaths.suite.appendingPathComponent("tests/draft2020-12/optional/\(file).json")
+        let url = TestRepository.conformanceSuite.appendingPathComponent("tests/draft2020-12/optional/\(file).json")
         let (total, failures) = try Self.run(file: url, assertFormats: false)
         #expect(total > 0)
         for p in Self.problems(file: "\(file).json", failures: failures) { Issue.record(Comment(rawValue: p)) }
     }
 
     @Test func suiteIsPresent() {
-        #expect(Self.requiredFiles.count > 40, "JSON-Schema-Test-Suite not found at \(TestPaths.suite.path)")
+        #expect(Self.requiredFiles.count > 40, "JSON-Schema-Test-Suite not found at \(TestRepository.conformanceSuite.path)")
     }
 
     /// What is wrong with a file's run: a failure not listed as known, or a

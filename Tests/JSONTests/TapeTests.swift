@@ -1,5 +1,5 @@
 import Testing
-@testable import Standard
+@testable import JSON
 
 /// The tape records are checked on: the same values as the tree, the body's
 /// text exactly as sent, and the same equality and UTF-8 rules.

@@ -1,3 +1,5 @@
+import JSON
+
 /// How the evaluator words what it finds: the finding itself (with the rule
 /// it breaks), the value as shown (masked when personal), the field's Chinese
 /// title and the closest branch of a failed anyOf/oneOf. Kept apart from the
@@ -50,11 +52,11 @@ extension Evaluator {
         let v = tape.value(i)
         switch v {
         case .string(let s):
-            let shown = personal ? PersonalData.mask(s) : (s.count > 60 ? String(s.prefix(57)) + "…" : s)
+            let shown = maskNode.map { $0.takeUnretainedValue().mask!(s) } ?? (s.count > 60 ? String(s.prefix(57)) + "…" : s)
             return "\"\(shown)\""
         case .object: return "an object"
         case .array(let a): return "an array of \(a.count)"
-        default: return personal ? "a value" : JSONWriter.string(v)
+        default: return maskNode != nil ? "a value" : JSONWriter.string(v)
         }
     }
 

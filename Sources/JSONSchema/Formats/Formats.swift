@@ -9,7 +9,8 @@ public enum FormatVerdict: Sendable, Equatable {
 
 public typealias FormatCheck = @Sendable (String) -> FormatVerdict
 
-/// The format checkers the validator asserts.
+/// The format checkers of draft 2020-12 that the validator asserts; a
+/// standard adds its own (the Chinese identifiers) beside them.
 public enum Formats {
     public static let all: [String: FormatCheck] = [
         "date": DateFormats.date,
@@ -25,26 +26,22 @@ public enum Formats {
         "uuid": TextFormats.uuid,
         "json-pointer": TextFormats.jsonPointer,
         "regex": TextFormats.regex,
-        "uscc": ChineseIdentifiers.uscc,
-        "cn-resident-id": ChineseIdentifiers.residentID,
-        "cn-org-code": ChineseIdentifiers.orgCode,
-        "cn-admin-division": ChineseIdentifiers.adminDivision,
     ]
 
-    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-    @inline(__always) static func isHex(_ b: UInt8) -> Bool {
+    @inlinable public static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inlinable static func isHex(_ b: UInt8) -> Bool {
         isDigit(b) || (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "f"))
     }
     /// Runs `body` on the UTF-8 bytes of `s` without copying them for native strings.
-    @inline(__always) static func bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    @inlinable public static func bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var s = s
         return s.withUTF8(body)
     }
 
-    @inline(__always) static func isAlpha(_ b: UInt8) -> Bool { b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z") }
+    @inlinable static func isAlpha(_ b: UInt8) -> Bool { b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z") }
 
     /// Value of `count` ASCII digits starting at `i`, or nil.
-    static func digits(_ u: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int? {
+    public static func digits(_ u: UnsafeBufferPointer<UInt8>, _ i: Int, _ count: Int) -> Int? {
         guard i + count <= u.count else { return nil }
         var v = 0
         for k in i..<i + count {

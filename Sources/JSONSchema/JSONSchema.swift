@@ -1,3 +1,5 @@
+import JSON
+
 /// A compiled schema, ready to validate any number of instances, from any
 /// number of threads at once.
 public final class JSONSchema: Sendable {
@@ -23,6 +25,20 @@ public final class JSONSchema: Sendable {
         let compiled = try SchemaCompiler(registry: registry, options: options).compile(uri: uri)
         self.init(root: compiled.root, dynamicAnchors: compiled.dynamicAnchors, uri: uri, nodes: compiled.nodes,
                   tracksDynamicScope: compiled.tracksDynamicScope)
+    }
+
+    /// Compiles several schemas with one compiler: what they share (a common
+    /// file, schemas referring to each other) is compiled once.
+    /// - Throws: `SchemaSetError`, naming the schema whose root did not compile.
+    public static func compileTogether(_ uris: [String], registry: SchemaRegistry, options: ValidatorOptions = .init()) throws(SchemaSetError) -> [JSONSchema] {
+        let compiler = SchemaCompiler(registry: registry, options: options)
+        var roots: [(uri: String, node: SchemaNode)] = []
+        for uri in uris {
+            do { roots.append((uri, try compiler.root(uri: uri))) } catch {
+                throw SchemaSetError(uri: uri, reason: error)
+            }
+        }
+        do { return try compiler.finish(roots) } catch { throw SchemaSetError(uri: nil, reason: error) }
     }
 
     /// All findings for one instance; empty when it is valid.
@@ -56,16 +72,28 @@ public final class JSONSchema: Sendable {
     }
 }
 
-/// How strictly to validate.
+/// How strictly to validate, and what a standard adds to draft 2020-12.
 public struct ValidatorOptions: Sendable {
-    /// Assert `format` even where the metaschema only makes it an annotation.
-    /// The standard's own metaschema switches assertion on regardless.
+    /// Assert `format` even where the metaschema only makes it an annotation
+    /// (a metaschema with the format-assertion vocabulary switches it on).
     public var assertFormats: Bool
     /// The format checkers by name; unknown formats are annotations only.
     public var formats: [String: FormatCheck]
+    /// Vocabularies beyond draft 2020-12 whose keywords are read.
+    public var vocabularies: [any SchemaVocabulary]
 
-    public init(assertFormats: Bool = false, formats: [String: FormatCheck] = Formats.all) {
+    public init(assertFormats: Bool = false, formats: [String: FormatCheck] = Formats.all, vocabularies: [any SchemaVocabulary] = []) {
         self.assertFormats = assertFormats
         self.formats = formats
+        self.vocabularies = vocabularies
     }
+}
+
+/// A schema of a set that did not compile.
+public struct SchemaSetError: Error, Sendable, CustomStringConvertible {
+    /// The schema whose root failed; nil when the failure is in what they share.
+    public var uri: String?
+    public var reason: any Error
+
+    public var description: String { "\(uri.map { $0 + ": " } ?? "")\(reason)" }
 }

@@ -1,6 +1,6 @@
 /// RFC 3339 dates and times, ISO 8601 durations.
-enum DateFormats {
-    static func daysIn(month: Int, year: Int) -> Int {
+public enum DateFormats {
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -19,12 +19,12 @@ enum DateFormats {
     }
 
     /// Whether `s` is an ISO date, without allocating.
-    static func isDate(_ s: String) -> Bool {
+    public static func isDate(_ s: String) -> Bool {
         Formats.bytes(s) { $0.count == 10 && dateProblem($0) == nil }
     }
 
     /// Whether `s` starts with a valid ISO date (a date, or the date of a date-time).
-    static func startsWithDate(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func startsWithDate(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         (u.count == 10 || (u.count > 10 && u[10] | 0x20 == UInt8(ascii: "t"))) && dateProblem(u) == nil
     }
 

@@ -1,5 +1,6 @@
 import Testing
-@testable import Standard
+import JSON
+@testable import JSONSchema
 
 /// `required` is checked in one pass over the instance's members for up to 64
 /// names, by the old pass per name beyond that: both must agree with the

@@ -3,34 +3,41 @@ import Foundation
 /// A tape's entries and bytes as plain pointers, for as long as
 /// `JSONTape.withView` runs: reading through it costs no reference counting.
 /// Entry indexes name values.
-struct JSONTapeView {
-    let entries: UnsafeBufferPointer<JSONTape.Entry>
-    let bytes: UnsafeBufferPointer<UInt8>
-    let hasText: Bool
+public struct JSONTapeView {
+    @usableFromInline let entries: UnsafeBufferPointer<JSONTape.Entry>
+    @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
+    /// Whether containers know their text (tapes built from a `JSONValue` have none).
+    public let hasText: Bool
 
-    @inline(__always) func kind(_ i: Int) -> JSONTape.Kind { entries[i].kind }
+    @usableFromInline init(entries: UnsafeBufferPointer<JSONTape.Entry>, bytes: UnsafeBufferPointer<UInt8>, hasText: Bool) {
+        self.entries = entries
+        self.bytes = bytes
+        self.hasText = hasText
+    }
+
+    @inlinable public func kind(_ i: Int) -> JSONTape.Kind { entries[i].kind }
 
     /// Members of an object, items of an array.
-    @inline(__always) func count(_ i: Int) -> Int { Int(entries[i].count) }
+    @inlinable public func count(_ i: Int) -> Int { Int(entries[i].count) }
 
     /// The entry after value `i` and everything in it.
-    @inline(__always) func next(_ i: Int) -> Int {
+    @inlinable public func next(_ i: Int) -> Int {
         let e = entries[i]
         return e.kind == .object || e.kind == .array ? Int(e.end) : i + 1
     }
 
     /// A string's content (escapes undone), valid UTF-8.
-    @inline(__always) func string(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+    @inlinable public func string(_ i: Int) -> UnsafeBufferPointer<UInt8> {
         let e = entries[i]
         return UnsafeBufferPointer(rebasing: bytes[Int(e.offset)..<Int(e.offset + e.length)])
     }
 
-    @inline(__always) func hash(_ i: Int) -> UInt32 { entries[i].hash }
+    @inlinable public func hash(_ i: Int) -> UInt32 { entries[i].hash }
 
-    func makeString(_ i: Int) -> String { String(decoding: string(i), as: UTF8.self) }
+    public func makeString(_ i: Int) -> String { String(decoding: string(i), as: UTF8.self) }
 
     /// Unicode scalars in a string: bytes that do not continue a sequence.
-    func scalarCount(_ i: Int) -> Int {
+    @inlinable public func scalarCount(_ i: Int) -> Int {
         let s = string(i)
         if entries[i].ascii { return s.count }
         var n = 0
@@ -39,7 +46,7 @@ struct JSONTapeView {
     }
 
     /// The number at `i` as a value (no allocation), or nil for any other kind.
-    func number(_ i: Int) -> JSONValue? {
+    @inlinable public func number(_ i: Int) -> JSONValue? {
         let e = entries[i]
         switch e.kind {
         case .int: return .int(Int64(bitPattern: e.payload))
@@ -48,7 +55,7 @@ struct JSONTapeView {
         }
     }
 
-    func doubleValue(_ i: Int) -> Double? {
+    @inlinable public func doubleValue(_ i: Int) -> Double? {
         let e = entries[i]
         switch e.kind {
         case .int: return Double(Int64(bitPattern: e.payload))
@@ -57,11 +64,11 @@ struct JSONTapeView {
         }
     }
 
-    func bool(_ i: Int) -> Bool { entries[i].payload != 0 }
+    @inlinable public func bool(_ i: Int) -> Bool { entries[i].payload != 0 }
 
     /// The position and value entry of the object member named `name` (the
     /// last one, as `JSONObject` does for duplicate names).
-    func member(_ object: Int, named name: UnsafeBufferPointer<UInt8>, hash: UInt32) -> (position: Int, value: Int)? {
+    @inlinable public func member(_ object: Int, named name: UnsafeBufferPointer<UInt8>, hash: UInt32) -> (position: Int, value: Int)? {
         var found: (Int, Int)?
         var k = object + 1
         for p in 0..<count(object) {
@@ -72,19 +79,19 @@ struct JSONTapeView {
     }
 
     /// The value entry of the top-level member `name`, when the document is an object.
-    func member(_ object: Int, named name: StaticString) -> Int? {
+    public func member(_ object: Int, named name: StaticString) -> Int? {
         guard !entries.isEmpty, kind(object) == .object else { return nil }
         let n = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         return member(object, named: n, hash: KeyHash.of(n))?.value
     }
 
-    @inline(__always) static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inlinable public static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// The value at `i` as a tree, but the value at entry `skipping` as null
     /// (not built: the caller drops it) and containers `depth` levels down empty.
-    func value(_ i: Int, skipping: Int = -1, depth: Int = .max) -> JSONValue {
+    public func value(_ i: Int, skipping: Int = -1, depth: Int = .max) -> JSONValue {
         if i == skipping { return .null }
         if depth == 0 && kind(i) == .object { return .object(JSONObject()) }
         if depth == 0 && kind(i) == .array { return .array([]) }
@@ -119,7 +126,7 @@ struct JSONTapeView {
 
     /// JSON Schema equality with a tree (as `JSONValue ==`: numbers by value,
     /// strings by code points, objects whatever their member order).
-    func equals(_ i: Int, _ v: JSONValue) -> Bool {
+    public func equals(_ i: Int, _ v: JSONValue) -> Bool {
         switch (kind(i), v) {
         case (.null, .null): return true
         case (.bool, .bool(let b)): return bool(i) == b
@@ -148,7 +155,7 @@ struct JSONTapeView {
     }
 
     /// JSON Schema equality of two values of this tape.
-    func equals(_ i: Int, _ j: Int) -> Bool {
+    public func equals(_ i: Int, _ j: Int) -> Bool {
         switch (kind(i), kind(j)) {
         case (.null, .null): return true
         case (.bool, .bool): return bool(i) == bool(j)
@@ -175,7 +182,7 @@ struct JSONTapeView {
     }
 
     /// As `JSONValue.typeName`.
-    func typeName(_ i: Int) -> String {
+    public func typeName(_ i: Int) -> String {
         switch kind(i) {
         case .null: "null"
         case .bool: "boolean"

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns schema documents from a `SchemaRegistry` into `SchemaNode` trees once,
 /// resolving every `$ref` up front so that validation never touches the registry.
 final class SchemaCompiler {
@@ -89,15 +91,16 @@ final class SchemaCompiler {
     private func vocabularies(_ res: Int) throws -> Vocabularies {
         if let v = vocabularyCache[res] { return v }
         let resource = registry.resources[res]
-        var result = Vocabularies.standard
+        let extensions = options.vocabularies.map(\.uri)
+        var result = Vocabularies(extensions: extensions)
         if case .string(let meta)? = registry.value(at: resource.location)?["$schema"] {
             let uri = URIReference(meta).withoutFragment.string
             if uri == "https://json-schema.org/draft/2020-12/schema" || uri.hasPrefix("http://json-schema.org/") || uri.hasPrefix("https://json-schema.org/draft/2019-09/") {
-                result = .standard
+                result = Vocabularies(extensions: extensions)
             } else {
                 guard let doc = try registry.document(uri: uri) else { throw SchemaError.unknownMetaschema(meta) }
                 if case .object(let declared)? = doc["$vocabulary"] {
-                    result = try Vocabularies(declared: declared)
+                    result = try Vocabularies(declared: declared, extensions: extensions)
                 }
             }
         } else if let parent = resource.parent {
@@ -128,12 +131,15 @@ final class SchemaCompiler {
         }
 
         node.title = obj["title"]?.stringValue
-        switch obj["x-personal"] {
-        case .bool(true)?: node.personal = true
-        case .string("natural-person")?: node.personal = true; node.personalOnlyForNaturalPerson = true
-        default: break
+        var checks: [any ObjectCheck] = []
+        for (i, vocabulary) in options.vocabularies.enumerated() where vocab.extensionIsOn(i) {
+            let said: VocabularyKeywords?
+            do { said = try vocabulary.compile(obj) } catch { throw SchemaError.invalidSchema(error.message, at: here) }
+            guard let said else { continue }
+            if let mask = said.mask { node.mask = mask; node.maskLabel = said.maskLabel }
+            if let rule = said.rule { node.rule = rule }
+            checks += said.checks
         }
-        node.rule = obj["x-rule"]?.stringValue
 
         var kws: [Keyword] = []
         if case .string(let ref)? = obj["$ref"] {
@@ -242,16 +248,7 @@ final class SchemaCompiler {
             if obj["unevaluatedProperties"] != nil { node.unevaluatedProperties = .passUnretained(try child(loc, "unevaluatedProperties")) }
             if obj["unevaluatedItems"] != nil { node.unevaluatedItems = .passUnretained(try child(loc, "unevaluatedItems")) }
         }
-        if vocab.hutongRules, case .array(let pairs)? = obj["x-date-order"] {
-            var order: [(String, String)] = []
-            for p in pairs {
-                guard case .array(let two) = p, two.count == 2, let a = two[0].stringValue, let b = two[1].stringValue else {
-                    throw SchemaError.invalidSchema("x-date-order takes pairs of field names [earlier, later]", at: here)
-                }
-                order.append((a, b))
-            }
-            kws.append(.dateOrder(node.keep(DatePairs(order))))
-        }
+        for check in checks { kws.append(.objectCheck(node.keep(CheckBox(check)))) }
         node.keywords = kws
     }
 }

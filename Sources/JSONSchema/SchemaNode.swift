@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A compiled subschema. Built once by `SchemaCompiler`, then only read, so one
 /// compiled schema serves any number of validating threads.
@@ -17,11 +18,13 @@ final class SchemaNode: @unchecked Sendable {
     private(set) var hasRule = false
     var needsAnnotations: Bool { unevaluatedProperties != nil || unevaluatedItems != nil }
     private(set) var collectsAnnotations = false
-    /// `x-personal`: values here are personal information and are masked in messages.
-    var personal = false
-    /// `x-personal: "natural-person"`: personal only when the enclosing party is a 自然人.
-    var personalOnlyForNaturalPerson = false
-    /// `x-rule`: the business rule this subschema states, quoted when it fails.
+    /// How values here are shown in findings (a vocabulary's masking of
+    /// personal information); nil shows them as they are.
+    var mask: (@Sendable (String) -> String)? { didSet { masksValues = mask != nil } }
+    private(set) var masksValues = false
+    /// The vocabulary's label for this masked location (`maskedLocations()`).
+    var maskLabel: String?
+    /// A vocabulary's rule, quoted when something below this subschema fails.
     var rule: String? { didSet { hasRule = rule != nil } }
     // Unmanaged rather than unowned: reading an unowned reference retains it.
     var unevaluatedProperties: U<SchemaNode>?
@@ -247,11 +250,7 @@ final class Contains {
     let max: Int?
     init(_ n: SchemaNode, _ min: Int, _ max: Int?) { node = .passUnretained(n); self.min = min; self.max = max }
 }
-final class DatePairs {
-    let earlier: NameList
-    let later: NameList
-    init(_ p: [(String, String)]) { earlier = NameList(p.map(\.0)); later = NameList(p.map(\.1)) }
-}
+final class CheckBox { let check: any ObjectCheck; init(_ c: any ObjectCheck) { check = c } }
 
 /// Property name → subschema, keyed by the hash the parser stores with each
 /// member name, so a lookup hashes nothing.
@@ -311,5 +310,5 @@ enum Keyword {
     case items(U<Items>)
     case contains(U<Contains>)
     /// Hutong rule: pairs of date fields where the first must not be later than the second.
-    case dateOrder(U<DatePairs>)
+    case objectCheck(U<CheckBox>)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Applies a compiled schema to one instance, walking its tape: values are
 /// entry indexes. A value type with its own scratch state, so each thread
@@ -21,7 +22,8 @@ struct Evaluator {
     // visited (an unowned reference is still retained around each call).
     /// The node whose title names the field being evaluated (first title met at this location).
     var titleNode: U<SchemaNode>?
-    var personal = false
+    /// The node whose mask shows values in findings (personal information).
+    var maskNode: U<SchemaNode>?
     /// The node whose `x-rule` is quoted in findings.
     var ruleNode: U<SchemaNode>?
     /// The schema that first applied at the current instance location: where
@@ -38,12 +40,12 @@ struct Evaluator {
     // MARK: Nodes
 
     mutating func evaluate(_ start: U<SchemaNode>, _ v: Int, collect: Bool, _ ann: inout Annotations) -> Bool {
-        let savedTitle = titleNode, savedRule = ruleNode, savedPersonal = personal
+        let savedTitle = titleNode, savedRule = ruleNode, savedMask = maskNode
         var node = start
         while true {
-            let (hasTitle, isPersonal, hasRule, forward) = node._withUnsafeGuaranteedRef { ($0.hasTitle, $0.personal, $0.hasRule, $0.forward) }
+            let (hasTitle, masks, hasRule, forward) = node._withUnsafeGuaranteedRef { ($0.hasTitle, $0.masksValues, $0.hasRule, $0.forward) }
             if titleNode == nil && hasTitle { titleNode = node }
-            if isPersonal { personal = true }
+            if masks && maskNode == nil { maskNode = node }
             if hasRule { ruleNode = node }
             guard let forward else { break }
             node = forward
@@ -54,13 +56,13 @@ struct Evaluator {
         }
         if let c = constant {
             if !c && collectIssues { report(node, "", "\(subject) is not allowed here") }
-            titleNode = savedTitle; personal = savedPersonal; ruleNode = savedRule
+            titleNode = savedTitle; maskNode = savedMask; ruleNode = savedRule
             return c
         }
         let pushed = schema.tracksDynamicScope && scope.last != resource
         if pushed { scope.append(resource) }
         defer {
-            titleNode = savedTitle; personal = savedPersonal; ruleNode = savedRule
+            titleNode = savedTitle; maskNode = savedMask; ruleNode = savedRule
             if pushed { scope.removeLast() }
         }
 
@@ -367,8 +369,8 @@ struct Evaluator {
         case .contains(let box):
             return box._withUnsafeGuaranteedRef { contains($0, node, v, kind, collect, &ann) }
 
-        case .dateOrder(let box):
-            return box._withUnsafeGuaranteedRef { dateOrder($0, node, v, kind, collect, &ann) }
+        case .objectCheck(let box):
+            return box._withUnsafeGuaranteedRef { objectCheck($0.check, node, v, kind) }
         }
     }
 
@@ -573,27 +575,15 @@ struct Evaluator {
         return true
     }
 
-    private mutating func dateOrder(_ order: DatePairs, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind, _ collect: Bool, _ ann: inout Annotations) -> Bool {
+    /// A vocabulary's check of a whole object; its findings are placed at the member they name.
+    private mutating func objectCheck(_ check: any ObjectCheck, _ node: U<SchemaNode>, _ v: Int, _ kind: JSONTape.Kind) -> Bool {
         guard kind == .object else { return true }
-        var ok = true
-        for k in 0..<order.earlier.count {
-            // Only well-formed dates are compared; a malformed one has its own finding.
-            guard let ea = tape.member(v, named: order.earlier.bytes(k), hash: order.earlier.hashes[k])?.value,
-                  let eb = tape.member(v, named: order.later.bytes(k), hash: order.later.hashes[k])?.value,
-                  tape.kind(ea) == .string, tape.kind(eb) == .string else { continue }
-            let a = tape.string(ea), b = tape.string(eb)
-            guard DateFormats.startsWithDate(a), DateFormats.startsWithDate(b) else { continue }
-            // ISO dates compare correctly as text; a date-time is compared by its date.
-            if memcmp(a.baseAddress!, b.baseAddress!, 10) > 0 {
-                ok = false
-                guard collectIssues else { return false }
-                let earlier = order.earlier.names[k], later = order.later.names[k]
-                let ta = fieldTitle(earlier, in: node) ?? earlier, tb = fieldTitle(later, in: node) ?? later
-                let da = String(decoding: a.prefix(10), as: UTF8.self), db = String(decoding: b.prefix(10), as: UTF8.self)
-                atLocation(.key(later)) {
-                    if $0.collectIssues { $0.report(node, "x-date-order", "\(tb) \(db) is before \(ta) \(da); it must be on or after it") }
-                }
-            }
+        let object = ObjectView(tape: tape, index: v)
+        guard collectIssues else { return check.check(object, title: { _ in nil }, findings: nil) }
+        var found: [(String, String)] = []
+        let ok = check.check(object, title: { fieldTitle($0, in: node) }, findings: { found.append(($0, $1)) })
+        for (member, message) in found {
+            atLocation(.key(member)) { $0.report(node, check.keyword, message) }
         }
         return ok
     }

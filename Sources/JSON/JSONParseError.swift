@@ -9,7 +9,7 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public var description: String { "line \(line), column \(column): \(reason)" }
 
     /// Computes line and column of `offset` within `bytes` (only on the error path).
-    static func at(_ offset: Int, in bytes: UnsafeBufferPointer<UInt8>, reason: String, firstLine: Int = 1) -> JSONParseError {
+    public static func at(_ offset: Int, in bytes: UnsafeBufferPointer<UInt8>, reason: String, firstLine: Int = 1) -> JSONParseError {
         var line = firstLine, column = 1
         var i = 0
         let end = min(offset, bytes.count)

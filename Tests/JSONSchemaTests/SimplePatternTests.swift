@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Standard
+@testable import JSONSchema
+import Standard
 
 /// The Foundation-free matcher for simple patterns must agree with ICU (the
 /// translated ECMA-262 pattern) on every string, and leave every other pattern to it.

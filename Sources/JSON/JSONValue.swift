@@ -77,7 +77,7 @@ public enum KeyHash {
         return s.withUTF8 { of($0) }
     }
 
-    @inline(__always) static func of(_ b: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    @inlinable public static func of(_ b: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let n = b.count
         guard let p = b.baseAddress, n > 0 else { return 0 }
         var head: UInt64 = 0, tail: UInt64 = 0
