@@ -87,7 +87,11 @@ let package = Package(
         ]),
         // Runs the real `hutong` binary as a user would.
         .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard", "Replication", "Transport", "HutongTesting"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Store", "Replication", "Standard", "HutongTesting"]),
+        .testTarget(name: "TransportTests", dependencies: [
+            "Transport", "Store", "Replication", "Standard", "JSON", "HutongTesting",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "HutongTesting"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Capture", "Transport", "Store", "Standard", "HutongTesting"]),
     ]

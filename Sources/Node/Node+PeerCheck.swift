@@ -26,10 +26,10 @@ extension Node {
         guard let node = status[PeerAPI.Key.node]?.stringValue, node == peer.name else {
             throw SyncError("the server there is node \(status[PeerAPI.Key.node]?.stringValue ?? "?"), not \(peer.name)")
         }
-        // A one-record page, its signature checked, nothing applied.
-        let page = try client.request("GET", PeerAPI.changesRequest(since: nil, limit: 1, pages: 1))
-        if page.status != 200 { _ = try PeerSync.answer(page, from: peer.name) }
-        _ = try BatchReader(catalog: catalog).read(page.body, from: peer.name, key: peer.signingKey)
+        // A one-record batch, its signature checked, nothing applied.
+        let answer = try client.request("GET", PeerAPI.changesRequest(since: nil, limit: 1, batches: 1))
+        if answer.status != 200 { _ = try PeerSync.answer(answer, from: peer.name) }
+        _ = try BatchReader(catalog: catalog).read(answer.body, from: peer.name, key: peer.signingKey)
         return PeerCheck(peer: peer, httpVersion: health.httpVersion, tls: peer.url.hasPrefix("https://"),
                          theirGrants: PeerGrants(json: status[PeerAPI.Key.yourGrants] ?? [:]))
     }

@@ -13,15 +13,15 @@ public struct SyncRound {
     /// Records per batch.
     public var batchSize = 1_000
     /// Batches a pull asks for in one request.
-    public var pagesPerRequest = 10
+    public var batchesPerRequest = 10
     /// Called with a progress line after each batch (for a terminal).
     public var progress: ((String) -> Void)?
 
     public init(peers: [String]? = nil) { self.peers = peers }
 
     /// Limits the peer API accepts, for checking options before a round.
-    public static let batchSizes = PeerServer.pageSizes
-    public static let pagesPerRequestRange = PeerServer.pagesPerAnswer
+    public static let batchSizes = PeerServer.batchSizes
+    public static let batchesPerRequestRange = PeerServer.batchesPerAnswer
 }
 
 extension Node {
@@ -48,7 +48,7 @@ extension Node {
         do {
             let client = try PeerClient(clientOptions(for: p))
             let sync = PeerSync(store: store, catalog: catalog, key: key, peer: p, client: client,
-                                pageSize: round.batchSize, pagesPerRequest: round.pagesPerRequest, progress: round.progress)
+                                batchSize: round.batchSize, batchesPerRequest: round.batchesPerRequest, progress: round.progress)
             defer {
                 let error = summary.error
                 summary = sync.summary

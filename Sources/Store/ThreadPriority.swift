@@ -17,6 +17,6 @@ public enum ThreadPriority {
 
     /// Checking lanes and the copying of the log: work that may lag behind.
     public static let helper: Int32 = 5
-    /// The receiving thread, which must keep pages coming.
+    /// The receiving thread, which must keep batches coming.
     public static let receiver: Int32 = 3
 }

@@ -10,10 +10,10 @@ public enum PeerAPI {
     public enum Query {
         /// `EPOCH:SEQ`: the caller's cursor in this node's change log.
         public static let since = "since"
-        /// Records per page.
+        /// Records per batch.
         public static let limit = "limit"
-        /// Pages in one answer, sent back to back.
-        public static let pages = "pages"
+        /// Batches in one answer, sent back to back.
+        public static let batches = "batches"
         /// `false`: the status answer leaves out the record counts (they read the whole store).
         public static let records = "records"
     }
@@ -30,15 +30,19 @@ public enum PeerAPI {
         public static let `protocol` = "protocol"
         public static let counts = "counts"
         public static let rejected = "rejected"
+        /// An error answer: `{"error": {"code": …, "message": …}}`.
+        public static let error = "error"
+        public static let code = "code"
+        public static let message = "message"
     }
 
     /// Batches travel as NDJSON, gzip on the wire.
     public static let batchContentType = "application/x-ndjson"
 
     /// The path and query of a pull.
-    public static func changesRequest(since: String?, limit: Int, pages: Int) -> String {
+    public static func changesRequest(since: String?, limit: Int, batches: Int) -> String {
         var q = "\(changes)?"
         if let since { q += "\(Query.since)=\(since)&" }
-        return q + "\(Query.limit)=\(limit)&\(Query.pages)=\(pages)"
+        return q + "\(Query.limit)=\(limit)&\(Query.batches)=\(batches)"
     }
 }

@@ -20,13 +20,13 @@ struct Sync: ParsableCommand {
     @Flag(help: "Only pull.") var pullOnly = false
     @Flag(help: "Print the summary as JSON.") var json = false
     @Option(help: "Records per batch.") var batchSize = 1_000
-    @Option(help: "Batches a pull asks for in one request; the peer sends them back to back.") var pagesPerRequest = 10
+    @Option(help: "Batches a pull asks for in one request; the peer sends them back to back.") var batchesPerRequest = 10
 
     func validate() throws {
         guard !(pushOnly && pullOnly) else { throw ValidationError("--push-only and --pull-only exclude each other") }
-        let sizes = SyncRound.batchSizes, pages = SyncRound.pagesPerRequestRange
+        let sizes = SyncRound.batchSizes, batches = SyncRound.batchesPerRequestRange
         guard sizes.contains(batchSize) else { throw ValidationError("--batch-size must be \(sizes.lowerBound) to \(sizes.upperBound)") }
-        guard pages.contains(pagesPerRequest) else { throw ValidationError("--pages-per-request must be \(pages.lowerBound) to \(pages.upperBound)") }
+        guard batches.contains(batchesPerRequest) else { throw ValidationError("--batches-per-request must be \(batches.lowerBound) to \(batches.upperBound)") }
     }
 
     func run() throws {
@@ -34,7 +34,7 @@ struct Sync: ParsableCommand {
         var round = SyncRound(peers: peer.map { [$0] })
         round.direction = pushOnly ? .pushOnly : pullOnly ? .pullOnly : .both
         round.batchSize = batchSize
-        round.pagesPerRequest = pagesPerRequest
+        round.batchesPerRequest = batchesPerRequest
         let terminal = isatty(STDERR_FILENO) == 1
         if terminal { round.progress = { line in FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8)) } }
         let summaries: [SyncSummary]

@@ -42,7 +42,7 @@ import JSON
     }
 
     /// Without TLS (loopback only) the exchange is HTTP/1.1, and streamed
-    /// uploads go chunked; several pages each way.
+    /// uploads go chunked; several batches each way.
     @Test func plainHTTPOnLoopbackStreamsOverHTTP1() throws {
         let c = try Cluster(["node-a", "node-b"], plainHTTP: true)
         #expect(try CLI.run(["sample", "--type", "penalty", "--count", "1200", "--seed", "2", "-o", "p.ndjson"], in: c.dir).status == 0)

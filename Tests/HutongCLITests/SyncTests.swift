@@ -103,12 +103,12 @@ import JSON
         return c
     }
 
-    /// More pages than one HTTP/2 connection takes: curl resets each finished
+    /// More batches than one HTTP/2 connection takes: curl resets each finished
     /// stream and the server drops a connection after 200 resets, so the
-    /// client moves to a new connection before that. 300 pages of one record.
-    @Test func pullOfManyPagesOverHTTP2() throws {
+    /// client moves to a new connection before that. 300 batches of one record.
+    @Test func pullOfManyBatchesOverHTTP2() throws {
         let c = try servingPenalties(300, seed: 8)
-        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "1", "--pages-per-request", "1", "--json"])
+        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "1", "--batches-per-request", "1", "--json"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         let s = try JSONParser.parse(r.stdout).arrayValue?.first
         #expect(s?["http"] == "HTTP/2" && s?["received"]?.intValue == 300, "\(r.stdout)")
@@ -117,22 +117,22 @@ import JSON
         #expect(try c.state("node-b") == (try c.state("node-a")))
     }
 
-    /// The network breaks in the middle of an answer of several pages: the
-    /// pages that arrived whole are applied, the request is made again from
+    /// The network breaks in the middle of an answer of several batches: the
+    /// batches that arrived whole are applied, the request is made again from
     /// the same cursor, and what it sends a second time is recognised and
-    /// skipped, so every record arrives once and every page is applied once.
+    /// skipped, so every record arrives once and every batch is applied once.
     @Test func aCutInTheMiddleOfAnAnswerIsRetried() throws {
         let c = try servingPenalties(400, seed: 10)
         // node-b reaches node-a through a relay that breaks the first connection
         // after 40 KB: past the TLS handshake and the status answer, inside the
-        // first answer of ten pages (about 5 KB each).
+        // first answer of ten batches (about 5 KB each).
         let proxy = CuttingProxy(to: c.ports["node-a"]!, cutAfter: 40_000)
         defer { proxy.stop() }
         let config = c.dir + "/" + c.config("node-b")
         let text = try String(contentsOfFile: config, encoding: .utf8)
         try text.replacingOccurrences(of: "https://127.0.0.1:\(c.ports["node-a"]!)", with: "https://127.0.0.1:\(proxy.port)")
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "20", "--pages-per-request", "10", "--json"])
+        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "20", "--batches-per-request", "10", "--json"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         let s = try JSONParser.parse(r.stdout).arrayValue?.first
         #expect(s?["received"]?.intValue == 400 && s?["applied"]?.intValue == 400, "\(r.stdout)")
@@ -143,22 +143,22 @@ import JSON
         #expect(received.count == 20, "\(received)")
     }
 
-    /// A pull asks for several pages in one request and the peer sends them
+    /// A pull asks for several batches in one request and the peer sends them
     /// back to back, each signed and applied with its own cursor; the log's
-    /// end comes inside an answer. Both audits show one batch per page.
-    @Test func severalPagesInOneAnswer() throws {
+    /// end comes inside an answer. Both audits show every batch.
+    @Test func severalBatchesInOneAnswer() throws {
         let c = try servingPenalties(95, seed: 9)
-        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "10", "--pages-per-request", "4", "--json"])
+        let r = try c.run("node-b", ["sync", "--once", "--pull-only", "--batch-size", "10", "--batches-per-request", "4", "--json"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         let s = try JSONParser.parse(r.stdout).arrayValue?.first
         #expect(s?["received"]?.intValue == 95, "\(r.stdout)")
-        // The status, three answers of up to four pages (the log ends in the third), and
-        // the one that finds nothing new: 5 requests, where one page each took 12.
+        // The status, three answers of up to four batches (the log ends in the third), and
+        // the one that finds nothing new: 5 requests, where one batch each took 12.
         #expect(s?["requests"]?.intValue == 5, "\(r.stdout)")
         #expect(try c.state("node-b") == (try c.state("node-a")))
         let sent = try c.run("node-a", ["audit", "list", "--limit", "1000"]).lines.filter { $0.contains("batch-sent") }
         #expect(sent.count == 10, "\(sent)")
-        // Applied page by page: the cursor stands at the end of node-a's log, and a second sync brings nothing.
+        // Applied batch by batch: the cursor stands at the end of node-a's log, and a second sync brings nothing.
         let again = try c.run("node-b", ["sync", "--once", "--pull-only", "--json"])
         #expect(try JSONParser.parse(again.stdout).arrayValue?.first?["received"]?.intValue == 0, "\(again.stdout)")
         let received = try c.run("node-b", ["audit", "list", "--limit", "1000"]).lines.filter { $0.contains("batch-received") }

@@ -26,7 +26,7 @@ import Testing
         #expect(try b.changes(since: 5, excludingPeer: "node-a", limit: 100).versions.count == 1)
     }
 
-    /// Pages applied together in one transaction are each what they would be
+    /// Batches applied together in one transaction are each what they would be
     /// alone: own outcomes, batch id, audit entry and cursor, and the push
     /// cursor skips each in turn.
     /// After a batch of new records the next is applied without looking its
@@ -60,12 +60,12 @@ import Testing
     @Test func severalBatchesInOneTransaction() throws {
         let a = try F.store("node-a"), b = try F.store("node-b")
         for body in try F.samples("penalty", 30) { _ = try a.write(type: "penalty", body: body) }
-        let pages = try stride(from: 0, to: 30, by: 10).map { since in
+        let batches = try stride(from: 0, to: 30, by: 10).map { since in
             let c = try a.changes(since: Int64(since), excludingPeer: nil, limit: 10, bodies: false)
-            return IncomingBatch(peer: "node-a", batchID: "page-\(since)", versions: c.versions,
+            return IncomingBatch(peer: "node-a", batchID: "batch-\(since)", versions: c.versions,
                                  cursor: PeerCursor(peer: "node-a", direction: .pull, epoch: c.epoch, sequence: c.lastSequence))
         }
-        let results = try b.apply(pages)
+        let results = try b.apply(batches)
         #expect(results.map { $0.count(.applied) } == [10, 10, 10] && results.allSatisfy { !$0.repeated })
         #expect(try F.state(a) == F.state(b))
         // Stored from text alone, bodies read back whole.
@@ -73,7 +73,7 @@ import Testing
         #expect(try b.cursor(peer: "node-a", direction: .pull)?.sequence == 30)
         #expect(try b.cursor(peer: "node-a", direction: .push)?.sequence == 30)
         #expect(try b.auditEntries(limit: 10).filter { $0.kind == "batch-received" }.count == 3)
-        let again = try b.apply(pages[1])
+        let again = try b.apply(batches[1])
         #expect(again.repeated && again.outcomes == results[1].outcomes)
         #expect(try b.info().lastSequence == 30)
     }
@@ -83,9 +83,9 @@ import Testing
     @Test func groupsFromASourceShareOneTransaction() throws {
         let a = try F.store("node-a")
         for body in try F.samples("penalty", 30) { _ = try a.write(type: "penalty", body: body) }
-        let pages = try stride(from: 0, to: 30, by: 10).map { since in
+        let batches = try stride(from: 0, to: 30, by: 10).map { since in
             let c = try a.changes(since: Int64(since), excludingPeer: nil, limit: 10, bodies: false)
-            return IncomingBatch(peer: "node-a", batchID: "page-\(since)", versions: c.versions,
+            return IncomingBatch(peer: "node-a", batchID: "batch-\(since)", versions: c.versions,
                                  cursor: PeerCursor(peer: "node-a", direction: .pull, epoch: c.epoch, sequence: c.lastSequence))
         }
         struct Cut: Error {}
@@ -95,14 +95,14 @@ import Testing
             _ = try failing.apply(from: {
                 given += 1
                 if given == 3 { throw Cut() }
-                return [pages[given - 1]]
+                return [batches[given - 1]]
             })
         }
         #expect(try failing.info().lastSequence == 0 && failing.cursor(peer: "node-a", direction: .pull) == nil)
         #expect(try failing.auditEntries(limit: 10).allSatisfy { $0.kind != "batch-received" })
 
         let b = try F.store("node-b2")
-        var rest = [[pages[0]], [pages[1], pages[2]]]
+        var rest = [[batches[0]], [batches[1], batches[2]]]
         let results = try b.apply(from: { rest.isEmpty ? [] : rest.removeFirst() })
         #expect(results.map { $0.count(.applied) } == [10, 10, 10])
         #expect(try F.state(a) == F.state(b))

@@ -78,7 +78,7 @@ import Testing
     }
 
     /// Batches back to back in one gzip stream, as a pull answer of several
-    /// pages is written: each is handed on once its end line verified, in
+    /// batches is written: each is handed on once its end line verified, in
     /// whatever pieces the bytes come; a stream cut inside a batch keeps the
     /// ones before it and refuses the rest.
     @Test func batchesBackToBackInOneStream() throws {
@@ -97,11 +97,11 @@ import Testing
         gz += deflater.finish()
         let bytes = try Gzip.decompress(gz, limit: 64 << 20)
         let peerKey = try PeerKey(base64: key.publicKeyBase64)
-        func read(_ bytes: [UInt8]) throws -> (pages: [BatchDecoder.Received], error: (any Error)?) {
-            var pages: [BatchDecoder.Received] = []
+        func read(_ bytes: [UInt8]) throws -> (batches: [BatchDecoder.Received], error: (any Error)?) {
+            var batches: [BatchDecoder.Received] = []
             let stream = BatchStreamDownload(makeDecoder: {
                 BatchReader(catalog: F.catalog).decoder(from: "node-a", key: peerKey, stopsAtEnd: true)
-            }, received: { pages.append($0) })
+            }, received: { batches.append($0) })
             var rng = SystemRandomNumberGenerator()
             var i = 0
             do {
@@ -111,15 +111,15 @@ import Testing
                     i += n
                 }
                 try stream.finish()
-            } catch { return (pages, error) }
-            return (pages, nil)
+            } catch { return (batches, error) }
+            return (batches, nil)
         }
         let whole = try read(bytes)
         #expect(whole.error == nil)
-        #expect(whole.pages.map(\.end.seqTo) == cursors && whole.pages.map { $0.records().versions.count } == [100, 100, 50])
-        #expect(Set(whole.pages.map(\.header.batchID)).count == 3)
-        // Cut inside the third batch: two pages stand, the third is refused.
+        #expect(whole.batches.map(\.end.seqTo) == cursors && whole.batches.map { $0.records().versions.count } == [100, 100, 50])
+        #expect(Set(whole.batches.map(\.header.batchID)).count == 3)
+        // Cut inside the third batch: two batches stand, the third is refused.
         let cut = try read(Array(bytes.prefix(bytes.count - 2_000)))
-        #expect(cut.pages.count == 2 && cut.error is BatchRefusal)
+        #expect(cut.batches.count == 2 && cut.error is BatchRefusal)
     }
 }

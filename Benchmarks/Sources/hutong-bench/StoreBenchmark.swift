@@ -33,8 +33,8 @@ struct StoreBenchmark {
         }
         report("local writes (incl. sample generation)", written, writeTime)
 
-        // Page by page, as a pull would: read a page of changes at A, apply it at B.
-        var cursor: Int64 = 0, page = 0, changes = 0, applied = 0
+        // Batch by batch, as a pull would: read a batch of changes at A, apply it at B.
+        var cursor: Int64 = 0, batch = 0, changes = 0, applied = 0
         var readTime = Phase(), applyTime = Phase()
         var bare = try BareTable(path: dir + "/bare.sqlite")
         var bareTime = Phase()
@@ -49,12 +49,12 @@ struct StoreBenchmark {
             if versions.isEmpty { break }
             changes += versions.count
             applyTime += try seconds {
-                let r = try b.apply(IncomingBatch(peer: "bench-a", batchID: "bench-\(page)", versions: versions,
+                let r = try b.apply(IncomingBatch(peer: "bench-a", batchID: "bench-\(batch)", versions: versions,
                                                   cursor: PeerCursor(peer: "bench-a", direction: .pull, epoch: a.epoch, sequence: last)))
                 applied += r.count(.applied)
             }
             cursor = last
-            page += 1
+            batch += 1
             let rows = versions.map { ($0.id, $0.bodyText ?? JSONWriter.string($0.body)) }
             bareTime += try seconds { try bare.insert(rows) }
         }

@@ -7,13 +7,13 @@ public protocol BatchSink: Sendable {
     /// Applies batches of remote versions, in order, in one transaction, each
     /// together with its batch id and the cursor it advances (so a crash keeps
     /// all of them or none). A batch id seen before returns the stored result
-    /// and changes nothing. One transaction for several pages of a pull writes
-    /// each index page touched once instead of once per page.
+    /// and changes nothing. One transaction for several batches of a pull writes
+    /// each index page touched once instead of once per batch.
     func apply(_ batches: [IncomingBatch]) throws -> [BatchResult]
 
     /// Applies what `next` gives, group after group, in one transaction, until
     /// it gives an empty group; the results in the same order. Lets a caller
-    /// that receives pages faster than they are applied put many in one
+    /// that receives batches faster than they are applied put many in one
     /// transaction (each random id dirties an index page, written once per
     /// transaction) without holding them all in memory first.
     func apply(from next: () throws -> [IncomingBatch]) throws -> [BatchResult]

@@ -5,7 +5,7 @@ import Foundation
 /// TLS session) is reused across requests; client certificate, CA and pinned
 /// public key; gzip; connect and total timeouts; retries with exponential
 /// backoff and jitter for transient failures only. Not shared between threads.
-public final class PeerClient {
+public final class PeerClient: PeerConnection {
     public struct Options: Sendable {
         public var baseURL: String
         public var certificate: String?
@@ -24,11 +24,7 @@ public final class PeerClient {
         }
     }
 
-    public struct Response: Sendable {
-        public let status: Int
-        public let body: [UInt8]
-        public let httpVersion: String
-    }
+    public typealias Response = PeerResponse
 
     let options: Options
     private let handle: UnsafeMutableRawPointer
@@ -41,7 +37,7 @@ public final class PeerClient {
     /// Requests made on the connection curl holds now. curl 7.x resets every
     /// HTTP/2 stream it is done with (RST_STREAM), and SwiftNIO servers (ours)
     /// end the connection (ENHANCE_YOUR_CALM) after 200 such resets, so a
-    /// connection is retired well before: a long pull must not fail at page 200.
+    /// connection is retired well before: a long pull must not fail at batch 200.
     private var requestsOnConnection = 0
     public static let maxRequestsPerConnection = 100
 
@@ -73,10 +69,10 @@ public final class PeerClient {
     /// `stop`, asked about once a second and whenever bytes move, ends the
     /// request at once when it says true (`PeerError.stopped`): a caller that
     /// gave up need not wait for a stalled peer's timeout.
-    public func request(_ method: String, _ path: String, body: [UInt8]? = nil, headers: [String] = [],
-                        upload: (() throws -> any UploadSource)? = nil,
-                        download: (() -> any DownloadSink)? = nil,
-                        stop: (() -> Bool)? = nil) throws -> Response {
+    public func request(_ method: String, _ path: String, body: [UInt8]?, headers: [String],
+                        upload: (() throws -> any UploadSource)?,
+                        download: (() -> any DownloadSink)?,
+                        stop: (() -> Bool)?) throws -> Response {
         var attempt = 0
         while true {
             attempt += 1
@@ -189,17 +185,6 @@ public final class PeerClient {
         [CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING,
          CURLE_COULDNT_RESOLVE_HOST, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(c)
     }
-}
-
-/// A request body produced while it is sent (a batch read from the store as it goes out).
-public protocol UploadSource: AnyObject {
-    /// Fills the start of `buffer`; returns how many bytes, 0 at the end.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
-}
-
-/// Where the bytes of a 2xx answer go as they arrive (a batch checked line by line).
-public protocol DownloadSink: AnyObject {
-    func write(_ bytes: UnsafeRawBufferPointer) throws
 }
 
 /// One attempt's state, reached from curl's callbacks through their user pointer.

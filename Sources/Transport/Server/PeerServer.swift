@@ -17,10 +17,10 @@ import JSON
 /// certificate is not pinned to a configured peer gets 403. Store work runs on
 /// the thread pool, never on the event loop.
 public struct PeerServer: Sendable {
-    /// Records per page (`limit`) and pages per answer (`pages`) a pull may
+    /// Records per batch (`limit`) and batches per answer (`batches`) a pull may
     /// ask for; the sync command holds its options to the same bounds.
-    public static let pageSizes = 1...10_000
-    public static let pagesPerAnswer = 1...100
+    public static let batchSizes = 1...10_000
+    public static let batchesPerAnswer = 1...100
 
     public struct Settings: Sendable {
         public var host: String
@@ -79,15 +79,18 @@ public struct PeerServer: Sendable {
         try await app.runService()
     }
 
-    func router() -> Router<PeerRequestContext> {
-        let router = Router(context: PeerRequestContext.self)
-        router.get(RouterPath(PeerAPI.health)) { _, context in
+    /// The peer API's routes, for any context that can say who is calling:
+    /// `PeerRequestContext` (the TLS client certificate) when serving, another
+    /// in tests that run a sync against the server in process.
+    public func router<Context: PeerCallerContext>(context: Context.Type = PeerRequestContext.self) -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.get(RouterPath(PeerAPI.health)) { request, context in
             // Even the node id is for configured peers only.
-            _ = try await identify(context)
+            _ = try await identify(request, context)
             return Self.json(.ok, [PeerAPI.Key.status: "ok", PeerAPI.Key.node: .string(store.nodeID), PeerAPI.Key.protocol: 1])
         }
         router.get(RouterPath(PeerAPI.status)) { request, context in
-            let peer = try await identify(context)
+            let peer = try await identify(request, context)
             var answer = JSONObject()
             answer[PeerAPI.Key.node] = .string(store.nodeID)
             answer[PeerAPI.Key.epoch] = .string(store.epoch)
@@ -110,20 +113,20 @@ public struct PeerServer: Sendable {
 
     // MARK: Pull
 
-    func changes(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        let peer = try await identify(context, refusing: .pullRefused)
+    func changes(_ request: Request, _ context: some PeerCallerContext) async throws -> Response {
+        let peer = try await identify(request, context, refusing: .pullRefused)
         let since = request.uri.queryParameters[Substring(PeerAPI.Query.since)].map(String.init) ?? ""
         let parts = since.split(separator: ":", maxSplits: 1).map(String.init)
         guard since.isEmpty || (parts.count == 2 && Int64(parts[1]) != nil) else {
             throw PeerAPIError(.badRequest, "bad-cursor", "since must be EPOCH:SEQ, e.g. since=\(store.epoch):0")
         }
         let limit = request.uri.queryParameters[Substring(PeerAPI.Query.limit)].flatMap { Int(String($0)) } ?? 1_000
-        guard Self.pageSizes.contains(limit) else {
-            throw PeerAPIError(.badRequest, "bad-limit", "limit must be \(Self.pageSizes.lowerBound) to \(Self.pageSizes.upperBound)")
+        guard Self.batchSizes.contains(limit) else {
+            throw PeerAPIError(.badRequest, "bad-limit", "limit must be \(Self.batchSizes.lowerBound) to \(Self.batchSizes.upperBound)")
         }
-        let pages = request.uri.queryParameters[Substring(PeerAPI.Query.pages)].flatMap { Int(String($0)) } ?? 1
-        guard Self.pagesPerAnswer.contains(pages) else {
-            throw PeerAPIError(.badRequest, "bad-pages", "pages must be \(Self.pagesPerAnswer.lowerBound) to \(Self.pagesPerAnswer.upperBound)")
+        let batches = request.uri.queryParameters[Substring(PeerAPI.Query.batches)].flatMap { Int(String($0)) } ?? 1
+        guard Self.batchesPerAnswer.contains(batches) else {
+            throw PeerAPIError(.badRequest, "bad-batches", "batches must be \(Self.batchesPerAnswer.lowerBound) to \(Self.batchesPerAnswer.upperBound)")
         }
         // Another epoch (or none): this node's log started over; send it from the beginning.
         let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
@@ -133,14 +136,14 @@ public struct PeerServer: Sendable {
         headers[.contentType] = PeerAPI.batchContentType
         headers[.contentEncoding] = "gzip"
         // Streamed: each piece is read from the store on the thread pool and
-        // written as soon as it is compressed. Up to `pages` batches follow
+        // written as soon as it is compressed. Up to `batches` batches follow
         // each other in one gzip stream, each from where the one before ended,
-        // so a long log flows without a round trip per page. A failure midway
+        // so a long log flows without a round trip per batch. A failure midway
         // cuts the body short, and the receiver refuses a batch without its end line.
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let deflater = Deflater()
             var since = from
-            for _ in 0..<pages {
+            for _ in 0..<batches {
                 let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: since, limit: limit,
                                           deflater: deflater, selection: selection)
                 while let piece = try await NIOThreadPool.singleton.runIfActive({ try batch.next() }) {
@@ -159,17 +162,17 @@ public struct PeerServer: Sendable {
 
     // MARK: Push
 
-    func receive(_ request: Request, _ context: PeerRequestContext) async throws -> Response {
-        let peer = try await identify(context, refusing: .batchRefused)
+    func receive(_ request: Request, _ context: some PeerCallerContext) async throws -> Response {
+        let peer = try await identify(request, context, refusing: .batchRefused)
         let type = request.headers[.contentType] ?? ""
         guard type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == PeerAPI.batchContentType else {
             try await audit(.batchRefused, "from \(peer.name): sent as \(type.isEmpty ? "no content type" : type.prefix(80)), not application/x-ndjson")
             throw PeerAPIError(.unsupportedMediaType, "unsupported-media-type", "a batch is sent as Content-Type: application/x-ndjson (gzip: Content-Encoding: gzip), not \(type.isEmpty ? "without a content type" : String(type.prefix(80)))")
         }
         let grants = peer.grants
-        // A pushed batch holds at most what a pull page may (a pusher's pages are the same size).
+        // A pushed batch holds at most what a pull batch may (a pusher's batches are the same size).
         let decoder = BatchReader(catalog: catalog, maxAge: settings.maxBatchAge).decoder(
-            from: peer.name, key: peer.signingKey, maxRecords: Self.pageSizes.upperBound, bodies: false) { type, body in
+            from: peer.name, key: peer.signingKey, maxRecords: Self.batchSizes.upperBound, bodies: false) { type, body in
             grants.allowsPush(type: type, body: body)
         }
         // Streamed: every record is checked as its line arrives; nothing is
@@ -233,7 +236,7 @@ public struct PeerServer: Sendable {
 
     /// The configured peer calling, or 403. `refusing`: the audit kind under
     /// which a refused caller is recorded (every refused batch or pull is audited).
-    func identify(_ context: PeerRequestContext, refusing kind: AuditKind? = nil) async throws -> PeerEntry {
+    func identify(_ request: Request, _ context: some PeerCallerContext, refusing kind: AuditKind? = nil) async throws -> PeerEntry {
         func refuse(_ code: String, _ message: String, audited: String) async throws -> PeerAPIError {
             if let kind { try await audit(kind, audited) }
             return PeerAPIError(.forbidden, code, message)
@@ -245,7 +248,7 @@ public struct PeerServer: Sendable {
             }
             return peers[0]
         }
-        guard let pin = await context.clientPin() else {
+        guard let pin = await context.callerPin(request) else {
             throw try await refuse("no-certificate", "a client certificate is required", audited: "from a caller without a client certificate")
         }
         guard let peer = peers.first(where: { $0.pin == pin }) else {
@@ -277,7 +280,7 @@ public struct PeerAPIError: HTTPResponseError {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        PeerServer.json(status, ["error": ["code": .string(code), "message": .string(message)]])
+        PeerServer.json(status, [PeerAPI.Key.error: [PeerAPI.Key.code: .string(code), PeerAPI.Key.message: .string(message)]])
     }
 }
 

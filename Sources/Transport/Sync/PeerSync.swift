@@ -5,8 +5,8 @@ import Store
 import JSON
 
 /// One node's exchange with one peer: push what the peer lacks, then pull what
-/// we lack, page by page. Every page is one signed batch; a cursor moves only
-/// after its page succeeded (push: the peer answered 200; pull: in the same
+/// we lack, batch by batch (a batch is the signed unit). A cursor moves only
+/// after its batch succeeded (push: the peer answered 200; pull: in the same
 /// transaction as the applied batch), so a stop at any point resumes without
 /// loss or duplicates.
 public final class PeerSync {
@@ -14,19 +14,19 @@ public final class PeerSync {
     let catalog: StandardCatalog
     let key: NodeKey
     let peer: PeerEntry
-    let client: PeerClient
-    let pageSize: Int
-    /// Pages asked for in one request (the peer sends them back to back; an
+    let client: any PeerConnection
+    let batchSize: Int
+    /// Batches asked for in one request (the peer sends them back to back; an
     /// older peer sends one).
-    let pagesPerRequest: Int
-    /// Called with a progress line (for a terminal) after each page.
+    let batchesPerRequest: Int
+    /// Called with a progress line (for a terminal) after each batch.
     let progress: ((String) -> Void)?
     public private(set) var summary: SyncSummary
 
-    public init(store: any ChangeLog & BatchSink & AuditLog, catalog: StandardCatalog, key: NodeKey, peer: PeerEntry, client: PeerClient,
-                pageSize: Int = 1_000, pagesPerRequest: Int = 10, progress: ((String) -> Void)? = nil) {
+    public init(store: any ChangeLog & BatchSink & AuditLog, catalog: StandardCatalog, key: NodeKey, peer: PeerEntry, client: any PeerConnection,
+                batchSize: Int = 1_000, batchesPerRequest: Int = 10, progress: ((String) -> Void)? = nil) {
         self.store = store; self.catalog = catalog; self.key = key; self.peer = peer; self.client = client
-        self.pageSize = pageSize; self.pagesPerRequest = pagesPerRequest; self.progress = progress
+        self.batchSize = batchSize; self.batchesPerRequest = batchesPerRequest; self.progress = progress
         summary = SyncSummary(peer: peer.name)
     }
 
@@ -77,7 +77,7 @@ public final class PeerSync {
         while true {
             let make = {
                 OutgoingBatch(store: self.store, key: self.key, schemaVersion: self.catalog.version, peer: self.peer.name,
-                              since: since, limit: self.pageSize, selection: selection)
+                              since: since, limit: self.batchSize, selection: selection)
             }
             var batch = make()
             if try batch.hasRecords() {
@@ -102,23 +102,23 @@ public final class PeerSync {
         }
     }
 
-    /// Records applied in one transaction at most while pages keep coming:
+    /// Records applied in one transaction at most while batches keep coming:
     /// with random ids, larger transactions write each index page fewer times.
     static let recordsPerTransaction = 50_000
 
-    /// Each page is checked line by line as it streams in and applied once its
-    /// signature verified. One thread receives: it asks for `pagesPerRequest`
-    /// pages at a time, which the peer sends back to back, and asks again
-    /// from the last page's cursor at once. The calling thread applies the
-    /// pages in order while the next ones arrive and are checked, in one
+    /// Each batch is checked line by line as it streams in and applied once its
+    /// signature verified. One thread receives: it asks for `batchesPerRequest`
+    /// batches at a time, which the peer sends back to back, and asks again
+    /// from the last batch's cursor at once. The calling thread applies the
+    /// batches in order while the next ones arrive and are checked, in one
     /// transaction for as long as more keep arriving (at most ten wait, and
-    /// at most `recordsPerTransaction` records go in one), each page with its
+    /// at most `recordsPerTransaction` records go in one), each batch with its
     /// batch id, audit entry and cursor.
     public func pull() throws {
         let pullable = try grants()
         let granted = pullable.text
         let start = try startingCursor(.pull, grants: granted) { old in PeerGrants(text: old).map { pullable.widens($0, pulling: true) } ?? false }
-        let queue = PageQueue<BatchDecoder.Received>(capacity: 10)
+        let queue = BatchQueue<BatchDecoder.Received>(capacity: 10)
         let receiving = DispatchSemaphore(value: 0)
         nonisolated(unsafe) let sync = self
         // A thread of its own, whose priority may be lowered (`ThreadPriority`).
@@ -135,32 +135,32 @@ public final class PeerSync {
         defer { receiving.wait() }
         do {
             while case let first = try queue.take(upTo: queue.capacity), !first.isEmpty {
-                // One transaction for the pages waiting now and those that come
+                // One transaction for the batches waiting now and those that come
                 // while they are applied, up to `recordsPerTransaction`.
                 var received: [Int] = []  // per batch, for the summary
                 // The batches last given, let go on their lanes once applied.
                 var given: [(BatchDecoder.Received, IncomingBatch)] = []
                 func release() {
-                    for (page, batch) in given { page.release(batch) }
+                    for (received, batch) in given { received.release(batch) }
                     given = []
                 }
-                var pages = first
+                var waiting = first
                 let results = try store.apply(from: {
                     release()
                     if !received.isEmpty {
                         guard received.reduce(0, +) < Self.recordsPerTransaction else { return [] }
                         // A receiving error ends the group: what was applied is
                         // committed, and the next take (waiting) throws it.
-                        pages = (try? queue.take(upTo: queue.capacity, waiting: false)) ?? []
+                        waiting = (try? queue.take(upTo: queue.capacity, waiting: false)) ?? []
                     }
-                    let batches = pages.map { page in
-                        let (h, end) = (page.header, page.end)
+                    let batches = waiting.map { batch in
+                        let (h, end) = (batch.header, batch.end)
                         let next = end.partial ? nil : PeerCursor(peer: peer.name, direction: .pull, epoch: h.epoch, sequence: end.seqTo, grants: granted)
-                        let checked = page.records()
+                        let checked = batch.records()
                         return IncomingBatch(peer: peer.name, batchID: h.batchID, versions: checked.versions, rejected: checked.rejected, cursor: next)
                     }
-                    given = Array(zip(pages, batches))
-                    pages = []
+                    given = Array(zip(waiting, batches))
+                    waiting = []
                     received += batches.map { $0.versions.count + $0.rejected.count }
                     return batches
                 })
@@ -179,10 +179,10 @@ public final class PeerSync {
         }
     }
 
-    /// Pages after `position` into `queue`, request after request, until one
-    /// brings nothing new. Only a page that moves past the last one queued is
+    /// Batches after `position` into `queue`, request after request, until one
+    /// brings nothing new. Only a batch that moves past the last one queued is
     /// queued: a retried request sends again what its first attempt did.
-    func receive(from position: (epoch: String, sequence: Int64)?, into queue: PageQueue<BatchDecoder.Received>) throws {
+    func receive(from position: (epoch: String, sequence: Int64)?, into queue: BatchQueue<BatchDecoder.Received>) throws {
         var last = position
         var partial = false
         while !partial {
@@ -191,16 +191,16 @@ public final class PeerSync {
             let reader = BatchReader(catalog: catalog)
             var stream: BatchStreamDownload?
             do {
-                let r = try client.request("GET", PeerAPI.changesRequest(since: since, limit: pageSize, pages: pagesPerRequest), download: {
+                let r = try client.request("GET", PeerAPI.changesRequest(since: since, limit: batchSize, batches: batchesPerRequest), download: {
                     let s = BatchStreamDownload(makeDecoder: {
-                        reader.decoder(from: self.peer.name, key: self.peer.signingKey, maxRecords: self.pageSize, stopsAtEnd: true, bodies: false)
-                    }, received: { page in
-                        let (h, end) = (page.header, page.end)
+                        reader.decoder(from: self.peer.name, key: self.peer.signingKey, maxRecords: self.batchSize, stopsAtEnd: true, bodies: false)
+                    }, received: { batch in
+                        let (h, end) = (batch.header, batch.end)
                         guard last == nil || last!.epoch != h.epoch || end.seqTo > last!.sequence else { return }
                         last = (h.epoch, end.seqTo)
                         moved = true
                         partial = end.partial
-                        try queue.put(page)
+                        try queue.put(batch)
                     })
                     stream = s
                     return s
@@ -219,8 +219,8 @@ public final class PeerSync {
     public static func answer(_ r: PeerClient.Response, from peer: String) throws -> JSONValue {
         let value = try? JSONParser.parse(r.body)
         guard (200..<300).contains(r.status) else {
-            let message = value?["error"]?["message"]?.stringValue ?? String(decoding: r.body.prefix(300), as: UTF8.self)
-            let code = value?["error"]?["code"]?.stringValue.map { " \($0)" } ?? ""
+            let message = value?[PeerAPI.Key.error]?[PeerAPI.Key.message]?.stringValue ?? String(decoding: r.body.prefix(300), as: UTF8.self)
+            let code = value?[PeerAPI.Key.error]?[PeerAPI.Key.code]?.stringValue.map { " \($0)" } ?? ""
             throw SyncError("\(peer) answered \(r.status)\(code): \(message)")
         }
         guard let value else { throw SyncError("\(peer) answered with something that is not JSON") }

@@ -3,11 +3,11 @@ import Testing
 @testable import Transport
 
 /// The hand-over between the thread that receives a pull and the one that applies it.
-@Suite struct PageQueueTests {
+@Suite struct BatchQueueTests {
     struct Failed: Error {}
 
-    @Test func pagesArriveInOrderAndTheReceiverWaitsForRoom() throws {
-        let queue = PageQueue<Int>(capacity: 3)
+    @Test func batchesArriveInOrderAndTheReceiverWaitsForRoom() throws {
+        let queue = BatchQueue<Int>(capacity: 3)
         let putAll = DispatchSemaphore(value: 0)
         let maxWaiting = ManagedMax()
         Thread.detachNewThread {
@@ -16,9 +16,9 @@ import Testing
             putAll.signal()
         }
         var got: [Int] = []
-        while case let pages = try queue.take(upTo: 10), !pages.isEmpty {
-            maxWaiting.note(pages.count)
-            got += pages
+        while case let batches = try queue.take(upTo: 10), !batches.isEmpty {
+            maxWaiting.note(batches.count)
+            got += batches
             Thread.sleep(forTimeInterval: 0.001)
         }
         putAll.wait()
@@ -27,8 +27,8 @@ import Testing
         #expect(maxWaiting.value <= 3)
     }
 
-    @Test func theReceiversErrorComesAfterItsLastPage() throws {
-        let queue = PageQueue<Int>(capacity: 4)
+    @Test func theReceiversErrorComesAfterItsLastBatch() throws {
+        let queue = BatchQueue<Int>(capacity: 4)
         try queue.put(1)
         try queue.put(2)
         queue.finish(Failed())
@@ -37,12 +37,12 @@ import Testing
     }
 
     @Test func cancellingStopsAReceiverWaitingForRoom() throws {
-        let queue = PageQueue<Int>(capacity: 1)
+        let queue = BatchQueue<Int>(capacity: 1)
         try queue.put(1)
         let stopped = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var thrown = false
         Thread.detachNewThread {
-            do { try queue.put(2) } catch { thrown = error is PageQueue<Int>.Cancelled }
+            do { try queue.put(2) } catch { thrown = error is BatchQueue<Int>.Cancelled }
             stopped.signal()
         }
         Thread.sleep(forTimeInterval: 0.05)

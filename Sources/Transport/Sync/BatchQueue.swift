@@ -1,14 +1,14 @@
 import Foundation
 
-/// Pages handed from the thread that receives a pull to the one that applies
+/// Batches handed from the thread that receives a pull to the one that applies
 /// it, in order, at most `capacity` waiting: when the store falls behind, the
-/// receiver (and through TCP the peer) waits, so memory holds a few pages
+/// receiver (and through TCP the peer) waits, so memory holds a few batches
 /// however large the log. The receiver ends the queue with `finish`, with its
-/// error if it failed (pages already queued are applied first); the applier
+/// error if it failed (batches already queued are applied first); the applier
 /// stops the receiver with `cancel`.
-final class PageQueue<Page>: @unchecked Sendable {
+final class BatchQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var pages: [Page] = []
+    private var batches: [Element] = []
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
@@ -19,12 +19,12 @@ final class PageQueue<Page>: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     /// Waits for room; throws `Cancelled` once the applier has stopped.
-    func put(_ page: Page) throws {
+    func put(_ batch: Element) throws {
         condition.lock()
         defer { condition.unlock() }
-        while pages.count >= capacity && !cancelled { condition.wait() }
+        while batches.count >= capacity && !cancelled { condition.wait() }
         if cancelled { throw Cancelled() }
-        pages.append(page)
+        batches.append(batch)
         condition.broadcast()
     }
 
@@ -36,18 +36,18 @@ final class PageQueue<Page>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The pages waiting, in order, at most `n`, once there is at least one
+    /// The batches waiting, in order, at most `n`, once there is at least one
     /// (or at once, maybe none, when not `waiting`): an applier that fell
     /// behind catches up with several at once. Empty at the end; the
-    /// receiver's error after its last page.
-    func take(upTo n: Int, waiting: Bool = true) throws -> [Page] {
+    /// receiver's error after its last batch.
+    func take(upTo n: Int, waiting: Bool = true) throws -> [Element] {
         condition.lock()
         defer { condition.unlock() }
-        while waiting && pages.isEmpty && !finished { condition.wait() }
-        if !pages.isEmpty {
+        while waiting && batches.isEmpty && !finished { condition.wait() }
+        if !batches.isEmpty {
             condition.broadcast()
-            let taken = Array(pages.prefix(n))
-            pages.removeFirst(taken.count)
+            let taken = Array(batches.prefix(n))
+            batches.removeFirst(taken.count)
             return taken
         }
         if let failure { throw failure }
@@ -65,7 +65,7 @@ final class PageQueue<Page>: @unchecked Sendable {
     func cancel() {
         condition.lock()
         cancelled = true
-        pages.removeAll()
+        batches.removeAll()
         condition.broadcast()
         condition.unlock()
     }
