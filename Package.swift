@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Layering (docs/architecture.md, "Layers"): JSON → JSONSchema → Standard → Replication → Store →
+// Layering (docs/architecture.md, "Layers"): JSON → JSONSchema → Standard → Normalise, Replication → Store →
 // Capture, Transport → Node → hutong.
 // Each module depends only on the ones before it.
 let package = Package(
@@ -32,6 +32,10 @@ let package = Package(
         // the Chinese identifier formats, the standard's own keywords, sample
         // records, and the validation of files of records.
         .target(name: "Standard", dependencies: ["JSON", "JSONSchema"]),
+        // Normalisation: declarative mappings (TOML) from agencies' own tables and
+        // export files to standard records, their transforms and test cases, and
+        // the readers of agency files (CSV in UTF-8 or GB18030, NDJSON, JSON).
+        .target(name: "Normalise", dependencies: ["JSON", "Standard", .product(name: "TOMLKit", package: "TOMLKit")]),
         // Version vectors, hybrid logical clock, canonical JSON and the merge rules
         // of docs/architecture.md: pure, no I/O.
         .target(name: "Replication", dependencies: ["JSON", "Standard", .product(name: "Crypto", package: "swift-crypto")]),
@@ -60,14 +64,14 @@ let package = Package(
         ]),
         // Where records enter a node: sources (a file today) and the intake that
         // validates what they yield and stores it, quarantining what it cannot use.
-        .target(name: "Capture", dependencies: ["JSON", "Standard", "Replication", "Store"]),
+        .target(name: "Capture", dependencies: ["JSON", "Standard", "Normalise", "Replication", "Store"]),
         // The node as a whole: opening it (configuration, standard, store, key),
         // syncing with its peers, importing, checking; every command goes through it.
-        .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Replication", "Store", "Capture", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "hutong",
             dependencies: [
-                "JSON", "JSONSchema", "Standard", "Capture", "Transport", "Node",
+                "JSON", "JSONSchema", "Standard", "Normalise", "Capture", "Transport", "Node",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,6 +83,7 @@ let package = Package(
         .target(name: "HutongTesting", dependencies: ["JSON", "Standard"], path: "Tests/HutongTesting"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON", "Standard", "HutongTesting"]),
+        .testTarget(name: "NormaliseTests", dependencies: ["Normalise", "Standard", "JSON", "HutongTesting"]),
         .testTarget(name: "StandardTests", dependencies: ["Standard", "JSONSchema", "JSON", "HutongTesting"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard", "HutongTesting"]),
         .testTarget(name: "StoreTests", dependencies: [

@@ -65,10 +65,16 @@ public struct Intake {
         mutating func add(_ item: CapturedItem) throws {
             if report.origin == nil { report.origin = item.reference.origin }
             let at = item.reference.description
+            let bytes: ArraySlice<UInt8>
+            switch item.content {
+            case .json(let b): bytes = b
+            case .mapped(let record, let row): return try addMapped(record, row: row, at: at)
+            case .unusable(let row, let reason): return try reject(row, "\(at): \(reason)")
+            }
             // The text is kept only for what goes to quarantine.
-            var raw: String { String(decoding: item.json, as: UTF8.self) }
+            var raw: String { String(decoding: bytes, as: UTF8.self) }
             let value: JSONValue
-            do { value = try item.json.withUnsafeBufferPointer { (b) throws(JSONParseError) in try JSONParser.parse(b) } } catch {
+            do { value = try bytes.withUnsafeBufferPointer { (b) throws(JSONParseError) in try JSONParser.parse(b) } } catch {
                 try reject(raw, "\(at): not JSON: \(error.reason)")
                 return
             }
@@ -115,6 +121,17 @@ public struct Intake {
                 plain.append((name, value))
             }
             if versions.count + plain.count + rejected.count >= intake.transactionSize { try flush(final: false) }
+        }
+
+        /// A mapped row: validated as any standard record; quarantined as the row it came from.
+        private mutating func addMapped(_ record: JSONValue, row: String, at: String) throws {
+            guard header == nil else { return try reject(row, "\(at): a mapped row inside an export") }
+            let verdict = gate.check(record)
+            guard verdict.isAcceptable, let name = verdict.schemaName else {
+                return try reject(row, "\(at): the mapped record is not valid: " + verdict.reason())
+            }
+            plain.append((name, record))
+            if plain.count + rejected.count >= intake.transactionSize { try flush(final: false) }
         }
 
         private mutating func reject(_ text: String, _ reason: String) throws {
@@ -179,11 +196,14 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
 public enum IntakeError: Error, CustomStringConvertible {
     case unreadable(path: String)
     case invalidHeader(at: String, problems: [String])
+    /// A file whose header lacks columns its mapping reads: nothing of it is taken.
+    case missingColumns(path: String, detail: String)
 
     public var description: String {
         switch self {
         case .unreadable(let p): "cannot read \(p)"
         case .invalidHeader(let at, let problems): "\(at): the batch header is not valid: " + problems.joined(separator: "; ")
+        case .missingColumns(let path, let detail): "\(path): \(detail)"
         }
     }
 }

@@ -1,3 +1,5 @@
+import JSON
+
 /// Where records enter a node: a file given to `hutong import` today; a
 /// directory inbox, an agency database's outbox or a read-only scan are more
 /// sources behind the same protocol. A source yields its items in order, each
@@ -27,15 +29,27 @@ public struct CapturedBatch: Sendable {
 
 /// One item as a source yields it.
 public struct CapturedItem: Sendable {
-    /// What the item holds: the text of a JSON record (a standard record, or a
-    /// line of an exported batch). Rows of agency tables come with their mappings.
-    public let json: ArraySlice<UInt8>
+    public enum Content: Sendable {
+        /// The text of a JSON record: a standard record, or a line of an exported batch.
+        case json(ArraySlice<UInt8>)
+        /// A row of an agency's table or file, mapped to a standard record (not yet validated).
+        case mapped(JSONValue, row: String)
+        /// A row that could not be read or mapped: its text (a JSON object of
+        /// its columns where it was read) and why.
+        case unusable(row: String, reason: String)
+    }
+
+    public let content: Content
     /// Where it came from, for messages and quarantine.
     public let reference: SourceReference
 
-    public init(json: ArraySlice<UInt8>, reference: SourceReference) {
-        self.json = json
+    public init(content: Content, reference: SourceReference) {
+        self.content = content
         self.reference = reference
+    }
+
+    public init(json: ArraySlice<UInt8>, reference: SourceReference) {
+        self.init(content: .json(json), reference: reference)
     }
 }
 

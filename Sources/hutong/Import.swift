@@ -8,15 +8,18 @@ import Node
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import NDJSON records: plain standard records (local writes) or another node's export (remote versions).",
+        abstract: "Import records: standard records, another node's export, or an agency's own file through a mapping.",
         discussion: """
-            Records are validated against the standard; those that fail go to quarantine with the \
-            reason, and the rest are stored. Imports run in transactions of --transaction-size records; an \
+            Without --mapping, files hold NDJSON standard records (local writes) or another node's \
+            export (its versions). With --mapping, each row of a CSV, NDJSON or JSON file is mapped to a \
+            standard record (`hutong map preview` shows how first). Records are validated against the \
+            standard; those that fail go to quarantine with their place and the reason, and the rest are stored. Imports run in transactions of --transaction-size records; an \
             interrupted import of an export can simply be repeated (its batches are recognised). \
             Exit codes: 0 every record was used; 1 some were quarantined; 2 unreadable file or usage error.
             """)
 
-    @Argument(help: ArgumentHelp("NDJSON files.", valueName: "file")) var files: [String]
+    @Argument(help: ArgumentHelp("Files to import.", valueName: "file")) var files: [String]
+    @Option(help: ArgumentHelp("A mapping file (TOML) the files' rows are read through.", valueName: "mapping")) var mapping: String?
     @Option(help: "Records stored per transaction.") var transactionSize: Int = 1000
     @OptionGroup var node: NodeOptions
 
@@ -27,11 +30,21 @@ struct Import: ParsableCommand {
 
     func run() throws {
         let opened = try node.open()
+        let rowMapping = try mapping.map { try loadMapping($0, node.schemaOptions) }
         var anyQuarantined = false
         for file in files {
             let report: IntakeReport
-            do { report = try opened.importFile(file, transactionSize: transactionSize) } catch let e as IntakeError {
-                if case .unreadable = e { throw CommandFailure(code: ExitStatus.usage, message: e.description) }
+            do {
+                if let rowMapping {
+                    report = try opened.importFile(file, mapping: rowMapping, transactionSize: transactionSize)
+                } else {
+                    report = try opened.importFile(file, transactionSize: transactionSize)
+                }
+            } catch let e as IntakeError {
+                switch e {
+                case .unreadable, .missingColumns: throw CommandFailure(code: ExitStatus.usage, message: e.description)
+                default: break
+                }
                 throw CommandFailure(code: ExitStatus.dataProblem, message: e.description)
             }
             print(report)

@@ -163,34 +163,10 @@ public struct StandardReference {
         var notes: [String]
     }
 
-    /// The fields of an object schema and of what its `allOf` brings in,
-    /// nested objects and lists of objects flattened into paths.
-    private func fields(of schema: SchemaFiles.Located, prefix: String, skipCommon: Bool = false, depth: Int = 0) -> [Field] {
-        var out: [Field] = []
-        var required: Set<String> = []
-        var properties: [(String, SchemaFiles.Located)] = []
-        var seen: Set<String> = []
-        func collect(_ s: SchemaFiles.Located) {
-            let r = files.follow(s)
-            for link in r.chain {
-                for req in link["required"]?.arrayValue ?? [] { if let n = req.stringValue { required.insert(n) } }
-                for (name, value) in link["properties"]?.objectValue?.members.map({ $0 }) ?? [] where seen.insert(name).inserted {
-                    properties.append((name, SchemaFiles.Located(file: link.file, value: value)))
-                }
-                for part in link["allOf"]?.arrayValue ?? [] {
-                    let p = SchemaFiles.Located(file: link.file, value: part)
-                    if skipCommon, part["$ref"]?.stringValue == "common.json#/$defs/record" { continue }
-                    collect(p)
-                }
-            }
-        }
-        collect(schema)
-        if skipCommon, let record = files.resolve("common.json#/$defs/record", from: "common.json") {
-            let common = Set(record["properties"]?.objectValue?.keys ?? [])
-            properties.removeAll { common.contains($0.0) }
-        }
-        for (name, sub) in properties where name != "$schema" || prefix.isEmpty {
-            let r = files.follow(sub)
+    /// The page's rows for the fields of an object schema (`SchemaFiles.fields`).
+    private func fields(of schema: SchemaFiles.Located, prefix: String, skipCommon: Bool = false) -> [Field] {
+        files.fields(of: schema, prefix: prefix, skipCommon: skipCommon).map { f in
+            let r = f.resolved
             var notes: [String] = []
             if let d = r.ownDescription { notes.append(d) }
             switch r.keyword("x-personal") {
@@ -198,24 +174,11 @@ public struct StandardReference {
             case .string("natural-person"): notes.append("*personal* when the party is a 自然人")
             default: break
             }
-            let path = prefix + name
-            out.append(Field(path: path, title: r.title ?? "", value: valueKind(r), required: required.contains(name), notes: notes))
-            guard depth < 6 else { continue }
-            if isObject(r) {
-                out += fields(of: sub, prefix: path + ".", depth: depth + 1)
-            } else if r.keyword("type")?.stringValue == "array", let items = r.keyword("items"), let owner = r.chain.first(where: { $0["items"] != nil }) {
-                let ir = files.follow(SchemaFiles.Located(file: owner.file, value: items))
-                if isObject(ir) {
-                    out += fields(of: SchemaFiles.Located(file: owner.file, value: items), prefix: path + "[].", depth: depth + 1)
-                }
-            }
+            return Field(path: f.path, title: r.title ?? "", value: valueKind(r), required: f.required, notes: notes)
         }
-        return out
     }
 
-    private func isObject(_ r: SchemaFiles.Resolved) -> Bool {
-        r.keyword("type")?.stringValue == "object" && r.chain.contains { $0["properties"] != nil }
-    }
+    private func isObject(_ r: SchemaFiles.Resolved) -> Bool { files.isObject(r) }
 
     private func fieldTable(_ fields: [Field], _ out: inout MarkdownPage) {
         out.row(["field", "名称", "value", "required", "notes"], header: true)

@@ -1,0 +1,54 @@
+import Standard
+
+/// Values → standard codes: a code list of the standard (its codes, their
+/// labels, its older catalogue's values), a mapping's own table for local
+/// codes, or both. One value may stand for several codes (an old penalty kind
+/// that the 2021 list split in two).
+public struct CodeTable: Sendable {
+    public let name: String
+    /// Value as written (trimmed) → codes.
+    let entries: [String: [String]]
+    /// The same, by a folded key (ASCII case and full-width forms ignored).
+    let folded: [String: [String]]
+    /// What happens to a value that is in no entry.
+    let unknown: Unknown
+    /// Entries that contain a separator of a multi-valued column, longest
+    /// first: `split` matches them whole before it splits.
+    let entriesWithSeparators: [String]
+
+    public enum Unknown: Sendable, Equatable {
+        /// The row goes to quarantine naming the value (the default: never a silent null).
+        case quarantine
+        /// The value passes as it is (validation then judges it).
+        case keep
+        /// The value becomes this code.
+        case `default`(String)
+    }
+
+    init(name: String, entries: [String: [String]], unknown: Unknown, separators: Set<Unicode.Scalar>) {
+        self.name = name
+        self.entries = entries
+        var folded: [String: [String]] = [:]
+        for (k, v) in entries { folded[Self.fold(k)] = v }
+        self.folded = folded
+        self.unknown = unknown
+        entriesWithSeparators = entries.keys.filter { $0.unicodeScalars.contains(where: separators.contains) }
+            .sorted { $0.unicodeScalars.count > $1.unicodeScalars.count }
+    }
+
+    /// A standard code list as a table: each code, each label, each older value.
+    static func standard(_ list: CodeList) -> [String: [String]] {
+        var entries: [String: [String]] = [:]
+        for (old, codes) in list.legacy { entries[old] = codes }
+        for (code, label) in list.labels { entries[label] = [code] }
+        for code in list.codes { entries[code] = [code] }
+        return entries
+    }
+
+    /// The codes `value` stands for, or nil when it is in no entry.
+    func lookup(_ value: String) -> [String]? {
+        entries[value] ?? folded[Self.fold(value)]
+    }
+
+    static func fold(_ s: String) -> String { TextTransforms.upper(TextTransforms.collapse(TextTransforms.halfwidth(s))) }
+}

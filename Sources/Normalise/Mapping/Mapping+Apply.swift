@@ -1,0 +1,117 @@
+import JSON
+import Standard
+
+extension Mapping {
+    /// One row → a standard record (not yet validated), or why not. One bad
+    /// value stops only its row.
+    public func map(_ row: SourceRow) -> Result<JSONValue, MappingProblem> {
+        var coverage: MappingCoverage?
+        return map(row, coverage: &coverage)
+    }
+
+    func map(_ row: SourceRow, coverage: inout MappingCoverage?) -> Result<JSONValue, MappingProblem> {
+        var record = JSONObject()
+        record["type"] = .string(recordType)
+        var made: [String: MappedValue] = [:]
+        for rule in fields {
+            let value: MappedValue
+            do { value = try make(rule, row, made, &coverage) } catch { return .failure(error) }
+            made[rule.name] = value
+            guard !value.isEmpty else { continue }
+            var json = value.json
+            if rule.isList, case .array = json {} else if rule.isList { json = .array([json]) }
+            Self.set(&record, rule.path[...], json)
+        }
+        return .success(.object(record))
+    }
+
+    private func make(_ rule: FieldRule, _ row: SourceRow, _ made: [String: MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
+        for (ci, c) in rule.cases.enumerated() {
+            if let when = c.when {
+                let subject: MappedValue = switch when.subject {
+                case .column(let col): MappedValue(row[col])
+                case .field(let path): made[path.joined(separator: ".")] ?? .empty
+                }
+                guard when.holds(subject) else { continue }
+            }
+            coverage?.hit(rule.name, .caseTaken(ci))
+            var value = source(c.source, row)
+            let raw = value
+            for (si, step) in c.steps.enumerated() {
+                do {
+                    let (v, outcome) = try step.apply(value)
+                    coverage?.hit(rule.name, .step(ci, si, outcome))
+                    value = v
+                } catch {
+                    coverage?.hit(rule.name, .step(ci, si, .problem(error.kind)))
+                    throw problem(error.kind, rule, step.name, raw, error.reason)
+                }
+            }
+            if value.isEmpty, let d = c.defaultValue {
+                coverage?.hit(rule.name, .defaulted(ci))
+                return .json(d)
+            }
+            if value.isEmpty { coverage?.hit(rule.name, .empty(ci)) }
+            return try finish(value, rule, raw: raw)
+        }
+        coverage?.hit(rule.name, .noCase)
+        return .empty
+    }
+
+    /// The value in the field's own kind: a single code where one is wanted, a whole number for a number field.
+    private func finish(_ value: MappedValue, _ rule: FieldRule, raw: MappedValue) throws(MappingProblem) -> MappedValue {
+        switch value {
+        case .list(let items) where !rule.isList:
+            guard items.count <= 1 else {
+                throw problem(.severalCodes, rule, "codes", raw, "stands for several codes (\(items.map(\.shown).joined(separator: "、"))), but \(rule.name) holds one")
+            }
+            return items.first ?? .empty
+        case .text(let s) where rule.isInteger:
+            guard let n = Int64(TextTransforms.trim(s)) else { throw problem(.notInteger, rule, "", raw, "not a whole number") }
+            return .integer(n)
+        case .decimal where rule.isInteger:
+            throw problem(.notInteger, rule, "", raw, "not a whole number")
+        default:
+            return value
+        }
+    }
+
+    private func source(_ s: ValueSource, _ row: SourceRow) -> MappedValue {
+        switch s {
+        case .columns(let cols):
+            for c in cols {
+                let v = MappedValue(row[c])
+                if !v.isEmpty { return v }
+            }
+            return .empty
+        case .template(let parts):
+            var out = ""
+            var any = false
+            for p in parts {
+                switch p {
+                case .literal(let l): out += l
+                case .column(let c):
+                    let v = row[c]
+                    if !v.isEmpty { any = true; out += TextTransforms.trim(v.text) }
+                }
+            }
+            return any ? .text(out) : .empty
+        case .constant(let j): return .json(j)
+        case .none: return .empty
+        }
+    }
+
+    private func problem(_ kind: MappingProblem.Kind, _ rule: FieldRule, _ step: String, _ raw: MappedValue, _ reason: String) -> MappingProblem {
+        let shown = String(raw.shown.prefix(200))
+        return MappingProblem(kind: kind, field: rule.name, step: step, value: rule.personal ? PersonalData.mask(shown) : shown, reason: reason)
+    }
+
+    /// Sets `value` at `path`, making the objects on the way.
+    static func set(_ object: inout JSONObject, _ path: ArraySlice<String>, _ value: JSONValue) {
+        guard let first = path.first else { return }
+        if path.count == 1 { object[first] = value; return }
+        var inner = object[first]?.objectValue ?? JSONObject()
+        set(&inner, path.dropFirst(), value)
+        object[first] = .object(inner)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import JSON
+import Standard
+
+/// A mapping: how the rows of one agency table or export kind become standard
+/// records (a TOML file, described in docs/mappings.md). Loaded and checked
+/// whole before any row is mapped: a mapping that names an unknown field,
+/// transform or code, or chains a step onto a value it cannot take, is an
+/// error with its file and line, never a surprise in the middle of a run.
+public struct Mapping: Sendable {
+    /// The mapping file.
+    public let file: String
+    /// Its name in reports and quarantine (`[mapping] name`, else the file's name).
+    public let name: String
+    /// The standard record type every row becomes.
+    public let recordType: String
+    /// The source's own key columns, which name a row in reports and quarantine.
+    public let key: [String]
+    /// How a file source is read (`[source]`).
+    public let source: SourceOptions
+    /// In evaluation order: a field that a condition reads comes before the condition.
+    let fields: [FieldRule]
+    /// The test cases shipped in the file (`[[test]]`).
+    public let tests: [MappingTest]
+    /// Each column the mapping reads → the line that first names it.
+    public let columns: [String: Int]
+
+    /// How to read a file for this mapping; `format` and `encoding` are guessed when nil.
+    public struct SourceOptions: Sendable {
+        public var format: String?
+        public var encoding: TextEncoding?
+        public var delimiter: UInt8 = UInt8(ascii: ",")
+
+        public init(format: String? = nil, encoding: TextEncoding? = nil, delimiter: UInt8 = UInt8(ascii: ",")) {
+            self.format = format; self.encoding = encoding; self.delimiter = delimiter
+        }
+    }
+}
+
+/// One standard field and how it is made.
+struct FieldRule: Sendable {
+    /// `party.name` as a path.
+    let path: [String]
+    var name: String { path.joined(separator: ".") }
+    /// Where it is written in the mapping.
+    let line: Int
+    /// Tried in order; the first whose condition holds makes the value.
+    let cases: [FieldCase]
+    let personal: Bool
+    /// The field is a list: one value becomes a list of one.
+    let isList: Bool
+    /// The field holds a whole number.
+    let isInteger: Bool
+}
+
+struct FieldCase: Sendable {
+    let when: Condition?
+    let source: ValueSource
+    let steps: [Step]
+    /// Used when the value is empty after the steps.
+    let defaultValue: JSONValue?
+    let line: Int
+}
+
+enum ValueSource: Sendable {
+    /// The first of these columns that is not empty.
+    case columns([String])
+    /// Text with `{COLUMN}` filled in.
+    case template([TemplatePart])
+    case constant(JSONValue)
+    /// No source: only the default.
+    case none
+
+    enum TemplatePart: Sendable {
+        case literal(String)
+        case column(String)
+    }
+}
+
+/// A condition on a column of the row, or on a field already mapped.
+struct Condition: Sendable {
+    enum Subject: Sendable {
+        case column(String)
+        case field([String])
+    }
+
+    let subject: Subject
+    /// Holds when the value (trimmed, half-width) is one of these…
+    let values: Set<String>?
+    /// …or when its emptiness is this.
+    let empty: Bool?
+    let negated: Bool
+
+    func holds(_ value: MappedValue) -> Bool {
+        var result: Bool
+        if let empty {
+            result = value.isEmpty == empty
+        } else {
+            let t = TextTransforms.trim(TextTransforms.halfwidth(value.text ?? value.shown))
+            result = values?.contains(t) ?? false
+        }
+        if negated { result.toggle() }
+        return result
+    }
+}
+
+/// The text encodings of agency files.
+public enum TextEncoding: String, Sendable {
+    case utf8 = "utf-8"
+    /// GB18030, which includes GBK and GB2312: Excel on Chinese Windows writes these.
+    case gb18030
+}
