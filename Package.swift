@@ -98,6 +98,6 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "HutongTesting"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Capture", "Transport", "Store", "Standard", "HutongTesting"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Capture", "Normalise", "Transport", "Store", "Standard", "HutongTesting"]),
     ]
 )

@@ -44,7 +44,8 @@ extension Mapping {
                     value = v
                 } catch {
                     coverage?.hit(rule.name, .step(ci, si, .problem(error.kind)))
-                    throw problem(error.kind, rule, step.name, raw, error.reason)
+                    let item = error.item.map { "\"\(rule.personal ? PersonalData.mask($0) : $0)\" " } ?? ""
+                    throw problem(error.kind, rule, step.name, raw, item + error.reason)
                 }
             }
             if value.isEmpty, let d = c.defaultValue {

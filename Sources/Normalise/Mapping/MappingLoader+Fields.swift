@@ -10,12 +10,14 @@ extension MappingLoader {
             let value = t[key]!
             let here = tomlPath + [key]
             let path = prefix + key.split(separator: ".").map(String.init)
-            if let sub = value.table, !sub.keys.contains(where: Self.ruleKeys.contains) {
+            let name = path.joined(separator: ".")
+            let known = standardFields.first { $0.path == name }
+            // A table of deeper fields, unless it names a field that holds a value (then its keys are misspelt).
+            if let sub = value.table, !sub.keys.contains(where: Self.ruleKeys.contains), known == nil || known?.kind == .object {
                 collectRules(sub, tomlPath: here, prefix: path, standardFields: standardFields, into: &rules)
                 continue
             }
-            let name = path.joined(separator: ".")
-            guard let field = standardFields.first(where: { $0.path == name }) else {
+            guard let field = known else {
                 let near = suggestion(for: name, in: standardFields.map(\.path)) ?? suggestion(for: path.last!, in: standardFields.map(\.path))
                 issue(here, "\(recordType) has no field \(name)\(near.map { "; did you mean \($0)?" } ?? "") (the fields are listed in Schemas/README.md)")
                 continue

@@ -19,7 +19,8 @@ struct TOMLLocator {
                 lines[table] = n + 1
             } else if line.hasPrefix("[") {
                 table = Self.keyPath(line.dropFirst().prefix { $0 != "]" })
-                if lines[table] == nil { lines[table] = n + 1 }
+                // [a.b] also writes a (first place wins).
+                for i in 1...table.count where lines[Array(table.prefix(i))] == nil { lines[Array(table.prefix(i))] = n + 1 }
             } else if let eq = Self.assignment(line) {
                 let path = table + Self.keyPath(line[..<eq])
                 if lines[path] == nil { lines[path] = n + 1 }

@@ -19,7 +19,8 @@ public final class CSVReader {
     private var atEOF = false
     /// Line number (1-based) of the next byte to read.
     private var line = 1
-    static let chunkSize = 1 << 22
+    public static let chunkSize = 1 << 22
+    private let chunkSize: Int
     /// The longest record accepted: a longer one is almost surely a quote left open.
     static let maxRecordBytes = 16 << 20
 
@@ -30,12 +31,14 @@ public final class CSVReader {
     }
 
     /// - Throws: `CSVProblem` when the file cannot be opened, or has no header.
-    public init(path: String, encoding: TextEncoding? = nil, delimiter: UInt8 = UInt8(ascii: ",")) throws(CSVProblem) {
+    public init(path: String, encoding: TextEncoding? = nil, delimiter: UInt8 = UInt8(ascii: ","), chunkSize: Int = CSVReader.chunkSize) throws(CSVProblem) {
         self.path = path
         self.delimiter = delimiter
+        self.chunkSize = max(1, chunkSize)
         guard let h = FileHandle(forReadingAtPath: path) else { throw CSVProblem(line: nil, reason: "cannot open \(path)") }
         handle = h
-        refill()
+        // Enough of the file to tell its encoding by.
+        while buffer.count < 1 << 16 && !atEOF { refill() }
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
         self.encoding = encoding ?? Self.guess(buffer[position...])
         guard let first = next() else { throw CSVProblem(line: 1, reason: "the file is empty: a CSV file starts with a header line of column names") }
@@ -66,7 +69,7 @@ public final class CSVReader {
             buffer.removeFirst(position)
             position = 0
         }
-        let data = (try? handle.read(upToCount: Self.chunkSize)) ?? nil
+        let data = (try? handle.read(upToCount: chunkSize)) ?? nil
         if let data, !data.isEmpty { buffer.append(contentsOf: data) } else { atEOF = true }
     }
 
@@ -182,7 +185,7 @@ public final class CSVReader {
     }
 
     /// GB18030 as Foundation names it (kCFStringEncodingGB_18030_2000 as an NSStringEncoding).
-    static let gb18030 = String.Encoding(rawValue: 0x8000_0632)
+    public static let gb18030 = String.Encoding(rawValue: 0x8000_0632)
 }
 
 /// A CSV file or record that cannot be read, and where.

@@ -56,19 +56,27 @@ enum MoneyParser {
         }
         var negative = false
         var intDigits: [Int] = [], fracDigits: [Int] = []
-        var seenPoint = false, seenDigit = false
+        var seenPoint = false, seenDigit = false, afterSeparator = false
         var exponent = 0
         var i = 0
         while i < scalars.count {
             let c = scalars[i]
             if let d = TextTransforms.digit(c) {
                 seenDigit = true
+                afterSeparator = false
                 if seenPoint { fracDigits.append(d) } else { intDigits.append(d) }
             } else if c == "." || c == "．" {
-                guard !seenPoint else { throw .unreadable }
+                guard !seenPoint, !afterSeparator else { throw .unreadable }
                 seenPoint = true
+            } else if TextTransforms.isSpace(c) && !seenDigit {
+                // between a currency mark and the digits
             } else if c == "," || c == "，" || c == "_" || TextTransforms.isSpace(c) {
+                // Spaces may surround a separator; a separator stands between digits.
                 guard !seenPoint, seenDigit else { throw .unreadable }
+                if !TextTransforms.isSpace(c) {
+                    guard !afterSeparator else { throw .unreadable }
+                    afterSeparator = true
+                }
             } else if (c == "-" || c == "－") && !seenDigit && !negative {
                 negative = true
             } else if (c == "+" || c == "¥" || c == "￥") && !seenDigit {
@@ -89,7 +97,7 @@ enum MoneyParser {
             }
             i += 1
         }
-        guard seenDigit else { throw .unreadable }
+        guard seenDigit, !afterSeparator else { throw .unreadable }
         // Shift the decimal point: the unit's places, and the exponent.
         let shift = unit.places + exponent
         var digits = intDigits + fracDigits

@@ -5,6 +5,8 @@ extension Step {
     struct Failure: Error {
         let kind: MappingProblem.Kind
         let reason: String
+        /// The one item at fault, when the value is a list (the unknown code among several).
+        var item: String?
     }
 
     /// Applies the step; a list is handled item by item (split makes one).
@@ -87,7 +89,7 @@ extension Step {
             case .keep: return (.text(written), .unknownKept)
             case .default(let code): return (.text(code), .unknownKept)
             case .quarantine:
-                throw Failure(kind: .unknownCode, reason: "not in code table \(table.name); add it to the mapping's [codes.\(table.name)] or fix the source")
+                throw Failure(kind: .unknownCode, reason: "is not in code table \(table.name); add it to the mapping's [codes.\(table.name)] or fix the source", item: written)
             }
         }
     }

@@ -1,0 +1,74 @@
+import Foundation
+import HutongTesting
+import Normalise
+import Testing
+@testable import Node
+import Standard
+
+/// An agency's legacy export taken into a real node through the worked
+/// example's mapping: valid rows stored, the rest quarantined with their line,
+/// row key and reason, nothing stored twice, and the file's encoding irrelevant.
+@Suite struct MappedImportTests {
+    static let example = TestRepository.root.appendingPathComponent("deploy/examples/legacy-penalty")
+
+    func mapping() throws -> Mapping {
+        try Node.loadMapping(Self.example.appendingPathComponent("penalty.toml").path, schemas: NodeFixtures.schemas)
+    }
+
+    @Test func theExampleFileImports() throws {
+        let (node, _) = try NodeFixtures.create("node-m")
+        let csv = Self.example.appendingPathComponent("xzcf-2023.csv").path
+        let report = try node.importFile(csv, mapping: try mapping())
+        #expect(report.counts["written"] == 5 && report.quarantined == 3, "\(report)")
+        let stored = try node.store.records(type: "penalty", after: nil, limit: 100)
+        #expect(stored.count == 5)
+        #expect(stored.contains { $0.body["decision_number"] == "苏市监罚〔2023〕12号" && $0.body["fine_fen"] == 1_500_000 })
+        let q = try node.store.quarantine(limit: 10).map(\.reason)
+        #expect(q.contains { $0.contains("xzcf-2023.csv:8 (ID=1006)") && $0.contains("penalty_kinds") && $0.contains("\"罚没\" is not in code table penalty-kind") && $0.contains("unknown-code") }, "\(q)")
+        #expect(q.contains { $0.contains("(ID=1007)") && $0.contains("decision_date") && $0.contains("no-such-date") }, "\(q)")
+        #expect(q.contains { $0.contains("(ID=1008)") && $0.contains("fine_fen") }, "\(q)")
+        // The quarantined row is kept whole, so that it can be mapped again once fixed.
+        let row = try #require(try node.store.quarantine(limit: 10).first { $0.reason.contains("ID=1006") })
+        #expect(row.text.contains("\"CF_CFLB\":\"警告、罚没\""))
+        // Personal values never appear in a reason.
+        #expect(!q.joined().contains("320506199207182034"))
+
+        // The same file again: nothing new is written.
+        let again = try node.importFile(csv, mapping: try mapping())
+        #expect(again.counts["unchanged"] == 5 && again.counts["written"] == nil, "\(again)")
+        #expect(try node.store.info().lastSequence == 5)
+    }
+
+    /// The same rows in GB18030 become the same records.
+    @Test func aGB18030ExportGivesTheSameRecords() throws {
+        let (node, dir) = try NodeFixtures.create("node-g")
+        let text = try String(contentsOf: Self.example.appendingPathComponent("xzcf-2023.csv"), encoding: .utf8)
+        let gb = dir + "/xzcf-gbk.csv"
+        try #require(text.replacingOccurrences(of: "\u{FEFF}", with: "").data(using: CSVReader.gb18030)).write(to: URL(fileURLWithPath: gb))
+        let report = try node.importFile(gb, mapping: try mapping())
+        #expect(report.counts["written"] == 5, "\(report)")
+        let (utf8Node, _) = try NodeFixtures.create("node-u")
+        _ = try utf8Node.importFile(Self.example.appendingPathComponent("xzcf-2023.csv").path, mapping: try mapping())
+        let a = try node.store.records(type: "penalty", after: nil, limit: 100).map(\.hash).sorted()
+        let b = try utf8Node.store.records(type: "penalty", after: nil, limit: 100).map(\.hash).sorted()
+        #expect(a == b && a.count == 5)
+    }
+
+    /// A file whose header lacks a column the mapping reads is refused whole,
+    /// naming the column, the mapping's line and the closest header name.
+    @Test func aMissingColumnRefusesTheFile() throws {
+        let (node, dir) = try NodeFixtures.create("node-c")
+        let text = try String(contentsOf: Self.example.appendingPathComponent("xzcf-2023.csv"), encoding: .utf8)
+            .replacingOccurrences(of: "CF_JDRQ", with: "CF_JDRQ_")
+        let path = dir + "/renamed.csv"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try node.importFile(path, mapping: try mapping())
+            Issue.record("a file without CF_JDRQ was imported")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("CF_JDRQ (") && message.contains("penalty.toml:") && message.contains("did you mean CF_JDRQ_?"), "\(message)")
+        }
+        #expect(try node.store.info().lastSequence == 0)
+    }
+}

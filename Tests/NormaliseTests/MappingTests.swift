@@ -1,0 +1,146 @@
+import HutongTesting
+import JSON
+import Standard
+import Testing
+@testable import Normalise
+
+/// Rows through mappings: records, conditions, problems that name the field
+/// and mask personal values, and the test cases shipped in a mapping.
+@Suite struct MappingTests {
+    typealias F = NormaliseFixtures
+
+    static let full: KeyValuePairs<String, String> = [
+        "WSH": "苏市监罚〔２０２３〕１２号", "MC": "恒达电器有限公司", "WFXW": "销售不合格产品", "SY": "抽检不合格。", "YJ": "产品质量法第四十九条",
+        "CFLB": "警告、罚款", "NR": "警告；罚款。", "JDRQ": "2023年5月1日", "YXQ": "2026/4/30", "JG": "苏州市市场监督管理局",
+        "JGDM": "1132050001429533XR", "GXSJ": "2023-05-02 09:30", "XZQH": "320500", "FK": "1.5", "FRDB": "张伟", "ZJHM": "320505198503120419",
+        "DM": "91320505MA1XK3B73X",
+    ]
+
+    static let organisation = """
+        [field.fine_fen]
+        from = "FK"
+        do = [{ money = "wan_yuan" }]
+
+        [field.party.credit_code]
+        from = "DM"
+
+        [field.party.legal_representative.name]
+        from = "FRDB"
+
+        [field.party.legal_representative.id_document]
+        kind = { const = "身份证" }
+        number = "ZJHM"
+        """
+
+    @Test func aRowBecomesAValidRecord() throws {
+        let m = try F.mapping(F.penalty(Self.organisation))
+        let record = try m.map(F.row(Self.full)).get()
+        #expect(record["decision_number"] == "苏市监罚〔２０２３〕１２号")
+        #expect(record["penalty_kinds"] == ["警告", "罚款"])
+        #expect(record["fine_fen"] == 1_500_000)
+        #expect(record["decision_date"] == "2023-05-01" && record["updated_at"] == "2023-05-02T09:30:00+08:00")
+        #expect(record["party"]?["legal_representative"]?["id_document"]?["number"] == "320505198503120419")
+        #expect(record["type"] == "penalty")
+        let verdict = RecordGate(catalog: TestRepository.catalog).check(record)
+        #expect(verdict.isAcceptable, "\(verdict.reason())")
+    }
+
+    /// A bad value stops its row only, and the problem names the field, the
+    /// step and the value, masked where the field is personal.
+    @Test func problemsNameTheFieldAndMaskPersonalValues() throws {
+        let m = try F.mapping(F.penalty(Self.organisation + """
+
+            [field.party.id_document.number]
+            from = "XDRZJ"
+            do = ["date"]
+            when = { column = "LB", is = "自然人" }
+
+            [field.party.id_document.kind]
+            const = "身份证"
+            when = { column = "LB", is = "自然人" }
+            """))
+        var row = Self.full.map { ($0.key, $0.value) }
+        row.append(("XDRZJ", "3205051985031204X9"))
+        row.append(("LB", "自然人"))
+        let problem = try #require(m.map(F.row(row)).failureValue)
+        #expect(problem.field == "party.id_document.number" && problem.kind == .badDate && problem.step == "date")
+        #expect(problem.value == "320505********04X9")
+        #expect(!problem.description.contains("3205051985031204X9"))
+        // The condition does not hold: the field is left out and the row maps.
+        row[row.count - 1] = ("LB", "法人及非法人组织")
+        #expect(try m.map(F.row(row)).get()["party"]?["id_document"] == nil)
+    }
+
+    /// Which columns hold the party's name and document depends on another field.
+    @Test func casesChooseByAnotherField() throws {
+        let m = try F.mapping(F.penalty().replacingOccurrences(of: "\"party.kind\" = { const = \"法人及非法人组织\" }\n", with: "").replacingOccurrences(of: "\"party.name\" = \"MC\"\n", with: "") + """
+
+            [field.party.kind]
+            from = "LB"
+            do = [{ codes = "lb" }]
+
+            [field.party.name]
+            cases = [
+              { when = { field = "party.kind", is = "自然人" }, from = "XM" },
+              { from = "MC" },
+            ]
+
+            [codes.lb]
+            standard = "party-kind"
+            map = { "2" = "自然人", "1" = "法人及非法人组织" }
+            """)
+        var row = Self.full.map { ($0.key, $0.value) }
+        row += [("LB", "2"), ("XM", "李娜")]
+        #expect(try m.map(F.row(row)).get()["party"]?["name"] == "李娜")
+        row[row.count - 2] = ("LB", "1")
+        #expect(try m.map(F.row(row)).get()["party"]?["name"] == "恒达电器有限公司")
+        row[row.count - 2] = ("LB", "9")
+        #expect(try m.map(F.row(row)).failureValue?.kind == .unknownCode)
+    }
+
+    @Test func templatesDefaultsAndCoalesce() throws {
+        let m = try F.mapping(F.penalty("""
+            [field.remarks]
+            template = "{JG}（{JGDM}）"
+
+            [field.status]
+            from = ["ZT", "ZT2"]
+            default = "0"
+            """))
+        let r1 = try m.map(F.row(Self.full)).get()
+        #expect(r1["remarks"] == "苏州市市场监督管理局（1132050001429533XR）" && r1["status"] == "0")
+        let r2 = try m.map(F.row(Self.full.map { ($0.key, $0.value) } + [("ZT", " "), ("ZT2", "1")])).get()
+        #expect(r2["status"] == "1")
+    }
+
+    /// The worked example's own cases pass, they reach most branches, and a
+    /// case that expects the wrong value fails with what it got.
+    @Test func theExampleCasesPassAndAWrongOneFails() throws {
+        let path = F.example.appendingPathComponent("penalty.toml").path
+        let gate = RecordGate(catalog: TestRepository.catalog)
+        let report = try Mapping(file: path, dictionary: F.dictionary).runTests(gate: gate)
+        #expect(report.failed == 0, "\(report.results.filter { !$0.passed }.map { "\($0.test): \($0.failures)" })")
+        let (tried, total) = report.coverage.counts
+        #expect(tried > total / 2, "\(tried) of \(total)")
+        #expect(report.coverage.lines.contains("✓ penalty_kinds: codes penalty-kind unknown-code"))
+
+        let wrong = try F.mapping(F.penalty("""
+            [[test]]
+            name = "wrong"
+            input = { JDRQ = "2023年5月1日", CFLB = "罚没" }
+            expect = { decision_date = "2023-05-02" }
+
+            [[test]]
+            name = "expects quarantine, gets a record"
+            input = { JDRQ = "2023年5月1日" }
+            expect_quarantine = { field = "decision_date" }
+            """)).runTests(gate: gate)
+        #expect(wrong.results.map(\.passed) == [false, false])
+        #expect(wrong.results[0].failures.first?.contains("the row was quarantined: penalty_kinds") == true, "\(wrong.results[0].failures)")
+        #expect(wrong.results[1].failures.first?.contains("quarantined, but not as expected") == true, "\(wrong.results[1].failures)")
+    }
+}
+
+extension Result {
+    var failureValue: Failure? { if case .failure(let f) = self { f } else { nil } }
+}
