@@ -64,7 +64,7 @@ let package = Package(
         ]),
         // Where records enter a node: sources (a file today) and the intake that
         // validates what they yield and stores it, quarantining what it cannot use.
-        .target(name: "Capture", dependencies: ["JSON", "Standard", "Normalise", "Replication", "Store"]),
+        .target(name: "Capture", dependencies: ["JSON", "Standard", "Normalise", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift")]),
         // The node as a whole: opening it (configuration, standard, store, key),
         // syncing with its peers, importing, checking; every command goes through it.
         .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
@@ -77,7 +77,7 @@ let package = Package(
         ),
         // Prints throughput figures; never run as a timed test.
         .executableTarget(name: "hutong-bench", dependencies: [
-            "JSON", "JSONSchema", "Standard", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift"),
+            "JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/Sources/hutong-bench"),
         // What every test target shares: the repository's paths, the standard, loopback sockets.
         .target(name: "HutongTesting", dependencies: ["JSON", "Standard"], path: "Tests/HutongTesting"),
@@ -98,6 +98,8 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "HutongTesting"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Capture", "Normalise", "Transport", "Store", "Standard", "HutongTesting"]),
+        .testTarget(name: "NodeTests", dependencies: [
+            "Node", "Capture", "Normalise", "Transport", "Store", "Standard", "HutongTesting", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

@@ -25,7 +25,7 @@ public struct Intake {
     /// - Throws: `IntakeError` for an export whose header is not valid (nothing
     ///   of it is applied), and the store's errors.
     public func run<S: RecordSource>(_ source: inout S) throws -> IntakeReport {
-        var state = State(intake: self, sourceName: source.name)
+        var state = State(intake: self, sourceName: source.name, mapping: source.mappingFile)
         var last: SourcePosition?
         while let batch = try source.next() {
             for item in batch.items { try state.add(item) }
@@ -52,10 +52,13 @@ public struct Intake {
         var versions: [Envelope] = []
         var rejected: [IncomingBatch.Rejected] = []
         var part = 0
+        /// The mapping file the source's rows are read through, kept with what goes to quarantine.
+        let mapping: String?
 
-        init(intake: Intake, sourceName: String) {
+        init(intake: Intake, sourceName: String, mapping: String? = nil) {
             self.intake = intake
             self.sourceName = sourceName
+            self.mapping = mapping
             gate = RecordGate(catalog: intake.catalog)
             report = IntakeReport(source: sourceName)
         }
@@ -69,7 +72,7 @@ public struct Intake {
             switch item.content {
             case .json(let b): bytes = b
             case .mapped(let record, let row): return try addMapped(record, row: row, at: at)
-            case .unusable(let row, let reason): return try reject(row, "\(at): \(reason)")
+            case .unusable(let row, let reason): return try reject(row, "\(at): \(reason)", place: at)
             }
             // The text is kept only for what goes to quarantine.
             var raw: String { String(decoding: bytes, as: UTF8.self) }
@@ -125,17 +128,23 @@ public struct Intake {
 
         /// A mapped row: validated as any standard record; quarantined as the row it came from.
         private mutating func addMapped(_ record: JSONValue, row: String, at: String) throws {
-            guard header == nil else { return try reject(row, "\(at): a mapped row inside an export") }
+            guard header == nil else { return try reject(row, "\(at): a mapped row inside an export", place: at) }
             let verdict = gate.check(record)
             guard verdict.isAcceptable, let name = verdict.schemaName else {
-                return try reject(row, "\(at): the mapped record is not valid: " + verdict.reason())
+                return try reject(row, "\(at): the mapped record is not valid: " + verdict.reason(), place: at)
             }
             plain.append((name, record))
             if plain.count + rejected.count >= intake.transactionSize { try flush(final: false) }
         }
 
-        private mutating func reject(_ text: String, _ reason: String) throws {
+        /// `place`: where a mapped row was, kept with it for `hutong quarantine retry`.
+        private mutating func reject(_ text: String, _ reason: String, place: String? = nil) throws {
             report.quarantined += 1
+            if report.quarantineReasons.count < IntakeReport.reasonsKept { report.quarantineReasons.append(reason) }
+            if let mapping, let place, header == nil {
+                try intake.store.quarantine(QuarantinedRow(source: sourceName, text: text, reason: reason, mapping: mapping, place: place))
+                return
+            }
             if header != nil {
                 rejected.append(.init(text: text, reason: reason))
                 if versions.count + rejected.count >= intake.transactionSize { try flush(final: false) }
@@ -177,6 +186,9 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
     /// Outcome → count: written, unchanged (plain records); applied, merged, conflict, … (an export).
     public var counts: [String: Int] = [:]
     public var quarantined = 0
+    /// The reasons of the first quarantined items (at most `reasonsKept`), for reports.
+    public var quarantineReasons: [String] = []
+    public static let reasonsKept = 100
     /// An export without its end line: what arrived was applied; the whole file completes it.
     public var cutShort = false
 

@@ -14,6 +14,12 @@ public protocol RecordSource {
     mutating func next() throws -> CapturedBatch?
     /// Everything up to and including `position` is stored or quarantined.
     mutating func acknowledge(_ position: SourcePosition) throws
+    /// The mapping file rows are read through, kept with what goes to quarantine; nil for standard records.
+    var mappingFile: String? { get }
+}
+
+extension RecordSource {
+    public var mappingFile: String? { nil }
 }
 
 /// Items a source yields together, and the position that acknowledges them.

@@ -24,7 +24,7 @@ struct Hutong: ParsableCommand {
             Shell completions: hutong --generate-completion-script bash|zsh|fish
             """,
         version: "hutong \(version)",
-        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Map.self, Import.self, Export.self,
+        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Map.self, Import.self, InboxCommand.self, Export.self,
                       Keys.self, Peers.self, Serve.self, Sync.self, Check.self, Reference.self]
     )
 

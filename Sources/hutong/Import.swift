@@ -20,12 +20,14 @@ struct Import: ParsableCommand {
 
     @Argument(help: ArgumentHelp("Files to import.", valueName: "file")) var files: [String]
     @Option(help: ArgumentHelp("A mapping file (TOML) the files' rows are read through.", valueName: "mapping")) var mapping: String?
+    @Option(help: ArgumentHelp("With --mapping: the files are SQLite databases; read this table of each (read-only).", valueName: "table")) var table: String?
     @Option(help: "Records stored per transaction.") var transactionSize: Int = 1000
     @OptionGroup var node: NodeOptions
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("name at least one file to import") }
         if transactionSize < 1 { throw ValidationError("--transaction-size must be at least 1") }
+        if table != nil && mapping == nil { throw ValidationError("--table needs --mapping: a table's rows are read through a mapping") }
     }
 
     func run() throws {
@@ -35,7 +37,9 @@ struct Import: ParsableCommand {
         for file in files {
             let report: IntakeReport
             do {
-                if let rowMapping {
+                if let rowMapping, let table {
+                    report = try opened.importTable(table, of: file, mapping: rowMapping, transactionSize: transactionSize)
+                } else if let rowMapping {
                     report = try opened.importFile(file, mapping: rowMapping, transactionSize: transactionSize)
                 } else {
                     report = try opened.importFile(file, transactionSize: transactionSize)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import Foundation
 import JSON
 import Node
@@ -23,7 +24,8 @@ struct Map: ParsableCommand {
                 """)
 
         @Argument(help: ArgumentHelp("The mapping file (TOML).", valueName: "mapping")) var mapping: String
-        @Argument(help: ArgumentHelp("A CSV, NDJSON or JSON file of the agency's rows.", valueName: "file")) var file: String
+        @Argument(help: ArgumentHelp("A CSV, NDJSON or JSON file of the agency's rows, or a SQLite database with --table.", valueName: "file")) var file: String
+        @Option(help: ArgumentHelp("Read this table of the SQLite database FILE (read-only).", valueName: "table")) var table: String?
         @Option(help: "Rows to show.") var limit: Int = 20
         @Option(help: "text or json (one object per row).") var format: OutputFormat = .text
         @Flag(help: "Show personal values as they are.") var unmasked = false
@@ -36,22 +38,21 @@ struct Map: ParsableCommand {
         func run() throws {
             let m = try loadMapping(mapping, schemas)
             let catalog = try schemas.loadCatalog()
-            let rows: RowFile
-            do { rows = try RowFile(path: file, options: m.source) } catch {
-                throw CommandFailure(code: ExitStatus.usage, message: "\(file): \(error)")
+            let rows: any RowReader
+            do {
+                if let table { rows = try SQLiteTableRows(path: file, table: table) } else { rows = try RowFile(path: file, options: m.source) }
+            } catch {
+                throw CommandFailure(code: ExitStatus.usage, message: table == nil ? "\(file): \(error)" : "\(error)")
             }
-            if let header = rows.header {
-                let missing = m.columns.keys.filter { !header.contains($0) }.sorted()
-                if !missing.isEmpty {
-                    throw CommandFailure(code: ExitStatus.usage, message: "\(file): its header lacks column\(missing.count == 1 ? "" : "s") the mapping reads: "
-                        + missing.map { "\($0) (\(mapping):\(m.columns[$0]!))\(didYouMean($0, in: header))" }.joined(separator: "; "))
-                }
+            let missing = rows.missingColumns(of: m)
+            if !missing.isEmpty {
+                throw CommandFailure(code: ExitStatus.usage, message: "\(rows.origin) lacks column\(missing.count == 1 ? "" : "s") the mapping reads: " + missing.joined(separator: "; "))
             }
             let preview: MappingPreview
             do { preview = try m.preview(rows, catalog: catalog, limit: limit, unmasked: unmasked) } catch {
                 throw CommandFailure(code: ExitStatus.usage, message: "\(file): \(error)")
             }
-            if format == .json { printJSON(preview) } else { printText(preview, m, encoding: rows.encoding) }
+            if format == .json { printJSON(preview) } else { printText(preview, m, encoding: (rows as? RowFile)?.encoding) }
             if preview.entries.contains(where: { if case .quarantined = $0.outcome { true } else { false } }) {
                 throw CommandFailure(code: ExitStatus.dataProblem, message: "")
             }
@@ -61,7 +62,7 @@ struct Map: ParsableCommand {
             print("\(p.file)\(encoding.map { " (\($0.rawValue))" } ?? "") through \(p.mapping) → \(m.recordType)")
             for e in p.entries {
                 print("")
-                let place = "line \(e.line)\(e.key.map { " (\($0))" } ?? "")"
+                let place = (e.location.allSatisfy(\.isNumber) ? "line \(e.location)" : e.location) + (e.key.map { " (\($0))" } ?? "")
                 let record: JSONValue?
                 switch e.outcome {
                 case .record(let r, let warnings):
@@ -97,7 +98,7 @@ struct Map: ParsableCommand {
         func printJSON(_ p: MappingPreview) {
             for e in p.entries {
                 var o = JSONObject()
-                o["line"] = .int(Int64(e.line))
+                if let line = Int64(e.location) { o["line"] = .int(line) } else { o["place"] = .string(e.location) }
                 if let k = e.key { o["key"] = .string(k) }
                 o["row"] = e.row
                 switch e.outcome {

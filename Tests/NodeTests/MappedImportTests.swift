@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HutongTesting
 import Normalise
 import Testing
@@ -70,5 +71,47 @@ import Standard
             #expect(message.contains("CF_JDRQ (") && message.contains("penalty.toml:") && message.contains("did you mean CF_JDRQ_?"), "\(message)")
         }
         #expect(try node.store.info().lastSequence == 0)
+    }
+}
+
+/// A table of an agency's SQLite database read through the same mapping:
+/// typed columns (a REAL amount in 万元, an INTEGER id) map exactly.
+@Suite struct MappedTableTests {
+    @Test func aLegacyTableImports() throws {
+        let (node, dir) = try NodeFixtures.create("node-t")
+        let db = dir + "/agency.sqlite"
+        let queue = try DatabaseQueue(path: db)
+        // The example export's rows, into a table whose amounts are REAL and ids INTEGER.
+        let rows = try RowFile(path: MappedImportTests.example.appendingPathComponent("xzcf-2023.csv").path)
+        let header = try #require(rows.header)
+        try queue.write { db in
+            let columns = header.map { c in c == "ID" ? "ID INTEGER PRIMARY KEY" : ["CF_NR_FK", "CF_NR_WFFF"].contains(c) ? "\(c) REAL" : "\(c) TEXT" }
+            try db.execute(sql: "CREATE TABLE t_xzcf (\(columns.joined(separator: ", ")))")
+            while let item = try rows.next() {
+                let row = try item.row.get()
+                let values: [DatabaseValueConvertible?] = header.map { c in
+                    let text = row[c].text
+                    if text.isEmpty { return nil }
+                    if c == "ID" { return Int64(text) }
+                    if ["CF_NR_FK", "CF_NR_WFFF"].contains(c) { return Double(text) ?? text }
+                    return text
+                }
+                try db.execute(sql: "INSERT INTO t_xzcf VALUES (\(header.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(values))
+            }
+        }
+        let mapping = try Node.loadMapping(MappedImportTests.example.appendingPathComponent("penalty.toml").path, schemas: NodeFixtures.schemas)
+        let report = try node.importTable("t_xzcf", of: db, mapping: mapping)
+        #expect(report.counts["written"] == 5 && report.quarantined == 3, "\(report)")
+        let stored = try node.store.records(type: "penalty", after: nil, limit: 100)
+        // 0.0123 万元 from a REAL column is 12300 分, not 12299.
+        #expect(stored.contains { $0.body["fine_fen"] == 12_300 })
+        let q = try node.store.quarantine(limit: 10).map(\.reason)
+        #expect(q.contains { $0.contains("agency.sqlite#t_xzcf:rowid 1006 (ID=1006)") && $0.contains("unknown-code") }, "\(q)")
+        // The same table against a file of records gives the same records.
+        let (fromFile, _) = try NodeFixtures.create("node-f")
+        _ = try fromFile.importFile(MappedImportTests.example.appendingPathComponent("xzcf-2023.csv").path, mapping: mapping)
+        #expect(try fromFile.store.records(type: "penalty", after: nil, limit: 100).map(\.hash).sorted() == stored.map(\.hash).sorted())
+        // A table that is not there is named with the ones that are.
+        #expect(throws: (any Error).self) { _ = try node.importTable("t_xzfc", of: db, mapping: mapping) }
     }
 }

@@ -65,9 +65,9 @@ import Testing
     /// line; the rows around it are read.
     @Test func raggedRowsAreReportedAndTheRestRead() throws {
         let rows = try RowFile(path: try file(Array("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n".utf8)))
-        var items: [RowFile.RowItem] = []
+        var items: [RowItem] = []
         while let i = try rows.next() { items.append(i) }
-        #expect(items.map(\.line) == [2, 3, 4, 5])
+        #expect(items.map(\.location) == ["2", "3", "4", "5"])
         #expect(items.map { if case .success = $0.row { true } else { false } } == [true, false, false, true])
         if case .failure(let p) = items[1].row { #expect(p.reason.contains("2 fields, the header 3")) }
         if case .success(let row) = items[3].row { #expect(row["c"] == .text("12") && row.location == "5") }
@@ -76,7 +76,7 @@ import Testing
     @Test func jsonRowsKeepTheirTypes() throws {
         let path = try file(Array("{\"ID\":7,\"FK\":1.5,\"MC\":\"恒达\",\"X\":null}\n[1]\n{bad\n".utf8), "rows.ndjson")
         let rows = try RowFile(path: path)
-        var items: [RowFile.RowItem] = []
+        var items: [RowItem] = []
         while let i = try rows.next() { items.append(i) }
         #expect(items.count == 3)
         guard case .success(let row) = items[0].row else { Issue.record("\(items)"); return }

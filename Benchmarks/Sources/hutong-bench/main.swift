@@ -10,12 +10,15 @@ import JSON
 ///         node store: local writes, change reads and remote applies in batches of 1,000
 ///     hutong-bench envelope --file EXPORT.ndjson [--schemas DIR]
 ///         receiving checks per envelope (e.g. of `hutong export` output), step by step
+///     hutong-bench mapping [--count 1000000] [--file legacy.csv] [--mapping FILE] [--schemas DIR]
+///         legacy rows read, mapped and validated on one core (the file is written first if missing)
 struct Options {
     var mode = "validate"
     var type = "penalty"
     var count: Int?
     var file: String?
     var schemas: String?
+    var mapping: String?
 
     init(_ args: [String]) {
         var it = args.makeIterator()
@@ -25,7 +28,8 @@ struct Options {
             case "--count": count = Int(it.next() ?? "")
             case "--file": file = it.next()
             case "--schemas": schemas = it.next()
-            case "validate", "store", "envelope": mode = a
+            case "--mapping": mapping = it.next()
+            case "validate", "store", "envelope", "mapping": mode = a
             default:
                 print("usage: hutong-bench [--type TYPE] [--count N] [--file PATH] [--schemas DIR]")
                 exit(2)
@@ -58,6 +62,13 @@ if options.mode == "store" {
 if options.mode == "envelope" {
     guard let file = options.file else { print("envelope needs --file (NDJSON envelopes, as `hutong export` writes)"); exit(2) }
     try EnvelopeBenchmark(catalog: catalog, path: file).run()
+    exit(0)
+}
+if options.mode == "mapping" {
+    let count = options.count ?? 1_000_000
+    let mapping = options.mapping ?? schemasDir.deletingLastPathComponent().appendingPathComponent("deploy/examples/legacy-penalty/penalty.toml").path
+    try MappingBenchmark(catalog: catalog, mappingPath: mapping, count: count,
+                         path: options.file ?? NSTemporaryDirectory() + "hutong-bench-legacy-\(count).csv").run()
     exit(0)
 }
 guard let schema = catalog.schema(named: options.type) else { print("unknown type \(options.type)"); exit(2) }

@@ -23,6 +23,16 @@ public struct NodeConfiguration: Sendable {
     public let idleTimeoutSeconds: Int
     /// [[peers]]
     public let peers: [PeerEntry]
+    /// [[inbox]]: folders export files are dropped into.
+    public var inboxes: [InboxSettings] = []
+
+    /// One `[[inbox]]`: its folder, the mapping its files are read through
+    /// (none: they hold standard records), and how long a file must rest.
+    public struct InboxSettings: Sendable {
+        public let directory: String
+        public let mapping: String?
+        public let settleSeconds: Int
+    }
 
     public func peer(named name: String) -> PeerEntry? { peers.first { $0.name == name } }
 
@@ -85,13 +95,27 @@ public struct NodeConfiguration: Sendable {
                 throw ConfigurationError("\(path): peer \(name): \(error)")
             }
         }
-        return NodeConfiguration(
+        var inboxes: [InboxSettings] = []
+        for (i, item) in (table["inbox"]?.array ?? TOMLArray()).enumerated() {
+            guard let t = item.table, let dir = t["directory"]?.string else {
+                throw ConfigurationError("\(path): inbox[\(i + 1)] needs directory = \"…\" (the folder files are dropped into)")
+            }
+            for key in t.keys where !["directory", "mapping", "settle_seconds"].contains(key) {
+                throw ConfigurationError("\(path): inbox[\(i + 1)] has an unknown key \(key); its keys are directory, mapping, settle_seconds")
+            }
+            let settle = t["settle_seconds"]?.int ?? 10
+            guard settle >= 0 else { throw ConfigurationError("\(path): inbox[\(i + 1)] settle_seconds must not be negative") }
+            inboxes.append(InboxSettings(directory: resolve(dir), mapping: t["mapping"]?.string.map(resolve), settleSeconds: settle))
+        }
+        var configuration = NodeConfiguration(
             file: url, nodeID: id, storePath: resolve(storePath), maxClockSkewSeconds: skew,
             signingKeyPath: resolve(keys?["signing"]?.string ?? "keys/node.ed25519"), tls: tls,
             listenHost: host, listenPort: port, plainHTTP: server?["plain_http"]?.bool ?? false,
             maxBodyBytes: (server?["max_body_mb"]?.int ?? 64) << 20,
             maxBatchAgeSeconds: server?["max_batch_age_seconds"]?.int ?? 600,
             idleTimeoutSeconds: max(1, server?["idle_timeout_seconds"]?.int ?? 30), peers: peers)
+        configuration.inboxes = inboxes
+        return configuration
     }
 
     /// `HOST:PORT` (an IPv6 host in brackets), or nil.
@@ -153,6 +177,14 @@ public struct NodeConfiguration: Sendable {
         max_batch_age_seconds = 600
         # A connection silent this long, or this slow to send a request's headers, is closed.
         idle_timeout_seconds = 30
+
+        # Folders agencies drop export files into (`hutong inbox` takes them):
+        # one [[inbox]] each; mapping: how rows become standard records
+        # (docs/mappings.md), left out for files of standard records.
+        # [[inbox]]
+        # directory = "inbox/penalty"
+        # mapping = "mappings/penalty.toml"
+        # settle_seconds = 10
 
         # Peers: one [[peers]] table each, added by `hutong peers add`.
         # Everything a peer may do here is listed in its grants; the rest is denied.

@@ -5,7 +5,7 @@ import Standard
 /// An agency's export file as rows: CSV (its header names the columns), or
 /// NDJSON / a JSON array of objects (each member a column). Read a piece at a
 /// time; a row that cannot be read is reported with its line and the rest go on.
-public final class RowFile {
+public final class RowFile: RowReader {
     public enum Format: String, Sendable { case csv, ndjson, json }
 
     public let path: String
@@ -15,20 +15,6 @@ public final class RowFile {
     private var json: RecordReader?
     private var pending: [RowItem] = []
     private var taken = 0
-
-    /// One row of the file, or why a line of it could not be read.
-    public struct RowItem: Sendable {
-        /// The line the row starts on.
-        public let line: Int
-        public let row: Result<SourceRow, RowProblem>
-    }
-
-    public struct RowProblem: Error, Sendable, CustomStringConvertible {
-        /// The text of the row as far as it could be read (kept in quarantine).
-        public let text: String
-        public let reason: String
-        public var description: String { reason }
-    }
 
     /// - Throws: `CSVProblem` for a file that cannot be opened or has no header.
     public init(path: String, options: Mapping.SourceOptions = .init()) throws(CSVProblem) {
@@ -48,6 +34,8 @@ public final class RowFile {
     /// The header's columns (CSV); nil for JSON, whose rows name their own.
     public var header: [String]? { columns?.names }
 
+    public var origin: String { path }
+
     /// The encoding a CSV file is read in.
     public var encoding: TextEncoding? { csv?.encoding }
 
@@ -56,14 +44,14 @@ public final class RowFile {
             guard let record = csv.next() else { return nil }
             switch record.fields {
             case .failure(let p):
-                return RowItem(line: record.line, row: .failure(RowProblem(text: "", reason: p.reason)))
+                return RowItem(location: String(record.line), row: .failure(RowProblem(text: "", reason: p.reason)))
             case .success(let fields):
                 let text = fields.joined(separator: ",")
                 guard fields.count == columns.names.count else {
-                    return RowItem(line: record.line, row: .failure(RowProblem(
+                    return RowItem(location: String(record.line), row: .failure(RowProblem(
                         text: text, reason: "the row has \(fields.count) fields, the header \(columns.names.count) (a delimiter inside an unquoted value?)")))
                 }
-                return RowItem(line: record.line, row: .success(SourceRow(columns: columns, values: fields.map { .text($0) }, origin: path, location: String(record.line))))
+                return RowItem(location: String(record.line), row: .success(SourceRow(columns: columns, values: fields.map { .text($0) }, origin: path, location: String(record.line))))
             }
         }
         while taken == pending.count {
@@ -72,7 +60,7 @@ public final class RowFile {
             guard let reader = json, let chunk = try reader.next() else {
                 if let p = json?.problem {
                     json = nil
-                    return RowItem(line: p.line, row: .failure(RowProblem(text: "", reason: p.message)))
+                    return RowItem(location: String(p.line), row: .failure(RowProblem(text: "", reason: p.message)))
                 }
                 return nil
             }
@@ -81,14 +69,14 @@ public final class RowFile {
                 let text = String(decoding: bytes, as: UTF8.self)
                 let value: JSONValue
                 do { value = try bytes.withUnsafeBufferPointer { (b) throws(JSONParseError) in try JSONParser.parse(b) } } catch {
-                    pending.append(RowItem(line: r.line, row: .failure(RowProblem(text: text, reason: "not JSON: \(error.reason)"))))
+                    pending.append(RowItem(location: String(r.line), row: .failure(RowProblem(text: text, reason: "not JSON: \(error.reason)"))))
                     continue
                 }
                 guard let row = SourceRow(json: value, origin: path, location: String(r.line)) else {
-                    pending.append(RowItem(line: r.line, row: .failure(RowProblem(text: text, reason: "a row must be a JSON object of column → value"))))
+                    pending.append(RowItem(location: String(r.line), row: .failure(RowProblem(text: text, reason: "a row must be a JSON object of column → value"))))
                     continue
                 }
-                pending.append(RowItem(line: r.line, row: .success(row)))
+                pending.append(RowItem(location: String(r.line), row: .success(row)))
             }
         }
         taken += 1

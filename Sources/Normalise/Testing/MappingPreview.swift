@@ -7,8 +7,8 @@ import Standard
 /// personal fields, and the columns they come from, are masked unless asked.
 public struct MappingPreview: Sendable {
     public struct Entry: Sendable {
-        /// The file's line, and the row's own key (`ID=1006`) when the mapping names one.
-        public let line: Int
+        /// The file's line or the table's row, and the row's own key (`ID=1006`) when the mapping names one.
+        public let location: String
         public let key: String?
         /// The row as read: column → value.
         public let row: JSONValue
@@ -87,14 +87,14 @@ extension Mapping {
         return .object(o)
     }
 
-    public func preview(_ file: RowFile, catalog: StandardCatalog, limit: Int, unmasked: Bool = false) throws -> MappingPreview {
+    public func preview(_ file: some RowReader, catalog: StandardCatalog, limit: Int, unmasked: Bool = false) throws -> MappingPreview {
         let gate = RecordGate(catalog: catalog)
         let personal = catalog.recordTypes[recordType]?.personalFields ?? []
         var entries: [MappingPreview.Entry] = []
         while entries.count < limit, let item = try file.next() {
             switch item.row {
             case .failure(let p):
-                entries.append(.init(line: item.line, key: nil, row: .string(unmasked ? p.text : ""), outcome: .quarantined(field: nil, reason: p.reason, record: nil)))
+                entries.append(.init(location: item.location, key: nil, row: .string(unmasked ? p.text : ""), outcome: .quarantined(field: nil, reason: p.reason, record: nil)))
             case .success(let row):
                 let outcome: MappingPreview.Outcome
                 switch map(row) {
@@ -111,13 +111,13 @@ extension Mapping {
                     }
                     let maskedFields = Set(pointers.map { $0.dropFirst().replacingOccurrences(of: "/", with: ".") })
                     let exempt = Set(fields.filter { $0.personal && Self.value(at: $0.name, in: record) != nil && !maskedFields.contains($0.name) }.map(\.name))
-                    entries.append(.init(line: item.line, key: keyText(row), row: shown(row, unmasked: unmasked, exempt: exempt), outcome: outcome))
+                    entries.append(.init(location: item.location, key: keyText(row), row: shown(row, unmasked: unmasked, exempt: exempt), outcome: outcome))
                     continue
                 }
-                entries.append(.init(line: item.line, key: keyText(row), row: shown(row, unmasked: unmasked), outcome: outcome))
+                entries.append(.init(location: item.location, key: keyText(row), row: shown(row, unmasked: unmasked), outcome: outcome))
             }
         }
-        return MappingPreview(mapping: self.file, file: file.path, entries: entries)
+        return MappingPreview(mapping: self.file, file: file.origin, entries: entries)
     }
 }
 

@@ -22,4 +22,6 @@ public enum AuditKind: String, Sendable, CaseIterable {
     case syncFailed = "sync-failed"
     case configuration
     case tombstonesPurged = "tombstones-purged"
+    /// Quarantined rows mapped again (`hutong quarantine retry`).
+    case quarantineRetried = "quarantine-retried"
 }

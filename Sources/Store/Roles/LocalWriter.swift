@@ -15,4 +15,6 @@ public protocol LocalWriter: Sendable {
     func delete(id: String) throws -> Envelope?
     /// Keeps a record that could not be used, with the reason.
     func quarantine(source: String, text: String, reason: String) throws
+    /// Keeps a row a mapping could not use, with what a retry needs.
+    func quarantine(_ row: QuarantinedRow) throws
 }

@@ -103,6 +103,17 @@ extension SQLiteNodeStore {
         m.registerMigration("v3-cursor-grants") { db in
             try db.execute(sql: "ALTER TABLE cursors ADD COLUMN grants TEXT")
         }
+        // A row quarantined by a mapping keeps the mapping's file and the
+        // row's place, so that `hutong quarantine retry` can map it again.
+        m.registerMigration("v4-quarantine-mapping") { db in
+            try db.execute(sql: """
+                ALTER TABLE quarantine ADD COLUMN mapping TEXT;
+                ALTER TABLE quarantine ADD COLUMN place TEXT;
+                ALTER TABLE quarantine ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+                CREATE INDEX quarantine_mapping ON quarantine(mapping, id) WHERE mapping IS NOT NULL;
+                CREATE INDEX quarantine_place ON quarantine(place) WHERE place IS NOT NULL;
+                """)
+        }
         return m
     }
 }

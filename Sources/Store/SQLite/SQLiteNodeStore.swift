@@ -120,6 +120,20 @@ public final class SQLiteNodeStore: NodeStore {
         try pool.write { db in try Self.quarantine(db, source: source, text: text, reason: reason) }
     }
 
+    public func quarantine(_ row: QuarantinedRow) throws {
+        try pool.write { db in
+            // The same row from the same place, read again (a file taken again
+            // after a stop), is kept once: its reason is brought up to date.
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM quarantine WHERE place = ? AND mapping = ? AND text = ?",
+                                           arguments: [row.place, row.mapping, row.text]) {
+                try db.execute(sql: "UPDATE quarantine SET reason = ?, at = ? WHERE id = ?", arguments: [row.reason, StoreClock.timestamp(), id])
+                return
+            }
+            try db.execute(sql: "INSERT INTO quarantine (source, text, reason, at, mapping, place) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [row.source, row.text, row.reason, StoreClock.timestamp(), row.mapping, row.place])
+        }
+    }
+
     public func delete(id: String) throws -> Envelope? {
         try versions { try $0.delete(id: id) }
     }
@@ -229,10 +243,34 @@ public final class SQLiteNodeStore: NodeStore {
 
     public func quarantine(limit: Int) throws -> [QuarantineEntry] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
-                QuarantineEntry(id: $0["id"], source: $0["source"], text: $0["text"], reason: $0["reason"], at: $0["at"])
+            try Row.fetchAll(db, sql: "SELECT * FROM quarantine ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.quarantineEntry)
+        }
+    }
+
+    public func mappedQuarantine(mapping: String?, after id: Int64, limit: Int) throws -> [QuarantineEntry] {
+        try pool.read { db in
+            let rows = if let mapping {
+                try Row.fetchAll(db, sql: "SELECT * FROM quarantine WHERE mapping = ? AND id > ? ORDER BY id LIMIT ?", arguments: [mapping, id, limit])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT * FROM quarantine WHERE mapping IS NOT NULL AND id > ? ORDER BY id LIMIT ?", arguments: [id, limit])
+            }
+            return rows.map(Self.quarantineEntry)
+        }
+    }
+
+    public func settleQuarantine(id: Int64, stillFailing reason: String?) throws {
+        try pool.write { db in
+            if let reason {
+                try db.execute(sql: "UPDATE quarantine SET reason = ?, attempts = attempts + 1, at = ? WHERE id = ?", arguments: [reason, StoreClock.timestamp(), id])
+            } else {
+                try db.execute(sql: "DELETE FROM quarantine WHERE id = ?", arguments: [id])
             }
         }
+    }
+
+    static func quarantineEntry(_ row: Row) -> QuarantineEntry {
+        QuarantineEntry(id: row["id"], source: row["source"], text: row["text"], reason: row["reason"], at: row["at"],
+                        mapping: row["mapping"], place: row["place"], attempts: row["attempts"] ?? 1)
     }
 
     // MARK: Audit
