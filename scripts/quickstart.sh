@@ -65,6 +65,22 @@ set -e
 "$hutong" audit verify --config "$demo/node/hutong.toml"
 
 echo
+echo "== An agency's own export through a mapping: hutong map test, hutong map preview, hutong import --mapping"
+ex=deploy/examples/legacy-penalty
+"$hutong" map test "$ex/penalty.toml"
+set +e
+"$hutong" map preview "$ex/penalty.toml" "$ex/xzcf-2023.csv" > "$demo/preview.txt"
+status=$?
+set -e
+[ "$status" -eq 1 ] || { echo "unexpected exit status $status"; exit 1; }
+grep -E "^line|×|rows:" "$demo/preview.txt"
+set +e
+"$hutong" import --config "$demo/node/hutong.toml" --mapping "$ex/penalty.toml" "$ex/xzcf-2023.csv"
+status=$?
+set -e
+[ "$status" -eq 1 ] || { echo "unexpected exit status $status"; exit 1; }
+
+echo
 echo "== A second node pulls them over mutual TLS: hutong peers add, hutong serve, hutong sync --once"
 rm -rf "$demo/peer"
 "$hutong" init --node-id demo-peer --dir "$demo/peer" --listen "127.0.0.1:$(port)" \

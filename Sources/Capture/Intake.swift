@@ -61,6 +61,7 @@ public struct Intake {
             self.mapping = mapping
             gate = RecordGate(catalog: intake.catalog)
             report = IntakeReport(source: sourceName)
+            report.mapping = mapping
         }
 
         var isEmpty: Bool { plain.isEmpty && versions.isEmpty && rejected.isEmpty }
@@ -183,6 +184,8 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
     public var origin: String?
     /// The node that wrote the export, when the input was one.
     public var exportedBy: String?
+    /// The mapping the rows were read through, when they were.
+    public var mapping: String?
     /// Outcome → count: written, unchanged (plain records); applied, merged, conflict, … (an export).
     public var counts: [String: Int] = [:]
     public var quarantined = 0
@@ -195,7 +198,7 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
     public init(source: String) { self.source = source }
 
     public var description: String {
-        let kind = exportedBy.map { "export of node \($0)" } ?? "records"
+        let kind = exportedBy.map { "export of node \($0)" } ?? mapping.map { "rows through \(($0 as NSString).lastPathComponent)" } ?? "records"
         var parts = counts.keys.sorted().map { "\(counts[$0]!) \($0)" }
         if quarantined > 0 { parts.append("\(quarantined) quarantined (see `hutong quarantine list`)") }
         if cutShort {
