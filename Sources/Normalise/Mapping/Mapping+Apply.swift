@@ -10,27 +10,27 @@ extension Mapping {
     }
 
     func map(_ row: SourceRow, coverage: inout MappingCoverage?) -> Result<JSONValue, MappingProblem> {
-        var record = JSONObject()
-        record["type"] = .string(recordType)
-        var made: [String: MappedValue] = [:]
-        for rule in fields {
-            let value: MappedValue
-            do { value = try make(rule, row, made, &coverage) } catch { return .failure(error) }
-            made[rule.name] = value
-            guard !value.isEmpty else { continue }
-            var json = value.json
-            if rule.isList, case .array = json {} else if rule.isList { json = .array([json]) }
-            Self.set(&record, rule.path[...], json)
+        var made = [MappedValue](repeating: .empty, count: fields.count)
+        for (i, rule) in fields.enumerated() {
+            do { made[i] = try make(rule, row, made, &coverage) } catch { return .failure(error) }
         }
-        return .success(.object(record))
+        // The record built once, nested objects in the order the mapping makes them.
+        let record = RecordBuilder()
+        record.set(["type"][...], .string(recordType))
+        for (i, rule) in fields.enumerated() where !made[i].isEmpty {
+            var json = made[i].json
+            if rule.isList, case .array = json {} else if rule.isList { json = .array([json]) }
+            record.set(rule.path[...], json)
+        }
+        return .success(record.value)
     }
 
-    private func make(_ rule: FieldRule, _ row: SourceRow, _ made: [String: MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
+    private func make(_ rule: FieldRule, _ row: SourceRow, _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
         for (ci, c) in rule.cases.enumerated() {
             if let when = c.when {
                 let subject: MappedValue = switch when.subject {
                 case .column(let col): MappedValue(row[col])
-                case .field(let path): made[path.joined(separator: ".")] ?? .empty
+                case .field(let name): fieldPositions[name].map { made[$0] } ?? .empty
                 }
                 guard when.holds(subject) else { continue }
             }
@@ -107,12 +107,43 @@ extension Mapping {
         return MappingProblem(kind: kind, field: rule.name, step: step, value: rule.personal ? PersonalData.mask(shown) : shown, reason: reason)
     }
 
-    /// Sets `value` at `path`, making the objects on the way.
-    static func set(_ object: inout JSONObject, _ path: ArraySlice<String>, _ value: JSONValue) {
+}
+
+/// A record under construction: nested objects as they are filled, made
+/// into a `JSONValue` once (setting paths on a `JSONObject` would copy the
+/// enclosing objects at every field).
+final class RecordBuilder {
+    private var keys: [String] = []
+    private var values: [Member] = []
+
+    private enum Member {
+        case value(JSONValue)
+        case object(RecordBuilder)
+    }
+
+    func set(_ path: ArraySlice<String>, _ value: JSONValue) {
         guard let first = path.first else { return }
-        if path.count == 1 { object[first] = value; return }
-        var inner = object[first]?.objectValue ?? JSONObject()
-        set(&inner, path.dropFirst(), value)
-        object[first] = .object(inner)
+        let i = keys.firstIndex(of: first)
+        if path.count == 1 {
+            if let i { values[i] = .value(value) } else { keys.append(first); values.append(.value(value)) }
+            return
+        }
+        let child: RecordBuilder
+        if let i, case .object(let existing) = values[i] {
+            child = existing
+        } else {
+            child = RecordBuilder()
+            if let i { values[i] = .object(child) } else { keys.append(first); values.append(.object(child)) }
+        }
+        child.set(path.dropFirst(), value)
+    }
+
+    var value: JSONValue {
+        .object(JSONObject(keys: keys, values: values.map { member in
+            switch member {
+            case .value(let v): v
+            case .object(let o): o.value
+            }
+        }))
     }
 }

@@ -82,7 +82,9 @@ struct MappingLoader {
         let ordered = order(rules)
         let tests = loadTests(root["test"], rules: rules)
         let name = head["name"]?.string ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        return Mapping(file: file, name: name, recordType: type, key: key, source: source, fields: ordered, tests: tests, columns: columns)
+        let positions = Dictionary(ordered.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return Mapping(file: file, name: name, recordType: type, key: key, source: source, fields: ordered, tests: tests, columns: columns,
+                       fieldPositions: positions)
     }
 
     mutating func use(column: String, at path: [String]) {

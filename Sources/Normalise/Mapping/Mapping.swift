@@ -24,6 +24,8 @@ public struct Mapping: Sendable {
     public let tests: [MappingTest]
     /// Each column the mapping reads → the line that first names it.
     public let columns: [String: Int]
+    /// Field name → its place in `fields`, for conditions on fields.
+    let fieldPositions: [String: Int]
 
     /// How to read a file for this mapping; `format` and `encoding` are guessed when nil.
     public struct SourceOptions: Sendable {
@@ -39,9 +41,9 @@ public struct Mapping: Sendable {
 
 /// One standard field and how it is made.
 struct FieldRule: Sendable {
-    /// `party.name` as a path.
+    /// `party.name`, and as a path.
+    let name: String
     let path: [String]
-    var name: String { path.joined(separator: ".") }
     /// Where it is written in the mapping.
     let line: Int
     /// Tried in order; the first whose condition holds makes the value.
@@ -51,6 +53,12 @@ struct FieldRule: Sendable {
     let isList: Bool
     /// The field holds a whole number.
     let isInteger: Bool
+
+    init(name: String, line: Int, cases: [FieldCase], personal: Bool, isList: Bool, isInteger: Bool) {
+        self.name = name
+        path = name.split(separator: ".").map(String.init)
+        self.line = line; self.cases = cases; self.personal = personal; self.isList = isList; self.isInteger = isInteger
+    }
 }
 
 struct FieldCase: Sendable {
@@ -81,7 +89,8 @@ enum ValueSource: Sendable {
 struct Condition: Sendable {
     enum Subject: Sendable {
         case column(String)
-        case field([String])
+        /// A field's name (`party.kind`).
+        case field(String)
     }
 
     let subject: Subject

@@ -60,7 +60,7 @@ extension MappingLoader {
         let isList: Bool, isInteger: Bool
         if case .list = field.kind { isList = true } else { isList = false }
         isInteger = field.kind == .integer
-        return FieldRule(path: field.path.split(separator: ".").map(String.init), line: line, cases: cases, personal: field.personal,
+        return FieldRule(name: field.path, line: line, cases: cases, personal: field.personal,
                          isList: isList, isInteger: isInteger)
     }
 
@@ -141,7 +141,7 @@ extension MappingLoader {
                 issue(tomlPath, "when reads field \(f), which \(recordType) does not have\(didYouMean(f, in: dictionary.fields[recordType]!.map(\.path)))")
                 return nil
             }
-            subject = .field(f.split(separator: ".").map(String.init))
+            subject = .field(f)
         } else {
             issue(tomlPath, "when needs column = \"…\" or field = \"…\"")
             return nil

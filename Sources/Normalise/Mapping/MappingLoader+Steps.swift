@@ -191,7 +191,7 @@ extension MappingLoader {
         var state: [String: Int] = [:]  // 1 visiting, 2 done
         var out: [FieldRule] = []
         func deps(_ r: FieldRule) -> [String] {
-            r.cases.compactMap { c in if case .field(let p)? = c.when?.subject { p.joined(separator: ".") } else { nil } }
+            r.cases.compactMap { c in if case .field(let name)? = c.when?.subject { name } else { nil } }
         }
         func visit(_ r: FieldRule, _ chain: [String]) {
             if state[r.name] == 2 { return }

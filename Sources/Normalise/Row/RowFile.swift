@@ -46,10 +46,9 @@ public final class RowFile: RowReader {
             case .failure(let p):
                 return RowItem(location: String(record.line), row: .failure(RowProblem(text: "", reason: p.reason)))
             case .success(let fields):
-                let text = fields.joined(separator: ",")
                 guard fields.count == columns.names.count else {
                     return RowItem(location: String(record.line), row: .failure(RowProblem(
-                        text: text, reason: "the row has \(fields.count) fields, the header \(columns.names.count) (a delimiter inside an unquoted value?)")))
+                        text: fields.joined(separator: ","), reason: "the row has \(fields.count) fields, the header \(columns.names.count) (a delimiter inside an unquoted value?)")))
                 }
                 return RowItem(location: String(record.line), row: .success(SourceRow(columns: columns, values: fields.map { .text($0) }, origin: path, location: String(record.line))))
             }

@@ -30,7 +30,7 @@ extension Step {
         case .upper: return text(value, TextTransforms.upper)
         case .lower: return text(value, TextTransforms.lower)
         case .nfkc: return text(value) { $0.precomposedStringWithCompatibilityMapping }
-        case .replace(let from, let to): return text(value) { $0.replacingOccurrences(of: from, with: to) }
+        case .replace(let from, let to): return text(value) { TextTransforms.replace($0, from, to) }
         case .emptyIf(let values):
             return values.contains(TextTransforms.trim(value.text ?? "")) ? (.empty, .emptied) : (value, .applied)
         case .date, .datetime:
