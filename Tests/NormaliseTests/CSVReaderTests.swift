@@ -83,5 +83,12 @@ import Testing
         #expect(row["ID"] == .integer(7) && row["FK"] == .decimal("1.5") && row["MC"] == .text("恒达") && row["X"] == .null)
         if case .failure(let p) = items[1].row { #expect(p.reason.contains("JSON object")) } else { Issue.record("an array passed as a row") }
         if case .failure(let p) = items[2].row { #expect(p.reason.hasPrefix("not JSON")) } else { Issue.record("bad JSON passed as a row") }
+
+        // A JSON array of objects reads the same way, each row with its line.
+        let array = try RowFile(path: try file(Array("[\n {\"ID\": 1, \"MC\": \"甲\"},\n {\"ID\": 2, \"MC\": \"乙\"}\n]".utf8), "rows.json"))
+        var fromArray: [SourceRow] = []
+        while let i = try array.next() { fromArray.append(try i.row.get()) }
+        #expect(fromArray.map { $0["MC"] } == [RowValue.text("甲"), .text("乙")])
+        #expect(fromArray.map(\.location) == ["2", "3"])
     }
 }
