@@ -18,8 +18,12 @@ struct Hutong: ParsableCommand {
             Exit codes:
               0  success (validate: every record is valid)
               1  data problem: validate, a record is invalid or a file is not JSON;
-                 import, a record was quarantined; check, the store has a problem
-              2  usage error, or a file or directory that cannot be read
+                 import, inbox, quarantine retry, a record or row was (or stays)
+                 quarantined, or an inbox file was rejected; map preview, a row would
+                 be quarantined; map test, a case failed or coverage fell short;
+                 check, the store has a problem
+              2  usage error, a configuration or mapping error, or a file or
+                 directory that cannot be read
               3  sync, peers check: a peer could not be reached or refused (each says why)
             Shell completions: hutong --generate-completion-script bash|zsh|fish
             """,

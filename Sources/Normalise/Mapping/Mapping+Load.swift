@@ -36,6 +36,9 @@ struct MappingLoader {
     var columns: [String: Int] = [:]
     var recordType = ""
     var codeTables: [String: CodeTable] = [:]
+    /// Fields the mapping writes a rule for, loaded or not: one that failed to
+    /// load is reported once, not again as a required field nobody makes.
+    var named: Set<String> = []
 
     static let ruleKeys = ["from", "template", "const", "default", "do", "when", "cases"]
     static let sections = ["mapping", "source", "field", "codes", "test"]

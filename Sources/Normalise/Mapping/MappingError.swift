@@ -16,7 +16,13 @@ public struct MappingError: Error, Sendable, CustomStringConvertible {
 
 /// The closest of `candidates` to `word`, when one is close enough to be a typo.
 public func suggestion(for word: String, in candidates: some Sequence<String>) -> String? {
-    let w = Array(word.lowercased().unicodeScalars)
+    let candidates = Array(candidates)
+    let lower = word.lowercased()
+    // A candidate the word begins (wan → wan_yuan) is meant more often than one a letter or two away.
+    if lower.count >= 2, let whole = candidates.filter({ $0.lowercased().hasPrefix(lower) }).min(by: { $0.count < $1.count }) {
+        return whole
+    }
+    let w = Array(lower.unicodeScalars)
     var best: (String, Int)?
     for c in candidates {
         let d = editDistance(w, Array(c.lowercased().unicodeScalars))

@@ -23,6 +23,7 @@ extension MappingLoader {
                 continue
             }
             if name == "type" { issue(here, "type is set from [mapping] type; leave it out"); continue }
+            named.insert(name)
             if field.path.contains("[]") { issue(here, "\(name) is inside a list of objects; map the whole list with const"); continue }
             if let rule = rule(value, tomlPath: here, field: field) { rules.append(rule) }
         }

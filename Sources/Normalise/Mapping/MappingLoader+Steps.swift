@@ -73,7 +73,7 @@ extension MappingLoader {
         case "money":
             let unitName = option?.string ?? option?.table?["unit"]?.string ?? "yuan"
             guard let unit = MoneyUnit(rawValue: unitName) else {
-                issue(tomlPath, "money unit \"\(unitName)\" is not one of \(MoneyUnit.allCases.map(\.rawValue).joined(separator: ", ")) (the unit of amounts written without one)")
+                issue(tomlPath, "money unit \"\(unitName)\" is not one of \(MoneyUnit.allCases.map(\.rawValue).joined(separator: ", ")) (the unit of amounts written without one)\(didYouMean(unitName, in: MoneyUnit.allCases.map(\.rawValue)))")
                 return nil
             }
             return .money(unit, allowNegative: option?.table?["allow_negative"]?.bool ?? false)
@@ -173,7 +173,7 @@ extension MappingLoader {
 
     /// Every field the standard requires is made, where its object is made at all.
     mutating func checkRequired(_ rules: [FieldRule], _ fields: [StandardField]) {
-        let made = Set(rules.map(\.name))
+        let made = Set(rules.map(\.name)).union(named)
         func isMade(_ path: String) -> Bool { made.contains(path) || made.contains { $0.hasPrefix(path + ".") } }
         var missing: [String] = []
         for f in fields where f.required && f.path != "type" && !f.path.contains("[]") {
