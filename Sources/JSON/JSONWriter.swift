@@ -31,9 +31,7 @@ public enum JSONWriter {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
-            let order = style == .canonical
-                ? o.keys.indices.sorted { o.keys[$0].utf16.lexicographicallyPrecedes(o.keys[$1].utf16) }
-                : Array(o.keys.indices)
+            let order = style == .canonical ? canonicalOrder(o.keys) : Array(o.keys.indices)
             out.append(UInt8(ascii: "{"))
             for (n, i) in order.enumerated() {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
@@ -43,6 +41,17 @@ public enum JSONWriter {
             }
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Member positions in RFC 8785 order (by UTF-16 code units). Keys in
+    /// ASCII, as every key of the standard is, sort the same by their UTF-8
+    /// bytes, which are read in place; the UTF-16 view transcodes on every
+    /// comparison and made canonical writing the costliest step of a local write.
+    static func canonicalOrder(_ keys: [String]) -> [Int] {
+        if keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+            return keys.indices.sorted { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }
+        }
+        return keys.indices.sorted { keys[$0].utf16.lexicographicallyPrecedes(keys[$1].utf16) }
     }
 
     public static func writeString(_ s: String, into out: inout [UInt8]) {

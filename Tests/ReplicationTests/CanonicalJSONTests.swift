@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Replication
 @testable import Standard
-import JSON
+@testable import JSON
 
 @Suite struct CanonicalJSONTests {
     /// Numbers as in RFC 8785 appendix B (ECMAScript form).
@@ -22,6 +22,19 @@ import JSON
         #expect(keys.map(String.init) == ["{\"\\r\"", "\"1\"", "\"</script>\"", "\"\u{80}\"", "\"ö\"", "\"€\"", "\"😀\"", "\"\u{fb33}\""])
         #expect(CanonicalJSON.string(["a": "x\u{1}y\"\\/é"]) == #"{"a":"x\u0001y\"\\/é"}"#)
         #expect(CanonicalJSON.string(["b": [1, 2.5, true, nil], "a": [:]]) == #"{"a":{},"b":[1,2.5,true,null]}"#)
+    }
+
+    /// ASCII keys take a faster path than the UTF-16 comparison; their order is the same.
+    @Test func asciiKeysSortAsUTF16() {
+        var rng = SplitMix64(state: 9)
+        let alphabet = Array(" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~".utf8)
+        for _ in 0..<200 {
+            let keys = (0..<Int.random(in: 2...12, using: &rng)).map { _ in
+                String(decoding: (0..<Int.random(in: 0...4, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self)
+            }
+            let expected = keys.indices.sorted { keys[$0].utf16.lexicographicallyPrecedes(keys[$1].utf16) }.map { keys[$0] }
+            #expect(JSONWriter.canonicalOrder(keys).map { keys[$0] } == expected, "\(keys)")
+        }
     }
 
     @Test func hashIsSHA256OfCanonicalText() {
