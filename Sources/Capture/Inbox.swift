@@ -35,8 +35,9 @@ public struct Inbox: Sendable {
         for url in items {
             let name = url.lastPathComponent
             guard !name.hasPrefix("."), !name.hasSuffix(".part"), Self.extensions.contains(url.pathExtension.lowercased()) else { continue }
-            let values = try url.resourceValues(forKeys: [.isRegularFileKey, .contentModificationDateKey])
-            guard values.isRegularFile == true, let modified = values.contentModificationDate else { continue }
+            // A file moved away while the folder is read is simply not there.
+            guard let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .contentModificationDateKey]),
+                  values.isRegularFile == true, let modified = values.contentModificationDate else { continue }
             // Still being written: a file whose last change is this recent is left for the next pass.
             guard now.timeIntervalSince(modified) >= settleSeconds else { continue }
             out.append((url, modified))
