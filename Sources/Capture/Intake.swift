@@ -3,6 +3,7 @@ import Replication
 import Standard
 import Store
 import JSON
+import Normalise
 
 /// Takes what a source yields into the node store. Plain standard records are
 /// validated and become local writes; a file that starts with a batch header
@@ -128,11 +129,11 @@ public struct Intake {
         }
 
         /// A mapped row: validated as any standard record; quarantined as the row it came from.
-        private mutating func addMapped(_ record: JSONValue, row: String, at: String) throws {
-            guard header == nil else { return try reject(row, "\(at): a mapped row inside an export", place: at) }
+        private mutating func addMapped(_ record: JSONValue, row: SourceRow, at: String) throws {
+            guard header == nil else { return try reject(JSONWriter.string(row.json), "\(at): a mapped row inside an export", place: at) }
             let verdict = gate.check(record)
             guard verdict.isAcceptable, let name = verdict.schemaName else {
-                return try reject(row, "\(at): the mapped record is not valid: " + verdict.reason(), place: at)
+                return try reject(JSONWriter.string(row.json), "\(at): the mapped record is not valid: " + verdict.reason(), place: at)
             }
             plain.append((name, record))
             if plain.count + rejected.count >= intake.transactionSize { try flush(final: false) }

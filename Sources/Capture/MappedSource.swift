@@ -52,10 +52,9 @@ public struct MappedSource: RecordSource {
         case .success(let row):
             let key = mapping.keyText(row).map { " (\($0))" } ?? ""
             let reference = SourceReference(origin: origin, location: "\(item.location)\(key)")
-            let text = JSONWriter.string(row.json)
             switch mapping.map(row) {
-            case .success(let record): return CapturedItem(content: .mapped(record, row: text), reference: reference)
-            case .failure(let problem): return CapturedItem(content: .unusable(row: text, reason: problem.description), reference: reference)
+            case .success(let record): return CapturedItem(content: .mapped(record, row: row), reference: reference)
+            case .failure(let problem): return CapturedItem(content: .unusable(row: JSONWriter.string(row.json), reason: problem.description), reference: reference)
             }
         }
     }

@@ -1,4 +1,5 @@
 import JSON
+import Normalise
 
 /// Where records enter a node: a file given to `hutong import` today; a
 /// directory inbox, an agency database's outbox or a read-only scan are more
@@ -38,8 +39,9 @@ public struct CapturedItem: Sendable {
     public enum Content: Sendable {
         /// The text of a JSON record: a standard record, or a line of an exported batch.
         case json(ArraySlice<UInt8>)
-        /// A row of an agency's table or file, mapped to a standard record (not yet validated).
-        case mapped(JSONValue, row: String)
+        /// A row of an agency's table or file, mapped to a standard record (not yet
+        /// validated); the row is written out as text only if it goes to quarantine.
+        case mapped(JSONValue, row: SourceRow)
         /// A row that could not be read or mapped: its text (a JSON object of
         /// its columns where it was read) and why.
         case unusable(row: String, reason: String)

@@ -62,7 +62,8 @@ extension Node {
                 try store.settleQuarantine(id: entry.id, stillFailing: reason)
                 if let reason {
                     result.stillQuarantined += 1
-                    result.reasons[Self.reasonCode(reason), default: 0] += 1
+                    let code = MappingProblem.code(in: reason) ?? (reason.contains("the mapped record is not valid") ? "not valid" : "unreadable row")
+                    result.reasons[code, default: 0] += 1
                     byMapping[path, default: (0, 0)].still += 1
                 } else {
                     byMapping[path, default: (0, 0)].stored += 1
@@ -73,12 +74,5 @@ extension Node {
             try store.audit(kind: .quarantineRetried, detail: "rows of mapping \(path): \(n.stored) now stored, \(n.still) still quarantined")
         }
         return result
-    }
-
-    /// `[unknown-code]` at a reason's end, else its first words.
-    static func reasonCode(_ reason: String) -> String {
-        if reason.hasSuffix("]"), let open = reason.lastIndex(of: "[") { return String(reason[reason.index(after: open)..<reason.index(before: reason.endIndex)]) }
-        if reason.contains("the mapped record is not valid") { return "not valid" }
-        return "unreadable row"
     }
 }

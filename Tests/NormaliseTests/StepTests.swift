@@ -5,7 +5,7 @@ import Testing
     typealias F = NormaliseFixtures
 
     var penaltyKinds: CodeTable {
-        CodeTable(name: "penalty-kind", entries: CodeTable.standard(F.dictionary.codeLists["penalty-kind"]!), unknown: .quarantine, separators: MappingLoader.separators)
+        CodeTable(name: "penalty-kind", entries: CodeTable.standard(F.dictionary.codeLists["penalty-kind"]!), unknown: .quarantine)
     }
 
     func run(_ steps: [Step], _ text: String) throws(Step.Failure) -> MappedValue {
@@ -23,7 +23,7 @@ import Testing
     /// (standing for two 2021 kinds), and the 2021 kind 法律、行政法规规定的其他行政处罚 is one kind.
     @Test func splitKeepsCodesContainingASeparatorWhole() throws {
         let table = penaltyKinds
-        let split = Step.split(MappingLoader.separators, protected: table.entriesWithSeparators)
+        let split = Step.split(MappingLoader.separators, protected: table.entries(containingAnyOf: MappingLoader.separators))
         #expect(texts(try run([split, .codes(table)], "没收违法所得、没收非法财物；罚款")) == ["没收违法所得", "没收非法财物", "罚款"])
         #expect(texts(try run([split, .codes(table)], "法律、行政法规规定的其他行政处罚，警告")) == ["法律、行政法规规定的其他行政处罚", "警告"])
         #expect(texts(try run([split, .codes(table)], "暂扣或者吊销许可证、暂扣或者吊销执照")) == ["暂扣许可证件", "吊销许可证件"])
@@ -43,10 +43,10 @@ import Testing
 
     /// Labels and older values lead to the code; case and full-width forms do not matter.
     @Test func codeTablesKnowLabelsAndFoldedForms() throws {
-        let status = CodeTable(name: "record-status", entries: CodeTable.standard(F.dictionary.codeLists["record-status"]!), unknown: .quarantine, separators: [])
+        let status = CodeTable(name: "record-status", entries: CodeTable.standard(F.dictionary.codeLists["record-status"]!), unknown: .quarantine)
         #expect(try run([.codes(status)], "撤销") == .text("1"))
         #expect(try run([.codes(status)], "１") == .text("1"))
-        let local = CodeTable(name: "local", entries: ["fk": ["罚款"]], unknown: .default("警告"), separators: [])
+        let local = CodeTable(name: "local", entries: ["fk": ["罚款"]], unknown: .default("警告"))
         #expect(try run([.codes(local)], "FK") == .text("罚款"))
         #expect(try run([.codes(local)], "other") == .text("警告"))
     }

@@ -12,9 +12,6 @@ public struct CodeTable: Sendable {
     let folded: [String: [String]]
     /// What happens to a value that is in no entry.
     let unknown: Unknown
-    /// Entries that contain a separator of a multi-valued column, longest
-    /// first: `split` matches them whole before it splits.
-    let entriesWithSeparators: [String]
 
     public enum Unknown: Sendable, Equatable {
         /// The row goes to quarantine naming the value (the default: never a silent null).
@@ -25,14 +22,19 @@ public struct CodeTable: Sendable {
         case `default`(String)
     }
 
-    init(name: String, entries: [String: [String]], unknown: Unknown, separators: Set<Unicode.Scalar>) {
+    init(name: String, entries: [String: [String]], unknown: Unknown) {
         self.name = name
         self.entries = entries
         var folded: [String: [String]] = [:]
         for (k, v) in entries { folded[Self.fold(k)] = v }
         self.folded = folded
         self.unknown = unknown
-        entriesWithSeparators = entries.keys.filter { $0.unicodeScalars.contains(where: separators.contains) }
+    }
+
+    /// Entries that contain one of `separators`, longest first: `split`
+    /// matches them whole before it splits on those separators.
+    func entries(containingAnyOf separators: Set<Unicode.Scalar>) -> [String] {
+        entries.keys.filter { $0.unicodeScalars.contains(where: separators.contains) }
             .sorted { $0.unicodeScalars.count > $1.unicodeScalars.count }
     }
 

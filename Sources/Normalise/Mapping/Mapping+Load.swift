@@ -155,7 +155,7 @@ struct MappingLoader {
             } else if spec["map"] != nil {
                 issue(path + ["map"], "map must be a table of value = code, e.g. map = { \"01\" = \"警告\" }")
             }
-            codeTables[name] = CodeTable(name: name, entries: entries, unknown: unknownPolicy(spec["unknown"], at: path + ["unknown"]), separators: Self.separators)
+            codeTables[name] = CodeTable(name: name, entries: entries, unknown: unknownPolicy(spec["unknown"], at: path + ["unknown"]))
         }
     }
 

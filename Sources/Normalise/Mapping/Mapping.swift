@@ -54,6 +54,13 @@ struct FieldRule: Sendable {
     /// The field holds a whole number.
     let isInteger: Bool
 
+    /// The columns it reads, in all its cases, each once.
+    var columns: [String] {
+        var out: [String] = []
+        for c in cases { for col in c.source.columns where !out.contains(col) { out.append(col) } }
+        return out
+    }
+
     init(name: String, line: Int, cases: [FieldCase], personal: Bool, isList: Bool, isInteger: Bool) {
         self.name = name
         path = name.split(separator: ".").map(String.init)
@@ -82,6 +89,15 @@ enum ValueSource: Sendable {
     enum TemplatePart: Sendable {
         case literal(String)
         case column(String)
+    }
+
+    /// The columns it reads.
+    var columns: [String] {
+        switch self {
+        case .columns(let cols): cols
+        case .template(let parts): parts.compactMap { if case .column(let c) = $0 { c } else { nil } }
+        case .constant, .none: []
+        }
     }
 }
 

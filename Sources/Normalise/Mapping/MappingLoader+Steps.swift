@@ -31,8 +31,7 @@ extension MappingLoader {
         // split matches whole the entries of the code table that follows it which contain a separator.
         for (i, s) in steps.enumerated() {
             guard case .split(let seps, _) = s, let table = steps[(i + 1)...].lazy.compactMap({ if case .codes(let t) = $0 { t } else { nil } }).first else { continue }
-            let protected = table.entries.keys.filter { $0.unicodeScalars.contains(where: seps.contains) }.sorted { $0.unicodeScalars.count > $1.unicodeScalars.count }
-            steps[i] = .split(seps, protected: protected)
+            steps[i] = .split(seps, protected: table.entries(containingAnyOf: seps))
         }
         return steps
     }
@@ -94,7 +93,7 @@ extension MappingLoader {
             if let t = codeTables[tableName] {
                 table = t
             } else if let list = dictionary.codeLists[tableName] {
-                table = CodeTable(name: tableName, entries: CodeTable.standard(list), unknown: list.admitsOtherValues ? .keep : .quarantine, separators: Self.separators)
+                table = CodeTable(name: tableName, entries: CodeTable.standard(list), unknown: list.admitsOtherValues ? .keep : .quarantine)
             } else {
                 issue(tomlPath, "no code table \"\(tableName)\": neither [codes.\(tableName)] in the mapping nor a code list of the standard\(didYouMean(tableName, in: Array(codeTables.keys) + Array(dictionary.codeLists.keys)))")
                 return nil

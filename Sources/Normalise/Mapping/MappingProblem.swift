@@ -23,7 +23,15 @@ public struct MappingProblem: Error, Sendable, CustomStringConvertible {
     /// The reason in words, with the fix where one is known.
     public let reason: String
 
+    /// Ends with the reason code in brackets, which `code(in:)` reads back from a kept reason.
     public var description: String {
         "\(field): \(value.isEmpty ? "" : "\"\(value)\": ")\(reason) [\(kind.rawValue)]"
+    }
+
+    /// The reason code (`unknown-code`) at the end of a reason as quarantine keeps it, or nil.
+    public static func code(in reason: String) -> String? {
+        guard reason.hasSuffix("]"), let open = reason.lastIndex(of: "[") else { return nil }
+        let code = String(reason[reason.index(after: open)..<reason.index(before: reason.endIndex)])
+        return Kind(rawValue: code) == nil ? nil : code
     }
 }

@@ -32,35 +32,14 @@ public struct MappingPreview: Sendable {
         var counts: [String: Int] = [:]
         for e in entries {
             if case .quarantined(let field, let reason, _) = e.outcome {
-                counts["\(field.map { "\($0): " } ?? "")\(Self.reasonKind(reason))", default: 0] += 1
+                counts["\(field.map { "\($0): " } ?? "")\(MappingProblem.code(in: reason) ?? reason)", default: 0] += 1
             }
         }
         return counts.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
     }
-
-    /// `[unknown-code]` from a mapping problem's text, else the reason itself.
-    static func reasonKind(_ reason: String) -> String {
-        if reason.hasSuffix("]"), let open = reason.lastIndex(of: "[") { return String(reason[reason.index(after: open)..<reason.index(before: reason.endIndex)]) }
-        return reason
-    }
 }
 
 extension Mapping {
-    /// Columns whose values feed a personal field: masked in previews and reports.
-    public var personalColumns: Set<String> {
-        var out: Set<String> = []
-        for rule in fields where rule.personal {
-            for c in rule.cases {
-                switch c.source {
-                case .columns(let cols): out.formUnion(cols)
-                case .template(let parts): for case .column(let col) in parts { out.insert(col) }
-                default: break
-                }
-            }
-        }
-        return out
-    }
-
     /// `ID=1006` for a row, from the mapping's key columns.
     public func keyText(_ row: SourceRow) -> String? {
         guard !key.isEmpty else { return nil }
@@ -74,15 +53,7 @@ extension Mapping {
     public func shown(_ row: SourceRow, unmasked: Bool, exempt: Set<String> = []) -> JSONValue {
         guard !unmasked, case .object(var o) = row.json else { return row.json }
         for rule in fields where rule.personal && !exempt.contains(rule.name) {
-            for c in rule.cases {
-                var cols: [String] = []
-                switch c.source {
-                case .columns(let cs): cols = cs
-                case .template(let parts): for case .column(let col) in parts { cols.append(col) }
-                default: break
-                }
-                for col in cols { if case .string(let s)? = o[col] { o[col] = .string(PersonalData.mask(s)) } }
-            }
+            for col in rule.columns { if case .string(let s)? = o[col] { o[col] = .string(PersonalData.mask(s)) } }
         }
         return .object(o)
     }
@@ -125,16 +96,6 @@ extension Mapping {
     /// Each field with the columns it reads (all cases'), in the order the
     /// mapping makes them: how a preview sets a row beside its record.
     public var fieldColumns: [(field: String, columns: [String])] {
-        fields.map { rule in
-            var cols: [String] = []
-            for c in rule.cases {
-                switch c.source {
-                case .columns(let cs): cols += cs.filter { !cols.contains($0) }
-                case .template(let parts): for case .column(let col) in parts where !cols.contains(col) { cols.append(col) }
-                default: break
-                }
-            }
-            return (rule.name, cols)
-        }
+        fields.map { ($0.name, $0.columns) }
     }
 }
