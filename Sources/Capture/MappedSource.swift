@@ -11,6 +11,8 @@ public struct MappedSource: RecordSource {
     private let rows: any RowReader
     private var count: Int64 = 0
     static let rowsPerBatch = 1_000
+    /// How many cores map rows.
+    public var workers = ProcessInfo.processInfo.activeProcessorCount
 
     /// - Throws: `IntakeError.missingColumns` when the source lacks a column the mapping reads.
     public init(rows: any RowReader, mapping: Mapping) throws(IntakeError) {
@@ -34,13 +36,16 @@ public struct MappedSource: RecordSource {
 
     public var mappingFile: String? { mapping.file }
 
+    /// The next rows, read in order and mapped on every core (mapping is
+    /// most of the work, and rows are independent).
     public mutating func next() throws -> CapturedBatch? {
-        var items: [CapturedItem] = []
-        while items.count < Self.rowsPerBatch, let item = try rows.next() {
-            items.append(Self.item(item, mapping: mapping, origin: rows.origin))
-        }
-        guard !items.isEmpty else { return nil }
-        count += Int64(items.count)
+        var read: [RowItem] = []
+        read.reserveCapacity(Self.rowsPerBatch)
+        while read.count < Self.rowsPerBatch, let item = try rows.next() { read.append(item) }
+        guard !read.isEmpty else { return nil }
+        count += Int64(read.count)
+        let mapping = mapping, origin = rows.origin
+        let items = Lanes.map(read, workers: workers) { Self.item($0, mapping: mapping, origin: origin) }
         return CapturedBatch(items: items, position: SourcePosition(count))
     }
 

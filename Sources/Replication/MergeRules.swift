@@ -11,6 +11,12 @@ public enum MergeRules {
     public static func write(current: Envelope?, id: String, type: String, body: JSONValue, deleted: Bool,
                              node: String, hlc: HLCTimestamp) throws(EnvelopeError) -> Envelope? {
         let (hash, text) = ContentHash.withText(body)
+        return try write(current: current, id: id, type: type, body: body, hash: hash, text: text, deleted: deleted, node: node, hlc: hlc)
+    }
+
+    /// As above, with the body's hash and canonical text worked out already (`LocalRecord`).
+    public static func write(current: Envelope?, id: String, type: String, body: JSONValue, hash: String, text: String, deleted: Bool,
+                             node: String, hlc: HLCTimestamp) throws(EnvelopeError) -> Envelope? {
         // A masked copy with the same hash is not the same content: the write is whole.
         if let current, current.hash == hash, current.deleted == deleted, current.masked.isEmpty { return nil }
         // A local write dominates every version this node knows, so it also

@@ -39,8 +39,10 @@ public struct Mapping: Sendable {
     }
 }
 
-/// One standard field and how it is made.
-struct FieldRule: Sendable {
+/// One standard field and how it is made. A class, as `FieldCase`: every
+/// row walks every rule, and a reference is passed where a struct of this
+/// many parts would be copied.
+final class FieldRule: Sendable {
     /// `party.name`, and as a path.
     let name: String
     let path: [String]
@@ -68,13 +70,17 @@ struct FieldRule: Sendable {
     }
 }
 
-struct FieldCase: Sendable {
+final class FieldCase: Sendable {
     let when: Condition?
     let source: ValueSource
     let steps: [Step]
     /// Used when the value is empty after the steps.
     let defaultValue: JSONValue?
     let line: Int
+
+    init(when: Condition?, source: ValueSource, steps: [Step], defaultValue: JSONValue?, line: Int) {
+        self.when = when; self.source = source; self.steps = steps; self.defaultValue = defaultValue; self.line = line
+    }
 }
 
 enum ValueSource: Sendable {

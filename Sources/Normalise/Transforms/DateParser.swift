@@ -13,20 +13,58 @@ struct ParsedDate: Equatable {
     var hasTime = false
 
     /// `YYYY-MM-DD`.
-    var isoDate: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+    var isoDate: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(10)
+        writeDate(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// RFC 3339 with the text's zone, else `zone` (minutes east of UTC).
     func isoDateTime(defaultZone zone: Int) -> String {
-        var s = "\(isoDate)T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))"
-        if !fraction.isEmpty { s += "." + fraction }
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        writeDate(into: &out)
+        out.append(UInt8(ascii: "T"))
+        Self.append(hour, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        Self.append(minute, width: 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        Self.append(second, width: 2, to: &out)
+        if !fraction.isEmpty { out.append(UInt8(ascii: ".")); out += fraction.utf8 }
         let z = zoneMinutes ?? zone
-        if z == 0 && zoneMinutes != nil { return s + "Z" }
-        return s + (z < 0 ? "-" : "+") + "\(pad(abs(z) / 60, 2)):\(pad(abs(z) % 60, 2))"
+        if z == 0 && zoneMinutes != nil {
+            out.append(UInt8(ascii: "Z"))
+        } else {
+            out.append(UInt8(ascii: z < 0 ? "-" : "+"))
+            Self.append(abs(z) / 60, width: 2, to: &out)
+            out.append(UInt8(ascii: ":"))
+            Self.append(abs(z) % 60, width: 2, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func pad(_ n: Int, _ width: Int) -> String {
-        let s = String(n)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    // Written as bytes: four dates a row, and string interpolation with
+    // padding cost more than parsing them.
+    private func writeDate(into out: inout [UInt8]) {
+        Self.append(year, width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        Self.append(month, width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        Self.append(day, width: 2, to: &out)
+    }
+
+    /// `n` (not negative, at most `width` digits after checking) in decimal, zero-padded to `width`.
+    private static func append(_ n: Int, width: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var n = n
+        if n >= divisor * 10 { out += String(n).utf8; return }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(n / divisor))
+            n %= divisor
+            divisor /= 10
+        }
     }
 }
 
@@ -40,18 +78,24 @@ enum DateProblem: Error, Equatable {
 enum DateParser {
     static func parse(_ text: String) throws(DateProblem) -> ParsedDate {
         var p = Scanner(Array(TextTransforms.trim(text).unicodeScalars))
-        guard let lead = p.digits(maxDigits: 15) else { throw .unreadable }
+        guard let lead = p.number(maxDigits: 15) else { throw .unreadable }
         var d: ParsedDate
-        let n = lead.map { Int(String($0))! }
-        func value(_ r: Range<Int>) -> Int { n[r].reduce(0) { $0 * 10 + $1 } }
-        switch n.count {
+        /// Digits `from..<to` of the lead, counted from its start.
+        func value(_ from: Int, _ to: Int) -> Int {
+            var v = lead.value
+            for _ in to..<lead.digits { v /= 10 }
+            var m = 1
+            for _ in from..<to { m *= 10 }
+            return v % m
+        }
+        switch lead.digits {
         case 8, 12, 14:
             // 20230501, 202305011230, 20230501123005: compact, as databases keep them.
-            d = ParsedDate(year: value(0..<4), month: value(4..<6), day: value(6..<8))
-            if n.count >= 12 {
+            d = ParsedDate(year: value(0, 4), month: value(4, 6), day: value(6, 8))
+            if lead.digits >= 12 {
                 d.hasTime = true
-                d.hour = value(8..<10); d.minute = value(10..<12)
-                if n.count == 14 { d.second = value(12..<14) }
+                d.hour = value(8, 10); d.minute = value(10, 12)
+                if lead.digits == 14 { d.second = value(12, 14) }
                 guard p.atEnd else { throw .unreadable }
             }
         case 4:
@@ -60,12 +104,12 @@ enum DateParser {
             case "-", "/", ".":
                 p.advance()
                 guard let m = p.number(maxDigits: 2), p.take(sep!), let dd = p.number(maxDigits: 2) else { throw .unreadable }
-                d = ParsedDate(year: value(0..<4), month: m.value, day: dd.value)
+                d = ParsedDate(year: lead.value, month: m.value, day: dd.value)
             case "年":
                 p.advance()
                 guard let m = p.number(maxDigits: 2), p.take("月"), let dd = p.number(maxDigits: 2) else { throw .unreadable }
                 _ = p.take("日") || p.take("号")
-                d = ParsedDate(year: value(0..<4), month: m.value, day: dd.value)
+                d = ParsedDate(year: lead.value, month: m.value, day: dd.value)
             default:
                 throw .unreadable
             }
@@ -165,6 +209,7 @@ enum DateParser {
             if n == maxDigits, peekIsDigit { return nil }
             return n > 0 ? (v, n) : nil
         }
+
         mutating func digits(maxDigits: Int) -> String? {
             var out = ""
             while out.count < maxDigits, let c = peek, let d = TextTransforms.digit(c) { out += String(d); i += 1 }

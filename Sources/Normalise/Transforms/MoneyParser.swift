@@ -39,6 +39,11 @@ enum MoneyParser {
     /// The largest amount the standard keeps exact (2^53 − 1 分).
     static let maximum: Int64 = 9_007_199_254_740_991
 
+    /// Units written after the number, longest first.
+    private static let suffixes: [([Unicode.Scalar], MoneyUnit)] = [("万元", MoneyUnit.wanYuan), ("元整", .yuan), ("元", .yuan), ("圆", .yuan), ("角", .jiao), ("分", .fen)]
+        .map { (Array($0.0.unicodeScalars), $0.1) }
+    private static let numerals = Set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿一二三四五六七八九十百千".unicodeScalars)
+
     /// `text` in `unit`, unless the text names its own unit (`2000元`, `1.5万元`).
     /// Accepts `¥`/`￥`, thousands separators (`,` `，`), full-width digits, spaces.
     static func fen(_ text: String, unit: MoneyUnit, allowNegative: Bool = false) throws(MoneyProblem) -> Int64 {
@@ -46,9 +51,8 @@ enum MoneyParser {
         guard !scalars.isEmpty else { throw .unreadable }
         var unit = unit
         // A unit written after the number wins over the mapping's.
-        for (suffix, u) in [("万元", MoneyUnit.wanYuan), ("元整", .yuan), ("元", .yuan), ("圆", .yuan), ("角", .jiao), ("分", .fen)] {
-            let sx = Array(suffix.unicodeScalars)
-            if scalars.count > sx.count, Array(scalars.suffix(sx.count)) == sx {
+        for (sx, u) in suffixes {
+            if scalars.count > sx.count, scalars.suffix(sx.count).elementsEqual(sx) {
                 scalars.removeLast(sx.count)
                 unit = u
                 break
@@ -90,7 +94,7 @@ enum MoneyParser {
                 guard any, i == scalars.count else { throw .unreadable }
                 exponent = sign * e
                 break
-            } else if "零壹贰叁肆伍陆柒捌玖拾佰仟万亿一二三四五六七八九十百千".unicodeScalars.contains(c) {
+            } else if numerals.contains(c) {
                 throw .inWords
             } else {
                 throw .unreadable

@@ -104,34 +104,48 @@ extension Step {
 
     /// Items in order without repeats or empties.
     static func unique(_ items: [MappedValue]) -> [MappedValue] {
-        var seen: Set<String> = []
-        return items.filter { !$0.isEmpty && seen.insert($0.text ?? $0.shown).inserted }
+        // A split gives a few items: comparing each with those kept costs less than hashing.
+        if items.count > 16 {
+            var seen: Set<String> = []
+            return items.filter { !$0.isEmpty && seen.insert($0.text ?? $0.shown).inserted }
+        }
+        var out: [MappedValue] = []
+        out.reserveCapacity(items.count)
+        for item in items where !item.isEmpty {
+            let key = item.text ?? item.shown
+            if !out.contains(where: { ($0.text ?? $0.shown) == key }) { out.append(item) }
+        }
+        return out
     }
 
     /// `text` split on `separators` (and white space); an entry of `protected`
     /// that starts at an item's start and ends at a separator or the end is
     /// taken whole (没收违法所得、没收非法财物 is one old kind, not two).
     static func split(_ text: String, separators: Set<Unicode.Scalar>, protected: [String]) -> ([String], matchedWhole: Bool) {
-        let s = Array(text.unicodeScalars)
-        let guarded = protected.map { Array($0.unicodeScalars) }
+        let s = text.unicodeScalars
         var items: [String] = []
         var whole = false
-        var i = 0
-        func isSep(_ c: Unicode.Scalar) -> Bool { separators.contains(c) || TextTransforms.isSpace(c) }
-        while i < s.count {
-            while i < s.count, isSep(s[i]) { i += 1 }
-            guard i < s.count else { break }
-            if let p = guarded.first(where: { p in
-                i + p.count <= s.count && Array(s[i..<(i + p.count)]) == p && (i + p.count == s.count || isSep(s[i + p.count]))
-            }) {
-                items.append(String(String.UnicodeScalarView(p)))
-                i += p.count
-                whole = true
-                continue
+        var i = s.startIndex
+        func isSep(_ c: Unicode.Scalar) -> Bool { TextTransforms.isSpace(c) || separators.contains(c) }
+        scanning: while i < s.endIndex {
+            if isSep(s[i]) { i = s.index(after: i); continue }
+            for p in protected {
+                var j = i
+                var matches = true
+                for c in p.unicodeScalars {
+                    guard j < s.endIndex, s[j] == c else { matches = false; break }
+                    j = s.index(after: j)
+                }
+                if matches && (j == s.endIndex || isSep(s[j])) {
+                    items.append(p)
+                    i = j
+                    whole = true
+                    continue scanning
+                }
             }
             var j = i
-            while j < s.count, !isSep(s[j]) { j += 1 }
-            items.append(String(String.UnicodeScalarView(s[i..<j])))
+            while j < s.endIndex, !isSep(s[j]) { j = s.index(after: j) }
+            items.append(String(s[i..<j]))
             i = j
         }
         return (items, whole)

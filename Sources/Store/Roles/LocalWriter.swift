@@ -11,6 +11,8 @@ public protocol LocalWriter: Sendable {
     /// Many local writes in one transaction (imports, capture). Nil entries
     /// made no new version.
     func write(_ records: [(type: String, body: JSONValue)]) throws -> [Envelope?]
+    /// Many local writes of records made ready beforehand (`LocalRecord`), in one transaction.
+    func write(_ records: [LocalRecord]) throws -> [Envelope?]
     /// A local delete: a tombstone version. Nil when already deleted.
     func delete(id: String) throws -> Envelope?
     /// Keeps a record that could not be used, with the reason.

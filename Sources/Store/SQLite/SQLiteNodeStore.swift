@@ -113,7 +113,11 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     public func write(_ records: [(type: String, body: JSONValue)]) throws -> [Envelope?] {
-        try versions { w in try records.map { try w.write(type: $0.type, body: $0.body) } }
+        try versions { w in try w.write(records.map { try w.prepare(type: $0.type, body: $0.body) }) }
+    }
+
+    public func write(_ records: [LocalRecord]) throws -> [Envelope?] {
+        try versions { try $0.write(records) }
     }
 
     public func quarantine(source: String, text: String, reason: String) throws {

@@ -35,6 +35,12 @@ public struct VersionWriter<T: VersionTransaction> {
         }
     }
 
+    /// `body` made ready for `write(_:)`.
+    public func prepare(type: String, body: JSONValue) throws -> LocalRecord {
+        guard let rt = catalog.recordTypes[type] else { throw StoreError.unknownType(type) }
+        do { return try LocalRecord(type: rt, body: body) } catch { throw StoreError.invalidRecord(error.description) }
+    }
+
     /// A local write of a standard record; nil when nothing changed (no new version).
     public mutating func write(type: String, body: JSONValue) throws -> Envelope? {
         try localWrite(id: try recordID(type: type, body: body), type: type, body: body, deleted: false)
@@ -46,18 +52,42 @@ public struct VersionWriter<T: VersionTransaction> {
         return try localWrite(id: id, type: current.type, body: [:], deleted: true)
     }
 
+    /// Local writes of records made ready outside the transaction; nil
+    /// entries made no new version.
+    public mutating func write(_ records: [LocalRecord]) throws -> [Envelope?] {
+        // Their stored versions in one query, as for a batch from a peer. A
+        // record written twice in one call meets its own first write.
+        var stored = try transaction.versions(ids: records.map(\.id))
+        var written: [Envelope?] = []
+        written.reserveCapacity(records.count)
+        for r in records {
+            let env = try localWrite(id: r.id, type: r.type, body: r.body, content: (r.hash, r.text), deleted: false, current: stored[r.id])
+            if let env { stored[r.id] = env }
+            written.append(env)
+        }
+        return written
+    }
+
     mutating func localWrite(id: String, type: String, body: JSONValue, deleted: Bool) throws -> Envelope? {
-        let current = try transaction.version(id: id)
+        try localWrite(id: id, type: type, body: body, content: ContentHash.withText(body), deleted: deleted, current: try transaction.version(id: id))
+    }
+
+    /// `content`: the body's hash and canonical text; `current`: the stored version, if any.
+    mutating func localWrite(id: String, type: String, body: JSONValue, content: (hash: String, text: String), deleted: Bool,
+                             current: Envelope?) throws -> Envelope? {
         var clock = transaction.clock
         let hlc = clock.now(wall: StoreClock.wallMillis())
         let written: Envelope?
-        do { written = try MergeRules.write(current: current, id: id, type: type, body: body, deleted: deleted, node: nodeID, hlc: hlc) } catch {
+        do {
+            written = try MergeRules.write(current: current, id: id, type: type, body: body, hash: content.hash, text: content.text,
+                                           deleted: deleted, node: nodeID, hlc: hlc)
+        } catch {
             throw StoreError.invalidRecord("record \(id): \(error.description)")
         }
         guard let env = written else { return nil }
         // The clock moves only with a version written.
         transaction.clock = clock
-        try transaction.put(env, fromPeer: nil, replacing: true)
+        try transaction.put(env, fromPeer: nil, replacing: current != nil)
         if let policy = catalog.recordTypes[type]?.conflictPolicy {
             try keepConflictRows(env, over: current, policy: policy, from: nil)
         }

@@ -1,0 +1,48 @@
+import JSON
+import Replication
+import Standard
+
+extension Intake {
+    /// What the checking stage works out for one item, before the items are
+    /// taken in order.
+    struct Checked {
+        /// A JSON item's parsed value, or why it is not JSON.
+        var value: JSONValue?
+        var parseError: String?
+        /// The verdict on the record (a JSON item, or a mapped row's record).
+        var verdict: RecordGate.Verdict?
+        /// An acceptable standard record made ready for the store, or why it cannot be.
+        var ready: Result<LocalRecord, EnvelopeError>?
+    }
+
+    /// Checks a source's batch on every core: the items are independent,
+    /// and this is most of an intake's work (parsing, validation, canonical
+    /// text and hash). Results come back in item order.
+    func check(_ items: [CapturedItem]) -> [Checked] {
+        let gate = RecordGate(catalog: catalog)
+        return Lanes.map(items, workers: workers) { check($0, gate: gate) }
+    }
+
+    private func check(_ item: CapturedItem, gate: RecordGate) -> Checked {
+        var c = Checked()
+        let record: JSONValue
+        switch item.content {
+        case .unusable: return c
+        case .mapped(let r, _): record = r
+        case .json(let bytes):
+            do {
+                record = try bytes.withUnsafeBufferPointer { (b) throws(JSONParseError) in try JSONParser.parse(b) }
+            } catch {
+                c.parseError = error.reason
+                return c
+            }
+            c.value = record
+        }
+        let verdict = gate.check(record)
+        c.verdict = verdict
+        if verdict.isAcceptable, let name = verdict.schemaName, let type = catalog.recordTypes[name] {
+            c.ready = Result { () throws(EnvelopeError) in try LocalRecord(type: type, body: record) }
+        }
+        return c
+    }
+}

@@ -1,0 +1,182 @@
+import JSON
+import Normalise
+import Replication
+import Standard
+import Store
+
+extension Intake {
+    /// One run's items taken in order: the kind of input (plain records or an
+    /// export), what waits for the next transaction, and the counts.
+    struct State {
+        let intake: Intake
+        let sourceName: String
+        var report: IntakeReport
+        /// Set when the input is an export: its header, and its end line once read.
+        var header: JSONObject?
+        var end: JSONObject?
+        var sawFirst = false
+        var plain: [LocalRecord] = []
+        var versions: [Envelope] = []
+        var rejected: [IncomingBatch.Rejected] = []
+        var quarantined: [Quarantined] = []
+        /// Positions of the source whose items are all taken, waiting for the
+        /// transaction that stores the last of them.
+        var positions: [SourcePosition] = []
+        var part = 0
+        /// The mapping file the source's rows are read through, kept with what goes to quarantine.
+        let mapping: String?
+
+        /// What goes to quarantine with the next transaction.
+        enum Quarantined {
+            case item(text: String, reason: String)
+            /// A mapped row, with what `hutong quarantine retry` needs.
+            case row(QuarantinedRow)
+        }
+
+        init(intake: Intake, sourceName: String, mapping: String? = nil) {
+            self.intake = intake
+            self.sourceName = sourceName
+            self.mapping = mapping
+            report = IntakeReport(source: sourceName)
+            report.mapping = mapping
+        }
+
+        /// Items waiting for a transaction.
+        var pending: Int { plain.count + versions.count + rejected.count + quarantined.count }
+
+        mutating func add(_ item: CapturedItem, _ checked: Checked) throws {
+            if report.origin == nil { report.origin = item.reference.origin }
+            let at = item.reference.description
+            switch item.content {
+            case .json(let bytes):
+                // The text is kept only for what goes to quarantine.
+                try addJSON(checked, raw: String(decoding: bytes, as: UTF8.self), at: at)
+            case .mapped(_, let row):
+                try addMapped(checked, row: row, at: at)
+            case .unusable(let row, let reason):
+                reject(row, "\(at): \(reason)", place: at)
+            }
+        }
+
+        private mutating func addJSON(_ checked: Checked, raw: @autoclosure () -> String, at: String) throws {
+            guard let value = checked.value else {
+                return reject(raw(), "\(at): not JSON: \(checked.parseError ?? "")")
+            }
+            if !sawFirst {
+                sawFirst = true
+                if case .object(let o) = value, o["batch_id"] != nil, o["protocol"] != nil {
+                    let verdict = RecordGate(catalog: intake.catalog, schema: "batch-header")!.check(value)
+                    guard verdict.isAcceptable else {
+                        throw IntakeError.invalidHeader(at: at, problems: verdict.errors.map { "\($0.instanceLocation) \($0.message)" })
+                    }
+                    header = o
+                    report.exportedBy = o["node"]?.stringValue ?? "?"
+                    return
+                }
+            }
+            guard let verdict = checked.verdict, verdict.isAcceptable, let name = verdict.schemaName else {
+                return reject(raw(), "\(at): " + (checked.verdict?.reason() ?? ""))
+            }
+            if header != nil {
+                if name == "batch-end", case .object(let o) = value, end == nil {
+                    end = o
+                    return
+                }
+                guard end == nil else {
+                    return reject(raw(), "\(at): a line after the export's end line; the file was altered")
+                }
+                guard name == "envelope", var e = try? Envelope(json: value) else {
+                    return reject(raw(), "\(at): an export file holds envelopes after its header, not \(name) records")
+                }
+                guard e.verifyHash() else {
+                    return reject(raw(), "\(at): record \(e.id): its hash does not match its body (changed after export?); ask \(e.writer) for a fresh export")
+                }
+                versions.append(e)
+            } else {
+                guard StandardCatalog.recordTypeNames.contains(name) else {
+                    return reject(raw(), "\(at): \(name == "envelope" ? "an envelope" : "a \(name) line") without the exporting node's batch header first; import the whole file written by `hutong export`")
+                }
+                try addReady(checked, raw: raw(), at: at, place: nil)
+            }
+        }
+
+        /// A mapped row: validated as any standard record; quarantined as the row it came from.
+        private mutating func addMapped(_ checked: Checked, row: SourceRow, at: String) throws {
+            guard header == nil else { return reject(JSONWriter.string(row.json), "\(at): a mapped row inside an export", place: at) }
+            guard let verdict = checked.verdict, verdict.isAcceptable else {
+                return reject(JSONWriter.string(row.json), "\(at): the mapped record is not valid: " + (checked.verdict?.reason() ?? ""), place: at)
+            }
+            try addReady(checked, raw: JSONWriter.string(row.json), at: at, place: at)
+        }
+
+        private mutating func addReady(_ checked: Checked, raw: @autoclosure () -> String, at: String, place: String?) throws {
+            switch checked.ready {
+            case .success(let record): plain.append(record)
+            case .failure(let error): reject(raw(), "\(at): \(error)", place: place)
+            case nil: reject(raw(), "\(at): not checked", place: place)
+            }
+        }
+
+        /// `place`: where a mapped row was, kept with it for `hutong quarantine retry`.
+        private mutating func reject(_ text: String, _ reason: String, place: String? = nil) {
+            report.quarantined += 1
+            if report.quarantineReasons.count < IntakeReport.reasonsKept { report.quarantineReasons.append(reason) }
+            if let mapping, let place, header == nil {
+                quarantined.append(.row(QuarantinedRow(source: sourceName, text: text, reason: reason, mapping: mapping, place: place)))
+            } else if header != nil {
+                rejected.append(.init(text: text, reason: reason))
+            } else {
+                quarantined.append(.item(text: text, reason: reason))
+            }
+        }
+
+        /// What waits, as one transaction's job with the positions it completes;
+        /// nil when there is nothing to store and no position to acknowledge.
+        mutating func take(final: Bool) -> Job? {
+            let store = intake.store
+            let done = positions
+            positions = []
+            let sourceName = sourceName
+            let quarantined = quarantined
+            self.quarantined = []
+            func keep() throws {
+                for q in quarantined {
+                    switch q {
+                    case .item(let text, let reason): try store.quarantine(source: sourceName, text: text, reason: reason)
+                    case .row(let row): try store.quarantine(row)
+                    }
+                }
+            }
+            if let h = header, let node = h["node"]?.stringValue, let batchID = h["batch_id"]?.stringValue,
+               !versions.isEmpty || !rejected.isEmpty || final {
+                // The cursor moves only with the last batch of a whole export: never
+                // for a partial one, nor for a file cut short (no end line).
+                let cursor: PeerCursor? = final && end != nil && end?["partial"] != true
+                    ? PeerCursor(peer: node, direction: .pull, epoch: h["epoch"]?.stringValue ?? "", sequence: end?["seq_to"]?.intValue ?? 0) : nil
+                let batch = IncomingBatch(peer: node, batchID: "\(batchID)#\(part)", versions: versions, rejected: rejected, cursor: cursor)
+                part += 1
+                versions.removeAll(keepingCapacity: true)
+                rejected.removeAll(keepingCapacity: true)
+                let cutShort = end == nil
+                return Job(run: {
+                    try keep()
+                    let result = try store.apply(batch)
+                    return { report in
+                        for o in result.outcomes where o != .rejected { report.counts[result.repeated ? "already imported" : o.rawValue, default: 0] += 1 }
+                        if final { report.cutShort = cutShort }
+                    }
+                }, positions: done)
+            }
+            guard !plain.isEmpty || !quarantined.isEmpty || !done.isEmpty else { return nil }
+            let records = plain
+            plain.removeAll(keepingCapacity: true)
+            return Job(run: {
+                let written = records.isEmpty ? [] : try store.write(records)
+                try keep()
+                return { report in
+                    for w in written { report.counts[w == nil ? "unchanged" : "written", default: 0] += 1 }
+                }
+            }, positions: done)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Replication
+import Standard
+import Store
+
+/// Takes what a source yields into the node store. Plain standard records are
+/// validated and become local writes; a file that starts with a batch header
+/// (`hutong export`) is applied exactly as a batch received from the node that
+/// wrote it. Whatever cannot be used goes to quarantine with the place it came
+/// from and the reason; the rest is stored in transactions of about
+/// `transactionSize` items, and the source is told after each.
+///
+/// Three stages, so that both cores work: each batch of the source is checked
+/// on every core (parsed, validated, its records made ready for the store:
+/// `Intake+Check`); then taken in order on this thread (`Intake.State`: what
+/// is stored, applied or quarantined); then stored by the `WriteBehind`
+/// thread while the next batch is read and checked.
+public struct Intake: Sendable {
+    let store: any LocalWriter & BatchSink
+    let catalog: StandardCatalog
+    let transactionSize: Int
+    let workers: Int
+
+    public init(store: any LocalWriter & BatchSink, catalog: StandardCatalog, transactionSize: Int = 1_000,
+                workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.store = store
+        self.catalog = catalog
+        self.transactionSize = max(1, transactionSize)
+        self.workers = max(1, workers)
+    }
+
+    /// Everything `source` has now.
+    /// - Throws: `IntakeError` for an export whose header is not valid (nothing
+    ///   of it is applied), and the store's errors.
+    public func run<S: RecordSource>(_ source: inout S) throws -> IntakeReport {
+        var state = State(intake: self, sourceName: source.name, mapping: source.mappingFile)
+        let writer = WriteBehind()
+        // Whatever happens here, nothing is written after `run` returns.
+        defer { _ = writer.wait() }
+        var inFlight: Job?
+
+        /// Waits for the transaction in flight, counts what it did, and lets the
+        /// source go of what it held: positions are acknowledged only once stored.
+        func settle(_ source: inout S) throws {
+            guard let job = inFlight else { return }
+            inFlight = nil
+            let count = try writer.wait()?.get()
+            count?(&state.report)
+            for p in job.positions { try source.acknowledge(p) }
+        }
+        func submit(_ job: Job, _ source: inout S) throws {
+            try settle(&source)
+            writer.start(job)
+            inFlight = job
+        }
+
+        while let batch = try source.next() {
+            let checks = check(batch.items)
+            for (item, checked) in zip(batch.items, checks) {
+                try state.add(item, checked)
+                if state.pending >= transactionSize, let job = state.take(final: false) { try submit(job, &source) }
+            }
+            state.positions.append(batch.position)
+            if state.pending >= transactionSize || state.pending == 0, let job = state.take(final: false) { try submit(job, &source) }
+        }
+        if let job = state.take(final: true) { try submit(job, &source) }
+        try settle(&source)
+        return state.report
+    }
+}
+
+/// One transaction's work for the store, and the source positions it
+/// completes. `run` returns what to count in the report once it is done.
+struct Job: @unchecked Sendable {
+    let run: () throws -> (inout IntakeReport) -> Void
+    let positions: [SourcePosition]
+}
+
+/// A thread that stores one job at a time, in order, while the caller
+/// prepares the next.
+final class WriteBehind: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "hutong.intake.store")
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<(inout IntakeReport) -> Void, any Error>?
+    private var running = false
+
+    func start(_ job: Job) {
+        precondition(!running, "one job at a time")
+        running = true
+        queue.async {
+            self.result = Result { try job.run() }
+            self.done.signal()
+        }
+    }
+
+    /// The outcome of the job in flight, once it is done; nil when none was.
+    func wait() -> Result<(inout IntakeReport) -> Void, any Error>? {
+        guard running else { return nil }
+        done.wait()
+        running = false
+        defer { result = nil }
+        return result
+    }
+}

@@ -1,0 +1,25 @@
+import JSON
+import Standard
+
+/// A standard record made ready for a local write: its id from the natural
+/// key, its canonical text and content hash. These are the costly parts of a
+/// write and need nothing of the store, so an intake works them out on every
+/// core before the store's transaction; the writer then only looks up,
+/// compares and inserts, as it does for a batch from a peer.
+public struct LocalRecord: Sendable {
+    public let type: String
+    public let id: String
+    public let body: JSONValue
+    /// SHA-256 of `text`, lower-case hex.
+    public let hash: String
+    /// The body in canonical JSON, stored as is.
+    public let text: String
+
+    /// - Throws: `EnvelopeError.missingNaturalKey` for a body without its natural key.
+    public init(type: RecordType, body: JSONValue) throws(EnvelopeError) {
+        self.type = type.name
+        id = try RecordID.derive(type: type, body: body).uuidString.lowercased()
+        self.body = body
+        (hash, text) = ContentHash.withText(body)
+    }
+}
