@@ -8,8 +8,10 @@ enum Lanes {
     static let smallest = 32
 
     static func map<T: Sendable, R>(_ items: [T], workers: Int, _ transform: @Sendable (T) -> R) -> [R] {
-        let slices = min(workers, items.count / smallest)
-        guard slices > 1 else { return items.map(transform) }
+        guard workers > 1, items.count >= 2 * smallest else { return items.map(transform) }
+        // More slices than workers: a core busy elsewhere (the store's thread)
+        // holds up one small slice, not half the batch.
+        let slices = min(workers * 4, items.count / smallest)
         let per = (items.count + slices - 1) / slices
         var parts = [[R]](repeating: [], count: slices)
         parts.withUnsafeMutableBufferPointer { out in

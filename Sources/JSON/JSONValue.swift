@@ -26,7 +26,8 @@ public struct JSONObject: Sendable {
         self.values = values
         hashes = keys.map(KeyHash.of)
     }
-    init(keys: [String], values: [JSONValue], hashes: [UInt32]) {
+    /// `hashes`: each key's `KeyHash.of`, worked out beforehand by a caller that builds many objects of the same keys.
+    public init(keys: [String], values: [JSONValue], hashes: [UInt32]) {
         self.keys = keys; self.values = values; self.hashes = hashes
     }
     public init(_ pairs: KeyValuePairs<String, JSONValue>) {

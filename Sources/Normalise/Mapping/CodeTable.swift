@@ -8,8 +8,9 @@ public struct CodeTable: Sendable {
     public let name: String
     /// Value as written (trimmed) → codes.
     let entries: [String: [String]]
-    /// The same, by a folded key (ASCII case and full-width forms ignored).
-    let folded: [String: [String]]
+    /// The same keyed by bytes, and by a folded key (ASCII case and full-width forms ignored).
+    private let exact: [TextKey: [String]]
+    private let folded: [TextKey: [String]]
     /// What happens to a value that is in no entry.
     let unknown: Unknown
 
@@ -25,8 +26,12 @@ public struct CodeTable: Sendable {
     init(name: String, entries: [String: [String]], unknown: Unknown) {
         self.name = name
         self.entries = entries
-        var folded: [String: [String]] = [:]
-        for (k, v) in entries { folded[Self.fold(k)] = v }
+        var exact: [TextKey: [String]] = [:], folded: [TextKey: [String]] = [:]
+        for (k, v) in entries {
+            exact[TextKey(k)] = v
+            folded[TextKey(Self.fold(k))] = v
+        }
+        self.exact = exact
         self.folded = folded
         self.unknown = unknown
     }
@@ -49,7 +54,7 @@ public struct CodeTable: Sendable {
 
     /// The codes `value` stands for, or nil when it is in no entry.
     func lookup(_ value: String) -> [String]? {
-        entries[value] ?? folded[Self.fold(value)]
+        exact[TextKey(value)] ?? folded[TextKey(Self.fold(value))]
     }
 
     static func fold(_ s: String) -> String { TextTransforms.upper(TextTransforms.collapse(TextTransforms.halfwidth(s))) }

@@ -14,15 +14,13 @@ extension Mapping {
         for (i, rule) in fields.enumerated() {
             do { made[i] = try make(rule, row, made, &coverage) } catch { return .failure(error) }
         }
-        // The record built once, nested objects in the order the mapping makes them.
-        let record = RecordBuilder()
-        record.set(["type"][...], .string(recordType))
+        var values = [JSONValue?](repeating: nil, count: fields.count)
         for (i, rule) in fields.enumerated() where !made[i].isEmpty {
             var json = made[i].json
             if rule.isList, case .array = json {} else if rule.isList { json = .array([json]) }
-            record.set(rule.path[...], json)
+            values[i] = json
         }
-        return .success(record.value)
+        return .success(layout.build(values))
     }
 
     private func make(_ rule: FieldRule, _ row: SourceRow, _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
@@ -107,43 +105,4 @@ extension Mapping {
         return MappingProblem(kind: kind, field: rule.name, step: step, value: rule.personal ? PersonalData.mask(shown) : shown, reason: reason)
     }
 
-}
-
-/// A record under construction: nested objects as they are filled, made
-/// into a `JSONValue` once (setting paths on a `JSONObject` would copy the
-/// enclosing objects at every field).
-final class RecordBuilder {
-    private var keys: [String] = []
-    private var values: [Member] = []
-
-    private enum Member {
-        case value(JSONValue)
-        case object(RecordBuilder)
-    }
-
-    func set(_ path: ArraySlice<String>, _ value: JSONValue) {
-        guard let first = path.first else { return }
-        let i = keys.firstIndex(of: first)
-        if path.count == 1 {
-            if let i { values[i] = .value(value) } else { keys.append(first); values.append(.value(value)) }
-            return
-        }
-        let child: RecordBuilder
-        if let i, case .object(let existing) = values[i] {
-            child = existing
-        } else {
-            child = RecordBuilder()
-            if let i { values[i] = .object(child) } else { keys.append(first); values.append(.object(child)) }
-        }
-        child.set(path.dropFirst(), value)
-    }
-
-    var value: JSONValue {
-        .object(JSONObject(keys: keys, values: values.map { member in
-            switch member {
-            case .value(let v): v
-            case .object(let o): o.value
-            }
-        }))
-    }
 }

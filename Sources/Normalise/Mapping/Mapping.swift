@@ -26,6 +26,8 @@ public struct Mapping: Sendable {
     public let columns: [String: Int]
     /// Field name → its place in `fields`, for conditions on fields.
     let fieldPositions: [String: Int]
+    /// Where each field's value goes in the record.
+    let layout: RecordLayout
 
     /// How to read a file for this mapping; `format` and `encoding` are guessed when nil.
     public struct SourceOptions: Sendable {
@@ -121,6 +123,12 @@ struct Condition: Sendable {
     /// …or when its emptiness is this.
     let empty: Bool?
     let negated: Bool
+    private let keys: Set<TextKey>
+
+    init(subject: Subject, values: Set<String>?, empty: Bool?, negated: Bool) {
+        self.subject = subject; self.values = values; self.empty = empty; self.negated = negated
+        keys = Set((values ?? []).map(TextKey.init))
+    }
 
     func holds(_ value: MappedValue) -> Bool {
         var result: Bool
@@ -128,7 +136,7 @@ struct Condition: Sendable {
             result = value.isEmpty == empty
         } else {
             let t = TextTransforms.trim(TextTransforms.halfwidth(value.text ?? value.shown))
-            result = values?.contains(t) ?? false
+            result = keys.contains(TextKey(t))
         }
         if negated { result.toggle() }
         return result

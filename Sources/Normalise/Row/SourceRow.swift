@@ -56,16 +56,16 @@ public enum RowValue: Sendable, Equatable {
 /// The column names a source's rows share (a CSV header, a table's columns).
 public final class SourceColumns: Sendable {
     public let names: [String]
-    let index: [String: Int]
+    private let index: [TextKey: Int]
 
     public init(_ names: [String]) {
         self.names = names
-        var index: [String: Int] = [:]
-        for (i, n) in names.enumerated() where index[n] == nil { index[n] = i }
+        var index: [TextKey: Int] = [:]
+        for (i, n) in names.enumerated() where index[TextKey(n)] == nil { index[TextKey(n)] = i }
         self.index = index
     }
 
-    public func position(of name: String) -> Int? { index[name] }
+    public func position(of name: String) -> Int? { index[TextKey(name)] }
 }
 
 /// One row of a source: its values by column, and where it came from

@@ -13,7 +13,47 @@ enum TextTransforms {
         }
     }
 
+    /// The length in bytes of the white space (as `isSpace`) that starts at
+    /// `i`, or 0: the byte-level form of `isSpace`, so that the common case
+    /// (nothing to clean) never decodes the text.
+    @inline(__always)
+    static func spaceLength(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        let c = b[i]
+        if c < 0x80 { return (0x09...0x0D).contains(c) || c == 0x20 ? 1 : 0 }
+        func next(_ k: Int) -> UInt8 { i + k < b.count ? b[i + k] : 0 }
+        switch c {
+        case 0xC2: return next(1) == 0x85 || next(1) == 0xA0 ? 2 : 0
+        case 0xE1: return next(1) == 0x9A && next(2) == 0x80 ? 3 : 0
+        case 0xE2:
+            let (x, y) = (next(1), next(2))
+            return x == 0x80 && ((0x80...0x8B).contains(y) || y == 0xA8 || y == 0xA9 || y == 0xAF) || x == 0x81 && y == 0x9F ? 3 : 0
+        case 0xE3: return next(1) == 0x80 && next(2) == 0x80 ? 3 : 0
+        case 0xEF: return next(1) == 0xBB && next(2) == 0xBF ? 3 : 0
+        default: return 0
+        }
+    }
+
+    /// The text's UTF-8 bytes, without a copy for a native string.
+    @inline(__always)
+    static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = text.utf8.withContiguousStorageIfAvailable(body) { return r }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
+    /// Whether the text starts or ends with white space.
+    static func hasSpaceAtEnds(_ text: String) -> Bool {
+        withBytes(text) { b in
+            guard !b.isEmpty else { return false }
+            if spaceLength(b, at: 0) > 0 { return true }
+            var last = b.count - 1
+            while last > 0 && b[last] & 0xC0 == 0x80 { last -= 1 }
+            return spaceLength(b, at: last) > 0
+        }
+    }
+
     static func trim(_ text: String) -> String {
+        guard hasSpaceAtEnds(text) else { return text }
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
         let last = scalars.lastIndex(where: { !isSpace($0) })!
@@ -24,14 +64,18 @@ enum TextTransforms {
     /// Trims, and turns every run of white space inside into one ASCII space.
     static func collapse(_ text: String) -> String {
         // Most values need nothing: no space at either end, no space but single ASCII ones inside.
-        var previousSpace = true
-        var clean = true
-        for s in text.unicodeScalars {
-            let space = isSpace(s)
-            if space && (previousSpace || s != " ") { clean = false; break }
-            previousSpace = space
+        let clean = withBytes(text) { b in
+            var previousSpace = true
+            var i = 0
+            while i < b.count {
+                let n = spaceLength(b, at: i)
+                if n > 0 && (previousSpace || b[i] != 0x20) { return false }
+                previousSpace = n > 0
+                i += 1
+            }
+            return !previousSpace
         }
-        if clean && !previousSpace { return text }
+        if clean { return text }
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         for s in text.unicodeScalars {
@@ -46,7 +90,18 @@ enum TextTransforms {
     /// space to a space. Nothing else: unlike NFKC, ① and ㎡ stay as they are,
     /// and so do the full-width brackets of document numbers (〔〕 are not forms).
     static func halfwidth(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { (0xFF01...0xFF5E).contains($0.value) || $0.value == 0x3000 }) else { return text }
+        // U+FF01–FF5E are EF BC 81 … EF BD 9E in UTF-8; U+3000 is E3 80 80.
+        let any = withBytes(text) { b in
+            var i = 0
+            while i + 2 < b.count {
+                let c = b[i]
+                if c == 0xEF && (b[i + 1] == 0xBC && b[i + 2] >= 0x81 || b[i + 1] == 0xBD && b[i + 2] <= 0x9E) { return true }
+                if c == 0xE3 && b[i + 1] == 0x80 && b[i + 2] == 0x80 { return true }
+                i += 1
+            }
+            return false
+        }
+        guard any else { return text }
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
             switch s.value {
@@ -73,8 +128,9 @@ enum TextTransforms {
     /// Every occurrence of `from` replaced by `to`, compared as UTF-8 bytes
     /// (Foundation's replacingOccurrences costs ten times as much per value).
     static func replace(_ text: String, _ from: String, _ to: String) -> String {
+        guard let f0 = from.utf8.first, withBytes(text, { $0.contains(f0) }) else { return text }
         let t = Array(text.utf8), f = Array(from.utf8)
-        guard !f.isEmpty, t.count >= f.count else { return text }
+        guard t.count >= f.count else { return text }
         var out: [UInt8] = []
         var i = 0, changed = false
         while i < t.count {

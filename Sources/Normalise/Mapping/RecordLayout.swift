@@ -1,0 +1,78 @@
+import JSON
+
+/// The shape of the records a mapping makes, worked out once when it is
+/// loaded: which object each field's value goes into, under which key. A row
+/// is then built by filling the shape with its values, without comparing a
+/// key or building a path per field. Keys keep the order the mapping makes
+/// them in, `type` first; an object none of whose fields has a value is left out.
+struct RecordLayout: Sendable {
+    let root: Node
+
+    final class Node: Sendable {
+        let keys: [String]
+        let hashes: [UInt32]
+        let members: [Member]
+
+        init(keys: [String], members: [Member]) {
+            self.keys = keys
+            hashes = keys.map(KeyHash.of)
+            self.members = members
+        }
+    }
+
+    enum Member: Sendable {
+        /// The value of the field at this position of the mapping's fields.
+        case field(Int)
+        case object(Node)
+        case constant(JSONValue)
+    }
+
+    /// `paths`: each field's path, in the mapping's order.
+    init(recordType: String, paths: [[String]]) {
+        root = Self.node(["type"], [.constant(.string(recordType))], paths.enumerated().map { ($0.element[...], $0.offset) })
+    }
+
+    private static func node(_ keys: [String], _ members: [Member], _ fields: [(path: ArraySlice<String>, index: Int)]) -> Node {
+        var keys = keys, members = members
+        // Children by first key, in order of first appearance.
+        var nested: [String: [(ArraySlice<String>, Int)]] = [:]
+        for (path, index) in fields {
+            guard let first = path.first else { continue }
+            if path.count == 1 {
+                if let i = keys.firstIndex(of: first) { members[i] = .field(index) } else { keys.append(first); members.append(.field(index)) }
+            } else {
+                if !keys.contains(first) { keys.append(first); members.append(.object(Node(keys: [], members: []))) }
+                nested[first, default: []].append((path.dropFirst(), index))
+            }
+        }
+        for (i, key) in keys.enumerated() {
+            guard let inner = nested[key] else { continue }
+            members[i] = .object(node([], [], inner))
+        }
+        return Node(keys: keys, members: members)
+    }
+
+    /// The record for `values` (one per field, nil where the field has none).
+    func build(_ values: [JSONValue?]) -> JSONValue {
+        build(root, values) ?? .object(JSONObject())
+    }
+
+    private func build(_ node: Node, _ values: [JSONValue?]) -> JSONValue? {
+        var keys: [String] = [], hashes: [UInt32] = [], out: [JSONValue] = []
+        keys.reserveCapacity(node.keys.count)
+        hashes.reserveCapacity(node.keys.count)
+        out.reserveCapacity(node.keys.count)
+        for (i, member) in node.members.enumerated() {
+            let value: JSONValue? = switch member {
+            case .field(let f): values[f]
+            case .object(let child): build(child, values)
+            case .constant(let c): c
+            }
+            guard let value else { continue }
+            keys.append(node.keys[i])
+            hashes.append(node.hashes[i])
+            out.append(value)
+        }
+        return keys.isEmpty ? nil : .object(JSONObject(keys: keys, values: out, hashes: hashes))
+    }
+}
