@@ -11,8 +11,9 @@ public struct MappedSource: RecordSource {
     private let rows: any RowReader
     private var count: Int64 = 0
     static let rowsPerBatch = 1_000
-    /// How many cores map rows.
-    public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// The mapping once for each core that maps rows (`Mapping.copies`), made
+    /// when a batch is large enough to share out.
+    private var lanes: [Mapping] = []
 
     /// - Throws: `IntakeError.missingColumns` when the source lacks a column the mapping reads.
     public init(rows: any RowReader, mapping: Mapping) throws(IntakeError) {
@@ -44,8 +45,11 @@ public struct MappedSource: RecordSource {
         while read.count < Self.rowsPerBatch, let item = try rows.next() { read.append(item) }
         guard !read.isEmpty else { return nil }
         count += Int64(read.count)
-        let mapping = mapping, origin = rows.origin
-        let items = Lanes.map(read, workers: workers) { Self.item($0, mapping: mapping, origin: origin) }
+        let origin = rows.origin
+        if lanes.isEmpty {
+            lanes = read.count >= 2 * Lanes.smallest ? mapping.copies(ProcessInfo.processInfo.activeProcessorCount) : [mapping]
+        }
+        let items = Lanes.map(read, contexts: lanes) { Self.item($0, mapping: $1, origin: origin) }
         return CapturedBatch(items: items, position: SourcePosition(count))
     }
 

@@ -18,12 +18,11 @@ extension Intake {
     /// Checks a source's batch on every core: the items are independent,
     /// and this is most of an intake's work (parsing, validation, canonical
     /// text and hash). Results come back in item order.
-    func check(_ items: [CapturedItem]) -> [Checked] {
-        let gate = RecordGate(catalog: catalog)
-        return Lanes.map(items, workers: workers) { check($0, gate: gate) }
+    func check(_ items: [CapturedItem], lanes: [StandardCatalog]) -> [Checked] {
+        Lanes.map(items, contexts: lanes) { item, catalog in check(item, gate: RecordGate(catalog: catalog), catalog: catalog) }
     }
 
-    private func check(_ item: CapturedItem, gate: RecordGate) -> Checked {
+    private func check(_ item: CapturedItem, gate: RecordGate, catalog: StandardCatalog) -> Checked {
         var c = Checked()
         let record: JSONValue
         switch item.content {

@@ -54,8 +54,12 @@ public struct Intake: Sendable {
             inFlight = job
         }
 
+        // The standard once for each core that checks records, loaded when a
+        // batch is large enough to share out (as `Mapping.copies`, and why).
+        var lanes: [StandardCatalog] = []
         while let batch = try source.next() {
-            let checks = check(batch.items)
+            if lanes.isEmpty { lanes = catalogs(for: batch.items.count) }
+            let checks = check(batch.items, lanes: lanes)
             for (item, checked) in zip(batch.items, checks) {
                 try state.add(item, checked)
                 if state.pending >= transactionSize, let job = state.take(final: false) { try submit(job, &source) }
@@ -66,6 +70,13 @@ public struct Intake: Sendable {
         if let job = state.take(final: true) { try submit(job, &source) }
         try settle(&source)
         return state.report
+    }
+}
+
+extension Intake {
+    func catalogs(for items: Int) -> [StandardCatalog] {
+        guard workers > 1, items >= 2 * Lanes.smallest else { return [catalog] }
+        return [catalog] + (1..<workers).map { _ in (try? StandardCatalog(directory: catalog.directory, options: catalog.options)) ?? catalog }
     }
 }
 

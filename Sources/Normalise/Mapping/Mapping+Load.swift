@@ -22,8 +22,25 @@ extension Mapping {
         }
         var loader = MappingLoader(file: file, locator: TOMLLocator(text: text), dictionary: dictionary)
         let mapping = loader.load(table)
-        guard loader.issues.isEmpty, let mapping else { throw MappingError(issues: loader.issues) }
+        guard loader.issues.isEmpty, var mapping else { throw MappingError(issues: loader.issues) }
+        mapping.definition = Definition(text: text, dictionary: dictionary)
         self = mapping
+    }
+
+    /// What a mapping was loaded from, to load it again.
+    struct Definition: Sendable {
+        let text: String
+        let dictionary: DataDictionary
+    }
+
+    /// `count` mappings alike, this one first, the others loaded again from the
+    /// same text: one for each core that maps rows. Cores that share one
+    /// mapping's objects contend for their reference counts at every row,
+    /// which cost more than a second core gained.
+    public func copies(_ count: Int) -> [Mapping] {
+        [self] + (1..<max(1, count)).map { _ in
+            definition.flatMap { try? Mapping(text: $0.text, file: file, dictionary: $0.dictionary) } ?? self
+        }
     }
 }
 

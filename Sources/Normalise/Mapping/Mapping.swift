@@ -28,6 +28,8 @@ public struct Mapping: Sendable {
     let fieldPositions: [String: Int]
     /// Where each field's value goes in the record.
     let layout: RecordLayout
+    /// Set once loaded: what `copies` loads again.
+    var definition: Definition? = nil
 
     /// How to read a file for this mapping; `format` and `encoding` are guessed when nil.
     public struct SourceOptions: Sendable {

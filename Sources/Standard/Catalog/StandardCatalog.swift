@@ -12,6 +12,8 @@ public final class StandardCatalog: Sendable {
     public static let otherSchemaNames = ["envelope", "batch-header", "batch-end"]
 
     public let directory: URL
+    /// How its schemas were compiled, to load the same again.
+    public let options: ValidatorOptions
     public let version: String
     public let recordTypes: [String: RecordType]
     private let others: [String: JSONSchema]
@@ -22,6 +24,7 @@ public final class StandardCatalog: Sendable {
     /// - Throws: `CatalogError` naming the file when a schema is not JSON or does not compile.
     public init(directory: URL, options: ValidatorOptions = .standard) throws {
         self.directory = directory
+        self.options = options
         let registry = SchemaRegistry()
         try Self.load(directory: directory, into: registry)
         let names = Self.recordTypeNames + Self.otherSchemaNames
