@@ -1,3 +1,5 @@
+import Foundation
+
 /// Compact JSON text with no insignificant white space, minimal string escapes
 /// and numbers in ECMAScript form — which is RFC 8785 canonical JSON once the
 /// members are sorted. Used for NDJSON output, verdicts, and content hashes.
@@ -47,11 +49,31 @@ public enum JSONWriter {
     /// ASCII, as every key of the standard is, sort the same by their UTF-8
     /// bytes, which are read in place; the UTF-16 view transcodes on every
     /// comparison and made canonical writing the costliest step of a local write.
+    /// Objects already in that order (records built from a mapping's
+    /// layout, bodies read back canonical) are recognised in one pass.
     static func canonicalOrder(_ keys: [String]) -> [Int] {
-        if keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
-            return keys.indices.sorted { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }
+        if keys.allSatisfy(isASCII) {
+            var sorted = true
+            for i in keys.indices.dropFirst() where !utf8Precedes(keys[i - 1], keys[i]) { sorted = false; break }
+            return sorted ? Array(keys.indices) : keys.indices.sorted { utf8Precedes(keys[$0], keys[$1]) }
         }
         return keys.indices.sorted { keys[$0].utf16.lexicographicallyPrecedes(keys[$1].utf16) }
+    }
+
+    private static func isASCII(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { b in b.allSatisfy { $0 < 0x80 } }
+    }
+
+    /// `a` before `b` by their UTF-8 bytes, compared in place.
+    private static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let c = memcmp(x.baseAddress ?? UnsafePointer(bitPattern: 1)!, y.baseAddress ?? UnsafePointer(bitPattern: 1)!, min(x.count, y.count))
+                return c < 0 || (c == 0 && x.count < y.count)
+            }
+        }
     }
 
     public static func writeString(_ s: String, into out: inout [UInt8]) {
@@ -65,9 +87,17 @@ public enum JSONWriter {
         // Copy runs that need no escape in one go: most text (Chinese
         // included) has none, and per-byte appends dominated store writes.
         var runStart = 0
-        for i in 0..<bytes.count {
+        var i = 0
+        while i < bytes.count {
+            // Eight bytes at a time while none needs an escape.
+            if i + 8 <= bytes.count && !needsEscape(UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let b = bytes[i]
+            i += 1
             guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+            let i = i - 1
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
             runStart = i + 1
             switch b {
@@ -85,5 +115,15 @@ public enum JSONWriter {
         }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes is a control character, `"` or `\`
+    /// (the classic tests for a zero byte and a byte below n, word-wide).
+    @inline(__always)
+    static func needsEscape(_ x: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ v: UInt64) -> Bool { (v &- ones) & ~v & high != 0 }
+        let below = (x &- 0x2020_2020_2020_2020) & ~x & high != 0
+        return below || hasZero(x ^ (0x22 &* ones)) || hasZero(x ^ (0x5C &* ones))
     }
 }

@@ -15,8 +15,8 @@ public enum RecordID {
     /// - Throws: `EnvelopeError.missingNaturalKey` naming the field that is absent.
     public static func derive(type: RecordType, body: JSONValue) throws(EnvelopeError) -> UUID {
         var name = type.name
-        for pointer in type.naturalKey {
-            guard let tokens = JSONPointer.tokens(pointer), let v = JSONPointer.resolve(tokens, in: body) else {
+        for (pointer, tokens) in zip(type.naturalKey, type.naturalKeyTokens) {
+            guard let tokens, let v = JSONPointer.resolve(tokens, in: body) else {
                 throw .missingNaturalKey(type: type.name, field: pointer)
             }
             name += "\n" + (v.stringValue ?? CanonicalJSON.string(v))

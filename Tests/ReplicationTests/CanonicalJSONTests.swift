@@ -37,6 +37,44 @@ import Testing
         }
     }
 
+    /// Keys already in order (a mapped record's) take a one-pass path; the order is the same.
+    @Test func keysAlreadyInOrderStayInOrder() {
+        let keys = ["a", "ab", "b", "decision_date", "decision_number", "fine_fen", "party", "type"]
+        #expect(JSONWriter.canonicalOrder(keys) == Array(keys.indices))
+        #expect(JSONWriter.canonicalOrder(keys.reversed()).map { keys.reversed()[$0] } == keys)
+    }
+
+    /// Strings are scanned eight bytes at a time for what needs escaping:
+    /// whatever falls where in a word, the text reads back the same, with
+    /// exactly the escapes RFC 8785 writes.
+    @Test func escapesWhereverTheyFall() throws {
+        var rng = SplitMix64(state: 11)
+        let pieces = ["a", "Z", "0", " ", "罚", "款", "〔", "\"", "\\", "\n", "\r", "\t", "\u{01}", "\u{1F}", "\u{7F}", "é", "😀", "/"]
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...40, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            var out: [UInt8] = []
+            JSONWriter.writeString(text, into: &out)
+            let written = String(decoding: out, as: UTF8.self)
+            #expect(try JSONParser.parse(written) == .string(text), "\(written)")
+            // Each byte below 0x20, each quote and backslash escaped; nothing else.
+            var expected = "\""
+            for u in text.unicodeScalars {
+                switch u {
+                case "\"": expected += "\\\""
+                case "\\": expected += "\\\\"
+                case "\n": expected += "\\n"
+                case "\r": expected += "\\r"
+                case "\t": expected += "\\t"
+                case "\u{01}": expected += "\\u0001"
+                case "\u{1F}": expected += "\\u001f"
+                default: expected.unicodeScalars.append(u)
+                }
+            }
+            expected += "\""
+            #expect(written == expected)
+        }
+    }
+
     @Test func hashIsSHA256OfCanonicalText() {
         #expect(ContentHash.of(["a": 1]) == "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862")
         // Member order and spacing do not change the hash.

@@ -54,18 +54,32 @@ public struct Intake: Sendable {
             inFlight = job
         }
 
-        // The standard once for each core that checks records, loaded when a
-        // batch is large enough to share out (as `Mapping.copies`, and why).
-        var lanes: [StandardCatalog] = []
-        while let batch = try source.next() {
-            if lanes.isEmpty { lanes = catalogs(for: batch.items.count) }
-            let checks = check(batch.items, lanes: lanes)
+        /// Takes a checked batch in order, handing transactions to the writer.
+        func take(_ batch: CapturedBatch, _ checks: [Checked], _ source: inout S) throws {
             for (item, checked) in zip(batch.items, checks) {
                 try state.add(item, checked)
                 if state.pending >= transactionSize, let job = state.take(final: false) { try submit(job, &source) }
             }
             state.positions.append(batch.position)
             if state.pending >= transactionSize || state.pending == 0, let job = state.take(final: false) { try submit(job, &source) }
+        }
+
+        // The standard once for each core that checks records, loaded when a
+        // batch is large enough to share out (as `Mapping.copies`, and why).
+        var lanes: [StandardCatalog] = []
+        // A batch is checked while the next is read (and mapped) and the one
+        // before is stored.
+        var checking: (batch: CapturedBatch, checks: Checking)?
+        defer { _ = checking?.checks.wait() }
+        while let batch = try source.next() {
+            if lanes.isEmpty { lanes = catalogs(for: batch.items.count) }
+            let next = (batch, Checking(self, batch.items, lanes: lanes))
+            if let (previous, checks) = checking { try take(previous, checks.wait(), &source) }
+            checking = next
+        }
+        if let (previous, checks) = checking {
+            checking = nil
+            try take(previous, checks.wait(), &source)
         }
         if let job = state.take(final: true) { try submit(job, &source) }
         try settle(&source)
@@ -85,6 +99,25 @@ extension Intake {
 struct Job: @unchecked Sendable {
     let run: () throws -> (inout IntakeReport) -> Void
     let positions: [SourcePosition]
+}
+
+/// The checks of one batch, worked out on the lanes while the caller goes on.
+final class Checking: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var results: [Intake.Checked] = []
+
+    init(_ intake: Intake, _ items: [CapturedItem], lanes: [StandardCatalog]) {
+        done.enter()
+        DispatchQueue.global().async {
+            self.results = intake.check(items, lanes: lanes)
+            self.done.leave()
+        }
+    }
+
+    func wait() -> [Intake.Checked] {
+        done.wait()
+        return results
+    }
 }
 
 /// A thread that stores one job at a time, in order, while the caller

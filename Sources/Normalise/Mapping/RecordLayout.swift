@@ -3,8 +3,9 @@ import JSON
 /// The shape of the records a mapping makes, worked out once when it is
 /// loaded: which object each field's value goes into, under which key. A row
 /// is then built by filling the shape with its values, without comparing a
-/// key or building a path per field. Keys keep the order the mapping makes
-/// them in, `type` first; an object none of whose fields has a value is left out.
+/// key or building a path per field. Keys are in canonical order (RFC 8785),
+/// so that writing the record for its hash needs no sorting; an object none
+/// of whose fields has a value is left out.
 struct RecordLayout: Sendable {
     let root: Node
 
@@ -49,7 +50,8 @@ struct RecordLayout: Sendable {
             guard let inner = nested[key] else { continue }
             members[i] = .object(node([], [], inner))
         }
-        return Node(keys: keys, members: members)
+        let order = keys.indices.sorted { keys[$0].utf16.lexicographicallyPrecedes(keys[$1].utf16) }
+        return Node(keys: order.map { keys[$0] }, members: order.map { members[$0] })
     }
 
     /// The record for `values` (one per field, nil where the field has none).

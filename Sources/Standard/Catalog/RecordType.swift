@@ -27,6 +27,8 @@ public struct RecordType: Sendable {
     public let uri: String
     /// JSON Pointers of the fields that identify the real-world record (`x-natural-key`).
     public let naturalKey: [String]
+    /// The same pointers as tokens (nil for one that is not a pointer), read once: every local write derives an id from them.
+    public let naturalKeyTokens: [[String]?]
     public let conflictPolicy: ConflictPolicy
     /// Why this policy, from `x-conflict-policy.description`.
     public let conflictPolicyReason: String

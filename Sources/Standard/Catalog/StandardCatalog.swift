@@ -91,6 +91,7 @@ public final class StandardCatalog: Sendable {
             title: doc["title"]?.stringValue ?? name,
             uri: uri,
             naturalKey: key,
+            naturalKeyTokens: key.map(JSONPointer.tokens),
             conflictPolicy: policy,
             conflictPolicyReason: doc["x-conflict-policy"]?["description"]?.stringValue ?? "",
             personalFields: schema.maskedLocations().map { PersonalField(pointer: $0.pointer, onlyForNaturalPerson: $0.label == StandardVocabulary.naturalPersonLabel) },
