@@ -11,9 +11,7 @@ public struct MappedSource: RecordSource {
     private let rows: any RowReader
     private var count: Int64 = 0
     static let rowsPerBatch = 1_000
-    /// The mapping once for each core that maps rows (`Mapping.copies`), made
-    /// when a batch is large enough to share out.
-    private var lanes: [Mapping] = []
+    private var mapper: RowMapper?
 
     /// - Throws: `IntakeError.missingColumns` when the source lacks a column the mapping reads.
     public init(rows: any RowReader, mapping: Mapping) throws(IntakeError) {
@@ -37,36 +35,45 @@ public struct MappedSource: RecordSource {
 
     public var mappingFile: String? { mapping.file }
 
-    /// The next rows, read in order and mapped on every core (mapping is
-    /// most of the work, and rows are independent).
+    /// The next rows, read in order; they are mapped on the intake's cores (`finisher`).
     public mutating func next() throws -> CapturedBatch? {
-        var read: [RowItem] = []
-        read.reserveCapacity(Self.rowsPerBatch)
-        while read.count < Self.rowsPerBatch, let item = try rows.next() { read.append(item) }
-        guard !read.isEmpty else { return nil }
-        count += Int64(read.count)
+        var items: [CapturedItem] = []
+        items.reserveCapacity(Self.rowsPerBatch)
         let origin = rows.origin
-        if lanes.isEmpty {
-            lanes = read.count >= 2 * Lanes.smallest ? mapping.copies(ProcessInfo.processInfo.activeProcessorCount) : [mapping]
+        while items.count < Self.rowsPerBatch, let item = try rows.next() {
+            let reference = SourceReference(origin: origin, location: item.location)
+            switch item.row {
+            case .success(let row): items.append(CapturedItem(content: .row(row), reference: reference))
+            case .failure(let p): items.append(CapturedItem(content: .unusable(row: p.text, reason: p.reason), reference: reference))
+            }
         }
-        let items = Lanes.map(read, contexts: lanes) { Self.item($0, mapping: $1, origin: origin) }
+        guard !items.isEmpty else { return nil }
+        count += Int64(items.count)
+        // The mapping is copied for each core only when there is much to map.
+        if mapper == nil { mapper = RowMapper(mapping, lanes: items.count >= 2 * Lanes.smallest ? ProcessInfo.processInfo.activeProcessorCount : 1) }
         return CapturedBatch(items: items, position: SourcePosition(count))
     }
 
-    /// One row, mapped, with its place: the line or row, and the row's own key.
-    static func item(_ item: RowItem, mapping: Mapping, origin: String) -> CapturedItem {
-        switch item.row {
-        case .failure(let p):
-            return CapturedItem(content: .unusable(row: p.text, reason: p.reason), reference: SourceReference(origin: origin, location: item.location))
-        case .success(let row):
-            let key = mapping.keyText(row).map { " (\($0))" } ?? ""
-            let reference = SourceReference(origin: origin, location: "\(item.location)\(key)")
-            switch mapping.map(row) {
-            case .success(let record): return CapturedItem(content: .mapped(record, row: row), reference: reference)
-            case .failure(let problem): return CapturedItem(content: .unusable(row: JSONWriter.string(row.json), reason: problem.description), reference: reference)
-            }
-        }
-    }
+    public var finisher: (any ItemFinisher)? { mapper ?? RowMapper(mapping, lanes: 1) }
 
     public mutating func acknowledge(_ position: SourcePosition) throws {}
+}
+
+/// Maps a source's rows, with the mapping once for each core (`Mapping.copies`).
+final class RowMapper: ItemFinisher {
+    let lanes: [Mapping]
+
+    init(_ mapping: Mapping, lanes: Int) { self.lanes = mapping.copies(lanes) }
+
+    /// A row, mapped, with its place: the line or row, and the row's own key.
+    func finish(_ item: CapturedItem, lane: Int) -> CapturedItem {
+        guard case .row(let row) = item.content else { return item }
+        let mapping = lanes[lane % lanes.count]
+        let key = mapping.keyText(row).map { " (\($0))" } ?? ""
+        let reference = SourceReference(origin: item.reference.origin, location: "\(item.reference.location)\(key)")
+        switch mapping.map(row) {
+        case .success(let record): return CapturedItem(content: .mapped(record, row: row), reference: reference)
+        case .failure(let problem): return CapturedItem(content: .unusable(row: JSONWriter.string(row.json), reason: problem.description), reference: reference)
+        }
+    }
 }

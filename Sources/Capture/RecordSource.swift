@@ -17,10 +17,24 @@ public protocol RecordSource {
     mutating func acknowledge(_ position: SourcePosition) throws
     /// The mapping file rows are read through, kept with what goes to quarantine; nil for standard records.
     var mappingFile: String? { get }
+    /// What turns the source's `.row` items into records, on the intake's
+    /// cores; nil for a source that yields records.
+    var finisher: (any ItemFinisher)? { get }
 }
 
 extension RecordSource {
     public var mappingFile: String? { nil }
+    public var finisher: (any ItemFinisher)? { nil }
+}
+
+/// Per-item work a source leaves to the intake's cores: a mapped source's
+/// rows are mapped there, so that each row is mapped and checked by one core
+/// (a row handed from core to core costs a cache miss on each of its values),
+/// while the source's own thread only reads.
+public protocol ItemFinisher: Sendable {
+    /// `item` finished. `lane`: which of the intake's cores asks, 0 up; calls
+    /// with different lanes come at the same time.
+    func finish(_ item: CapturedItem, lane: Int) -> CapturedItem
 }
 
 /// Items a source yields together, and the position that acknowledges them.
@@ -39,6 +53,8 @@ public struct CapturedItem: Sendable {
     public enum Content: Sendable {
         /// The text of a JSON record: a standard record, or a line of an exported batch.
         case json(ArraySlice<UInt8>)
+        /// A row of an agency's table or file, not yet mapped (the source's `finisher` maps it).
+        case row(SourceRow)
         /// A row of an agency's table or file, mapped to a standard record (not yet
         /// validated); the row is written out as text only if it goes to quarantine.
         case mapped(JSONValue, row: SourceRow)

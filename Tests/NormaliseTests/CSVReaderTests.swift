@@ -55,6 +55,46 @@ import Testing
         #expect(p.reason.contains("never closed"))
     }
 
+    /// A quote left open in a large file would make the rest of the file one
+    /// field: the reader gives up after `maxRecordBytes`, naming the line,
+    /// instead of holding the file in memory.
+    @Test func aQuoteLeftOpenInALargeFileStopsAtTheRecordLimit() throws {
+        var bytes = Array("ID,事实\n1,a\n2,\"open\n".utf8)
+        let filler = Array("3,继续写下去的内容\n".utf8)
+        while bytes.count < CSVReader.maxRecordBytes + 2 * CSVReader.chunkSize { bytes += filler }
+        let (_, recs) = try records(try file(bytes))
+        #expect(recs.count == 2 && recs[1].line == 3)
+        guard case .failure(let p) = recs[1].fields else { Issue.record("\(recs.map(\.line))"); return }
+        #expect(p.reason.contains("longer than 16 MB") && p.reason.contains("quote left open"))
+    }
+
+    /// A file past 2 GB (sparse on disk: its end is a run of NUL bytes, as a
+    /// copy cut short by a full disk leaves it): the rows before are read, the
+    /// rest is named as one overlong record, and memory stays bounded.
+    @Test func aTwoGigabyteFileIsReadInBoundedMemory() throws {
+        let path = try file(Array("ID,名称\n1,恒达\n2,李娜\n".utf8), "large.csv")
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: (2 << 30) + 4096)
+        try handle.close()
+        let before = Self.peakResidentBytes()
+        let (_, recs) = try records(path)
+        #expect(try recs.prefix(2).map { try $0.fields.get() } == [["1", "恒达"], ["2", "李娜"]])
+        #expect(recs.count == 3 && recs[2].line == 4)
+        guard case .failure(let p) = recs.last?.fields else { Issue.record("\(recs.map(\.line))"); return }
+        #expect(p.reason.contains("longer than 16 MB"))
+        // The reader held one record's worth, not the file (other tests run
+        // alongside in this process, hence the margin).
+        #expect(Self.peakResidentBytes() - before < 512 << 20)
+    }
+
+    /// This process's peak resident memory, from /proc.
+    static func peakResidentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kb << 10
+    }
+
     @Test func emptyFilesAndHeaderlessFilesAreRefused() throws {
         #expect(throws: CSVProblem.self) { _ = try CSVReader(path: try file([])) }
         #expect(throws: CSVProblem.self) { _ = try CSVReader(path: try file(Array("\n\n".utf8))) }

@@ -15,18 +15,22 @@ extension Intake {
         var ready: Result<LocalRecord, EnvelopeError>?
     }
 
-    /// Checks a source's batch on every core: the items are independent,
-    /// and this is most of an intake's work (parsing, validation, canonical
-    /// text and hash). Results come back in item order.
-    func check(_ items: [CapturedItem], lanes: [StandardCatalog]) -> [Checked] {
-        Lanes.map(items, contexts: lanes) { item, catalog in check(item, gate: RecordGate(catalog: catalog), catalog: catalog) }
+    /// Finishes (maps) and checks a source's batch on every core: the items
+    /// are independent, and this is most of an intake's work (mapping,
+    /// parsing, validation, canonical text and hash). Results come back in
+    /// item order, each with its item as finished.
+    func check(_ items: [CapturedItem], lanes: [StandardCatalog], finisher: (any ItemFinisher)?) -> [(CapturedItem, Checked)] {
+        Lanes.map(items, contexts: Array(lanes.enumerated())) { item, lane in
+            let finished = finisher?.finish(item, lane: lane.offset) ?? item
+            return (finished, check(finished, gate: RecordGate(catalog: lane.element), catalog: lane.element))
+        }
     }
 
     private func check(_ item: CapturedItem, gate: RecordGate, catalog: StandardCatalog) -> Checked {
         var c = Checked()
         let record: JSONValue
         switch item.content {
-        case .unusable: return c
+        case .unusable, .row: return c
         case .mapped(let r, _): record = r
         case .json(let bytes):
             do {

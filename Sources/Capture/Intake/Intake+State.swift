@@ -55,6 +55,9 @@ extension Intake {
                 try addMapped(checked, row: row, at: at)
             case .unusable(let row, let reason):
                 reject(row, "\(at): \(reason)", place: at)
+            case .row(let row):
+                // A source that yields rows also finishes them; this one did not.
+                reject(JSONWriter.string(row.json), "\(at): a row no mapping was applied to", place: at)
             }
         }
 

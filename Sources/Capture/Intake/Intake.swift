@@ -55,8 +55,8 @@ public struct Intake: Sendable {
         }
 
         /// Takes a checked batch in order, handing transactions to the writer.
-        func take(_ batch: CapturedBatch, _ checks: [Checked], _ source: inout S) throws {
-            for (item, checked) in zip(batch.items, checks) {
+        func take(_ batch: CapturedBatch, _ checks: [(CapturedItem, Checked)], _ source: inout S) throws {
+            for (item, checked) in checks {
                 try state.add(item, checked)
                 if state.pending >= transactionSize, let job = state.take(final: false) { try submit(job, &source) }
             }
@@ -73,7 +73,7 @@ public struct Intake: Sendable {
         defer { _ = checking?.checks.wait() }
         while let batch = try source.next() {
             if lanes.isEmpty { lanes = catalogs(for: batch.items.count) }
-            let next = (batch, Checking(self, batch.items, lanes: lanes))
+            let next = (batch, Checking(self, batch.items, lanes: lanes, finisher: source.finisher))
             if let (previous, checks) = checking { try take(previous, checks.wait(), &source) }
             checking = next
         }
@@ -104,17 +104,17 @@ struct Job: @unchecked Sendable {
 /// The checks of one batch, worked out on the lanes while the caller goes on.
 final class Checking: @unchecked Sendable {
     private let done = DispatchGroup()
-    private var results: [Intake.Checked] = []
+    private var results: [(CapturedItem, Intake.Checked)] = []
 
-    init(_ intake: Intake, _ items: [CapturedItem], lanes: [StandardCatalog]) {
+    init(_ intake: Intake, _ items: [CapturedItem], lanes: [StandardCatalog], finisher: (any ItemFinisher)?) {
         done.enter()
         DispatchQueue.global().async {
-            self.results = intake.check(items, lanes: lanes)
+            self.results = intake.check(items, lanes: lanes, finisher: finisher)
             self.done.leave()
         }
     }
 
-    func wait() -> [Intake.Checked] {
+    func wait() -> [(CapturedItem, Intake.Checked)] {
         done.wait()
         return results
     }
