@@ -105,6 +105,7 @@ public struct Inbox: Sendable {
             o["counts"] = .object(counts)
             o["quarantined"] = .int(Int64(report.quarantined))
             o["quarantine_reasons"] = .array(report.quarantineReasons.map { .string($0) })
+            if report.clearedFromQuarantine > 0 { o["cleared_from_quarantine"] = .int(Int64(report.clearedFromQuarantine)) }
             if report.quarantineReasons.count < report.quarantined {
                 o["more_in_quarantine"] = .string("`hutong quarantine list` shows all \(report.quarantined)")
             }

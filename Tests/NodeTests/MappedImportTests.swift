@@ -40,6 +40,24 @@ import Standard
         #expect(try node.store.info().lastSequence == 5)
     }
 
+    /// A source fixed and read again: the rows stored now leave quarantine,
+    /// the row still wrong stays, and the report says so.
+    @Test func aFixedFileImportedAgainClearsItsQuarantinedRows() throws {
+        let (node, dir) = try NodeFixtures.create("node-f")
+        let csv = dir + "/xzcf.csv"
+        let original = try String(contentsOf: Self.example.appendingPathComponent("xzcf-2023.csv"), encoding: .utf8)
+        try original.write(toFile: csv, atomically: true, encoding: .utf8)
+        let first = try node.importFile(csv, mapping: try mapping())
+        #expect(first.quarantined == 3 && first.clearedFromQuarantine == 0)
+        // The clerk fixes row 1006's unknown penalty kind, nothing else.
+        try original.replacingOccurrences(of: "警告、罚没", with: "警告").write(toFile: csv, atomically: true, encoding: .utf8)
+        let again = try node.importFile(csv, mapping: try mapping())
+        #expect(again.counts["written"] == 1 && again.counts["unchanged"] == 5 && again.clearedFromQuarantine == 1, "\(again)")
+        #expect(again.description.contains("1 stored now that were in quarantine"))
+        let left = try node.store.quarantine(limit: 10).map(\.reason)
+        #expect(left.count == 2 && !left.contains { $0.contains("ID=1006") }, "\(left)")
+    }
+
     /// The same rows in GB18030 become the same records.
     @Test func aGB18030ExportGivesTheSameRecords() throws {
         let (node, dir) = try NodeFixtures.create("node-g")

@@ -19,7 +19,7 @@ struct MappingBenchmark {
         let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let mapping = try Mapping(file: mappingPath, dictionary: try DataDictionary(directory: catalog.directory))
         say("hutong-bench mapping: \(count) legacy penalty rows, \(bytes / 1_000_000) MB, \(path), mapping \(mappingPath)")
-        say("each step on one core, over the same rows in pieces of 10,000 (thread CPU time, which the machine's other guests do not inflate):")
+        say("each step on one core, over the same rows in pieces of 10,000 (thread CPU time):")
         let gate = RecordGate(catalog: catalog)
         let penalty = catalog.recordTypes["penalty"]!
         var read = Phase(), map = Phase(), validate = Phase(), ready = Phase()

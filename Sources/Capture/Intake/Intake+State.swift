@@ -25,6 +25,9 @@ extension Intake {
         var part = 0
         /// The mapping file the source's rows are read through, kept with what goes to quarantine.
         let mapping: String?
+        /// Where rows of this mapping wait in quarantine; one stored now clears its entry.
+        var quarantinedPlaces: Set<String> = []
+        var clearing: [String] = []
 
         /// What goes to quarantine with the next transaction.
         enum Quarantined {
@@ -114,7 +117,9 @@ extension Intake {
 
         private mutating func addReady(_ checked: Checked, raw: @autoclosure () -> String, at: String, place: String?) throws {
             switch checked.ready {
-            case .success(let record): plain.append(record)
+            case .success(let record):
+                plain.append(record)
+                if let place, !quarantinedPlaces.isEmpty, quarantinedPlaces.remove(place) != nil { clearing.append(place) }
             case .failure(let error): reject(raw(), "\(at): \(error)", place: place)
             case nil: reject(raw(), "\(at): not checked", place: place)
             }
@@ -173,11 +178,15 @@ extension Intake {
             guard !plain.isEmpty || !quarantined.isEmpty || !done.isEmpty else { return nil }
             let records = plain
             plain.removeAll(keepingCapacity: true)
+            let cleared = clearing, mapping = mapping
+            clearing = []
             return Job(run: {
                 let written = records.isEmpty ? [] : try store.write(records)
                 try keep()
+                if let mapping { try store.clearQuarantine(mapping: mapping, places: cleared) }
                 return { report in
                     for w in written { report.counts[w == nil ? "unchanged" : "written", default: 0] += 1 }
+                    report.clearedFromQuarantine += cleared.count
                 }
             }, positions: done)
         }

@@ -34,6 +34,7 @@ public struct Intake: Sendable {
     ///   of it is applied), and the store's errors.
     public func run<S: RecordSource>(_ source: inout S) throws -> IntakeReport {
         var state = State(intake: self, sourceName: source.name, mapping: source.mappingFile)
+        if let mapping = source.mappingFile { state.quarantinedPlaces = try store.quarantinedPlaces(mapping: mapping) }
         let writer = WriteBehind()
         // Whatever happens here, nothing is written after `run` returns.
         defer { _ = writer.wait() }

@@ -13,6 +13,8 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
     /// Outcome → count: written, unchanged (plain records); applied, merged, conflict, … (an export).
     public var counts: [String: Int] = [:]
     public var quarantined = 0
+    /// Rows in quarantine from an earlier run, read again from the same place and stored now.
+    public var clearedFromQuarantine = 0
     /// The reasons of the first quarantined items (at most `reasonsKept`), for reports.
     public var quarantineReasons: [String] = []
     public static let reasonsKept = 100
@@ -25,6 +27,7 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
         let kind = exportedBy.map { "export of node \($0)" } ?? mapping.map { "rows through \(($0 as NSString).lastPathComponent)" } ?? "records"
         var parts = counts.keys.sorted().map { "\(counts[$0]!) \($0)" }
         if quarantined > 0 { parts.append("\(quarantined) quarantined (see `hutong quarantine list`)") }
+        if clearedFromQuarantine > 0 { parts.append("\(clearedFromQuarantine) stored now that were in quarantine (their entries cleared)") }
         if cutShort {
             parts.append("no end line: the file was cut short; the records in it were imported, and importing the whole file again completes it")
         }

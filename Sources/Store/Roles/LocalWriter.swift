@@ -19,4 +19,9 @@ public protocol LocalWriter: Sendable {
     func quarantine(source: String, text: String, reason: String) throws
     /// Keeps a row a mapping could not use, with what a retry needs.
     func quarantine(_ row: QuarantinedRow) throws
+    /// Where the rows of `mapping` now in quarantine were read (`QuarantinedRow.place`).
+    func quarantinedPlaces(mapping: String) throws -> Set<String>
+    /// Removes the quarantine entries of `mapping`'s rows at `places`: read
+    /// again from there (the source fixed) and stored, they wait for nothing.
+    func clearQuarantine(mapping: String, places: [String]) throws
 }

@@ -138,6 +138,18 @@ public final class SQLiteNodeStore: NodeStore {
         }
     }
 
+    public func quarantinedPlaces(mapping: String) throws -> Set<String> {
+        try pool.read { db in Set(try String.fetchAll(db, sql: "SELECT place FROM quarantine WHERE mapping = ? AND place IS NOT NULL", arguments: [mapping])) }
+    }
+
+    public func clearQuarantine(mapping: String, places: [String]) throws {
+        guard !places.isEmpty else { return }
+        try pool.write { db in
+            let statement = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE place = ? AND mapping = ?")
+            for place in places { try statement.execute(arguments: [place, mapping]) }
+        }
+    }
+
     public func delete(id: String) throws -> Envelope? {
         try versions { try $0.delete(id: id) }
     }
