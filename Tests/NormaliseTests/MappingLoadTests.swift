@@ -31,6 +31,16 @@ import Testing
         #expect(p.contains { $0.hasPrefix("27: penalty has no field party.credit_cod; did you mean party.credit_code?") }, "\(p)")
     }
 
+    /// A mapping that lists its source's columns has every column it reads
+    /// checked when it is loaded, with the line and the closest listed name.
+    @Test func columnsTheSourceDoesNotListAreErrorsAtLoad() {
+        let listed = #"["WSH", "MC_", "WFXW", "SY", "YJ", "CFLB", "NR", "JDRQ", "YXQ", "JG", "JGDM", "GXSJ", "XZQH"]"#
+        let p = F.problems(F.penalty("[source]\ncolumns = \(listed)\n"))
+        #expect(p.count == 1 && p[0].hasPrefix("7: unknown column MC; did you mean MC_?"), "\(p)")
+        #expect(F.problems(F.penalty("[source]\ncolumns = \(listed.replacingOccurrences(of: "MC_", with: "MC"))\n")).isEmpty)
+        #expect(F.problems(F.penalty("[source]\ncolumns = 3\n")).contains { $0.contains("columns must be a text or a list of texts") })
+    }
+
     @Test func unknownKeysInAFieldAreErrors() {
         let p = F.problems(F.penalty("[field.remarks]\nform = \"BZ\"\n"))
         #expect(p.contains { $0.hasPrefix("24: unknown key form in remarks; did you mean from?") }, "\(p)")

@@ -99,6 +99,13 @@ struct MappingLoader {
             issue([], "no [field.…] sections: nothing would be mapped")
         }
         checkRequired(rules, standardFields)
+        if let declared = source.columns {
+            // The source's columns are listed: a column no source has is a typo, found now.
+            for (column, line) in columns.sorted(by: { $0.value < $1.value }) where !declared.contains(column) {
+                issues.append(.init(file: file, line: line == 0 ? nil : line,
+                                    message: "unknown column \(column)\(didYouMean(column, in: declared)); [source] columns lists the source's columns"))
+            }
+        }
         let ordered = order(rules)
         let tests = loadTests(root["test"], rules: rules)
         let name = head["name"]?.string ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
@@ -127,9 +134,11 @@ struct MappingLoader {
     mutating func sourceOptions(_ t: TOMLTable?) -> Mapping.SourceOptions {
         var o = Mapping.SourceOptions()
         guard let t else { return o }
-        for key in t.keys where !["format", "encoding", "delimiter"].contains(key) {
-            issue(["source", key], "unknown key \(key) in [source]\(didYouMean(key, in: ["format", "encoding", "delimiter"]))")
+        let keys = ["format", "encoding", "delimiter", "columns"]
+        for key in t.keys where !keys.contains(key) {
+            issue(["source", key], "unknown key \(key) in [source]\(didYouMean(key, in: keys))")
         }
+        if t.contains(key: "columns") { o.columns = strings(t["columns"], at: ["source", "columns"]) }
         if let f = t["format"]?.string {
             if ["csv", "ndjson", "json"].contains(f) { o.format = f } else { issue(["source", "format"], "format \"\(f)\" is not one of csv, ndjson, json") }
         }

@@ -36,9 +36,12 @@ public struct Mapping: Sendable {
         public var format: String?
         public var encoding: TextEncoding?
         public var delimiter: UInt8 = UInt8(ascii: ",")
+        /// The source's columns, when the mapping lists them: every column it
+        /// reads is then checked when it is loaded, not first when it meets a file.
+        public var columns: [String]?
 
-        public init(format: String? = nil, encoding: TextEncoding? = nil, delimiter: UInt8 = UInt8(ascii: ",")) {
-            self.format = format; self.encoding = encoding; self.delimiter = delimiter
+        public init(format: String? = nil, encoding: TextEncoding? = nil, delimiter: UInt8 = UInt8(ascii: ","), columns: [String]? = nil) {
+            self.format = format; self.encoding = encoding; self.delimiter = delimiter; self.columns = columns
         }
     }
 }
