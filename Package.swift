@@ -97,7 +97,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "HutongTesting"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "Normalise", "HutongTesting"]),
         .testTarget(name: "NodeTests", dependencies: [
             "Node", "Capture", "Normalise", "Transport", "Store", "Standard", "HutongTesting", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
