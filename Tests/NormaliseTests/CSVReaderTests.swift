@@ -95,6 +95,14 @@ import Testing
         return kb << 10
     }
 
+    /// `="0123"` keeps leading zeros in exports made for Excel; it is read as the text.
+    @Test func excelTextFormulasAreUnwrapped() throws {
+        let rows = try RowFile(path: try file(Array("ID,号码,备注\n1,=\"0123\",\"=\"\"320505198503120419\"\"\"\n2,=1+1,\"a=\"\"b\"\"\"\n".utf8)))
+        var values: [[String]] = []
+        while let item = try rows.next() { values.append(try item.row.get().values.map(\.text)) }
+        #expect(values == [["1", "0123", "320505198503120419"], ["2", "=1+1", "a=\"b\""]])
+    }
+
     @Test func emptyFilesAndHeaderlessFilesAreRefused() throws {
         #expect(throws: CSVProblem.self) { _ = try CSVReader(path: try file([])) }
         #expect(throws: CSVProblem.self) { _ = try CSVReader(path: try file(Array("\n\n".utf8))) }

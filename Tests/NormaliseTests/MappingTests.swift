@@ -71,6 +71,23 @@ import Testing
         #expect(try m.map(F.row(row)).get()["party"]?["id_document"] == nil)
     }
 
+    /// An ID number Excel rounded into scientific notation cannot be mapped
+    /// back: the row is quarantined saying so, not given a pattern error.
+    @Test func excelsScientificNotationIsNamed() throws {
+        let m = try F.mapping(F.penalty(Self.organisation))
+        for rounded in ["3.20505E+17", "9.1320505E+17", "1E+15", "3.20505e+17"] {
+            var row = Self.full.map { ($0.key, $0.value) }
+            row[row.firstIndex { $0.0 == "ZJHM" }!].1 = rounded
+            let problem = try #require(m.map(F.row(row)).failureValue, "\(rounded)")
+            #expect(problem.kind == .excelNumber && problem.field == "party.legal_representative.id_document.number")
+            #expect(problem.reason.contains("export the column as text"))
+        }
+        // Text that only resembles it is left alone.
+        for text in ["3.2E+170000", "E+17", "0.5E+3", "苏1E+15", "1.5E-3"] {
+            #expect(!Mapping.looksLikeExcelScientific(text), "\(text)")
+        }
+    }
+
     /// Which columns hold the party's name and document depends on another field.
     @Test func casesChooseByAnotherField() throws {
         let m = try F.mapping(F.penalty().replacingOccurrences(of: "\"party.kind\" = { const = \"法人及非法人组织\" }\n", with: "").replacingOccurrences(of: "\"party.name\" = \"MC\"\n", with: "") + """

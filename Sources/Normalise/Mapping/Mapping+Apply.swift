@@ -70,8 +70,29 @@ extension Mapping {
             return .integer(n)
         case .decimal where rule.isInteger:
             throw problem(.notInteger, rule, "", raw, "not a whole number")
+        case .text(let s) where Self.looksLikeExcelScientific(s):
+            throw problem(.excelNumber, rule, "", raw, "a number in scientific notation, as Excel shows a long number (an ID or credit code) it has rounded: its digits are lost; export the column as text")
         default:
             return value
+        }
+    }
+
+    /// `4.20106E+17`, `1E+15`: how Excel writes a number of more than 11 digits.
+    static func looksLikeExcelScientific(_ text: String) -> Bool {
+        TextTransforms.withBytes(text) { b in
+            guard b.count >= 5, b.count <= 20, (0x31...0x39).contains(b[0]) else { return false }
+            var i = 1
+            if b[i] == UInt8(ascii: ".") {
+                i += 1
+                let digits = i
+                while i < b.count, (0x30...0x39).contains(b[i]) { i += 1 }
+                guard i > digits else { return false }
+            }
+            guard i + 2 < b.count, b[i] | 0x20 == UInt8(ascii: "e"), b[i + 1] == UInt8(ascii: "+") else { return false }
+            i += 2
+            let exponent = i
+            while i < b.count, (0x30...0x39).contains(b[i]) { i += 1 }
+            return i == b.count && i - exponent <= 2 && i > exponent
         }
     }
 

@@ -10,6 +10,8 @@ public struct MappingProblem: Error, Sendable, CustomStringConvertible {
         case fractionOfFen = "fraction-of-fen"
         case negativeMoney = "negative-money"
         case notInteger = "not-integer"
+        /// A long number Excel turned into scientific notation (4.20106E+17): its digits are gone.
+        case excelNumber = "excel-number"
         case badRow = "bad-row"
     }
 

@@ -39,6 +39,15 @@ public final class RowFile: RowReader {
     /// The encoding a CSV file is read in.
     public var encoding: TextEncoding? { csv?.encoding }
 
+    /// `="0123"`, which exports made for Excel write so that it keeps a
+    /// value's leading zeros (and its 18 digits), is the text `0123`.
+    static func unwrapExcelText(_ field: String) -> String {
+        guard field.utf8.count >= 3, field.utf8.starts(with: [UInt8(ascii: "="), UInt8(ascii: "\"")]), field.utf8.last == UInt8(ascii: "\"") else { return field }
+        let inner = field.utf8.dropFirst(2).dropLast()
+        // Quotes inside are doubled, as in the formula.
+        return String(decoding: inner, as: UTF8.self).replacingOccurrences(of: "\"\"", with: "\"")
+    }
+
     public func next() throws -> RowItem? {
         if let csv, let columns {
             guard let record = csv.next() else { return nil }
@@ -50,7 +59,7 @@ public final class RowFile: RowReader {
                     return RowItem(location: String(record.line), row: .failure(RowProblem(
                         text: fields.joined(separator: ","), reason: "the row has \(fields.count) fields, the header \(columns.names.count) (a delimiter inside an unquoted value?)")))
                 }
-                return RowItem(location: String(record.line), row: .success(SourceRow(columns: columns, values: fields.map { .text($0) }, origin: path, location: String(record.line))))
+                return RowItem(location: String(record.line), row: .success(SourceRow(columns: columns, values: fields.map { .text(Self.unwrapExcelText($0)) }, origin: path, location: String(record.line))))
             }
         }
         while taken == pending.count {
