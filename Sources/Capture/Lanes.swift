@@ -2,10 +2,10 @@ import Dispatch
 import Foundation
 
 /// Work on independent items spread over the cores, results in item order:
-/// how a source maps its rows and the intake checks its records. Each core
-/// works with a context of its own (its own copy of a mapping): objects
-/// shared between cores would have their reference counts bounce between
-/// the cores' caches at every row.
+/// how the intake maps and checks a batch. Each core works with a context of
+/// its own (its copy of the standard and of the mapping): objects shared
+/// between cores would have their reference counts bounce between the
+/// cores' caches at every row.
 enum Lanes {
     /// Below this many items per slice a second core costs more than it saves.
     static let smallest = 32

@@ -20,9 +20,10 @@ extension Intake {
     /// parsing, validation, canonical text and hash). Results come back in
     /// item order, each with its item as finished.
     func check(_ items: [CapturedItem], lanes: [StandardCatalog], finisher: (any ItemFinisher)?) -> [(CapturedItem, Checked)] {
-        Lanes.map(items, contexts: Array(lanes.enumerated())) { item, lane in
-            let finished = finisher?.finish(item, lane: lane.offset) ?? item
-            return (finished, check(finished, gate: RecordGate(catalog: lane.element), catalog: lane.element))
+        let contexts = lanes.enumerated().map { (lane: $0.offset, catalog: $0.element, gate: RecordGate(catalog: $0.element)) }
+        return Lanes.map(items, contexts: contexts) { item, context in
+            let finished = finisher?.finish(item, lane: context.lane) ?? item
+            return (finished, check(finished, gate: context.gate, catalog: context.catalog))
         }
     }
 

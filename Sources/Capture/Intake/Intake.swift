@@ -10,16 +10,18 @@ import Store
 /// from and the reason; the rest is stored in transactions of about
 /// `transactionSize` items, and the source is told after each.
 ///
-/// Three stages, so that both cores work: each batch of the source is checked
-/// on every core (parsed, validated, its records made ready for the store:
-/// `Intake+Check`); then taken in order on this thread (`Intake.State`: what
-/// is stored, applied or quarantined); then stored by the `WriteBehind`
-/// thread while the next batch is read and checked.
+/// Stages, so that both cores work: the source reads a batch on this thread;
+/// the batch is checked on every core (mapped by the source's finisher,
+/// parsed, validated, its records made ready for the store: `Intake+Check`)
+/// while the next is read; then taken in order here (`Intake.State`: what is
+/// stored, applied or quarantined); then stored by the `WriteBehind` thread
+/// while the next batches are read and checked.
 public struct Intake: Sendable {
     let store: any LocalWriter & BatchSink
     let catalog: StandardCatalog
     let transactionSize: Int
     let workers: Int
+    private let laneCatalogs = Lazily<[StandardCatalog]>()
 
     public init(store: any LocalWriter & BatchSink, catalog: StandardCatalog, transactionSize: Int = 1_000,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -68,8 +70,8 @@ public struct Intake: Sendable {
         // The standard once for each core that checks records, loaded when a
         // batch is large enough to share out (as `Mapping.copies`, and why).
         var lanes: [StandardCatalog] = []
-        // A batch is checked while the next is read (and mapped) and the one
-        // before is stored.
+        // A batch is mapped and checked on the lanes while the next is read
+        // here and the one before is stored.
         var checking: (batch: CapturedBatch, checks: Checking)?
         defer { _ = checking?.checks.wait() }
         while let batch = try source.next() {
@@ -89,9 +91,29 @@ public struct Intake: Sendable {
 }
 
 extension Intake {
+    /// The standard for each lane: one lane for a batch too small to share
+    /// out; else the catalog and copies loaded again, kept for the intake's
+    /// next runs (an inbox's files).
     func catalogs(for items: Int) -> [StandardCatalog] {
         guard workers > 1, items >= 2 * Lanes.smallest else { return [catalog] }
-        return [catalog] + (1..<workers).map { _ in (try? StandardCatalog(directory: catalog.directory, options: catalog.options)) ?? catalog }
+        return laneCatalogs.get {
+            [catalog] + (1..<workers).map { _ in (try? StandardCatalog(directory: catalog.directory, options: catalog.options)) ?? catalog }
+        }
+    }
+}
+
+/// Made once, the first time it is asked for.
+final class Lazily<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T?
+
+    func get(_ make: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value { return value }
+        let made = make()
+        value = made
+        return made
     }
 }
 

@@ -35,8 +35,7 @@ extension Mapping {
 
     /// `count` mappings alike, this one first, the others loaded again from the
     /// same text: one for each core that maps rows. Cores that share one
-    /// mapping's objects contend for their reference counts at every row,
-    /// which cost more than a second core gained.
+    /// mapping's objects contend for their reference counts at every row.
     public func copies(_ count: Int) -> [Mapping] {
         [self] + (1..<max(1, count)).map { _ in
             definition.flatMap { try? Mapping(text: $0.text, file: file, dictionary: $0.dictionary) } ?? self
