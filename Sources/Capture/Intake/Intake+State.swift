@@ -18,7 +18,7 @@ extension Intake {
         var plain: [LocalRecord] = []
         var versions: [Envelope] = []
         var rejected: [IncomingBatch.Rejected] = []
-        var quarantined: [Quarantined] = []
+        var quarantined: [QuarantinedRow] = []
         /// Positions of the source whose items are all taken, waiting for the
         /// transaction that stores the last of them.
         var positions: [SourcePosition] = []
@@ -28,13 +28,6 @@ extension Intake {
         /// Where rows of this mapping wait in quarantine; one stored now clears its entry.
         var quarantinedPlaces: Set<String> = []
         var clearing: [String] = []
-
-        /// What goes to quarantine with the next transaction.
-        enum Quarantined {
-            case item(text: String, reason: String)
-            /// A mapped row, with what `hutong quarantine retry` needs.
-            case row(QuarantinedRow)
-        }
 
         init(intake: Intake, sourceName: String, mapping: String? = nil) {
             self.intake = intake
@@ -129,12 +122,13 @@ extension Intake {
         private mutating func reject(_ text: String, _ reason: String, place: String? = nil) {
             report.quarantined += 1
             if report.quarantineReasons.count < IntakeReport.reasonsKept { report.quarantineReasons.append(reason) }
-            if let mapping, let place, header == nil {
-                quarantined.append(.row(QuarantinedRow(source: sourceName, text: text, reason: reason, mapping: mapping, place: place)))
-            } else if header != nil {
+            if header != nil {
                 rejected.append(.init(text: text, reason: reason))
+            } else if let mapping, let place {
+                // A mapped row, with what `hutong quarantine retry` needs.
+                quarantined.append(QuarantinedRow(source: sourceName, text: text, reason: reason, mapping: mapping, place: place))
             } else {
-                quarantined.append(.item(text: text, reason: reason))
+                quarantined.append(QuarantinedRow(source: sourceName, text: text, reason: reason))
             }
         }
 
@@ -144,17 +138,9 @@ extension Intake {
             let store = intake.store
             let done = positions
             positions = []
-            let sourceName = sourceName
             let quarantined = quarantined
             self.quarantined = []
-            func keep() throws {
-                for q in quarantined {
-                    switch q {
-                    case .item(let text, let reason): try store.quarantine(source: sourceName, text: text, reason: reason)
-                    case .row(let row): try store.quarantine(row)
-                    }
-                }
-            }
+            func keep() throws { try store.quarantine(quarantined) }
             if let h = header, let node = h["node"]?.stringValue, let batchID = h["batch_id"]?.stringValue,
                !versions.isEmpty || !rejected.isEmpty || final {
                 // The cursor moves only with the last batch of a whole export: never

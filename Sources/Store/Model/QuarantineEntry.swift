@@ -15,16 +15,16 @@ public struct QuarantineEntry: Sendable, Equatable {
     public var attempts: Int = 1
 }
 
-/// A row to quarantine with what a retry needs: the mapping it was read
-/// through and its place.
+/// What to quarantine: a record or row with its reason and source; a row
+/// read through a mapping also with what a retry needs, the mapping and its place.
 public struct QuarantinedRow: Sendable {
     public let source: String
     public let text: String
     public let reason: String
-    public let mapping: String
-    public let place: String
+    public let mapping: String?
+    public let place: String?
 
-    public init(source: String, text: String, reason: String, mapping: String, place: String) {
+    public init(source: String, text: String, reason: String, mapping: String? = nil, place: String? = nil) {
         self.source = source; self.text = text; self.reason = reason; self.mapping = mapping; self.place = place
     }
 }

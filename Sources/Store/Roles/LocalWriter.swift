@@ -15,10 +15,8 @@ public protocol LocalWriter: Sendable {
     func write(_ records: [LocalRecord]) throws -> [Envelope?]
     /// A local delete: a tombstone version. Nil when already deleted.
     func delete(id: String) throws -> Envelope?
-    /// Keeps a record that could not be used, with the reason.
-    func quarantine(source: String, text: String, reason: String) throws
-    /// Keeps a row a mapping could not use, with what a retry needs.
-    func quarantine(_ row: QuarantinedRow) throws
+    /// Keeps what could not be used, with the reasons, in one transaction.
+    func quarantine(_ rows: [QuarantinedRow]) throws
     /// Where the rows of `mapping` now in quarantine were read (`QuarantinedRow.place`).
     func quarantinedPlaces(mapping: String) throws -> Set<String>
     /// Removes the quarantine entries of `mapping`'s rows at `places`: read

@@ -120,21 +120,23 @@ public final class SQLiteNodeStore: NodeStore {
         try versions { try $0.write(records) }
     }
 
-    public func quarantine(source: String, text: String, reason: String) throws {
-        try pool.write { db in try Self.quarantine(db, source: source, text: text, reason: reason) }
-    }
-
-    public func quarantine(_ row: QuarantinedRow) throws {
+    public func quarantine(_ rows: [QuarantinedRow]) throws {
+        guard !rows.isEmpty else { return }
         try pool.write { db in
-            // The same row from the same place, read again (a file taken again
-            // after a stop), is kept once: its reason is brought up to date.
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM quarantine WHERE place = ? AND mapping = ? AND text = ?",
-                                           arguments: [row.place, row.mapping, row.text]) {
-                try db.execute(sql: "UPDATE quarantine SET reason = ?, at = ? WHERE id = ?", arguments: [row.reason, StoreClock.timestamp(), id])
-                return
+            let now = StoreClock.timestamp()
+            let find = try db.cachedStatement(sql: "SELECT id FROM quarantine WHERE place = ? AND mapping = ? AND text = ?")
+            let update = try db.cachedStatement(sql: "UPDATE quarantine SET reason = ?, at = ? WHERE id = ?")
+            let insert = try db.cachedStatement(sql: "INSERT INTO quarantine (source, text, reason, at, mapping, place) VALUES (?, ?, ?, ?, ?, ?)")
+            for row in rows {
+                // The same row from the same place, read again (a file taken again
+                // after a stop), is kept once: its reason is brought up to date.
+                if let place = row.place, let mapping = row.mapping,
+                   let id = try Int64.fetchOne(find, arguments: [place, mapping, row.text]) {
+                    try update.execute(arguments: [row.reason, now, id])
+                } else {
+                    try insert.execute(arguments: [row.source, row.text, row.reason, now, row.mapping, row.place])
+                }
             }
-            try db.execute(sql: "INSERT INTO quarantine (source, text, reason, at, mapping, place) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [row.source, row.text, row.reason, StoreClock.timestamp(), row.mapping, row.place])
         }
     }
 
