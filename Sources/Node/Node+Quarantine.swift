@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Normalise
+import Replication
 import Standard
 import Store
 
@@ -37,21 +38,28 @@ extension Node {
             let page = try store.mappedQuarantine(mapping: only, after: after, limit: 500)
             guard let last = page.last else { break }
             after = last.id
+            // A page's rows are mapped here; its records stored in one
+            // transaction and its entries settled in another.
+            var ready: [(entry: QuarantineEntry, record: LocalRecord)] = []
+            var outcomes: [(id: Int64, stillFailing: String?)] = []
             for entry in page {
                 guard let path = entry.mapping else { continue }
                 if mappings[path] == nil { mappings[path] = try Self.loadMapping(path, schemas: catalog.directory) }
-                let mapping = mappings[path]!
                 let place = entry.place ?? entry.source
-                let reason: String?
+                let reason: String
                 if let value = try? JSONParser.parse(Array(entry.text.utf8)), let row = SourceRow(json: value, origin: place, location: "") {
-                    switch mapping.map(row) {
+                    switch mappings[path]!.map(row) {
                     case .failure(let problem):
                         reason = "\(place): \(problem)"
                     case .success(let record):
                         let verdict = gate.check(record)
-                        if verdict.isAcceptable, let type = verdict.schemaName {
-                            if try store.write(type: type, body: record) == nil { result.unchanged += 1 } else { result.stored += 1 }
-                            reason = nil
+                        if verdict.isAcceptable, let type = verdict.schemaName.flatMap({ catalog.recordTypes[$0] }) {
+                            do {
+                                ready.append((entry, try LocalRecord(type: type, body: record)))
+                                continue
+                            } catch {
+                                reason = "\(place): \(error)"
+                            }
                         } else {
                             reason = "\(place): the mapped record is not valid: " + verdict.reason()
                         }
@@ -59,16 +67,19 @@ extension Node {
                 } else {
                     reason = "\(place): the row as kept is not a JSON object of columns (it could not be read in the first place); fix the file and import it again"
                 }
-                try store.settleQuarantine(id: entry.id, stillFailing: reason)
-                if let reason {
-                    result.stillQuarantined += 1
-                    let code = MappingProblem.code(in: reason) ?? (reason.contains("the mapped record is not valid") ? "not valid" : "unreadable row")
-                    result.reasons[code, default: 0] += 1
-                    byMapping[path, default: (0, 0)].still += 1
-                } else {
-                    byMapping[path, default: (0, 0)].stored += 1
-                }
+                outcomes.append((entry.id, reason))
+                result.stillQuarantined += 1
+                let code = MappingProblem.code(in: reason) ?? (reason.contains("the mapped record is not valid") ? "not valid" : "unreadable row")
+                result.reasons[code, default: 0] += 1
+                byMapping[path, default: (0, 0)].still += 1
             }
+            let written = ready.isEmpty ? [] : try store.write(ready.map(\.record))
+            for ((entry, _), version) in zip(ready, written) {
+                if version == nil { result.unchanged += 1 } else { result.stored += 1 }
+                outcomes.append((entry.id, nil))
+                byMapping[entry.mapping!, default: (0, 0)].stored += 1
+            }
+            try store.settleQuarantine(outcomes)
         }
         for (path, n) in byMapping.sorted(by: { $0.key < $1.key }) {
             try store.audit(kind: .quarantineRetried, detail: "rows of mapping \(path): \(n.stored) now stored, \(n.still) still quarantined")

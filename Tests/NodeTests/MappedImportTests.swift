@@ -58,6 +58,37 @@ import Standard
         #expect(left.count == 2 && !left.contains { $0.contains("ID=1006") }, "\(left)")
     }
 
+    /// More quarantined rows than a page of the retry (500): after the mapping
+    /// is fixed, every row it now maps is stored and leaves quarantine; the
+    /// others stay with one more attempt.
+    @Test func aRetryTakesEveryPage() throws {
+        let (node, dir) = try NodeFixtures.create("node-p")
+        let text = try String(contentsOf: Self.example.appendingPathComponent("xzcf-2023.csv"), encoding: .utf8)
+        let scalars = text.unicodeScalars
+        let headerEnd = try #require(scalars.firstIndex(of: "\n"))
+        var body = String(scalars[scalars.index(after: headerEnd)...])
+        if body.unicodeScalars.last != "\n" { body += "\r\n" }
+        var csv = String(scalars[...headerEnd])
+        for copy in 1...200 { csv += body.replacingOccurrences(of: "罚〔", with: "罚\(copy)〔") }
+        let file = dir + "/xzcf-many.csv"
+        try csv.write(toFile: file, atomically: true, encoding: .utf8)
+        let mappingFile = dir + "/penalty.toml"
+        try FileManager.default.copyItem(atPath: Self.example.appendingPathComponent("penalty.toml").path, toPath: mappingFile)
+        let imported = try node.importFile(file, mapping: try Node.loadMapping(mappingFile, schemas: NodeFixtures.schemas))
+        #expect(imported.counts["written"] == 1_000 && imported.quarantined == 600, "\(imported)")
+
+        // 罚没 in this agency's data means 警告: the 200 rows like ID 1006 now map.
+        let fixed = try String(contentsOfFile: mappingFile, encoding: .utf8).replacingOccurrences(
+            of: "do = [\"halfwidth\", \"split\", \"codes\"]", with: "do = [\"halfwidth\", \"split\", { codes = \"kinds\" }]")
+            + "\n[codes.kinds]\nstandard = \"penalty-kind\"\nmap = { \"罚没\" = \"警告\" }\n"
+        try fixed.write(toFile: mappingFile, atomically: true, encoding: .utf8)
+        let retry = try node.retryQuarantine()
+        #expect(retry.stored == 200 && retry.unchanged == 0 && retry.stillQuarantined == 400, "\(retry)")
+        let left = try node.store.quarantine(limit: 1_000)
+        #expect(left.count == 400 && left.allSatisfy { $0.attempts == 2 && !$0.reason.contains("ID=1006") })
+        #expect(try node.store.info().recordsByType["penalty"] == 1_200)
+    }
+
     /// The same rows in GB18030 become the same records.
     @Test func aGB18030ExportGivesTheSameRecords() throws {
         let (node, dir) = try NodeFixtures.create("node-g")

@@ -12,7 +12,8 @@ public protocol ReviewQueue: Sendable {
     func quarantine(limit: Int) throws -> [QuarantineEntry]
     /// Rows quarantined by a mapping (that one's file, or any), oldest first, after `id`.
     func mappedQuarantine(mapping: String?, after id: Int64, limit: Int) throws -> [QuarantineEntry]
-    /// A retried entry: removed when `stillFailing` is nil (the row is now
-    /// stored), else kept with the new reason and one more attempt.
-    func settleQuarantine(id: Int64, stillFailing reason: String?) throws
+    /// Retried entries, in one transaction: each removed when its
+    /// `stillFailing` is nil (the row is now stored), else kept with the new
+    /// reason and one more attempt.
+    func settleQuarantine(_ outcomes: [(id: Int64, stillFailing: String?)]) throws
 }

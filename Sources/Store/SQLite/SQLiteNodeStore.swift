@@ -276,12 +276,14 @@ public final class SQLiteNodeStore: NodeStore {
         }
     }
 
-    public func settleQuarantine(id: Int64, stillFailing reason: String?) throws {
+    public func settleQuarantine(_ outcomes: [(id: Int64, stillFailing: String?)]) throws {
+        guard !outcomes.isEmpty else { return }
         try pool.write { db in
-            if let reason {
-                try db.execute(sql: "UPDATE quarantine SET reason = ?, attempts = attempts + 1, at = ? WHERE id = ?", arguments: [reason, StoreClock.timestamp(), id])
-            } else {
-                try db.execute(sql: "DELETE FROM quarantine WHERE id = ?", arguments: [id])
+            let now = StoreClock.timestamp()
+            let keep = try db.cachedStatement(sql: "UPDATE quarantine SET reason = ?, attempts = attempts + 1, at = ? WHERE id = ?")
+            let remove = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE id = ?")
+            for o in outcomes {
+                if let reason = o.stillFailing { try keep.execute(arguments: [reason, now, o.id]) } else { try remove.execute(arguments: [o.id]) }
             }
         }
     }
