@@ -123,16 +123,15 @@ struct Condition: Sendable {
     }
 
     let subject: Subject
-    /// Holds when the value (trimmed, half-width) is one of these…
-    let values: Set<String>?
+    /// Holds when the value (trimmed, half-width) is one of these (by their bytes)…
+    private let values: Set<TextKey>
     /// …or when its emptiness is this.
     let empty: Bool?
     let negated: Bool
-    private let keys: Set<TextKey>
 
     init(subject: Subject, values: Set<String>?, empty: Bool?, negated: Bool) {
-        self.subject = subject; self.values = values; self.empty = empty; self.negated = negated
-        keys = Set((values ?? []).map(TextKey.init))
+        self.subject = subject; self.empty = empty; self.negated = negated
+        self.values = Set((values ?? []).map(TextKey.init))
     }
 
     func holds(_ value: MappedValue) -> Bool {
@@ -141,7 +140,7 @@ struct Condition: Sendable {
             result = value.isEmpty == empty
         } else {
             let t = TextTransforms.trim(TextTransforms.halfwidth(value.text ?? value.shown))
-            result = keys.contains(TextKey(t))
+            result = values.contains(TextKey(t))
         }
         if negated { result.toggle() }
         return result
