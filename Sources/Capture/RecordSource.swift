@@ -20,11 +20,16 @@ public protocol RecordSource {
     /// What turns the source's `.row` items into records, on the intake's
     /// cores; nil for a source that yields records.
     var finisher: (any ItemFinisher)? { get }
+    /// For an agency table: the name its rows are linked to records under
+    /// (`CaptureLedger`), so that a deleted row's record can be found; its
+    /// items carry their row's key and its positions a checkpoint. Nil for files.
+    var ledger: String? { get }
 }
 
 extension RecordSource {
     public var mappingFile: String? { nil }
     public var finisher: (any ItemFinisher)? { nil }
+    public var ledger: String? { nil }
 }
 
 /// Per-item work a source leaves to the intake's cores: a mapped source's
@@ -61,15 +66,20 @@ public struct CapturedItem: Sendable {
         /// A row that could not be read or mapped: its text (a JSON object of
         /// its columns where it was read) and why.
         case unusable(row: String, reason: String)
+        /// A row deleted from an agency table (its `key` says which).
+        case deleted
     }
 
     public let content: Content
     /// Where it came from, for messages and quarantine.
     public let reference: SourceReference
+    /// The row's key in an agency table (a `ledger` source); nil for files.
+    public let key: String?
 
-    public init(content: Content, reference: SourceReference) {
+    public init(content: Content, reference: SourceReference, key: String? = nil) {
         self.content = content
         self.reference = reference
+        self.key = key
     }
 
     public init(json: ArraySlice<UInt8>, reference: SourceReference) {
@@ -95,6 +105,12 @@ public struct SourceReference: Sendable, CustomStringConvertible {
 /// How far a source's items are taken: an item count, an outbox sequence.
 public struct SourcePosition: Sendable, Comparable, Hashable {
     public let value: Int64
-    public init(_ value: Int64) { self.value = value }
+    /// For a `ledger` source: the text the store keeps as the source's
+    /// position, in the transaction that stores the items up to here.
+    public let checkpoint: String?
+    public init(_ value: Int64, checkpoint: String? = nil) {
+        self.value = value
+        self.checkpoint = checkpoint
+    }
     public static func < (a: SourcePosition, b: SourcePosition) -> Bool { a.value < b.value }
 }

@@ -25,10 +25,11 @@ struct Hutong: ParsableCommand {
               2  usage error, a configuration or mapping error, or a file or
                  directory that cannot be read
               3  sync, peers check: a peer could not be reached or refused (each says why)
+              4  capture: a source's database could not be read (each says why)
             Shell completions: hutong --generate-completion-script bash|zsh|fish
             """,
         version: "hutong \(version)",
-        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Map.self, Import.self, InboxCommand.self, Export.self,
+        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Map.self, Import.self, InboxCommand.self, CaptureCommand.self, Export.self,
                       Keys.self, Peers.self, Serve.self, Sync.self, Check.self, Reference.self]
     )
 
@@ -60,6 +61,8 @@ enum ExitStatus {
     static let usage: Int32 = 2
     /// `sync`, `peers check`: a peer could not be reached or refused.
     static let peerFailed: Int32 = 3
+    /// `capture`: a source's database or table could not be read.
+    static let sourceFailed: Int32 = 4
 }
 
 /// Ends a command with a message on standard error and a given exit code.

@@ -41,7 +41,7 @@ import Testing
         #expect(report.counts["written"] == 696 && report.quarantined == 4)
         let places = ["outbox:row 4:", "outbox:row 151:", "outbox:row 401:", "outbox:row 700:"]
         #expect(report.quarantineReasons.count == 4 && zip(report.quarantineReasons, places).allSatisfy { $0.hasPrefix($1) }, "\(report.quarantineReasons)")
-        #expect(source.acknowledged == [250, 500, 700].map(SourcePosition.init))
+        #expect(source.acknowledged == [250, 500, 700].map { SourcePosition($0) })
     }
 
     /// A legacy export of a few hundred rows (the worked example's rows again

@@ -31,7 +31,7 @@ extension Intake {
         var c = Checked()
         let record: JSONValue
         switch item.content {
-        case .unusable, .row: return c
+        case .unusable, .row, .deleted: return c
         case .mapped(let r, _): record = r
         case .json(let bytes):
             do {

@@ -28,17 +28,22 @@ extension Intake {
         /// Where rows of this mapping wait in quarantine; one stored now clears its entry.
         var quarantinedPlaces: Set<String> = []
         var clearing: [String] = []
+        /// An agency table's name in the store's ledger, and its rows waiting
+        /// for a transaction (stored with their keys, or deleted).
+        let ledger: String?
+        var rows: [(key: String, record: LocalRecord?)] = []
 
-        init(intake: Intake, sourceName: String, mapping: String? = nil) {
+        init(intake: Intake, sourceName: String, mapping: String? = nil, ledger: String? = nil) {
             self.intake = intake
             self.sourceName = sourceName
             self.mapping = mapping
+            self.ledger = ledger
             report = IntakeReport(source: sourceName)
             report.mapping = mapping
         }
 
         /// Items waiting for a transaction.
-        var pending: Int { plain.count + versions.count + rejected.count + quarantined.count }
+        var pending: Int { plain.count + rows.count + versions.count + rejected.count + quarantined.count }
 
         mutating func add(_ item: CapturedItem, _ checked: Checked) throws {
             if report.origin == nil { report.origin = item.reference.origin }
@@ -48,7 +53,9 @@ extension Intake {
                 // The text is kept only for what goes to quarantine.
                 try addJSON(checked, raw: String(decoding: bytes, as: UTF8.self), at: at)
             case .mapped(_, let row):
-                try addMapped(checked, row: row, at: at)
+                try addMapped(checked, row: row, at: at, key: item.key)
+            case .deleted:
+                if ledger != nil, let key = item.key { rows.append((key, nil)) }
             case .unusable(let row, let reason):
                 reject(row, "\(at): \(reason)", place: at)
             case .row(let row):
@@ -100,18 +107,18 @@ extension Intake {
         }
 
         /// A mapped row: validated as any standard record; quarantined as the row it came from.
-        private mutating func addMapped(_ checked: Checked, row: SourceRow, at: String) throws {
+        private mutating func addMapped(_ checked: Checked, row: SourceRow, at: String, key: String?) throws {
             guard header == nil else { return reject(JSONWriter.string(row.json), "\(at): a mapped row inside an export", place: at) }
             guard let verdict = checked.verdict, verdict.isAcceptable else {
                 return reject(JSONWriter.string(row.json), "\(at): the mapped record is not valid: " + (checked.verdict?.reason() ?? ""), place: at)
             }
-            try addReady(checked, raw: JSONWriter.string(row.json), at: at, place: at)
+            try addReady(checked, raw: JSONWriter.string(row.json), at: at, place: at, key: key)
         }
 
-        private mutating func addReady(_ checked: Checked, raw: @autoclosure () -> String, at: String, place: String?) throws {
+        private mutating func addReady(_ checked: Checked, raw: @autoclosure () -> String, at: String, place: String?, key: String? = nil) throws {
             switch checked.ready {
             case .success(let record):
-                plain.append(record)
+                if ledger != nil, let key { rows.append((key, record)) } else { plain.append(record) }
                 if let place, !quarantinedPlaces.isEmpty, quarantinedPlaces.remove(place) != nil { clearing.append(place) }
             case .failure(let error): reject(raw(), "\(at): \(error)", place: place)
             case nil: reject(raw(), "\(at): not checked", place: place)
@@ -161,7 +168,8 @@ extension Intake {
                     }
                 }, positions: done)
             }
-            guard !plain.isEmpty || !quarantined.isEmpty || !done.isEmpty else { return nil }
+            guard !plain.isEmpty || !rows.isEmpty || !quarantined.isEmpty || !done.isEmpty else { return nil }
+            if let ledger { return takeRows(ledger, done: done, keep: keep) }
             let records = plain
             plain.removeAll(keepingCapacity: true)
             let cleared = clearing, mapping = mapping
@@ -172,6 +180,28 @@ extension Intake {
                 if let mapping { try store.clearQuarantine(mapping: mapping, places: cleared) }
                 return { report in
                     for w in written { report.counts[w == nil ? "unchanged" : "written", default: 0] += 1 }
+                    report.clearedFromQuarantine += cleared.count
+                }
+            }, positions: done)
+        }
+
+        /// An agency table's rows as one transaction of the ledger, with the
+        /// checkpoint of the last position it completes: the source's place
+        /// is stored with what it yielded, never apart from it.
+        private mutating func takeRows(_ ledger: String, done: [SourcePosition], keep: @escaping () throws -> Void) -> Job? {
+            var changes = CapturedChanges(source: ledger)
+            changes.rows = rows
+            rows.removeAll(keepingCapacity: true)
+            changes.position = done.last(where: { $0.checkpoint != nil })?.checkpoint
+            let cleared = clearing, mapping = mapping, store = intake.store
+            clearing = []
+            return Job(run: {
+                let outcome = try changes.isEmpty ? CaptureOutcome() : store.capture(changes)
+                try keep()
+                if let mapping { try store.clearQuarantine(mapping: mapping, places: cleared) }
+                return { report in
+                    for w in outcome.written { report.counts[w == nil ? "unchanged" : "written", default: 0] += 1 }
+                    if !outcome.tombstones.isEmpty { report.counts["deleted", default: 0] += outcome.tombstones.count }
                     report.clearedFromQuarantine += cleared.count
                 }
             }, positions: done)

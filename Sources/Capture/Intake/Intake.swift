@@ -17,13 +17,13 @@ import Store
 /// stored, applied or quarantined); then stored by the `WriteBehind` thread
 /// while the next batches are read and checked.
 public struct Intake: Sendable {
-    let store: any LocalWriter & BatchSink
+    let store: any LocalWriter & BatchSink & CaptureLedger
     let catalog: StandardCatalog
     let transactionSize: Int
     let workers: Int
     private let laneCatalogs = Lazily<[StandardCatalog]>()
 
-    public init(store: any LocalWriter & BatchSink, catalog: StandardCatalog, transactionSize: Int = 1_000,
+    public init(store: any LocalWriter & BatchSink & CaptureLedger, catalog: StandardCatalog, transactionSize: Int = 1_000,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.store = store
         self.catalog = catalog
@@ -35,7 +35,7 @@ public struct Intake: Sendable {
     /// - Throws: `IntakeError` for an export whose header is not valid (nothing
     ///   of it is applied), and the store's errors.
     public func run<S: RecordSource>(_ source: inout S) throws -> IntakeReport {
-        var state = State(intake: self, sourceName: source.name, mapping: source.mappingFile)
+        var state = State(intake: self, sourceName: source.name, mapping: source.mappingFile, ledger: source.ledger)
         if let mapping = source.mappingFile { state.quarantinedPlaces = try store.quarantinedPlaces(mapping: mapping) }
         let writer = WriteBehind()
         // Whatever happens here, nothing is written after `run` returns.

@@ -25,6 +25,8 @@ public struct NodeConfiguration: Sendable {
     public let peers: [PeerEntry]
     /// [[inbox]]: folders export files are dropped into.
     public var inboxes: [InboxSettings] = []
+    /// [[sources]]: agency tables the node captures.
+    public var sources: [SourceSettings] = []
 
     /// One `[[inbox]]`: its folder, the mapping its files are read through
     /// (none: they hold standard records), and how long a file must rest.
@@ -115,6 +117,7 @@ public struct NodeConfiguration: Sendable {
             maxBatchAgeSeconds: server?["max_batch_age_seconds"]?.int ?? 600,
             idleTimeoutSeconds: max(1, server?["idle_timeout_seconds"]?.int ?? 30), peers: peers)
         configuration.inboxes = inboxes
+        configuration.sources = try sources(table, path: path, resolve: resolve)
         return configuration
     }
 
@@ -185,6 +188,14 @@ public struct NodeConfiguration: Sendable {
         # directory = "inbox/penalty"
         # mapping = "mappings/penalty.toml"
         # settle_seconds = 10
+
+        # Agency tables the node captures (`hutong capture install NAME` first,
+        # then `hutong capture --once`): one [[sources]] each (docs/capture.md).
+        # [[sources]]
+        # name = "penalties"
+        # database = "/srv/agency/enforcement.sqlite"
+        # table = "XZCF"
+        # mapping = "mappings/penalty.toml"
 
         # Peers: one [[peers]] table each, added by `hutong peers add`.
         # Everything a peer may do here is listed in its grants; the rest is denied.

@@ -24,4 +24,9 @@ public enum AuditKind: String, Sendable, CaseIterable {
     case tombstonesPurged = "tombstones-purged"
     /// Quarantined rows mapped again (`hutong quarantine retry`).
     case quarantineRetried = "quarantine-retried"
+    /// Capture triggers installed in, or removed from, an agency's database.
+    case captureInstalled = "capture-installed"
+    case captureRemoved = "capture-removed"
+    /// A record withdrawn by hand (`hutong records delete`), with the reason given.
+    case recordDeleted = "record-deleted"
 }

@@ -114,6 +114,28 @@ extension SQLiteNodeStore {
                 CREATE INDEX quarantine_place ON quarantine(place) WHERE place IS NOT NULL;
                 """)
         }
+        // Capture from agency tables: the record each source row became (a
+        // deleted row leaves no body to derive the id from), and how far each
+        // source is read, written in the same transaction as the records.
+        m.registerMigration("v5-capture-sources") { db in
+            try db.execute(sql: """
+                CREATE TABLE source_rows (
+                    source TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    record_id TEXT NOT NULL,
+                    PRIMARY KEY (source, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX source_rows_record ON source_rows(record_id);
+                CREATE TABLE sources (
+                    source TEXT PRIMARY KEY,
+                    position TEXT,
+                    updated_at TEXT NOT NULL,
+                    last_success TEXT,
+                    last_error TEXT,
+                    last_error_at TEXT
+                );
+                """)
+        }
         return m
     }
 }

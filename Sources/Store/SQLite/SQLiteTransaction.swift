@@ -79,6 +79,36 @@ struct SQLiteTransaction: VersionTransaction {
     }
 }
 
+extension SQLiteTransaction {
+    func sourceLinks(source: String, keys: [String]) throws -> [String: String] {
+        var links: [String: String] = [:]
+        let statement = try db.cachedStatement(sql: "SELECT record_id FROM source_rows WHERE source = ? AND key = ?")
+        for key in Set(keys) {
+            if let id = try String.fetchOne(statement, arguments: [source, key]) { links[key] = id }
+        }
+        return links
+    }
+
+    mutating func link(source: String, key: String, recordID: String?) throws {
+        if let recordID {
+            try db.execute(sql: "INSERT OR REPLACE INTO source_rows (source, key, record_id) VALUES (?, ?, ?)", arguments: [source, key, recordID])
+        } else {
+            try db.execute(sql: "DELETE FROM source_rows WHERE source = ? AND key = ?", arguments: [source, key])
+        }
+    }
+
+    func isLinked(recordID: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM source_rows WHERE record_id = ?)", arguments: [recordID]) ?? false
+    }
+
+    mutating func saveSourcePosition(source: String, position: String) throws {
+        try db.execute(sql: """
+            INSERT INTO sources (source, position, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+            """, arguments: [source, position, StoreClock.timestamp()])
+    }
+}
+
 extension SQLiteNodeStore {
     /// One write transaction through a `VersionWriter`, its sequence counter
     /// and clock loaded once and saved once, at the end.

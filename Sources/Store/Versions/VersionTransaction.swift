@@ -41,6 +41,14 @@ public protocol VersionTransaction {
     /// The outcomes a batch id was applied with, if it was.
     func appliedBatch(id: String) throws -> [RecordOutcome]?
     mutating func rememberBatch(id: String, peer: String, outcomes: [RecordOutcome]) throws
+
+    /// The records that rows of a capture source became, by row key (unlinked keys left out).
+    func sourceLinks(source: String, keys: [String]) throws -> [String: String]
+    /// Links (or unlinks, `recordID` nil) a source row to the record it became.
+    mutating func link(source: String, key: String, recordID: String?) throws
+    /// Whether any source row is linked to the record.
+    func isLinked(recordID: String) throws -> Bool
+    mutating func saveSourcePosition(source: String, position: String) throws
 }
 
 /// An insert met a record already stored although none was known: the batch

@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import Normalise
+
+/// A table of an agency's SQLite database that the node captures: its key
+/// column, and the outbox and triggers that note each change of it.
+///
+/// The triggers write only (table, key, operation) into `_hutong_outbox`; the
+/// node reads the row itself afterwards, so a trigger can neither fail nor
+/// carry a stale copy. Their bodies are core SQL that SQLite 3.8 runs (no JSON
+/// functions, no UPSERT, no RETURNING): they run inside the agency's own
+/// application, whose SQLite may be far older than the node's. SQLite has one
+/// writer at a time, so the outbox's AUTOINCREMENT order is commit order: no
+/// fence is needed (unlike PostgreSQL). Rows written while `_hutong_applying`
+/// holds a row (the sink's own writes, in its transaction) are not noted.
+public struct SQLiteCaptureTable: Sendable {
+    public let path: String
+    public let table: String
+    /// The column whose value names a row: the table's primary key, or the configured `key`.
+    public let keyColumn: String
+    public let columns: [String]
+
+    static let outbox = "_hutong_outbox"
+    static let applying = "_hutong_applying"
+
+    /// - Throws: `CaptureError` for a missing database or table, or a table without a usable key.
+    public init(path: String, table: String, key: String?, source: String) throws(CaptureError) {
+        self.path = path
+        self.table = table
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CaptureError("source \(source): database \(path) does not exist; fix [[sources]] database in hutong.toml")
+        }
+        do {
+            let queue = try Self.connect(path, readonly: true)
+            let (names, primary) = try queue.read { db -> ([String], [String]) in
+                guard try db.tableExists(table) else { return ([], []) }
+                return (try db.columns(in: table).map(\.name), try db.primaryKey(table).columns)
+            }
+            guard !names.isEmpty else {
+                let tables = (try? queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_hutong_%' ORDER BY name") }) ?? []
+                throw CaptureError("source \(source): \(path) has no table \(table)\(didYouMean(table, in: tables)) (it has \(tables.joined(separator: ", ")))")
+            }
+            columns = names
+            if let key {
+                guard names.contains(key) else {
+                    throw CaptureError("source \(source): table \(table) has no column \(key) (key = \"\(key)\")\(didYouMean(key, in: names))")
+                }
+                keyColumn = key
+            } else if primary.count == 1, primary[0] != "rowid" {
+                keyColumn = primary[0]
+            } else {
+                let why = primary.count > 1 ? "its primary key has \(primary.count) columns (\(primary.joined(separator: ", ")))" : "it has no primary key"
+                throw CaptureError("source \(source): table \(table) in \(path): \(why); name one column whose values are unique and never change with key = \"COLUMN\" in its [[sources]] entry")
+            }
+        } catch let e as CaptureError {
+            throw e
+        } catch {
+            throw CaptureError("source \(source): cannot read \(path): \(error)")
+        }
+    }
+
+    /// A connection to the agency's database that waits for its writers
+    /// (they hold the lock for short transactions) instead of failing at once.
+    static func connect(_ path: String, readonly: Bool) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = readonly
+        config.busyMode = .timeout(10)
+        // The agency's schema is theirs: nothing is switched on or off in it.
+        config.foreignKeysEnabled = false
+        return try DatabaseQueue(path: path, configuration: config)
+    }
+
+    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    /// The names of this table's three triggers.
+    var triggerNames: [String] { ["insert", "update", "delete"].map { "_hutong_capture_\(table)_\($0)" } }
+
+    /// The SQL that installs the outbox and the triggers, for the node to run
+    /// or a DBA to read and apply (`hutong capture install --print`).
+    public var installSQL: String {
+        let t = Self.quoted(table), k = Self.quoted(keyColumn), name = Self.literal(table)
+        let names = triggerNames.map(Self.quoted)
+        let unlessSink = "WHEN NOT EXISTS (SELECT 1 FROM \(Self.applying))"
+        return """
+            -- Hutong capture for table \(table) (key \(keyColumn)): each change notes the row's key;
+            -- the node reads the row, stores it, then deletes the note.
+            CREATE TABLE IF NOT EXISTS \(Self.outbox) (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                tbl TEXT NOT NULL,
+                pk,
+                op TEXT NOT NULL,
+                at REAL NOT NULL DEFAULT (julianday('now'))
+            );
+            -- The node's own writes into this database (the sink) hold a row here, in their transaction.
+            CREATE TABLE IF NOT EXISTS \(Self.applying) (marker INTEGER);
+            DROP TRIGGER IF EXISTS \(names[0]);
+            DROP TRIGGER IF EXISTS \(names[1]);
+            DROP TRIGGER IF EXISTS \(names[2]);
+            CREATE TRIGGER \(names[0]) AFTER INSERT ON \(t) \(unlessSink)
+            BEGIN
+                INSERT INTO \(Self.outbox) (tbl, pk, op) VALUES (\(name), NEW.\(k), 'I');
+            END;
+            CREATE TRIGGER \(names[1]) AFTER UPDATE ON \(t) \(unlessSink)
+            BEGIN
+                INSERT INTO \(Self.outbox) (tbl, pk, op) SELECT \(name), OLD.\(k), 'D' WHERE OLD.\(k) IS NOT NEW.\(k);
+                INSERT INTO \(Self.outbox) (tbl, pk, op) VALUES (\(name), NEW.\(k), 'U');
+            END;
+            CREATE TRIGGER \(names[2]) AFTER DELETE ON \(t) \(unlessSink)
+            BEGIN
+                INSERT INTO \(Self.outbox) (tbl, pk, op) VALUES (\(name), OLD.\(k), 'D');
+            END;
+
+            """
+    }
+
+    /// The SQL that removes this table's triggers and notes (and the outbox,
+    /// when no other table is captured).
+    public var uninstallSQL: String {
+        triggerNames.map { "DROP TRIGGER IF EXISTS \(Self.quoted($0));\n" }.joined()
+            + "DELETE FROM \(Self.outbox) WHERE tbl = \(Self.literal(table));\n"
+    }
+
+    /// Installs (or re-installs) the triggers in one transaction. Returns whether they were already there.
+    @discardableResult
+    public func install() throws -> Bool {
+        let queue = try Self.connect(path, readonly: false)
+        return try queue.write { db in
+            let had = try Self.installed(db, triggerNames)
+            try db.execute(sql: installSQL)
+            return had
+        }
+    }
+
+    /// Removes the triggers; the outbox and marker tables too when no other table is captured.
+    public func uninstall() throws {
+        let queue = try Self.connect(path, readonly: false)
+        try queue.write { db in
+            guard try db.tableExists(Self.outbox) else { return }
+            try db.execute(sql: uninstallSQL)
+            let others = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '\\_hutong\\_capture\\_%' ESCAPE '\\'") ?? 0
+            if others == 0 {
+                try db.execute(sql: "DROP TABLE \(Self.outbox); DROP TABLE IF EXISTS \(Self.applying)")
+            }
+        }
+    }
+
+    /// Whether all three triggers are in place.
+    public func isInstalled() throws -> Bool {
+        try Self.connect(path, readonly: true).read { db in try Self.installed(db, triggerNames) }
+    }
+
+    static func installed(_ db: Database, _ names: [String]) throws -> Bool {
+        let found = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IS NOT NULL")
+        return names.allSatisfy(found.contains)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import TOMLKit
+
+extension NodeConfiguration {
+    /// One `[[sources]]`: an agency table the node captures, read through a mapping.
+    public struct SourceSettings: Sendable {
+        /// Short and stable: the store keeps the source's position and its rows' links under it.
+        public let name: String
+        /// The agency's SQLite database file.
+        public let database: String
+        public let table: String
+        /// The column that names a row when the table's primary key is not one column.
+        public let key: String?
+        public let mapping: String
+        /// How changes are found: "trigger" (an outbox the triggers fill).
+        public let mode: String
+    }
+
+    static let sourceKeys = ["name", "database", "table", "key", "mapping", "mode"]
+    static let sourceModes = ["trigger"]
+
+    /// The `[[sources]]` tables of `table`, checked.
+    static func sources(_ table: TOMLTable, path: String, resolve: (String) -> String) throws -> [SourceSettings] {
+        var out: [SourceSettings] = []
+        for (i, item) in (table["sources"]?.array ?? TOMLArray()).enumerated() {
+            let at = "\(path): sources[\(i + 1)]"
+            guard let t = item.table else { throw ConfigurationError("\(at) must be a [[sources]] table") }
+            for key in t.keys where !sourceKeys.contains(key) {
+                throw ConfigurationError("\(at) has an unknown key \(key); its keys are \(sourceKeys.joined(separator: ", "))")
+            }
+            guard let name = t["name"]?.string, NodeID.isValid(name) else {
+                throw ConfigurationError("\(at) needs name = \"…\": lower-case letters, digits and '-', starting with a letter (the store keeps the source's position under it)")
+            }
+            func required(_ key: String, _ what: String) throws -> String {
+                guard let v = t[key]?.string, !v.isEmpty else { throw ConfigurationError("\(path): source \(name) needs \(key) = \"…\" (\(what))") }
+                return v
+            }
+            let database = try required("database", "the agency's SQLite database file")
+            let tableName = try required("table", "the table to capture")
+            let mapping = try required("mapping", "the mapping its rows are read through, docs/mappings.md")
+            let mode = t["mode"]?.string ?? "trigger"
+            guard sourceModes.contains(mode) else {
+                throw ConfigurationError("\(path): source \(name): mode \"\(mode)\" is not one of \(sourceModes.joined(separator: ", "))")
+            }
+            let settings = SourceSettings(name: name, database: resolve(database), table: tableName, key: t["key"]?.string,
+                                          mapping: resolve(mapping), mode: mode)
+            if out.contains(where: { $0.name == name }) { throw ConfigurationError("\(path): two sources are named \(name); each needs its own name") }
+            if let other = out.first(where: { $0.database == settings.database && $0.table == tableName }) {
+                throw ConfigurationError("\(path): sources \(other.name) and \(name) both capture table \(tableName) of \(settings.database); one source a table")
+            }
+            out.append(settings)
+        }
+        return out
+    }
+}

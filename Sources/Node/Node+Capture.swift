@@ -1,0 +1,86 @@
+import Capture
+import Foundation
+import Normalise
+import Store
+
+extension Node {
+    /// The configured source `name`.
+    public func source(named name: String) throws(NodeError) -> NodeConfiguration.SourceSettings {
+        guard let s = configuration.sources.first(where: { $0.name == name }) else {
+            let names = configuration.sources.map(\.name)
+            throw NodeError(names.isEmpty
+                ? "\(configuration.file.path) has no [[sources]]; add one (docs/capture.md)"
+                : "no source \(name) in \(configuration.file.path)\(didYouMean(name, in: names)); its sources: \(names.joined(separator: ", "))")
+        }
+        return s
+    }
+
+    /// The agency table a source names, checked (database, table, key column).
+    public func captureTable(_ s: NodeConfiguration.SourceSettings) throws(NodeError) -> SQLiteCaptureTable {
+        do { return try SQLiteCaptureTable(path: s.database, table: s.table, key: s.key, source: s.name) } catch { throw NodeError(error.description) }
+    }
+
+    /// Installs a source's outbox and triggers in the agency's database
+    /// (`hutong capture install`). Newly installed, the source starts again
+    /// with a snapshot: changes made while no trigger was there were not noted.
+    /// Returns whether they were there already.
+    @discardableResult
+    public func installCapture(_ name: String) throws -> Bool {
+        let s = try source(named: name)
+        let table = try captureTable(s)
+        _ = try Self.loadMapping(s.mapping, schemas: catalog.directory)
+        let had = try table.install()
+        if !had { try store.resetSource(name) }
+        try store.audit(kind: .captureInstalled, detail: "source \(name): triggers on \(s.table) (key \(table.keyColumn)) in \(s.database)\(had ? ", installed again" : "")")
+        return had
+    }
+
+    /// Removes a source's triggers (`hutong capture uninstall`); its next
+    /// capture, once they are installed again, starts with a snapshot.
+    public func uninstallCapture(_ name: String) throws {
+        let s = try source(named: name)
+        try captureTable(s).uninstall()
+        try store.resetSource(name)
+        try store.audit(kind: .captureRemoved, detail: "source \(name): triggers on \(s.table) removed from \(s.database)")
+    }
+
+    /// What one source's capture did: its intake's report, or why it stopped.
+    public struct CaptureRun: Sendable {
+        public let source: String
+        public let report: IntakeReport?
+        public let error: String?
+        /// Notes left in the outbox after the run (0 when it ran to the end).
+        public let backlog: Int?
+    }
+
+    /// Reads every source to its end once (`hutong capture --once`): a
+    /// snapshot first where none was finished, then the outbox. A source that
+    /// fails is noted in the store (`hutong status`) and the others go on.
+    public func captureOnce(transactionSize: Int = 1_000, each: (CaptureRun) -> Void = { _ in }) throws -> [CaptureRun] {
+        let intake = Intake(store: store, catalog: catalog, transactionSize: transactionSize)
+        var runs: [CaptureRun] = []
+        for s in configuration.sources {
+            let run: CaptureRun
+            do {
+                var source = try openSource(s)
+                let report = try intake.run(&source)
+                try store.noteSourceRun(s.name, error: nil)
+                run = CaptureRun(source: s.name, report: report, error: nil, backlog: try? source.backlog())
+            } catch {
+                let message = (error as? NodeError)?.description ?? (error as? CaptureError)?.description ?? "source \(s.name): \(error)"
+                try store.noteSourceRun(s.name, error: message)
+                run = CaptureRun(source: s.name, report: nil, error: message, backlog: nil)
+            }
+            each(run)
+            runs.append(run)
+        }
+        return runs
+    }
+
+    /// A source ready to read from where the store says it stopped.
+    func openSource(_ s: NodeConfiguration.SourceSettings) throws -> SQLiteTriggerSource {
+        let mapping = try Self.loadMapping(s.mapping, schemas: catalog.directory)
+        let table = try captureTable(s)
+        return try SQLiteTriggerSource(name: s.name, table: table, mapping: mapping, position: try store.sourceState(s.name)?.position)
+    }
+}

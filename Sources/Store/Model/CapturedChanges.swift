@@ -1,0 +1,29 @@
+import Replication
+
+/// What one transaction takes from an agency table (a capture source): the
+/// records its rows became, the rows' keys, the keys of rows that are gone,
+/// and how far the source is read. Stored together, so that the source's
+/// position never runs ahead of (or behind) what it yielded.
+public struct CapturedChanges: Sendable {
+    /// The source's name (`[[sources]] name`).
+    public let source: String
+    /// In the order read: a row's key and the record it became, or nil for
+    /// a row deleted at the source (its record becomes a tombstone).
+    public var rows: [(key: String, record: LocalRecord?)] = []
+    /// The source's position after these changes (its own text), kept with them; nil: unchanged.
+    public var position: String?
+
+    public init(source: String) { self.source = source }
+
+    public var isEmpty: Bool { rows.isEmpty && position == nil }
+}
+
+/// What storing `CapturedChanges` did.
+public struct CaptureOutcome: Sendable {
+    /// For each row that became a record, its new version; nil when its content was unchanged.
+    public var written: [Envelope?] = []
+    /// Records that became tombstones: their row was deleted, or its natural key changed.
+    public var tombstones: [Envelope] = []
+
+    public init() {}
+}

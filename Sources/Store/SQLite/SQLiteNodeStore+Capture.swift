@@ -1,0 +1,36 @@
+import GRDB
+
+extension SQLiteNodeStore {
+    public func capture(_ changes: CapturedChanges) throws -> CaptureOutcome {
+        try versions { try $0.capture(changes) }
+    }
+
+    public func sourceState(_ source: String) throws -> SourceState? {
+        try pool.read { db in
+            let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM source_rows WHERE source = ?", arguments: [source]) ?? 0
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sources WHERE source = ?", arguments: [source]) else {
+                return rows == 0 ? nil : SourceState(source: source, position: nil, rows: rows, lastSuccess: nil, lastError: nil, lastErrorAt: nil)
+            }
+            return SourceState(source: source, position: row["position"], rows: rows, lastSuccess: row["last_success"],
+                               lastError: row["last_error"], lastErrorAt: row["last_error_at"])
+        }
+    }
+
+    public func noteSourceRun(_ source: String, error: String?) throws {
+        let now = StoreClock.timestamp()
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO sources (source, updated_at) VALUES (?, ?)", arguments: [source, now])
+            if let error {
+                try db.execute(sql: "UPDATE sources SET last_error = ?, last_error_at = ? WHERE source = ?", arguments: [error, now, source])
+            } else {
+                try db.execute(sql: "UPDATE sources SET last_success = ?, last_error = NULL, last_error_at = NULL WHERE source = ?", arguments: [now, source])
+            }
+        }
+    }
+
+    public func resetSource(_ source: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE sources SET position = NULL, updated_at = ? WHERE source = ?", arguments: [StoreClock.timestamp(), source])
+        }
+    }
+}

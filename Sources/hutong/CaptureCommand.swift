@@ -1,0 +1,99 @@
+import ArgumentParser
+import Capture
+import Node
+
+/// `hutong capture`: take the changes of the agency tables the node watches.
+struct CaptureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capture",
+        abstract: "Capture the agency tables of [[sources]]: install their triggers, then take their changes.",
+        subcommands: [Once.self, Install.self, Uninstall.self],
+        defaultSubcommand: Once.self)
+
+    struct Once: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "once",
+            abstract: "Read every source to its end once, then stop (`hutong capture --once`).",
+            discussion: """
+                A source read for the first time is first copied whole (a snapshot in pages by key; a \
+                stopped snapshot goes on from its last page); then the changes its triggers noted are \
+                taken in order. Each row is read through the source's mapping, validated and stored \
+                as a local write (a new version only when its content changed); a deleted row's \
+                record becomes a tombstone; a row that cannot be used goes to quarantine with its \
+                table, key and reason. Notes are removed from the agency's outbox once stored. \
+                Exit codes: 0 every row was used; 1 some were quarantined; 2 a configuration or \
+                mapping error; 4 a source could not be read (each says why; the others still ran).
+                """)
+
+        @Flag(help: "Read every source to its end, then stop (the only way today; the daemon keeps reading).") var once = false
+        @Option(help: "Rows stored per transaction.") var transactionSize: Int = 1000
+        @OptionGroup var node: NodeOptions
+
+        func run() throws {
+            let opened = try node.open()
+            if opened.configuration.sources.isEmpty {
+                throw CommandFailure(code: ExitStatus.usage, message: "\(opened.configuration.file.path) has no [[sources]]; add one (docs/capture.md)")
+            }
+            let runs = try opened.captureOnce(transactionSize: transactionSize) { run in
+                if let report = run.report {
+                    print("\(run.source): \(report)")
+                } else if let error = run.error {
+                    print("\(run.source): failed: \(error)")
+                }
+            }
+            if runs.contains(where: { $0.error != nil }) { throw CommandFailure(code: ExitStatus.sourceFailed, message: "") }
+            if runs.contains(where: { ($0.report?.quarantined ?? 0) > 0 }) { throw CommandFailure(code: ExitStatus.dataProblem, message: "") }
+        }
+    }
+
+    struct Install: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "install",
+            abstract: "Install a source's outbox and triggers in the agency's database.",
+            discussion: """
+                The triggers note the key of each inserted, updated or deleted row in a table \
+                _hutong_outbox; they use plain SQL that old SQLite versions run. With --print the SQL \
+                is shown for a DBA to review and apply, and nothing is changed. Installed anew, the \
+                source's next capture starts with a snapshot.
+                """)
+        @Argument(help: "The source's name ([[sources]] name).") var source: String
+        @Flag(help: "Print the SQL instead of running it.") var print = false
+        @OptionGroup var node: NodeOptions
+
+        func run() throws {
+            let opened = try node.open()
+            do {
+                if print {
+                    Swift.print(try opened.captureTable(opened.source(named: source)).installSQL, terminator: "")
+                    return
+                }
+                let had = try opened.installCapture(source)
+                let table = try opened.captureTable(opened.source(named: source))
+                Swift.print("\(source): triggers \(had ? "installed again" : "installed") on \(table.table) (key \(table.keyColumn)) in \(table.path)\(had ? "" : "; the next `hutong capture --once` starts with a snapshot")")
+            } catch let e as NodeError { throw CommandFailure(e) }
+        }
+    }
+
+    struct Uninstall: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "uninstall",
+            abstract: "Remove a source's triggers (and the outbox, when no other table is captured).",
+            discussion: "With --print the SQL is shown and nothing is changed. Records already stored stay.")
+        @Argument(help: "The source's name ([[sources]] name).") var source: String
+        @Flag(help: "Print the SQL instead of running it.") var print = false
+        @OptionGroup var node: NodeOptions
+
+        func run() throws {
+            let opened = try node.open()
+            do {
+                let table = try opened.captureTable(opened.source(named: source))
+                if print {
+                    Swift.print(table.uninstallSQL, terminator: "")
+                    return
+                }
+                try opened.uninstallCapture(source)
+                Swift.print("\(source): triggers removed from \(table.table) in \(table.path)")
+            } catch let e as NodeError { throw CommandFailure(e) }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import Replication
+@testable import Standard
+@testable import Store
+import JSON
+
+/// The store's side of capture: a row's link to the record it became, the
+/// tombstone a deleted row leaves, and the source's position kept in the
+/// same transaction as the records.
+@Suite struct CaptureLedgerTests {
+    let type = StoreFixtures.catalog.recordTypes["penalty"]!
+
+    func record(_ body: JSONValue) throws -> LocalRecord { try LocalRecord(type: type, body: body) }
+
+    /// `body` with another decision number: the same row, a different natural key.
+    func renumbered(_ body: JSONValue, _ number: String) -> JSONValue {
+        guard case .object(var o) = body else { return body }
+        o["decision_number"] = .string(number)
+        return .object(o)
+    }
+
+    @Test func aDeletedRowLeavesATombstoneAndTheRowsPositionIsKept() throws {
+        let store = try StoreFixtures.store("node-l")
+        let bodies = try StoreFixtures.samples("penalty", 3)
+        var changes = CapturedChanges(source: "xzcf")
+        changes.rows = try bodies.enumerated().map { ("\($0.offset + 1)", try record($0.element)) }
+        changes.position = "snapshot after i:3"
+        let first = try store.capture(changes)
+        #expect(first.written.allSatisfy { $0 != nil } && first.tombstones.isEmpty)
+        #expect(try store.sourceState("xzcf")?.position == "snapshot after i:3")
+        #expect(try store.sourceState("xzcf")?.rows == 3)
+
+        // Row 2 deleted, row 1 read again unchanged: one tombstone, no new version of row 1.
+        var next = CapturedChanges(source: "xzcf")
+        next.rows = [("2", nil), ("1", try record(bodies[0]))]
+        next.position = "outbox"
+        let second = try store.capture(next)
+        #expect(second.written == [nil])
+        #expect(second.tombstones.count == 1)
+        let id2 = try record(bodies[1]).id
+        #expect(try store.record(id: id2)?.deleted == true)
+        #expect(try store.sourceState("xzcf")?.rows == 2)
+        #expect(try store.sourceState("xzcf")?.position == "outbox")
+
+        // A key deleted again, or never seen, changes nothing.
+        var again = CapturedChanges(source: "xzcf")
+        again.rows = [("2", nil), ("99", nil)]
+        #expect(try store.capture(again).tombstones.isEmpty)
+        #expect(try store.info().lastSequence == 4)
+    }
+
+    @Test func aRowWhoseNaturalKeyChangesRetiresItsOldRecord() throws {
+        let store = try StoreFixtures.store("node-k")
+        let body = try StoreFixtures.samples("penalty", 1)[0]
+        var changes = CapturedChanges(source: "xzcf")
+        changes.rows = [("7", try record(body))]
+        _ = try store.capture(changes)
+        // The clerk corrects the decision number: a new record, the old one a tombstone.
+        let fixed = renumbered(body, "京市监罚〔2023〕900号")
+        changes.rows = [("7", try record(fixed))]
+        let outcome = try store.capture(changes)
+        #expect(outcome.written.count == 1 && outcome.written[0] != nil)
+        #expect(outcome.tombstones.map(\.id) == [try record(body).id])
+        #expect(try store.record(id: try record(fixed).id)?.deleted == false)
+    }
+
+    @Test func aRecordTwoRowsLeadToStaysUntilBothAreGone() throws {
+        let store = try StoreFixtures.store("node-d")
+        let body = try StoreFixtures.samples("penalty", 1)[0]
+        var changes = CapturedChanges(source: "xzcf")
+        // Two rows of the agency's table that hold the same decision (a duplicate row).
+        changes.rows = [("1", try record(body)), ("2", try record(body))]
+        _ = try store.capture(changes)
+        changes.rows = [("1", nil)]
+        #expect(try store.capture(changes).tombstones.isEmpty)
+        changes.rows = [("2", nil)]
+        #expect(try store.capture(changes).tombstones.count == 1)
+    }
+
+    @Test func aRowDeletedAndInsertedAgainInOneTransactionEndsStored() throws {
+        let store = try StoreFixtures.store("node-r")
+        let body = try StoreFixtures.samples("penalty", 1)[0]
+        var changes = CapturedChanges(source: "xzcf")
+        changes.rows = [("1", try record(body))]
+        _ = try store.capture(changes)
+        changes.rows = [("1", nil), ("1", try record(body))]
+        _ = try store.capture(changes)
+        #expect(try store.record(id: try record(body).id)?.deleted == false)
+        #expect(try store.sourceState("xzcf")?.rows == 1)
+        // And the other way round: inserted, then deleted, ends a tombstone.
+        changes.rows = [("1", try record(body)), ("1", nil)]
+        _ = try store.capture(changes)
+        #expect(try store.record(id: try record(body).id)?.deleted == true)
+    }
+
+    @Test func aRunIsNotedAndAResetForgetsOnlyThePosition() throws {
+        let store = try StoreFixtures.store("node-n")
+        #expect(try store.sourceState("xzcf") == nil)
+        var changes = CapturedChanges(source: "xzcf")
+        changes.rows = [("1", try record(try StoreFixtures.samples("penalty", 1)[0]))]
+        changes.position = "outbox"
+        _ = try store.capture(changes)
+        try store.noteSourceRun("xzcf", error: "source xzcf: database is locked")
+        #expect(try store.sourceState("xzcf")?.lastError == "source xzcf: database is locked")
+        try store.noteSourceRun("xzcf", error: nil)
+        let state = try #require(try store.sourceState("xzcf"))
+        #expect(state.lastError == nil && state.lastSuccess != nil)
+        try store.resetSource("xzcf")
+        #expect(try store.sourceState("xzcf")?.position == nil)
+        #expect(try store.sourceState("xzcf")?.rows == 1)
+    }
+}
