@@ -87,9 +87,6 @@ enum CLI {
         return pid
     }
 
-    /// Kills a spawned process at once (SIGKILL: no chance to clean up) and reaps it.
-    /// Returns false when it had already finished by itself.
-    @discardableResult
     /// Whether the spawned process `pid` has not exited yet (it is not reaped).
     static func isRunning(_ pid: pid_t) -> Bool {
         Glibc.kill(pid, 0) == 0 && !isZombie(pid)
@@ -101,6 +98,9 @@ enum CLI {
         return stat[stat.index(close, offsetBy: 2)] == "Z"
     }
 
+    /// Kills a spawned process at once (SIGKILL: no chance to clean up) and reaps it.
+    /// Returns false when it had already finished by itself.
+    @discardableResult
     static func kill(_ pid: pid_t) -> Bool {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { return false }

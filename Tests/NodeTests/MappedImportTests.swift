@@ -129,25 +129,7 @@ import Standard
     @Test func aLegacyTableImports() throws {
         let (node, dir) = try NodeFixtures.create("node-t")
         let db = dir + "/agency.sqlite"
-        let queue = try DatabaseQueue(path: db)
-        // The example export's rows, into a table whose amounts are REAL and ids INTEGER.
-        let rows = try RowFile(path: MappedImportTests.example.appendingPathComponent("xzcf-2023.csv").path)
-        let header = try #require(rows.header)
-        try queue.write { db in
-            let columns = header.map { c in c == "ID" ? "ID INTEGER PRIMARY KEY" : ["CF_NR_FK", "CF_NR_WFFF"].contains(c) ? "\(c) REAL" : "\(c) TEXT" }
-            try db.execute(sql: "CREATE TABLE t_xzcf (\(columns.joined(separator: ", ")))")
-            while let item = try rows.next() {
-                let row = try item.row.get()
-                let values: [DatabaseValueConvertible?] = header.map { c in
-                    let text = row[c].text
-                    if text.isEmpty { return nil }
-                    if c == "ID" { return Int64(text) }
-                    if ["CF_NR_FK", "CF_NR_WFFF"].contains(c) { return Double(text) ?? text }
-                    return text
-                }
-                try db.execute(sql: "INSERT INTO t_xzcf VALUES (\(header.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(values))
-            }
-        }
+        try AgencyTable.create(db)
         let mapping = try Node.loadMapping(MappedImportTests.example.appendingPathComponent("penalty.toml").path, schemas: NodeFixtures.schemas)
         let report = try node.importTable("t_xzcf", of: db, mapping: mapping)
         #expect(report.counts["written"] == 5 && report.quarantined == 3, "\(report)")
@@ -167,5 +149,56 @@ import Standard
         } catch {
             #expect("\(error)".contains("no table t_xzfc; did you mean t_xzcf?"), "\(error)")
         }
+    }
+}
+
+/// The worked example's legacy rows in a table of an agency's SQLite
+/// database, typed as such tables are: ids INTEGER, amounts REAL (万元).
+enum AgencyTable {
+    static let csv = MappedImportTests.example.appendingPathComponent("xzcf-2023.csv").path
+
+    /// The example's rows, as columns → values; `copies` > 1 repeats the
+    /// valid ones, each copy with its own id and decision number.
+    static func rows(copies: Int = 1) throws -> (header: [String], rows: [[String: String]]) {
+        let file = try RowFile(path: csv)
+        let header = try #require(file.header)
+        var rows: [[String: String]] = []
+        while let item = try file.next() {
+            let row = try item.row.get()
+            rows.append(Dictionary(uniqueKeysWithValues: header.map { ($0, row[$0].text) }))
+        }
+        guard copies > 1 else { return (header, rows) }
+        let valid = rows.filter { !["1006", "1007", "1008"].contains($0["ID"]!) }
+        var out: [[String: String]] = []
+        for n in 0..<copies {
+            for var row in valid {
+                row["ID"] = String(10_000 + out.count)
+                row["CF_WSH"] = row["CF_WSH"]!.replacingOccurrences(of: "号", with: "-\(n)号")
+                out.append(row)
+            }
+        }
+        return (header, out)
+    }
+
+    /// Creates table `table` in the database at `path` with `rows` (the example's by default).
+    static func create(_ path: String, table: String = "t_xzcf", rows: (header: [String], rows: [[String: String]])? = nil) throws {
+        let (header, rows) = try rows ?? self.rows()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            let columns = header.map { c in c == "ID" ? "ID INTEGER PRIMARY KEY" : ["CF_NR_FK", "CF_NR_WFFF"].contains(c) ? "\(c) REAL" : "\(c) TEXT" }
+            try db.execute(sql: "CREATE TABLE \(table) (\(columns.joined(separator: ", ")))")
+            for row in rows { try insert(row, header: header, into: table, db) }
+        }
+    }
+
+    static func insert(_ row: [String: String], header: [String], into table: String, _ db: Database) throws {
+        let values: [DatabaseValueConvertible?] = header.map { c in
+            let text = row[c] ?? ""
+            if text.isEmpty { return nil }
+            if c == "ID" { return Int64(text) }
+            if ["CF_NR_FK", "CF_NR_WFFF"].contains(c) { return Double(text) ?? text }
+            return text
+        }
+        try db.execute(sql: "INSERT INTO \(table) (\(header.joined(separator: ", "))) VALUES (\(header.map { _ in "?" }.joined(separator: ",")))", arguments: StatementArguments(values))
     }
 }

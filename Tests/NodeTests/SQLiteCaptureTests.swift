@@ -1,0 +1,154 @@
+import Capture
+import Foundation
+import GRDB
+import HutongTesting
+import Normalise
+import Store
+import Testing
+@testable import Node
+
+/// Capture from a real agency SQLite database in trigger mode: the
+/// snapshot, then the clerk's inserts, updates and deletes through the
+/// outbox, each row through the worked example's mapping.
+@Suite struct SQLiteCaptureTests {
+    /// `node` with a `[[sources]]` entry for `table` of `database`, opened again.
+    static func withSource(_ node: Node, database: String, table: String = "t_xzcf", key: String? = nil) throws -> Node {
+        let mapping = MappedImportTests.example.appendingPathComponent("penalty.toml").path
+        let block = """
+
+            [[sources]]
+            name = "xzcf"
+            database = "\(database)"
+            table = "\(table)"
+            mapping = "\(mapping)"
+            \(key.map { "key = \"\($0)\"" } ?? "")
+
+            """
+        let handle = try FileHandle(forWritingTo: node.configuration.file)
+        handle.seekToEndOfFile()
+        handle.write(Data(block.utf8))
+        try handle.close()
+        return try Node.open(configurationPath: node.configuration.file.path, schemas: NodeFixtures.schemas)
+    }
+
+    static func outbox(_ path: String) throws -> Int {
+        try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM _hutong_outbox") ?? 0 }
+    }
+
+    @Test func theSnapshotThenTheClerksChanges() throws {
+        let (created, dir) = try NodeFixtures.create("node-c")
+        let db = dir + "/agency.sqlite"
+        try AgencyTable.create(db)
+        let node = try Self.withSource(created, database: db)
+
+        // Without its triggers, the source says how to install them; nothing is read.
+        let before = try node.captureOnce()
+        #expect(before.count == 1 && before[0].error?.contains("hutong capture install xzcf") == true, "\(before)")
+        #expect(try node.store.sourceState("xzcf")?.lastError?.contains("not installed") == true)
+
+        #expect(try node.installCapture("xzcf") == false)
+        let first = try #require(try node.captureOnce().first?.report)
+        #expect(first.counts["written"] == 5 && first.quarantined == 3, "\(first)")
+        #expect(try node.store.sourceState("xzcf")?.position == "outbox")
+        #expect(try node.store.sourceState("xzcf")?.lastError == nil)
+        let q = try node.store.quarantine(limit: 10).map(\.reason)
+        #expect(q.contains { $0.contains("agency.sqlite#t_xzcf:ID 1006") && $0.contains("unknown-code") }, "\(q)")
+
+        // The clerk's day: a fine corrected, a decision added, one withdrawn.
+        let (header, rows) = try AgencyTable.rows()
+        try DatabaseQueue(path: db).write { db in
+            try db.execute(sql: "UPDATE t_xzcf SET CF_NR_FK = 2.5 WHERE ID = 1001")
+            var added = rows[1]
+            added["ID"] = "2001"
+            added["CF_WSH"] = "苏市监罚〔2023〕777号"
+            try AgencyTable.insert(added, header: header, into: "t_xzcf", db)
+            try db.execute(sql: "DELETE FROM t_xzcf WHERE ID = 1002")
+            // An update that changes nothing the mapping reads: a note, but no new version.
+            try db.execute(sql: "UPDATE t_xzcf SET ID = ID WHERE ID = 1003")
+        }
+        #expect(try Self.outbox(db) == 4)
+        let second = try #require(try node.captureOnce().first?.report)
+        #expect(second.counts["written"] == 2 && second.counts["deleted"] == 1 && second.counts["unchanged"] == 1, "\(second)")
+        #expect(try Self.outbox(db) == 0)
+        let stored = try node.store.records(type: "penalty", after: nil, limit: 100)
+        #expect(stored.contains { $0.body["decision_number"] == "苏市监罚〔2023〕12号" && $0.body["fine_fen"] == 2_500_000 })
+        #expect(stored.contains { $0.body["decision_number"] == "苏市监罚〔2023〕777号" && !$0.deleted })
+        #expect(stored.filter(\.deleted).count == 1)
+        #expect(try node.store.sourceState("xzcf")?.rows == 5)
+
+        // Nothing new: nothing stored, no version.
+        let sequence = try node.store.info().lastSequence
+        let third = try #require(try node.captureOnce().first?.report)
+        #expect(third.counts.isEmpty && third.quarantined == 0, "\(third)")
+        #expect(try node.store.info().lastSequence == sequence)
+    }
+
+    @Test func aLongSnapshotGoesInPagesAndTheOutboxCatchesWhatChangedMeanwhile() throws {
+        let (created, dir) = try NodeFixtures.create("node-p")
+        let db = dir + "/agency.sqlite"
+        try AgencyTable.create(db, rows: try AgencyTable.rows(copies: 500))
+        let node = try Self.withSource(created, database: db)
+        try node.installCapture("xzcf")
+        // A change noted before the snapshot reads the row: both agree on the row as it is now.
+        try DatabaseQueue(path: db).write { db in try db.execute(sql: "UPDATE t_xzcf SET CF_NR_FK = 0.25 WHERE ID = 10000") }
+        let report = try #require(try node.captureOnce(transactionSize: 300).first?.report)
+        #expect(report.counts["written"] == 2_500, "\(report)")
+        #expect(report.counts["unchanged"] == 1, "\(report)")
+        #expect(try node.store.info().lastSequence == 2_500)
+        #expect(try Self.outbox(db) == 0)
+    }
+
+    @Test func tablesWithoutOneKeyAndMissingColumnsAreNamed() throws {
+        let (created, dir) = try NodeFixtures.create("node-b")
+        let db = dir + "/agency.sqlite"
+        try DatabaseQueue(path: db).write { db in
+            try db.execute(sql: "CREATE TABLE t_xzcf (CF_WSH TEXT, CF_XDR_MC TEXT)")
+            try db.execute(sql: "CREATE TABLE t_two (A TEXT, B TEXT, PRIMARY KEY (A, B))")
+        }
+        var node = try Self.withSource(created, database: db)
+        do {
+            try node.installCapture("xzcf")
+            Issue.record("a table without a key was installed")
+        } catch {
+            #expect("\(error)".contains("it has no primary key") && "\(error)".contains("key = \"COLUMN\""), "\(error)")
+        }
+        // A key named: the mapping's columns are checked when the source opens.
+        let text = try String(contentsOf: node.configuration.file, encoding: .utf8)
+        try text.replacingOccurrences(of: "table = \"t_xzcf\"", with: "table = \"t_xzcf\"\nkey = \"CF_WSH\"").write(to: node.configuration.file, atomically: true, encoding: .utf8)
+        node = try Node.open(configurationPath: node.configuration.file.path, schemas: NodeFixtures.schemas)
+        try node.installCapture("xzcf")
+        let run = try node.captureOnce()
+        #expect(run[0].error?.contains("lacks columns the mapping reads") == true && run[0].error?.contains("CF_JDRQ (") == true, "\(run)")
+        // A composite key, and a table that is not there.
+        #expect(throws: NodeError.self) { try node.captureTable(.init(name: "x", database: db, table: "t_two", key: nil, mapping: "", mode: "trigger")) }
+        do {
+            _ = try node.captureTable(.init(name: "x", database: db, table: "t_xzfc", key: nil, mapping: "", mode: "trigger"))
+        } catch {
+            #expect("\(error)".contains("its primary key has 2 columns") || "\(error)".contains("did you mean t_xzcf?"), "\(error)")
+        }
+    }
+
+    @Test func theTriggersAreRemovedCleanlyAndSkipTheSinksOwnWrites() throws {
+        let (created, dir) = try NodeFixtures.create("node-u")
+        let db = dir + "/agency.sqlite"
+        try AgencyTable.create(db)
+        let node = try Self.withSource(created, database: db)
+        try node.installCapture("xzcf")
+        #expect(try node.installCapture("xzcf") == true)
+        let queue = try DatabaseQueue(path: db)
+        // A write made while _hutong_applying holds a row (the sink's, in its transaction) is not noted.
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO _hutong_applying VALUES (1)")
+            try db.execute(sql: "UPDATE t_xzcf SET CF_NR_FK = 9 WHERE ID = 1001")
+            try db.execute(sql: "DELETE FROM _hutong_applying")
+            try db.execute(sql: "UPDATE t_xzcf SET CF_NR_FK = 8 WHERE ID = 1001")
+        }
+        #expect(try Self.outbox(db) == 1)
+        try node.uninstallCapture("xzcf")
+        let left = try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name LIKE '%hutong%'") }
+        #expect(left.isEmpty, "\(left)")
+        #expect(try node.store.sourceState("xzcf")?.position == nil)
+        // The agency's own writes go on as before.
+        try queue.write { db in try db.execute(sql: "DELETE FROM t_xzcf WHERE ID = 1001") }
+    }
+}
