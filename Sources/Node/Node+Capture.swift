@@ -65,7 +65,7 @@ extension Node {
                 var source = try openSource(s)
                 let report = try intake.run(&source)
                 try store.noteSourceRun(s.name, error: nil)
-                run = CaptureRun(source: s.name, report: report, error: nil, backlog: try? source.backlog())
+                run = CaptureRun(source: s.name, report: report, error: nil, backlog: try? source.table.backlog())
             } catch {
                 let message = (error as? NodeError)?.description ?? (error as? CaptureError)?.description ?? "source \(s.name): \(error)"
                 try store.noteSourceRun(s.name, error: message)
@@ -82,5 +82,27 @@ extension Node {
         let mapping = try Self.loadMapping(s.mapping, schemas: catalog.directory)
         let table = try captureTable(s)
         return try SQLiteTriggerSource(name: s.name, table: table, mapping: mapping, position: try store.sourceState(s.name)?.position)
+    }
+
+    /// A source as `hutong status` shows it: how far the store has it, and
+    /// what waits in its outbox (or why its database cannot be read now).
+    public struct SourceStatus: Sendable {
+        public let settings: NodeConfiguration.SourceSettings
+        public let state: SourceState?
+        public let installed: Bool?
+        public let backlog: Int?
+        public let problem: String?
+    }
+
+    public func sourceStatuses() throws -> [SourceStatus] {
+        try configuration.sources.map { s in
+            let state = try store.sourceState(s.name)
+            do {
+                let table = try captureTable(s)
+                return SourceStatus(settings: s, state: state, installed: try table.isInstalled(), backlog: try table.backlog(), problem: nil)
+            } catch {
+                return SourceStatus(settings: s, state: state, installed: nil, backlog: nil, problem: "\(error)")
+            }
+        }
     }
 }

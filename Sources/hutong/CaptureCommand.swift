@@ -36,7 +36,7 @@ struct CaptureCommand: ParsableCommand {
             }
             let runs = try opened.captureOnce(transactionSize: transactionSize) { run in
                 if let report = run.report {
-                    print("\(run.source): \(report)")
+                    print("\(run.source): \(report.summary ?? "no changes")")
                 } else if let error = run.error {
                     print("\(run.source): failed: \(error)")
                 }

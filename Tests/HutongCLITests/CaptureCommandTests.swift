@@ -22,7 +22,7 @@ import Testing
             .import --csv --skip 1 \(csv) t_xzcf
             DELETE FROM t_xzcf WHERE ID IN (1006, 1007, 1008);
             WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < \(copies - 1))
-            INSERT INTO t_xzcf SELECT \(copied.joined(separator: ", ")) FROM t_xzcf, n;
+            INSERT INTO t_xzcf SELECT \(copied.joined(separator: ", ")) FROM t_xzcf, n WHERE \(copies) > 1;
             """
         try script.write(toFile: dir + "/agency.sql", atomically: true, encoding: .utf8)
         let made = try CLI.run(["agency.sqlite", ".read agency.sql"], in: dir, executable: "/usr/bin/sqlite3")
@@ -110,7 +110,32 @@ import Testing
         #expect(counters == [2: storedBefore, 1: total - storedBefore], "versions per record: \(counters), \(storedBefore) stored before the correction")
         #expect(try Self.sql("agency.sqlite", "SELECT count(*) FROM _hutong_outbox", in: dir) == "0")
         #expect(try CLI.run(["audit", "verify"] + config, in: dir).status == 0)
+        let status = try CLI.run(["status"] + config, in: dir).stdout
+        #expect(status.contains("source xzcf (trigger, ") && status.contains("snapshot done, following changes  \(total) rows stored  0 changes waiting"), "\(status)")
         #expect(killedInSnapshot, "the capture was not killed in its snapshot")
         if !killedInOutbox { print("note: the second capture ended before it could be killed in its outbox") }
+    }
+
+    @Test func aRecordWithdrawnByHandIsATombstoneWithItsReasonAudited() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Self.agency(copies: 1, in: dir)
+        let config = ["--config", "n/hutong.toml"]
+        // Not installed: the source's line says what to do, and the exit code is 4.
+        let refused = try CLI.run(["capture", "--once"] + config, in: dir)
+        #expect(refused.status == 4 && refused.stdout.contains("hutong capture install xzcf"), "\(refused.stdout)")
+        #expect(try CLI.run(["status"] + config, in: dir).stdout.contains("triggers not installed"))
+        #expect(try CLI.run(["capture", "install", "xzcf"] + config, in: dir).status == 0)
+        let captured = try CLI.run(["capture", "--once"] + config, in: dir)
+        #expect(captured.status == 0 && captured.stdout.contains("5 written"), "\(captured.stdout)\(captured.stderr)")
+        let id = try #require(try CLI.run(["records", "list", "--json"] + config, in: dir).lines.first.map { try JSONParser.parse($0)["id"]?.stringValue })
+
+        #expect(try CLI.run(["records", "delete", id!, "--reason", " "] + config, in: dir).status == 2)
+        #expect(try CLI.run(["records", "delete", "00000000-0000-5000-8000-000000000000", "--reason", "x"] + config, in: dir).status == 1)
+        let deleted = try CLI.run(["records", "delete", id!, "--reason", "信用修复：撤销公示"] + config, in: dir)
+        #expect(deleted.status == 0 && deleted.stdout.contains("withdrawn"), "\(deleted.stderr)")
+        #expect(try JSONParser.parse(try CLI.run(["records", "get", id!] + config, in: dir).stdout)["deleted"] == true)
+        let audit = try CLI.run(["audit", "list"] + config, in: dir).stdout
+        #expect(audit.contains("record-deleted") && audit.contains("信用修复：撤销公示") && audit.contains("capture-installed"), "\(audit)")
+        #expect(try CLI.run(["records", "delete", id!, "--reason", "again"] + config, in: dir).stdout.contains("already deleted"))
     }
 }

@@ -25,13 +25,18 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
 
     public var description: String {
         let kind = exportedBy.map { "export of node \($0)" } ?? mapping.map { "rows through \(($0 as NSString).lastPathComponent)" } ?? "records"
+        return "\(origin ?? source) (\(kind)): " + (summary ?? "nothing to import")
+    }
+
+    /// The counts in words ("5 written, 3 quarantined (…)"); nil when nothing was taken.
+    public var summary: String? {
         var parts = counts.keys.sorted().map { "\(counts[$0]!) \($0)" }
         if quarantined > 0 { parts.append("\(quarantined) quarantined (see `hutong quarantine list`)") }
         if clearedFromQuarantine > 0 { parts.append("\(clearedFromQuarantine) stored now that were in quarantine (their entries cleared)") }
         if cutShort {
             parts.append("no end line: the file was cut short; the records in it were imported, and importing the whole file again completes it")
         }
-        return "\(origin ?? source) (\(kind)): " + (parts.isEmpty ? "nothing to import" : parts.joined(separator: ", "))
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 }
 

@@ -145,6 +145,14 @@ public struct SQLiteCaptureTable: Sendable {
         }
     }
 
+    /// Notes waiting in the outbox for this table; nil when there is no outbox.
+    public func backlog() throws -> Int? {
+        try Self.connect(path, readonly: true).read { db in
+            guard try db.tableExists(Self.outbox) else { return nil }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(Self.outbox) WHERE tbl = ?", arguments: [table]) ?? 0
+        }
+    }
+
     /// Whether all three triggers are in place.
     public func isInstalled() throws -> Bool {
         try Self.connect(path, readonly: true).read { db in try Self.installed(db, triggerNames) }

@@ -87,11 +87,6 @@ public final class SQLiteTriggerSource: RecordSource {
         }
     }
 
-    /// Notes waiting in the outbox for this table.
-    public func backlog() throws -> Int {
-        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(SQLiteCaptureTable.outbox) WHERE tbl = ?", arguments: [table.table]) ?? 0 }
-    }
-
     // MARK: Reading
 
     private var quotedTable: String { SQLiteCaptureTable.quoted(table.table) }

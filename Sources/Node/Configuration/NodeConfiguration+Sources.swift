@@ -42,7 +42,7 @@ extension NodeConfiguration {
             guard sourceModes.contains(mode) else {
                 throw ConfigurationError("\(path): source \(name): mode \"\(mode)\" is not one of \(sourceModes.joined(separator: ", "))")
             }
-            let settings = SourceSettings(name: name, database: resolve(database), table: tableName, key: t["key"]?.string,
+            let settings = SourceSettings(name: name, database: URL(fileURLWithPath: resolve(database)).standardizedFileURL.path, table: tableName, key: t["key"]?.string,
                                           mapping: resolve(mapping), mode: mode)
             if out.contains(where: { $0.name == name }) { throw ConfigurationError("\(path): two sources are named \(name); each needs its own name") }
             if let other = out.first(where: { $0.database == settings.database && $0.table == tableName }) {
