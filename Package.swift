@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (docs/architecture.md, "Layers"): JSON → JSONSchema → Standard → Normalise, Replication → Store →
-// Capture, Transport → Node → hutong.
+// Capture, Transport → Node → hutong. Postgres (a connection) stands beside them, like the C modules.
 // Each module depends only on the ones before it.
 let package = Package(
     name: "Hutong",
@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // JSON text: the parser and its tape, values, the writer, pointers.
@@ -62,9 +63,16 @@ let package = Package(
             .product(name: "HummingbirdHTTP2", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
-        // Where records enter a node: sources (a file today) and the intake that
-        // validates what they yield and stores it, quarantining what it cannot use.
-        .target(name: "Capture", dependencies: ["JSON", "Standard", "Normalise", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift")]),
+        // A PostgreSQL connection for code that runs on its own threads (capture
+        // now, the store next): postgres-nio, waited on; where to connect and
+        // the password, from a URL and a file, never from a log line.
+        .target(name: "Postgres", dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")]),
+        // Where records enter a node: files, the inbox folder, agency tables
+        // (SQLite and PostgreSQL, by triggers), and the intake that maps,
+        // validates and stores what they yield, quarantining what it cannot use.
+        .target(name: "Capture", dependencies: [
+            "JSON", "Standard", "Normalise", "Replication", "Store", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // The node as a whole: opening it (configuration, standard, store, key),
         // syncing with its peers, importing, checking; every command goes through it.
         .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
@@ -80,7 +88,7 @@ let package = Package(
             "JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/Sources/hutong-bench"),
         // What every test target shares: the repository's paths, the standard, loopback sockets.
-        .target(name: "HutongTesting", dependencies: ["JSON", "Standard"], path: "Tests/HutongTesting"),
+        .target(name: "HutongTesting", dependencies: ["JSON", "Standard", "Postgres"], path: "Tests/HutongTesting"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON", "Standard", "HutongTesting"]),
         .testTarget(name: "NormaliseTests", dependencies: ["Normalise", "Standard", "JSON", "HutongTesting"]),
@@ -99,7 +107,7 @@ let package = Package(
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "Normalise", "HutongTesting"]),
         .testTarget(name: "NodeTests", dependencies: [
-            "Node", "Capture", "Normalise", "Transport", "Store", "Standard", "HutongTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            "Node", "Capture", "Normalise", "Transport", "Store", "Standard", "HutongTesting", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]
 )

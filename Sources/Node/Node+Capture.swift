@@ -16,8 +16,12 @@ extension Node {
     }
 
     /// The agency table a source names, checked (database, table, key column).
-    public func captureTable(_ s: NodeConfiguration.SourceSettings) throws(NodeError) -> SQLiteCaptureTable {
-        do { return try SQLiteCaptureTable(path: s.database, table: s.table, key: s.key, source: s.name) } catch { throw NodeError(error.description) }
+    public func captureTable(_ s: NodeConfiguration.SourceSettings) throws(NodeError) -> any OutboxTable {
+        do {
+            return try SQLiteCaptureTable(path: s.database, table: s.table, key: s.key, source: s.name)
+        } catch {
+            throw NodeError(error.description)
+        }
     }
 
     /// Installs a source's outbox and triggers in the agency's database
@@ -78,10 +82,10 @@ extension Node {
     }
 
     /// A source ready to read from where the store says it stopped.
-    func openSource(_ s: NodeConfiguration.SourceSettings) throws -> SQLiteTriggerSource {
+    func openSource(_ s: NodeConfiguration.SourceSettings) throws -> TriggerSource {
         let mapping = try Self.loadMapping(s.mapping, schemas: catalog.directory)
         let table = try captureTable(s)
-        return try SQLiteTriggerSource(name: s.name, table: table, mapping: mapping, position: try store.sourceState(s.name)?.position)
+        return try TriggerSource(name: s.name, table: table, mapping: mapping, position: try store.sourceState(s.name)?.position)
     }
 
     /// A source as `hutong status` shows it: how far the store has it, and

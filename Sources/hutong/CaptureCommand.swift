@@ -69,7 +69,7 @@ struct CaptureCommand: ParsableCommand {
                 }
                 let had = try opened.installCapture(source)
                 let table = try opened.captureTable(opened.source(named: source))
-                Swift.print("\(source): triggers \(had ? "installed again" : "installed") on \(table.table) (key \(table.keyColumn)) in \(table.path)\(had ? "" : "; the next `hutong capture --once` starts with a snapshot")")
+                Swift.print("\(source): triggers \(had ? "installed again" : "installed") on \(table.table) (key \(table.keyColumn)) in \(table.origin)\(had ? "" : "; the next `hutong capture --once` starts with a snapshot")")
             } catch let e as NodeError { throw CommandFailure(e) }
         }
     }
@@ -92,7 +92,7 @@ struct CaptureCommand: ParsableCommand {
                     return
                 }
                 try opened.uninstallCapture(source)
-                Swift.print("\(source): triggers removed from \(table.table) in \(table.path)")
+                Swift.print("\(source): triggers removed from \(table.origin)")
             } catch let e as NodeError { throw CommandFailure(e) }
         }
     }

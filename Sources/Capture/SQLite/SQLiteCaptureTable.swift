@@ -13,12 +13,13 @@ import Normalise
 /// writer at a time, so the outbox's AUTOINCREMENT order is commit order: no
 /// fence is needed (unlike PostgreSQL). Rows written while `_hutong_applying`
 /// holds a row (the sink's own writes, in its transaction) are not noted.
-public struct SQLiteCaptureTable: Sendable {
+public struct SQLiteCaptureTable: OutboxTable {
     public let path: String
     public let table: String
     /// The column whose value names a row: the table's primary key, or the configured `key`.
     public let keyColumn: String
     public let columns: [String]
+    let queue: DatabaseQueue
 
     static let outbox = "_hutong_outbox"
     static let applying = "_hutong_applying"
@@ -31,7 +32,8 @@ public struct SQLiteCaptureTable: Sendable {
             throw CaptureError("source \(source): database \(path) does not exist; fix [[sources]] database in hutong.toml")
         }
         do {
-            let queue = try Self.connect(path, readonly: true)
+            let queue = try Self.connect(path, readonly: false)
+            self.queue = queue
             let (names, primary) = try queue.read { db -> ([String], [String]) in
                 guard try db.tableExists(table) else { return ([], []) }
                 return (try db.columns(in: table).map(\.name), try db.primaryKey(table).columns)
@@ -124,8 +126,7 @@ public struct SQLiteCaptureTable: Sendable {
     /// Installs (or re-installs) the triggers in one transaction. Returns whether they were already there.
     @discardableResult
     public func install() throws -> Bool {
-        let queue = try Self.connect(path, readonly: false)
-        return try queue.write { db in
+        try queue.write { db in
             let had = try Self.installed(db, triggerNames)
             try db.execute(sql: installSQL)
             return had
@@ -134,7 +135,6 @@ public struct SQLiteCaptureTable: Sendable {
 
     /// Removes the triggers; the outbox and marker tables too when no other table is captured.
     public func uninstall() throws {
-        let queue = try Self.connect(path, readonly: false)
         try queue.write { db in
             guard try db.tableExists(Self.outbox) else { return }
             try db.execute(sql: uninstallSQL)
@@ -147,7 +147,7 @@ public struct SQLiteCaptureTable: Sendable {
 
     /// Notes waiting in the outbox for this table; nil when there is no outbox.
     public func backlog() throws -> Int? {
-        try Self.connect(path, readonly: true).read { db in
+        try queue.read { db in
             guard try db.tableExists(Self.outbox) else { return nil }
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(Self.outbox) WHERE tbl = ?", arguments: [table]) ?? 0
         }
@@ -155,11 +155,113 @@ public struct SQLiteCaptureTable: Sendable {
 
     /// Whether all three triggers are in place.
     public func isInstalled() throws -> Bool {
-        try Self.connect(path, readonly: true).read { db in try Self.installed(db, triggerNames) }
+        try queue.read { db in try Self.installed(db, triggerNames) }
     }
 
     static func installed(_ db: Database, _ names: [String]) throws -> Bool {
         let found = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IS NOT NULL")
         return names.allSatisfy(found.contains)
+    }
+
+    public var origin: String { "\(path)#\(table)" }
+
+    // MARK: Reading (OutboxTable)
+
+    private var quotedTable: String { Self.quoted(table) }
+    private var quotedKey: String { Self.quoted(keyColumn) }
+
+    public func page(after: String?, limit: Int) throws -> (rows: [TableRow], last: String?) {
+        let bound = try after.map(Self.keyValue)
+        let rows = try queue.read { db in
+            let sql = "SELECT * FROM \(quotedTable) WHERE \(quotedKey) \(bound == nil ? "IS NOT NULL" : "> ?") ORDER BY \(quotedKey) LIMIT \(limit)"
+            return try Row.fetchAll(db, sql: sql, arguments: bound.map { [$0] } ?? [])
+        }
+        return (rows.map(tableRow), rows.last.map { Self.cursor($0[keyColumn]) })
+    }
+
+    public func keylessRows() throws -> Int {
+        try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quotedTable) WHERE \(quotedKey) IS NULL") ?? 0 }
+    }
+
+    /// SQLite has one writer at a time: notes are in commit order, and every
+    /// note is taken as soon as it is there.
+    public func notes(limit: Int, excluding taken: Set<Int64>) throws -> [OutboxNote] {
+        let after = taken.max() ?? 0
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT seq, pk FROM \(Self.outbox) WHERE tbl = ? AND seq > ? ORDER BY seq LIMIT \(limit)", arguments: [table, after])
+                .map { row in
+                    let key = row["pk"] as DatabaseValue
+                    return OutboxNote(seq: row["seq"], key: key.isNull ? nil : Self.keyText(key))
+                }
+        }
+    }
+
+    public func rows(keys: [String]) throws -> [TableRow] {
+        try queue.read { db in
+            var rows: [Row] = []
+            // In pieces: old SQLite allows 999 parameters a statement. A key is
+            // matched as the text it was noted as, whatever the column's type.
+            for start in stride(from: 0, to: keys.count, by: 500) {
+                let piece = Array(keys[start..<min(keys.count, start + 500)])
+                let marks = Array(repeating: "?", count: piece.count).joined(separator: ", ")
+                rows += try Row.fetchAll(db, sql: "SELECT * FROM \(quotedTable) WHERE \(quotedKey) IN (\(marks))", arguments: StatementArguments(piece))
+            }
+            return rows.map(tableRow)
+        }
+    }
+
+    public func clear(_ seqs: [Int64]) throws {
+        try queue.write { db in
+            let statement = try db.cachedStatement(sql: "DELETE FROM \(Self.outbox) WHERE seq = ?")
+            for seq in seqs { try statement.execute(arguments: [seq]) }
+        }
+    }
+
+    private func tableRow(_ row: Row) -> TableRow {
+        var values: [RowValue] = []
+        values.reserveCapacity(row.count)
+        for i in 0..<row.count { values.append(SQLiteTableRows.value(row[i] as DatabaseValue)) }
+        return TableRow(key: Self.keyText(row[keyColumn]), values: values)
+    }
+
+    /// A key with its type, for a snapshot's cursor (i: integer, r: real, t: text, b: hex blob).
+    static func cursor(_ key: DatabaseValue) -> String {
+        switch key.storage {
+        case .int64(let n): "i:\(n)"
+        case .double(let d): "r:\(d)"
+        case .string(let s): "t:\(s)"
+        case .blob(let b): "b:" + b.map { String(format: "%02x", $0) }.joined()
+        case .null: "t:"
+        }
+    }
+
+    static func keyValue(_ cursor: String) throws -> DatabaseValue {
+        let text = String(cursor.dropFirst(2))
+        switch cursor.prefix(2) {
+        case "i:": if let n = Int64(text) { return n.databaseValue }
+        case "r:": if let d = Double(text) { return d.databaseValue }
+        case "t:": return text.databaseValue
+        case "b:":
+            var bytes: [UInt8] = []
+            var i = text.startIndex
+            while i < text.endIndex, let j = text.index(i, offsetBy: 2, limitedBy: text.endIndex), let b = UInt8(text[i..<j], radix: 16) {
+                bytes.append(b)
+                i = j
+            }
+            return Data(bytes).databaseValue
+        default: break
+        }
+        throw CaptureError("the snapshot's position \"\(cursor)\" is not one this version knows")
+    }
+
+    /// A row's key as the store links it: an integer's digits, a text as is.
+    static func keyText(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .int64(let n): String(n)
+        case .double(let d): d.description
+        case .string(let s): s
+        case .blob(let b): b.map { String(format: "%02x", $0) }.joined()
+        case .null: ""
+        }
     }
 }

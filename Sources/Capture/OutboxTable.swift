@@ -1,0 +1,61 @@
+import Normalise
+
+/// An agency table captured by triggers, as the engine it lives in reads it
+/// (`SQLiteCaptureTable`, `PostgresCaptureTable`): pages of rows by key for
+/// the snapshot, the outbox's notes in the order they may be taken, the rows
+/// the notes name, and the deletion of notes once stored. Everything that
+/// does not depend on the engine is in `TriggerSource`.
+public protocol OutboxTable: Sendable {
+    /// "DATABASE#TABLE", for messages, quarantine and reports.
+    var origin: String { get }
+    var table: String { get }
+    var keyColumn: String { get }
+    /// The table's columns, in the order `TableRow.values` holds them.
+    var columns: [String] { get }
+
+    /// The SQL that installs the outbox and triggers, and the SQL that removes them, for a DBA to read.
+    var installSQL: String { get }
+    var uninstallSQL: String { get }
+    /// Installs (or re-installs) them; returns whether they were there already.
+    @discardableResult func install() throws -> Bool
+    func uninstall() throws
+    /// Whether the triggers are in place.
+    func isInstalled() throws -> Bool
+    /// Up to `limit` rows whose key follows `after` (a cursor from an earlier
+    /// page; nil: the first page), in key order, and the cursor after the last.
+    func page(after: String?, limit: Int) throws -> (rows: [TableRow], last: String?)
+    /// How many rows have no key value (they cannot be followed).
+    func keylessRows() throws -> Int
+    /// Up to `limit` notes that may be taken now, in order, leaving out `taken`
+    /// (read but not yet cleared).
+    func notes(limit: Int, excluding taken: Set<Int64>) throws -> [OutboxNote]
+    /// The rows of `keys` as they are now; a key without a row is left out.
+    func rows(keys: [String]) throws -> [TableRow]
+    /// Deletes the notes `seqs` (by their sequence, never by key: a note
+    /// written for the same key meanwhile must stay).
+    func clear(_ seqs: [Int64]) throws
+    /// Notes waiting for this table; nil when there is no outbox.
+    func backlog() throws -> Int?
+}
+
+/// One row of an agency table: its key as text, and its values.
+public struct TableRow: Sendable {
+    public let key: String
+    public let values: [RowValue]
+
+    public init(key: String, values: [RowValue]) {
+        self.key = key
+        self.values = values
+    }
+}
+
+/// A note a trigger wrote: which row changed (its key; nil for a row without one).
+public struct OutboxNote: Sendable {
+    public let seq: Int64
+    public let key: String?
+
+    public init(seq: Int64, key: String?) {
+        self.seq = seq
+        self.key = key
+    }
+}

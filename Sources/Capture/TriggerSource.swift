@@ -1,0 +1,161 @@
+import Foundation
+import Normalise
+
+/// An agency table captured by triggers (`OutboxTable`, SQLite or
+/// PostgreSQL): first a snapshot of the rows already there, in pages by key,
+/// then the outbox the triggers fill, in order. Every item is the row as it
+/// is now (read when its note is read), so a snapshot page and a note of the
+/// same row agree, and reading one twice stores nothing new.
+///
+/// Where the position is kept, and why that is safe:
+/// - The snapshot's position (the last key of a page) is stored in the node
+///   store in the transaction that stores the page's records (`CaptureLedger`),
+///   so a killed snapshot resumes after the last page stored, never before
+///   or after it.
+/// - The outbox's notes are deleted from the agency's database only after the
+///   transaction that stored their rows committed (`acknowledge`). A kill
+///   between the two leaves the notes; the next run reads them again, and
+///   their rows, unchanged, make no new version. Nothing is skipped, and no
+///   note stays: every run starts at the outbox's first note.
+public final class TriggerSource: RecordSource {
+    public let sourceName: String
+    public let table: any OutboxTable
+    public let mapping: Mapping
+    private var phase: Phase
+    /// Notes read in this run and not yet cleared, by batch.
+    private var taken: [Int64: [Int64]] = [:]
+    private var takenSeqs = Set<Int64>()
+    private var batches: Int64 = 0
+    private var mapper: RowMapper?
+    private let columns: SourceColumns
+    static let pageSize = 1_000
+
+    enum Phase: Equatable {
+        case snapshot(after: String?)
+        case outbox
+    }
+
+    /// - Parameter position: the source's position as the store keeps it (nil: never read, a snapshot starts).
+    /// - Throws: `CaptureError` when the triggers are missing or the table lacks a column the mapping reads.
+    public init(name: String, table: any OutboxTable, mapping: Mapping, position: String?) throws(CaptureError) {
+        sourceName = name
+        self.table = table
+        self.mapping = mapping
+        columns = SourceColumns(table.columns)
+        let missing = mapping.columns.keys.filter { !table.columns.contains($0) }.sorted()
+        guard missing.isEmpty else {
+            throw CaptureError("source \(name): table \(table.table) of \(table.origin) lacks column\(missing.count == 1 ? "" : "s") the mapping reads: "
+                + missing.map { "\($0) (\(mapping.file):\(mapping.columns[$0]!))\(didYouMean($0, in: table.columns))" }.joined(separator: "; "))
+        }
+        let installed: Bool
+        do { installed = try table.isInstalled() } catch { throw CaptureError("source \(name): cannot read \(table.origin): \(error)") }
+        guard installed else {
+            throw CaptureError("source \(name): the capture triggers on \(table.table) in \(table.origin) are not installed; run `hutong capture install \(name)` (or give its DBA the SQL of `hutong capture install \(name) --print`)")
+        }
+        phase = try Self.phase(position, source: name)
+    }
+
+    public var name: String { "capture \(sourceName) (\(table.origin))" }
+    public var mappingFile: String? { mapping.file }
+    public var ledger: String? { sourceName }
+    public var finisher: (any ItemFinisher)? { mapper ?? RowMapper(mapping, lanes: 1) }
+
+    public func next() throws -> CapturedBatch? {
+        let batch: CapturedBatch?
+        switch phase {
+        case .snapshot(let after): batch = try snapshotPage(after: after)
+        case .outbox: batch = try outboxPage()
+        }
+        if let batch, mapper == nil {
+            mapper = RowMapper(mapping, lanes: batch.items.count >= 2 * Lanes.smallest ? ProcessInfo.processInfo.activeProcessorCount : 1)
+        }
+        return batch
+    }
+
+    public func acknowledge(_ position: SourcePosition) throws {
+        guard position.checkpoint == Self.outboxPosition else { return }
+        let done = taken.keys.filter { $0 <= position.value }.sorted()
+        let seqs = done.flatMap { taken[$0]! }
+        guard !seqs.isEmpty else { return }
+        try table.clear(seqs)
+        for b in done { taken[b] = nil }
+        takenSeqs.subtract(seqs)
+    }
+
+    // MARK: Reading
+
+    /// One page of the snapshot; the page after the last (short) one moves to the outbox.
+    private func snapshotPage(after: String?) throws -> CapturedBatch {
+        var items: [CapturedItem] = []
+        if after == nil {
+            // Rows without a key cannot be followed; they are named, not skipped.
+            let count = try table.keylessRows()
+            if count > 0 { items.append(keyless(count)) }
+        }
+        let (rows, last) = try table.page(after: after, limit: Self.pageSize)
+        items += rows.map(item)
+        let position: String
+        if rows.count < Self.pageSize || last == nil {
+            phase = .outbox
+            position = Self.outboxPosition
+        } else {
+            phase = .snapshot(after: last)
+            position = Self.snapshotPrefix + last!
+        }
+        return CapturedBatch(items: items, position: SourcePosition(0, checkpoint: position))
+    }
+
+    /// The next notes of the outbox, each key once, as the rows are now; a
+    /// key whose row is gone is a deletion. Nil when no note waits.
+    private func outboxPage() throws -> CapturedBatch? {
+        let notes = try table.notes(limit: Self.pageSize, excluding: takenSeqs)
+        guard !notes.isEmpty else { return nil }
+        var keys: [String] = []
+        var seen = Set<String>()
+        var keyless = 0
+        for note in notes {
+            guard let key = note.key else { keyless += 1; continue }
+            if seen.insert(key).inserted { keys.append(key) }
+        }
+        var found: [String: TableRow] = [:]
+        for row in try table.rows(keys: keys) { found[row.key] = row }
+        var items: [CapturedItem] = keys.map { key in
+            found[key].map(item) ?? CapturedItem(content: .deleted, reference: reference(key), key: key)
+        }
+        if keyless > 0 { items.append(self.keyless(keyless)) }
+        batches += 1
+        let seqs = notes.map(\.seq)
+        taken[batches] = seqs
+        takenSeqs.formUnion(seqs)
+        return CapturedBatch(items: items, position: SourcePosition(batches, checkpoint: Self.outboxPosition))
+    }
+
+    private func item(_ row: TableRow) -> CapturedItem {
+        let reference = reference(row.key)
+        return CapturedItem(content: .row(SourceRow(columns: columns, values: row.values, origin: reference.origin, location: reference.location)),
+                            reference: reference, key: row.key)
+    }
+
+    private func reference(_ key: String) -> SourceReference {
+        SourceReference(origin: table.origin, location: "\(table.keyColumn) \(key)")
+    }
+
+    private func keyless(_ count: Int) -> CapturedItem {
+        CapturedItem(content: .unusable(row: "{}", reason: "\(count) row\(count == 1 ? "" : "s") of \(table.table) with no \(table.keyColumn): a row without a key cannot be followed; give \(count == 1 ? "it" : "each") a key, or name another key column with key = \"…\""),
+                     reference: SourceReference(origin: table.origin, location: "\(table.keyColumn) NULL"))
+    }
+
+    // MARK: Positions
+
+    static let outboxPosition = "outbox"
+    static let snapshotPrefix = "snapshot after "
+
+    static func phase(_ position: String?, source: String) throws(CaptureError) -> Phase {
+        guard let position, position != "snapshot" else { return .snapshot(after: nil) }
+        if position == outboxPosition { return .outbox }
+        guard position.hasPrefix(snapshotPrefix) else {
+            throw CaptureError("source \(source): the store's position \"\(position)\" is not one this version knows; `hutong capture install \(source)` after `uninstall` starts it again")
+        }
+        return .snapshot(after: String(position.dropFirst(snapshotPrefix.count)))
+    }
+}
