@@ -75,7 +75,7 @@ let package = Package(
         ]),
         // The node as a whole: opening it (configuration, standard, store, key),
         // syncing with its peers, importing, checking; every command goes through it.
-        .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Transport", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Transport", "Postgres", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "hutong",
             dependencies: [

@@ -1,6 +1,7 @@
 import Capture
 import Foundation
 import Normalise
+import Postgres
 import Store
 
 extension Node {
@@ -17,7 +18,12 @@ extension Node {
 
     /// The agency table a source names, checked (database, table, key column).
     public func captureTable(_ s: NodeConfiguration.SourceSettings) throws(NodeError) -> any OutboxTable {
-        do {
+        do throws(CaptureError) {
+            if PostgresTarget.isURL(s.database) {
+                let target: PostgresTarget
+                do { target = try PostgresTarget(url: s.database, passwordFile: s.passwordFile) } catch { throw CaptureError("source \(s.name): \(error)") }
+                return try PostgresCaptureTable(target: target, table: s.table, key: s.key, source: s.name)
+            }
             return try SQLiteCaptureTable(path: s.database, table: s.table, key: s.key, source: s.name)
         } catch {
             throw NodeError(error.description)

@@ -8,7 +8,7 @@ import Transport
 /// key, opened together and checked to belong together. What the node does
 /// with peers and files is written once here, in its extensions, so the
 /// commands only parse arguments and print.
-public final class Node {
+public final class Node: Sendable {
     public let configuration: NodeConfiguration
     public let catalog: StandardCatalog
     public let store: any NodeStore

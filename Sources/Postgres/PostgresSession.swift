@@ -28,21 +28,54 @@ public final class PostgresSession: @unchecked Sendable {
 
     deinit { _ = try? connection.close().wait() }
 
-    /// Runs one statement with `binds` ($1, $2, …), returning its rows.
+    /// Runs one statement with `binds` ($1, $2, …), returning its rows,
+    /// each value as the text PostgreSQL writes it (nil for NULL): cast
+    /// columns to text in the statement (`col::text`) for exact values of any type.
     @discardableResult
-    public func query(_ sql: String, _ binds: [any PostgresEncodable & Sendable] = []) throws(PostgresFailure) -> [PostgresRow] {
+    public func rows(_ sql: String, _ binds: [PostgresValue] = []) throws(PostgresFailure) -> [[String?]] {
         do {
             var bindings = PostgresBindings()
-            for b in binds { try bindings.append(b) }
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger).wait().rows
+            for b in binds {
+                switch b {
+                case .text(let t): bindings.append(t)
+                case .int(let n): bindings.append(n)
+                case .texts(let t): try bindings.append(t)
+                case .ints(let n): try bindings.append(n)
+                }
+            }
+            let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger).wait()
+            return try result.rows.map { row in try row.map(Self.text) }
         } catch {
             throw PostgresFailure(target: target, error)
         }
     }
 
-    /// Runs SQL text of several statements (a script), in one round trip.
-    public func execute(_ script: String) throws(PostgresFailure) {
-        do { _ = try connection.simpleQuery(script).wait() } catch { throw PostgresFailure(target: target, error) }
+    /// Runs one statement without parameters (postgres-nio sends every
+    /// statement as a prepared one: one statement a call).
+    public func execute(_ statement: String) throws(PostgresFailure) {
+        try rows(statement)
+    }
+
+    /// Runs `statements` in one transaction.
+    public func execute(transaction statements: [String]) throws {
+        try transaction { for s in statements { try execute(s) } }
+    }
+
+    /// A cell as text: texts as they are, integers and booleans written out
+    /// (postgres-nio receives those in binary), anything else as its text.
+    static func text(_ cell: PostgresCell) throws -> String? {
+        guard cell.bytes != nil else { return nil }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return String(try cell.decode(Int64.self))
+        case .bool: return String(try cell.decode(Bool.self))
+        default: return try cell.decode(String.self)
+        }
+    }
+
+    /// The first column of the first row, as an integer (a count); nil when none.
+    public func integer(_ sql: String, _ binds: [PostgresValue] = []) throws(PostgresFailure) -> Int64? {
+        guard let row = try rows(sql, binds).first, let first = row.first, let text = first else { return nil }
+        return Int64(text)
     }
 
     /// `body` inside BEGIN … COMMIT; rolled back when it throws.
@@ -67,4 +100,12 @@ public final class PostgresSession: @unchecked Sendable {
     }
 
     public var isClosed: Bool { connection.isClosed }
+}
+
+/// A value bound to a statement's parameter.
+public enum PostgresValue: Sendable {
+    case text(String)
+    case int(Int64)
+    case texts([String])
+    case ints([Int64])
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Postgres
 
 /// A PostgreSQL 15 server of the tests' own (Debian's `postgresql`): a new
@@ -46,33 +49,40 @@ public final class PostgresServer: @unchecked Sendable {
         return PostgresTarget(host: "127.0.0.1", port: port, user: "postgres", database: name)
     }
 
+    /// Runs a program to its end (as `postgres` when this is root), its
+    /// output kept in a file: the server pg_ctl starts keeps the descriptors
+    /// it inherited, so a pipe would never reach its end.
     static func run(_ program: String, _ arguments: [String], asPostgres: Bool = true) throws {
-        let process = Process()
-        if asPostgres && getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", program] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
+        let argv = asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] + arguments : [program] + arguments
+        let log = NSTemporaryDirectory() + "hutong-pg-run-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, argv[0], &actions, nil, cArgs, environ) == 0 else {
+            throw PostgresFailure("cannot start \(argv[0])")
         }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard status == 0 else {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw PostgresFailure("\((program as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed: \(text)")
         }
     }
 }
 
 /// A lock around a value (Synchronization's Mutex needs macOS 15; the tests run on Linux and macOS 14).
-final class Mutex<T>: @unchecked Sendable {
+public final class Mutex<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: T
-    init(_ value: T) { self.value = value }
-    func withLock<R>(_ body: (inout T) -> R) -> R {
+    public init(_ value: T) { self.value = value }
+    public func withLock<R>(_ body: (inout T) -> R) -> R {
         lock.lock()
         defer { lock.unlock() }
         return body(&value)

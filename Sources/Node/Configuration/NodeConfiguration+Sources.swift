@@ -6,8 +6,10 @@ extension NodeConfiguration {
     public struct SourceSettings: Sendable {
         /// Short and stable: the store keeps the source's position and its rows' links under it.
         public let name: String
-        /// The agency's SQLite database file.
+        /// The agency's database: a SQLite file, or `postgres://USER@HOST:PORT/DATABASE`.
         public let database: String
+        /// For PostgreSQL: a file holding the password (else `PGPASSWORD`, else none).
+        public var passwordFile: String?
         public let table: String
         /// The column that names a row when the table's primary key is not one column.
         public let key: String?
@@ -16,7 +18,7 @@ extension NodeConfiguration {
         public let mode: String
     }
 
-    static let sourceKeys = ["name", "database", "table", "key", "mapping", "mode"]
+    static let sourceKeys = ["name", "database", "password_file", "table", "key", "mapping", "mode"]
     static let sourceModes = ["trigger"]
 
     /// The `[[sources]]` tables of `table`, checked.
@@ -35,15 +37,20 @@ extension NodeConfiguration {
                 guard let v = t[key]?.string, !v.isEmpty else { throw ConfigurationError("\(path): source \(name) needs \(key) = \"…\" (\(what))") }
                 return v
             }
-            let database = try required("database", "the agency's SQLite database file")
+            let database = try required("database", "the agency's SQLite database file, or postgres://USER@HOST:PORT/DATABASE")
             let tableName = try required("table", "the table to capture")
             let mapping = try required("mapping", "the mapping its rows are read through, docs/mappings.md")
             let mode = t["mode"]?.string ?? "trigger"
             guard sourceModes.contains(mode) else {
                 throw ConfigurationError("\(path): source \(name): mode \"\(mode)\" is not one of \(sourceModes.joined(separator: ", "))")
             }
-            let settings = SourceSettings(name: name, database: URL(fileURLWithPath: resolve(database)).standardizedFileURL.path, table: tableName, key: t["key"]?.string,
-                                          mapping: resolve(mapping), mode: mode)
+            let isPostgres = database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
+            var settings = SourceSettings(name: name, database: isPostgres ? database : URL(fileURLWithPath: resolve(database)).standardizedFileURL.path,
+                                          table: tableName, key: t["key"]?.string, mapping: resolve(mapping), mode: mode)
+            if let file = t["password_file"]?.string {
+                guard isPostgres else { throw ConfigurationError("\(path): source \(name): password_file is for a PostgreSQL database (database = \"postgres://…\")") }
+                settings.passwordFile = resolve(file)
+            }
             if out.contains(where: { $0.name == name }) { throw ConfigurationError("\(path): two sources are named \(name); each needs its own name") }
             if let other = out.first(where: { $0.database == settings.database && $0.table == tableName }) {
                 throw ConfigurationError("\(path): sources \(other.name) and \(name) both capture table \(tableName) of \(settings.database); one source a table")

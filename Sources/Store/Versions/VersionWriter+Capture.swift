@@ -2,20 +2,18 @@ import Replication
 
 extension VersionWriter {
     /// A capture source's changes, in the order read. A row's record is a
-    /// local write; the row is then linked to it. A row that no longer leads
-    /// to a record it led to before (deleted at the source, or its natural key
-    /// changed so that it derives another id) leaves that record a tombstone,
-    /// unless another row still leads to it. Deletes are taken in their
-    /// place, not after the writes: a row deleted and inserted again ends stored.
+    /// local write; the row is then linked to it. A record that no row leads
+    /// to any more once all the changes are taken (its row deleted, or its
+    /// natural key changed so that it derives another id) becomes a
+    /// tombstone. Looked at only at the end, so that a row whose key changed
+    /// (its old key deleted, its new key inserted) keeps its record as it was.
     public mutating func capture(_ changes: CapturedChanges) throws -> CaptureOutcome {
         var outcome = CaptureOutcome()
         var links = try transaction.sourceLinks(source: changes.source, keys: changes.rows.map(\.key))
         var run: [(key: String, record: LocalRecord)] = []
 
-        func leave(_ id: String, _ outcome: inout CaptureOutcome) throws {
-            guard try !transaction.isLinked(recordID: id), let current = try transaction.version(id: id), !current.deleted else { return }
-            if let tombstone = try delete(id: id) { outcome.tombstones.append(tombstone) }
-        }
+        // Records a row stopped leading to.
+        var left: [String] = []
         // Consecutive rows are written together (one lookup of their versions).
         func flush(_ outcome: inout CaptureOutcome) throws {
             guard !run.isEmpty else { return }
@@ -24,7 +22,7 @@ extension VersionWriter {
                 let old = links[key]
                 links[key] = record.id
                 try transaction.link(source: changes.source, key: key, recordID: record.id)
-                if let old { try leave(old, &outcome) }
+                if let old { left.append(old) }
             }
             run.removeAll()
         }
@@ -36,9 +34,14 @@ extension VersionWriter {
             try flush(&outcome)
             guard let old = links.removeValue(forKey: key) else { continue }
             try transaction.link(source: changes.source, key: key, recordID: nil)
-            try leave(old, &outcome)
+            left.append(old)
         }
         try flush(&outcome)
+        var seen = Set<String>()
+        for id in left where seen.insert(id).inserted {
+            guard try !transaction.isLinked(recordID: id), let current = try transaction.version(id: id), !current.deleted else { continue }
+            if let tombstone = try delete(id: id) { outcome.tombstones.append(tombstone) }
+        }
         if let position = changes.position { try transaction.saveSourcePosition(source: changes.source, position: position) }
         return outcome
     }

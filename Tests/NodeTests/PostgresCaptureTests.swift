@@ -1,0 +1,173 @@
+import Capture
+import Foundation
+import GRDB
+import HutongTesting
+import Normalise
+import Postgres
+import Store
+import Testing
+@testable import Node
+
+/// Capture from a real PostgreSQL 15 server in trigger mode: the same
+/// snapshot and changes as on SQLite, exact numerics, and concurrent agency
+/// transactions (some rolled back, committing out of order) that never lose
+/// a change. One test at a time: a transaction left open anywhere on the
+/// server holds back capture in every database of it (the fence is the
+/// server's oldest running transaction), and one test keeps one open.
+@Suite(.serialized, .enabled(if: PostgresServer.isAvailable, Comment(rawValue: PostgresServer.missing)))
+struct PostgresCaptureTests {
+    /// An agency database on the tests' server with the example's rows (or `rows`) in table t_xzcf.
+    static func agency(rows: (header: [String], rows: [[String: String]])? = nil) throws -> PostgresTarget {
+        let target = try PostgresServer.shared.get().database()
+        let session = try PostgresSession(target)
+        let (header, rows) = try rows ?? AgencyTable.rows()
+        // Fines in a numeric column of 万元; confiscations as text, with their units ("0.5万元").
+        let columns = header.map { c in c == "ID" ? "\"ID\" bigint PRIMARY KEY" : c == "CF_NR_FK" ? "\"\(c)\" numeric(18, 6)" : "\"\(c)\" text" }
+        try session.execute("CREATE TABLE t_xzcf (\(columns.joined(separator: ", ")))")
+        for row in rows { try insert(row, header: header, session) }
+        return target
+    }
+
+    static func insert(_ row: [String: String], header: [String], _ session: PostgresSession) throws {
+        let names = header.map { "\"\($0)\"" }.joined(separator: ", ")
+        let values = header.map { c -> String in
+            let v = row[c] ?? ""
+            if v.isEmpty { return "NULL" }
+            if c == "CF_NR_FK", v.hasSuffix("元") {
+                // "2,000元" in a column of 万元: 0.2.
+                let yuan = Decimal(string: v.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "元", with: ""))!
+                return "\(yuan / 10_000)"
+            }
+            return c == "ID" || c == "CF_NR_FK" ? v : PostgresTarget.literal(v)
+        }.joined(separator: ", ")
+        try session.execute("INSERT INTO t_xzcf (\(names)) VALUES (\(values))")
+    }
+
+    static func withSource(_ node: Node, _ target: PostgresTarget) throws -> Node {
+        try SQLiteCaptureTests.withSource(node, database: "postgres://postgres@127.0.0.1:\(target.port)/\(target.database)")
+    }
+
+    static func outbox(_ session: PostgresSession) throws -> Int64 { try session.integer("SELECT count(*) FROM hutong.outbox") ?? -1 }
+
+    @Test func theSnapshotThenTheClerksChanges() throws {
+        let target = try Self.agency()
+        let (created, _) = try NodeFixtures.create("node-pg")
+        let node = try Self.withSource(created, target)
+        let before = try node.captureOnce()
+        #expect(before[0].error?.contains("hutong capture install xzcf") == true, "\(before)")
+        #expect(try node.installCapture("xzcf") == false)
+
+        let run = try node.captureOnce()
+        let first = try #require(run.first?.report, "\(run.first?.error ?? "")")
+        #expect(first.counts["written"] == 5 && first.quarantined == 3, "\(first)")
+        let stored = try node.store.records(type: "penalty", after: nil, limit: 100)
+        // numeric 0.0123 (万元) read as its digits: 12300 分 exactly.
+        #expect(stored.contains { $0.body["fine_fen"] == 12_300 }, "\(stored.map { $0.body["fine_fen"] })")
+        let q = try node.store.quarantine(limit: 10).map(\.reason)
+        #expect(q.contains { $0.contains("#public.t_xzcf:ID 1006") && $0.contains("unknown-code") }, "\(q)")
+
+        let session = try PostgresSession(target)
+        let (header, rows) = try AgencyTable.rows()
+        try session.execute("UPDATE t_xzcf SET \"CF_NR_FK\" = 2.5 WHERE \"ID\" = 1001")
+        var added = rows[1]
+        added["ID"] = "2001"
+        added["CF_WSH"] = "苏市监罚〔2023〕777号"
+        try Self.insert(added, header: header, session)
+        try session.execute("DELETE FROM t_xzcf WHERE \"ID\" = 1002")
+        try session.execute("UPDATE t_xzcf SET \"ID\" = \"ID\" WHERE \"ID\" = 1003")
+        // A key changed: the old key's row is gone, the new one holds the same decision (no new version).
+        try session.execute("UPDATE t_xzcf SET \"ID\" = 3004 WHERE \"ID\" = 1004")
+        let second = try #require(try node.captureOnce().first?.report)
+        #expect(second.counts["written"] == 2 && second.counts["deleted"] == 1 && second.counts["unchanged"] == 2, "\(second)")
+        #expect(try Self.outbox(session) == 0)
+        #expect(try node.store.sourceState("xzcf")?.rows == 5)
+        let after = try node.store.records(type: "penalty", after: nil, limit: 100)
+        #expect(after.contains { $0.body["decision_number"] == "苏市监罚〔2023〕12号" && $0.body["fine_fen"] == 2_500_000 })
+        #expect(after.filter(\.deleted).count == 1)
+
+        // Uninstalled, nothing of Hutong is left in the agency's database.
+        try node.uninstallCapture("xzcf")
+        #expect(try session.integer("SELECT count(*) FROM pg_namespace WHERE nspname = 'hutong'") == 0)
+        #expect(try session.integer("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'hutong%'") == 0)
+    }
+
+    @Test func aTransactionStillOpenHoldsBackTheNotesAfterIt() throws {
+        let (header, rows) = try AgencyTable.rows(copies: 2)
+        let target = try Self.agency(rows: (header, []))
+        let (created, _) = try NodeFixtures.create("node-fence")
+        let node = try Self.withSource(created, target)
+        try node.installCapture("xzcf")
+        _ = try node.captureOnce()
+        let early = try PostgresSession(target), late = try PostgresSession(target)
+        // The earlier transaction writes first but commits last.
+        try early.execute("BEGIN")
+        try Self.insert(rows[0], header: header, early)
+        try Self.insert(rows[1], header: header, late)
+        let waiting = try #require(try node.captureOnce().first?.report)
+        // The later transaction's note is not taken while the earlier one is open:
+        // a reader that took it would have to remember, forever, the gap before it.
+        #expect(waiting.counts.isEmpty, "\(waiting)")
+        // The earlier transaction's note is not even visible yet.
+        #expect(try late.integer("SELECT count(*) FROM hutong.outbox") == 1)
+        try early.execute("COMMIT")
+        let both = try #require(try node.captureOnce().first?.report)
+        #expect(both.counts["written"] == 2, "\(both)")
+        #expect(try Self.outbox(late) == 0)
+    }
+
+    @Test func concurrentWritersWithRollbacksLoseNothing() throws {
+        let pool = try AgencyTable.rows(copies: 40)
+        let target = try Self.agency(rows: (pool.header, []))
+        let (created, _) = try NodeFixtures.create("node-race")
+        let node = try Self.withSource(created, target)
+        try node.installCapture("xzcf")
+        let writers = 4, perWriter = pool.rows.count / writers
+        let done = Mutex(0)
+        // Capture runs over and over while the agency's writers work.
+        let capturing = Thread {
+            while done.withLock({ $0 }) < writers { _ = try? node.captureOnce(transactionSize: 50) }
+        }
+        capturing.start()
+        DispatchQueue.concurrentPerform(iterations: writers) { w in
+            do {
+                let session = try PostgresSession(target)
+                var rng = SystemRandomNumberGenerator()
+                for i in 0..<perWriter {
+                    let row = pool.rows[w * perWriter + i]
+                    try session.execute("BEGIN")
+                    try Self.insert(row, header: pool.header, session)
+                    // A correction to an earlier row of this writer, and now and then a withdrawal.
+                    if i > 0 {
+                        let other = pool.rows[w * perWriter + Int.random(in: 0..<i, using: &rng)]["ID"]!
+                        try session.execute("UPDATE t_xzcf SET \"CF_WFXW\" = 'v\(i)' WHERE \"ID\" = \(other)")
+                        if Int.random(in: 0..<10, using: &rng) == 0 { try session.execute("DELETE FROM t_xzcf WHERE \"ID\" = \(other)") }
+                    }
+                    if Int.random(in: 0..<4, using: &rng) == 0 { try session.execute("SELECT pg_sleep(0.00\(Int.random(in: 1...9, using: &rng)))") }
+                    try session.execute(Int.random(in: 0..<5, using: &rng) == 0 ? "ROLLBACK" : "COMMIT")
+                }
+            } catch {
+                Issue.record("writer \(w): \(error)")
+            }
+            done.withLock { $0 += 1 }
+        }
+        while capturing.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
+        _ = try node.captureOnce()
+
+        // The store holds exactly the table: each row's record as the row is now, no other live record.
+        let session = try PostgresSession(target)
+        let table = try session.rows("SELECT \"ID\"::text, \"CF_WFXW\" FROM t_xzcf")
+        let links = try DatabaseQueue(path: node.configuration.storePath).read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, record_id FROM source_rows WHERE source = 'xzcf'").map { ($0[0] as String, $0[1] as String) })
+        }
+        #expect(links.count == table.count)
+        let live = try node.store.records(type: "penalty", after: nil, limit: 100_000).filter { !$0.deleted }
+        #expect(live.count == table.count)
+        var mismatched = 0
+        for row in table {
+            guard let id = links[row[0]!], let record = try node.store.record(id: id), !record.deleted,
+                  record.body["violation_type"]?.stringValue == row[1] else { mismatched += 1; continue }
+        }
+        #expect(mismatched == 0, "\(mismatched) of \(table.count) rows differ from their records")
+        #expect(try Self.outbox(session) == 0)
+    }
+}
