@@ -1,3 +1,4 @@
+import Dispatch
 import Normalise
 
 /// An agency table captured by triggers, as the engine it lives in reads it
@@ -36,6 +37,9 @@ public protocol OutboxTable: Sendable {
     func clear(_ seqs: [Int64]) throws
     /// Notes waiting for this table; nil when there is no outbox.
     func backlog() throws -> Int?
+    /// What tells a following capture to read now; one that can wake it
+    /// early (PostgreSQL's NOTIFY) signals `wake`.
+    func changeSignal(wake: DispatchSemaphore) throws -> any ChangeSignal
 }
 
 /// One row of an agency table: its key as text, and its values.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Dispatch
+import Foundation
 import Capture
 import Node
 
@@ -15,7 +17,10 @@ struct CaptureCommand: ParsableCommand {
             commandName: "once",
             abstract: "Read every source to its end once, then stop (`hutong capture --once`).",
             discussion: """
-                A source read for the first time is first copied whole (a snapshot in pages by key; a \
+                With --follow, every source is followed until SIGINT or SIGTERM: PostgreSQL's NOTIFY \
+                wakes the capture at once, a SQLite commit is seen within 20 ms, and each source is \
+                read every --poll-seconds in any case; a source that fails is retried with a wait \
+                that doubles up to a minute. A source read for the first time is first copied whole (a snapshot in pages by key; a \
                 stopped snapshot goes on from its last page); then the changes its triggers noted are \
                 taken in order. Each row is read through the source's mapping, validated and stored \
                 as a local write (a new version only when its content changed); a deleted row's \
@@ -25,14 +30,28 @@ struct CaptureCommand: ParsableCommand {
                 mapping error; 4 a source could not be read (each says why; the others still ran).
                 """)
 
-        @Flag(help: "Read every source to its end, then stop (the only way today; the daemon keeps reading).") var once = false
+        @Flag(help: "Read every source to its end, then stop.") var once = false
+        @Flag(help: "Keep following every source until SIGINT or SIGTERM: each change is taken as soon as it is seen.") var follow = false
+        @Option(help: "With --follow: read every source at least this often, in seconds, whatever its signal says.") var pollSeconds: Double = 5
         @Option(help: "Rows stored per transaction.") var transactionSize: Int = 1000
         @OptionGroup var node: NodeOptions
+
+        func validate() throws {
+            guard once != follow else { throw ValidationError("give --once (read every source to its end, then stop) or --follow (keep following them)") }
+        }
 
         func run() throws {
             let opened = try node.open()
             if opened.configuration.sources.isEmpty {
                 throw CommandFailure(code: ExitStatus.usage, message: "\(opened.configuration.file.path) has no [[sources]]; add one (docs/capture.md)")
+            }
+            if follow {
+                let stop = StopSignal()
+                opened.follow(pollSeconds: max(0.05, pollSeconds), transactionSize: transactionSize, stop: { stop.requested }, wake: stop.wake) { run in
+                    if let report = run.report { print("\(run.source): \(report.summary ?? "no changes")") } else if let e = run.error { print("\(run.source): failed: \(e)") }
+                    fflush(nil)
+                }
+                return
             }
             let runs = try opened.captureOnce(transactionSize: transactionSize) { run in
                 if let report = run.report {
@@ -95,5 +114,36 @@ struct CaptureCommand: ParsableCommand {
                 Swift.print("\(source): triggers removed from \(table.origin)")
             } catch let e as NodeError { throw CommandFailure(e) }
         }
+    }
+}
+
+/// SIGINT and SIGTERM, turned into a flag the follow loop looks at between
+/// transactions (a transaction under way is finished, never cut).
+final class StopSignal: @unchecked Sendable {
+    let wake = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stopped = false
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock()
+                self.stopped = true
+                self.lock.unlock()
+                self.wake.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var requested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import JSON
 import Testing
 
@@ -137,5 +140,37 @@ import Testing
         let audit = try CLI.run(["audit", "list"] + config, in: dir).stdout
         #expect(audit.contains("record-deleted") && audit.contains("信用修复：撤销公示") && audit.contains("capture-installed"), "\(audit)")
         #expect(try CLI.run(["records", "delete", id!, "--reason", "again"] + config, in: dir).stdout.contains("already deleted"))
+    }
+
+    /// `capture --follow` on SQLite takes a commit without waiting for its
+    /// poll (a poll of an hour here), and stops cleanly on SIGTERM.
+    @Test func aFollowingCaptureSeesEachCommitAndStopsOnSIGTERM() throws {
+        let dir = try CLI.temporaryDirectory()
+        try Self.agency(copies: 1, in: dir)
+        let config = ["--config", "n/hutong.toml"]
+        #expect(try CLI.run(["capture", "install", "xzcf"] + config, in: dir).status == 0)
+        #expect(try CLI.run(["capture"] + config, in: dir).status == 2, "neither --once nor --follow")
+        let log = dir + "/follow.log"
+        let pid = try CLI.spawn(["capture", "--follow", "--poll-seconds", "3600"] + config, in: dir, log: log)
+        func stored() throws -> Int { Int(try Self.sql("n/hutong.sqlite", "SELECT count(*) FROM records", in: dir)) ?? -1 }
+        func waitFor(_ n: Int) throws -> Bool {
+            for _ in 0..<1_000 where try stored() != n { Thread.sleep(forTimeInterval: 0.01) }
+            return try stored() == n
+        }
+        #expect(try waitFor(5), "the snapshot was not taken")
+        _ = try Self.sql("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        let sequence = { Int(try Self.sql("n/hutong.sqlite", "SELECT max(seq) FROM records", in: dir)) ?? 0 }
+        var seen = false
+        for _ in 0..<1_000 where !seen {
+            seen = try sequence() == 6
+            if !seen { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        #expect(seen, "the update was not taken")
+        _ = kill(pid, SIGTERM)
+        var status: Int32 = -1
+        for _ in 0..<500 where waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(status == 0, "exit status \(status) after SIGTERM: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        if status == -1 { CLI.kill(pid) }
+        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("xzcf: 1 written"))
     }
 }

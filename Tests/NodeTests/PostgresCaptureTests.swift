@@ -170,4 +170,36 @@ struct PostgresCaptureTests {
         #expect(mismatched == 0, "\(mismatched) of \(table.count) rows differ from their records")
         #expect(try Self.outbox(session) == 0)
     }
+
+    /// Following with a poll too rare to matter: only NOTIFY can bring the
+    /// rows in, also after the listening connection was cut.
+    @Test func aFollowingCaptureIsWokenByNotifyAndListensAgainAfterALostConnection() throws {
+        let (header, rows) = try AgencyTable.rows(copies: 2)
+        let target = try Self.agency(rows: (header, []))
+        let (created, _) = try NodeFixtures.create("node-follow")
+        let node = try Self.withSource(created, target)
+        try node.installCapture("xzcf")
+        let stop = Mutex(false)
+        let follower = Thread { node.follow(pollSeconds: 3_600, stop: { stop.withLock { $0 } }) { _ in } }
+        follower.start()
+        defer { stop.withLock { $0 = true } }
+        let session = try PostgresSession(target)
+        func arrived(_ n: Int) throws -> Bool {
+            for _ in 0..<500 {
+                if try node.store.info().lastSequence == n { return true }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            return false
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        try Self.insert(rows[0], header: header, session)
+        #expect(try arrived(1), "a row inserted was not taken: NOTIFY did not wake the capture")
+        // The listening connection is cut (a server restart, a firewall): it listens again, and reads the outbox then.
+        let cut = try session.rows("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE query = 'LISTEN \"hutong\"' AND datname = current_database()")
+        #expect(cut.count == 1 && cut[0][0] == "true", "\(cut)")
+        Thread.sleep(forTimeInterval: 0.3)
+        try Self.insert(rows[1], header: header, session)
+        try Self.insert(rows[2], header: header, session)
+        #expect(try arrived(3), "rows inserted after the listener was cut were not taken")
+    }
 }

@@ -1,0 +1,10 @@
+import Dispatch
+
+/// Tells a capture that follows a source that the source may hold
+/// something new, so that it reads at once rather than at its next poll.
+/// A signal may say so without cause (the node's own clearing of notes, a
+/// reconnect); it must not stay silent when there was a change it can see.
+public protocol ChangeSignal: AnyObject, Sendable {
+    /// Whether something may have changed since the last call (true on the first).
+    func changed() -> Bool
+}

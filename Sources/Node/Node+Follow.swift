@@ -1,0 +1,71 @@
+import Capture
+import Dispatch
+import Foundation
+
+extension Node {
+    /// Captures every source until `stop` says so (`hutong capture --follow`):
+    /// a source is read as soon as its signal says it changed (PostgreSQL's
+    /// NOTIFY wakes the loop at once; SQLite's commits are seen within
+    /// `Follow.glance`), and every `pollSeconds` in any case. A source that
+    /// fails is tried again after a wait that doubles up to a minute, its
+    /// error noted for `hutong status`; the other sources go on meanwhile.
+    public func follow(pollSeconds: TimeInterval = 5, transactionSize: Int = 1_000, stop: @escaping @Sendable () -> Bool,
+                       wake: DispatchSemaphore = DispatchSemaphore(value: 0), each: (CaptureRun) -> Void) {
+        let intake = Intake(store: store, catalog: catalog, transactionSize: transactionSize)
+        var followers = configuration.sources.map { Follow(settings: $0) }
+        while !stop() {
+            let now = Date()
+            for i in followers.indices {
+                if let run = step(&followers[i], intake: intake, now: now, pollSeconds: pollSeconds, wake: wake) { each(run) }
+                if stop() { break }
+            }
+            _ = wake.wait(timeout: .now() + Follow.glance)
+        }
+    }
+
+    /// One source's turn: opened if it is not (and its wait is over), read if its signal or its poll says so.
+    private func step(_ f: inout Follow, intake: Intake, now: Date, pollSeconds: TimeInterval, wake: DispatchSemaphore) -> CaptureRun? {
+        let name = f.settings.name
+        do {
+            if f.source == nil {
+                guard now >= f.retryAt else { return nil }
+                let source = try openSource(f.settings)
+                f.signal = try source.table.changeSignal(wake: wake)
+                f.source = source
+                f.nextPoll = .distantPast
+            }
+            guard let source = f.source, f.signal?.changed() == true || now >= f.nextPoll else { return nil }
+            f.nextPoll = now.addingTimeInterval(pollSeconds)
+            var reading = source
+            let report = try intake.run(&reading)
+            if f.failures > 0 || f.lastSuccess.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+                try? store.noteSourceRun(name, error: nil)
+                f.lastSuccess = now
+            }
+            f.failures = 0
+            return report.summary == nil ? nil : CaptureRun(source: name, report: report, error: nil, backlog: nil)
+        } catch {
+            let message = (error as? NodeError)?.description ?? (error as? CaptureError)?.description ?? "source \(name): \(error)"
+            f.source = nil
+            f.signal = nil
+            f.failures += 1
+            let wait = min(60, pow(2, Double(min(f.failures, 6)) - 1))
+            f.retryAt = now.addingTimeInterval(wait)
+            try? store.noteSourceRun(name, error: message)
+            return CaptureRun(source: name, report: nil, error: message + " (trying again in \(Int(wait)) s)", backlog: nil)
+        }
+    }
+}
+
+/// What following one source keeps between turns.
+struct Follow {
+    let settings: NodeConfiguration.SourceSettings
+    var source: TriggerSource?
+    var signal: (any ChangeSignal)?
+    var nextPoll = Date.distantPast
+    var retryAt = Date.distantPast
+    var failures = 0
+    var lastSuccess: Date?
+    /// How long the loop sleeps when nothing wakes it: how late a SQLite commit may be seen.
+    static let glance: DispatchTimeInterval = .milliseconds(20)
+}
