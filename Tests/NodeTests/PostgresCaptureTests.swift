@@ -91,6 +91,20 @@ struct PostgresCaptureTests {
         #expect(try session.integer("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'hutong%'") == 0)
     }
 
+    /// Pages by key in the key's own order: integer keys 1 to 2,500, whose
+    /// order as text ("1000" before "999") would skip most of them.
+    @Test func aLongSnapshotGoesInPagesInKeyOrder() throws {
+        let (header, rows) = try AgencyTable.rows(copies: 500)
+        let renumbered = rows.enumerated().map { n, row in row.merging(["ID": String(n + 1)]) { $1 } }
+        let target = try Self.agency(rows: (header, renumbered))
+        let (created, _) = try NodeFixtures.create("node-pages")
+        let node = try Self.withSource(created, target)
+        try node.installCapture("xzcf")
+        let report = try #require(try node.captureOnce(transactionSize: 300).first?.report)
+        #expect(report.counts["written"] == 2_500, "\(report)")
+        #expect(try node.store.sourceState("xzcf")?.rows == 2_500)
+    }
+
     @Test func aTransactionStillOpenHoldsBackTheNotesAfterIt() throws {
         let (header, rows) = try AgencyTable.rows(copies: 2)
         let target = try Self.agency(rows: (header, []))

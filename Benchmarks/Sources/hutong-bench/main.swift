@@ -12,6 +12,8 @@ import JSON
 ///         receiving checks per envelope (e.g. of `hutong export` output), step by step
 ///     hutong-bench mapping [--count 1000000] [--file legacy.csv] [--mapping FILE] [--schemas DIR]
 ///         legacy rows read, mapped and validated on one core (the file is written first if missing)
+///     hutong-bench legacy-csv --count N --file legacy.csv
+///         only writes the legacy rows (for Benchmarks/capture-bench.sh)
 struct Options {
     var mode = "validate"
     var type = "penalty"
@@ -29,7 +31,7 @@ struct Options {
             case "--file": file = it.next()
             case "--schemas": schemas = it.next()
             case "--mapping": mapping = it.next()
-            case "validate", "store", "envelope", "mapping": mode = a
+            case "validate", "store", "envelope", "mapping", "legacy-csv": mode = a
             default:
                 print("usage: hutong-bench [--type TYPE] [--count N] [--file PATH] [--schemas DIR]")
                 exit(2)
@@ -62,6 +64,11 @@ if options.mode == "store" {
 if options.mode == "envelope" {
     guard let file = options.file else { print("envelope needs --file (NDJSON envelopes, as `hutong export` writes)"); exit(2) }
     try EnvelopeBenchmark(catalog: catalog, path: file).run()
+    exit(0)
+}
+if options.mode == "legacy-csv" {
+    guard let file = options.file else { print("legacy-csv needs --file"); exit(2) }
+    try MappingBenchmark.writeLegacyCSV(count: options.count ?? 1_000_000, to: file)
     exit(0)
 }
 if options.mode == "mapping" {

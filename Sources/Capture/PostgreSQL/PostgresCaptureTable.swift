@@ -196,12 +196,16 @@ public struct PostgresCaptureTable: OutboxTable {
 
     // MARK: Reading (OutboxTable)
 
-    /// Every column as the text PostgreSQL writes it: exact for numeric, whatever its scale.
-    private var selectList: String { ([key] + columns.map(PostgresTarget.quoted)).map { "\($0)::text" }.joined(separator: ", ") }
+    /// Every column as the text PostgreSQL writes it: exact for numeric,
+    /// whatever its scale. Named c0, c1, …: an output column named like the
+    /// key would be what ORDER BY sorts by, as text ("10" before "9").
+    private var selectList: String {
+        ([key] + columns.map(PostgresTarget.quoted)).enumerated().map { "t.\($0.element)::text AS c\($0.offset)" }.joined(separator: ", ")
+    }
 
     public func page(after: String?, limit: Int) throws -> (rows: [TableRow], last: String?) {
         let rows = try session.rows(
-            "SELECT \(selectList) FROM \(qualified) WHERE \(key) \(after == nil ? "IS NOT NULL" : "> $1::text::\(keyType)") ORDER BY \(key) LIMIT \(limit)",
+            "SELECT \(selectList) FROM \(qualified) AS t WHERE t.\(key) \(after == nil ? "IS NOT NULL" : "> $1::text::\(keyType)") ORDER BY t.\(key) LIMIT \(limit)",
             after.map { [.text($0)] } ?? [])
         let parsed = rows.map(tableRow)
         return (parsed, parsed.last?.key)
@@ -221,7 +225,7 @@ public struct PostgresCaptureTable: OutboxTable {
 
     public func rows(keys: [String]) throws -> [TableRow] {
         guard !keys.isEmpty else { return [] }
-        return try session.rows("SELECT \(selectList) FROM \(qualified) WHERE \(key) = ANY($1::text[]::\(keyType)[])", [.texts(keys)]).map(tableRow)
+        return try session.rows("SELECT \(selectList) FROM \(qualified) AS t WHERE t.\(key) = ANY($1::text[]::\(keyType)[])", [.texts(keys)]).map(tableRow)
     }
 
     public func clear(_ seqs: [Int64]) throws {
