@@ -113,7 +113,7 @@ echo "commit to node store (--follow): $(latency s)"
 if [ -z "$pgbin" ] || ! id postgres >/dev/null 2>&1; then
   echo "PostgreSQL part skipped: PostgreSQL is not installed (apt-get install postgresql)"; exit 0
 fi
-echo "== PostgreSQL $("$pgbin/postgres" --version | grep -oE '[0-9]+\.[0-9]+')"
+echo "== PostgreSQL $("$pgbin/postgres" --version | grep -oE "[0-9]+\.[0-9]+" | head -n 1)"
 mkdir -p pg && chown postgres pg && chmod 755 "$work"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -144,16 +144,19 @@ singlepg() {  # 5,000 one-row transactions from one psql session
 s_bare=$(singlepg t_bare); s_trig=$(singlepg t_bulk)
 echo "single-row inserts (5,000 transactions): $s_bare s bare, $s_trig s with the triggers ($(python3 -c "print(f'{$s_trig/$s_bare:.2f}')")×)"
 sql "TRUNCATE t_bulk; DELETE FROM hutong.outbox"
+# Commit times taken inside the agency's transaction (clock_timestamp() in a
+# trigger of the bench's own), not around a psql process.
+sql "CREATE TABLE bench_commits (id bigint, at double precision)"
+sql "CREATE FUNCTION bench_commit() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN INSERT INTO bench_commits VALUES (NEW.\"ID\", extract(epoch FROM clock_timestamp())); RETURN NULL; END \$\$"
+sql "CREATE TRIGGER bench_commit AFTER INSERT ON t_xzcf FOR EACH ROW EXECUTE FUNCTION bench_commit()"
 "$h" capture --follow --config p/hutong.toml > follow-p.out 2>&1 & follow=$!
 sleep 1
-: > commits.txt
-row=$(sql "SELECT \"CF_WSH\" FROM t_xzcf WHERE \"ID\" = 1")
 for i in $(seq 0 399); do
   sql "INSERT INTO t_xzcf SELECT $((10000000 + i)), replace(\"CF_WSH\", '号', '-L$i号'), $(echo "$header" | tr ',' '\n' | tail -n +3 | awk '{ printf "%s\"%s\"", (NR > 1 ? ", " : ""), $1 }') FROM t_xzcf WHERE \"ID\" = 1"
-  echo "$i $(date +%s.%N)" >> commits.txt
   sleep 0.025
 done
 sleep 1; kill -TERM $follow; wait $follow || true; follow=
+sql "SELECT id - 10000000, at FROM bench_commits" | tr '|' ' ' > commits.txt
 echo "commit to node store (--follow, NOTIFY): $(latency p)"
 
 # Anchor: logical replication's initial copy of t_xzcf to a second server.
