@@ -90,10 +90,11 @@ extension SQLiteTransaction {
     }
 
     mutating func link(source: String, key: String, recordID: String?) throws {
+        // Once a row: statements parsed once per connection.
         if let recordID {
-            try db.execute(sql: "INSERT OR REPLACE INTO source_rows (source, key, record_id) VALUES (?, ?, ?)", arguments: [source, key, recordID])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO source_rows (source, key, record_id) VALUES (?, ?, ?)").execute(arguments: [source, key, recordID])
         } else {
-            try db.execute(sql: "DELETE FROM source_rows WHERE source = ? AND key = ?", arguments: [source, key])
+            try db.cachedStatement(sql: "DELETE FROM source_rows WHERE source = ? AND key = ?").execute(arguments: [source, key])
         }
     }
 
