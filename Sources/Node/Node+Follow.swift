@@ -19,7 +19,10 @@ extension Node {
                 if let run = step(&followers[i], intake: intake, now: now, pollSeconds: pollSeconds, wake: wake) { each(run) }
                 if stop() { break }
             }
-            _ = wake.wait(timeout: .now() + Follow.glance)
+            // Until the next glance, or sooner when a source asked to be read again soon.
+            let soonest = followers.map(\.nextPoll).min().map { $0.timeIntervalSinceNow } ?? 1
+            let wait = max(0.001, min(Follow.glance, soonest))
+            _ = wake.wait(timeout: .now() + .microseconds(Int(wait * 1_000_000)))
         }
     }
 
@@ -34,10 +37,17 @@ extension Node {
                 f.source = source
                 f.nextPoll = .distantPast
             }
-            guard let source = f.source, f.signal?.changed() == true || now >= f.nextPoll else { return nil }
+            let signalled = f.signal?.changed() == true
+            guard let source = f.source, signalled || now >= f.nextPoll else { return nil }
             f.nextPoll = now.addingTimeInterval(pollSeconds)
             var reading = source
             let report = try intake.run(&reading)
+            // Notes still there after a read that took all it could: held back
+            // by a transaction still open (PostgreSQL's fence) or written
+            // meanwhile. Read again in a moment rather than at the next wake-up.
+            if signalled, (try? source.table.backlog()).flatMap({ $0 }) ?? 0 > 0 {
+                f.nextPoll = Date().addingTimeInterval(Follow.again)
+            }
             if f.failures > 0 || f.lastSuccess.map({ now.timeIntervalSince($0) > 60 }) ?? true {
                 try? store.noteSourceRun(name, error: nil)
                 f.lastSuccess = now
@@ -67,5 +77,7 @@ struct Follow {
     var failures = 0
     var lastSuccess: Date?
     /// How long the loop sleeps when nothing wakes it: how late a SQLite commit may be seen.
-    static let glance: DispatchTimeInterval = .milliseconds(20)
+    static let glance: TimeInterval = 0.02
+    /// How soon a source with notes held back is read again.
+    static let again: TimeInterval = 0.003
 }
