@@ -41,6 +41,14 @@ node() {  # node DIR DATABASE [PASSWORD-less URL]: a node with sources xzcf (t_x
     printf '\n[[sources]]\nname = "%s"\ndatabase = "%s"\ntable = "%s"\nmapping = "%s"\n' "${s%%:*}" "$2" "${s##*:}" "$mapping" >> "$1/hutong.toml"
   done
 }
+snapshot() {  # snapshot DIR DATABASE: a node for the database, its triggers installed, its first capture timed
+  node "$1" "$2"
+  "$h" capture install xzcf --config "$1/hutong.toml" >/dev/null
+  "$h" capture install bulk --config "$1/hutong.toml" >/dev/null
+  /usr/bin/time -f "%e %M" -o "$1.time" "$h" capture --once --config "$1/hutong.toml" > "$1.out" || true
+  read -r secs rss < "$1.time"
+  echo "snapshot: $(rate "$n" "$secs") rows/s ($secs s), peak memory $((rss / 1024)) MB; $(grep '^xzcf' "$1.out")"
+}
 rate() { python3 -c "print(f'{$1/$2:,.0f}')"; }
 latency() {  # latency ENGINE: p50/p99 from commit (the inserter's clock) to the version's hybrid clock at the node
   python3 - "$1" <<'PY'
@@ -65,12 +73,7 @@ echo "== SQLite $(sqlite3 --version | cut -d' ' -f1)"
 sqlite3 agency.sqlite "PRAGMA journal_mode = WAL" >/dev/null
 sqlite3 agency.sqlite "CREATE TABLE t_xzcf ($cols_sqlite); CREATE TABLE t_bulk ($cols_sqlite); CREATE TABLE t_bare ($cols_sqlite);"
 sqlite3 agency.sqlite ".import --csv --skip 1 legacy.csv t_xzcf"
-node s "$work/agency.sqlite"
-"$h" capture install xzcf --config s/hutong.toml >/dev/null
-"$h" capture install bulk --config s/hutong.toml >/dev/null
-/usr/bin/time -f "%e %M" -o s.time "$h" capture --once --config s/hutong.toml > s.out || true
-read -r secs rss < s.time
-echo "snapshot: $(rate "$n" "$secs") rows/s ($secs s), peak memory $((rss / 1024)) MB; $(grep '^xzcf' s.out)"
+snapshot s "$work/agency.sqlite"
 bulk=$(( n < 200000 ? n : 200000 ))
 # Each timed statement starts from a checkpointed log, so that neither pays for the other's pages.
 sqltime() { printf 'PRAGMA wal_checkpoint(TRUNCATE);\n.timer on\n%s;\n' "$1" | sqlite3 agency.sqlite | grep -oE 'real [0-9.]+' | cut -d' ' -f2; }
@@ -125,12 +128,7 @@ sql() { pg "$pgbin/psql" -h 127.0.0.1 -p "${2:-$port}" -U postgres -d postgres -
 for t in t_xzcf t_bulk t_bare; do sql "CREATE TABLE $t ($cols_pg)"; done
 cp legacy.csv pg/rows.csv && chown postgres pg/rows.csv
 sql "\\copy t_xzcf FROM '$work/pg/rows.csv' WITH (FORMAT csv, HEADER true)"
-node p "postgres://postgres@127.0.0.1:$port/postgres"
-"$h" capture install xzcf --config p/hutong.toml >/dev/null
-"$h" capture install bulk --config p/hutong.toml >/dev/null
-/usr/bin/time -f "%e %M" -o p.time "$h" capture --once --config p/hutong.toml > p.out || true
-read -r secs rss < p.time
-echo "snapshot: $(rate "$n" "$secs") rows/s ($secs s), peak memory $((rss / 1024)) MB; $(grep '^xzcf' p.out)"
+snapshot p "postgres://postgres@127.0.0.1:$port/postgres"
 timed() { local s e; sql "CHECKPOINT"; s=$(date +%s.%N); sql "$1" >/dev/null; e=$(date +%s.%N); python3 -c "print(f'{$e-$s:.3f}')"; }
 t_bare=$(timed "INSERT INTO t_bare SELECT * FROM t_xzcf WHERE \"ID\" <= $bulk")
 t_trig=$(timed "INSERT INTO t_bulk SELECT * FROM t_xzcf WHERE \"ID\" <= $bulk")

