@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Hutong needs, builds it, and runs the main job on the embedded
 # default: generate sample records of every type (some invalid on purpose),
-# validate them, import them into a node on the embedded store (SQLite), and
-# sync them to a second node over mutual TLS. Run from anywhere; as root, or
+# validate them, import them into a node on the embedded store (SQLite), take
+# a legacy export through a mapping, capture an agency's SQLite table by
+# triggers, and sync them to a second node over mutual TLS. Run from anywhere; as root, or
 # with sudo available for the package install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libcurl4-openssl-dev libsqlite3-dev libisal-dev openssl; do
+for pkg in libcurl4-openssl-dev libsqlite3-dev libisal-dev openssl sqlite3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -79,6 +80,28 @@ set +e
 status=$?
 set -e
 [ "$status" -eq 1 ] || { echo "unexpected exit status $status"; exit 1; }
+
+echo
+echo "== An agency's own database, followed by triggers: hutong capture install, hutong capture --once"
+# The agency's table: the same legacy rows, in a SQLite database of its own.
+rm -f "$demo/agency.sqlite"
+columns=$(head -n 1 "$ex/xzcf-2023.csv" | tr -d '\r' | sed 's/^\xEF\xBB\xBF//' | tr ',' '\n' \
+  | awk '{ print ($1 == "ID" ? "ID INTEGER PRIMARY KEY" : $1 " TEXT") }' | paste -sd, -)
+sqlite3 "$demo/agency.sqlite" "CREATE TABLE t_xzcf ($columns)" ".import --csv --skip 1 $ex/xzcf-2023.csv t_xzcf"
+printf '\n[[sources]]\nname = "xzcf"\ndatabase = "../agency.sqlite"\ntable = "t_xzcf"\nmapping = "../../%s/penalty.toml"\n' "$ex" >> "$demo/node/hutong.toml"
+"$hutong" capture install xzcf --config "$demo/node/hutong.toml"
+set +e
+"$hutong" capture --once --config "$demo/node/hutong.toml"
+status=$?
+set -e
+# 1 is expected: the example's three bad rows are quarantined again, now with their table and key.
+[ "$status" -eq 1 ] || { echo "unexpected exit status $status"; exit 1; }
+echo "-- a clerk corrects a fine and withdraws a decision; the next capture takes exactly that"
+sqlite3 "$demo/agency.sqlite" "UPDATE t_xzcf SET CF_NR_FK = '1.6' WHERE ID = 1001; DELETE FROM t_xzcf WHERE ID = 1005;"
+set +e
+"$hutong" capture --once --config "$demo/node/hutong.toml"
+set -e
+"$hutong" status --config "$demo/node/hutong.toml" | grep '^source'
 
 echo
 echo "== A second node pulls them over mutual TLS: hutong peers add, hutong serve, hutong sync --once"
