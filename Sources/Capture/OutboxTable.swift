@@ -37,9 +37,15 @@ public protocol OutboxTable: Sendable {
     func clear(_ seqs: [Int64]) throws
     /// Notes waiting for this table; nil when there is no outbox.
     func backlog() throws -> Int?
+    /// Whether any note waits (cheaper than counting them: asked after every wake-up).
+    func hasNotes() throws -> Bool
     /// What tells a following capture to read now; one that can wake it
     /// early (PostgreSQL's NOTIFY) signals `wake`.
     func changeSignal(wake: DispatchSemaphore) throws -> any ChangeSignal
+}
+
+extension OutboxTable {
+    public func hasNotes() throws -> Bool { try backlog() ?? 0 > 0 }
 }
 
 /// One row of an agency table: its key as text, and its values.

@@ -45,7 +45,7 @@ extension Node {
             // Notes still there after a read that took all it could: held back
             // by a transaction still open (PostgreSQL's fence) or written
             // meanwhile. Read again in a moment rather than at the next wake-up.
-            if signalled, (try? source.table.backlog()).flatMap({ $0 }) ?? 0 > 0 {
+            if signalled, (try? source.table.hasNotes()) == true {
                 f.nextPoll = Date().addingTimeInterval(Follow.again)
             }
             if f.failures > 0 || f.lastSuccess.map({ now.timeIntervalSince($0) > 60 }) ?? true {

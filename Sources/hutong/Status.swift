@@ -49,7 +49,7 @@ struct Status: ParsableCommand {
         parts.append("\(s.state?.rows ?? 0) rows stored")
         if let backlog = s.backlog { parts.append("\(backlog) changes waiting") }
         if let ok = s.state?.lastSuccess { parts.append("last read to the end \(ok)") }
-        var text = parts.joined(separator: "  ")
+        var text = parts[0] + " " + parts.dropFirst().joined(separator: "  ")
         if let e = s.state?.lastError { text += "\n    last error (\(s.state?.lastErrorAt ?? "")): \(e)" }
         return text
     }
