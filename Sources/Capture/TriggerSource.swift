@@ -66,9 +66,9 @@ public final class TriggerSource: RecordSource {
         case .snapshot(let after): batch = try snapshotPage(after: after)
         case .outbox: batch = try outboxPage()
         }
-        if let batch, mapper == nil {
-            mapper = RowMapper(mapping, lanes: batch.items.count >= 2 * Lanes.smallest ? ProcessInfo.processInfo.activeProcessorCount : 1)
-        }
+        // A copy of the mapping for every core, whatever the first batch's
+        // size: a source that is followed reads small batches and large ones.
+        if batch != nil, mapper == nil { mapper = RowMapper(mapping, lanes: ProcessInfo.processInfo.activeProcessorCount) }
         return batch
     }
 
