@@ -134,7 +134,7 @@ t_bare=$(timed "INSERT INTO t_bare SELECT * FROM t_xzcf WHERE \"ID\" <= $bulk")
 t_trig=$(timed "INSERT INTO t_bulk SELECT * FROM t_xzcf WHERE \"ID\" <= $bulk")
 echo "bulk insert of $bulk rows: $t_bare s bare, $t_trig s with the triggers ($(python3 -c "print(f'{$t_trig/$t_bare:.2f}')")×)"
 sql "TRUNCATE t_bare; TRUNCATE t_bulk; DELETE FROM hutong.outbox"
-singlepg() {  # 5,000 one-row transactions from one psql session
+singlepg() {  # 5,000 one-row transactions from one psql connection
   seq 1 5000 | awk -v t="$1" '{ print "INSERT INTO " t " SELECT * FROM t_xzcf WHERE \"ID\" = " $1 ";" }' > "pg/single-$1.sql"
   chown postgres "pg/single-$1.sql"
   local s e; s=$(date +%s.%N); pg "$pgbin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -f "$work/pg/single-$1.sql" >/dev/null; e=$(date +%s.%N)

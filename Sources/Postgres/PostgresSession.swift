@@ -92,7 +92,7 @@ public final class PostgresSession: @unchecked Sendable {
     }
 
     /// Calls `wake` (on another thread) for every notification on `channel`.
-    /// The session should do nothing else: a connection in a transaction
+    /// This connection should do nothing else: a connection in a transaction
     /// holds its notifications back until the transaction ends.
     public func listen(_ channel: String, wake: @escaping @Sendable () -> Void) throws(PostgresFailure) {
         connection.addListener(channel: channel) { _, _ in wake() }
