@@ -59,8 +59,6 @@ extension Node {
         public let source: String
         public let report: IntakeReport?
         public let error: String?
-        /// Notes left in the outbox after the run (0 when it ran to the end).
-        public let backlog: Int?
     }
 
     /// Reads every source to its end once (`hutong capture --once`): a
@@ -75,11 +73,11 @@ extension Node {
                 var source = try openSource(s)
                 let report = try intake.run(&source)
                 try store.noteSourceRun(s.name, error: nil)
-                run = CaptureRun(source: s.name, report: report, error: nil, backlog: try? source.table.backlog())
+                run = CaptureRun(source: s.name, report: report, error: nil)
             } catch {
                 let message = (error as? NodeError)?.description ?? (error as? CaptureError)?.description ?? "source \(s.name): \(error)"
                 try store.noteSourceRun(s.name, error: message)
-                run = CaptureRun(source: s.name, report: nil, error: message, backlog: nil)
+                run = CaptureRun(source: s.name, report: nil, error: message)
             }
             each(run)
             runs.append(run)

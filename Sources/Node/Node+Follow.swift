@@ -53,7 +53,7 @@ extension Node {
                 f.lastSuccess = now
             }
             f.failures = 0
-            return report.summary == nil ? nil : CaptureRun(source: name, report: report, error: nil, backlog: nil)
+            return report.summary == nil ? nil : CaptureRun(source: name, report: report, error: nil)
         } catch {
             let message = (error as? NodeError)?.description ?? (error as? CaptureError)?.description ?? "source \(name): \(error)"
             f.source = nil
@@ -62,7 +62,7 @@ extension Node {
             let wait = min(60, pow(2, Double(min(f.failures, 6)) - 1))
             f.retryAt = now.addingTimeInterval(wait)
             try? store.noteSourceRun(name, error: message)
-            return CaptureRun(source: name, report: nil, error: message + " (trying again in \(Int(wait)) s)", backlog: nil)
+            return CaptureRun(source: name, report: nil, error: message + " (trying again in \(Int(wait)) s)")
         }
     }
 }

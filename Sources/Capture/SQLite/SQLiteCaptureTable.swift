@@ -254,14 +254,7 @@ public struct SQLiteCaptureTable: OutboxTable {
         throw CaptureError("the snapshot's position \"\(cursor)\" is not one this version knows")
     }
 
-    /// A row's key as the store links it: an integer's digits, a text as is.
-    static func keyText(_ value: DatabaseValue) -> String {
-        switch value.storage {
-        case .int64(let n): String(n)
-        case .double(let d): d.description
-        case .string(let s): s
-        case .blob(let b): b.map { String(format: "%02x", $0) }.joined()
-        case .null: ""
-        }
-    }
+    /// A row's key as the store links it: an integer's digits, a text as is
+    /// (the text the row's value is mapped from).
+    static func keyText(_ value: DatabaseValue) -> String { SQLiteTableRows.value(value).text }
 }

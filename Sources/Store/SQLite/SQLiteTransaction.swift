@@ -81,10 +81,15 @@ struct SQLiteTransaction: VersionTransaction {
 
 extension SQLiteTransaction {
     func sourceLinks(source: String, keys: [String]) throws -> [String: String] {
+        // In pieces of 500 keys (one query each, not one a key), under SQLite's parameter limit.
         var links: [String: String] = [:]
-        let statement = try db.cachedStatement(sql: "SELECT record_id FROM source_rows WHERE source = ? AND key = ?")
-        for key in Set(keys) {
-            if let id = try String.fetchOne(statement, arguments: [source, key]) { links[key] = id }
+        let unique = Array(Set(keys))
+        for start in stride(from: 0, to: unique.count, by: 500) {
+            let piece = unique[start..<min(unique.count, start + 500)]
+            let marks = Array(repeating: "?", count: piece.count).joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: "SELECT key, record_id FROM source_rows WHERE source = ? AND key IN (\(marks))",
+                                        arguments: StatementArguments([source] + Array(piece)))
+            for row in rows { links[row[0]] = row[1] as String }
         }
         return links
     }
