@@ -72,7 +72,7 @@ final class RowMapper: ItemFinisher {
         let key = mapping.keyText(row).map { " (\($0))" } ?? ""
         let reference = SourceReference(origin: item.reference.origin, location: "\(item.reference.location)\(key)")
         switch mapping.map(row) {
-        case .success(let record): return CapturedItem(content: .mapped(record, row: row), reference: reference, key: item.key)
+        case .success(let record): return CapturedItem(content: .mapped(record, row: row), reference: reference, key: item.key, rowHash: item.rowHash)
         case .failure(let problem): return CapturedItem(content: .unusable(row: JSONWriter.string(row.json), reason: problem.description), reference: reference, key: item.key)
         }
     }

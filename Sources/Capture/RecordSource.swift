@@ -75,11 +75,15 @@ public struct CapturedItem: Sendable {
     public let reference: SourceReference
     /// The row's key in an agency table (a `ledger` source); nil for files.
     public let key: String?
+    /// For a scanned table: the hash of the row's content, stored with its
+    /// link so that the next scan knows the row unchanged (`ScanSource`).
+    public let rowHash: Int64?
 
-    public init(content: Content, reference: SourceReference, key: String? = nil) {
+    public init(content: Content, reference: SourceReference, key: String? = nil, rowHash: Int64? = nil) {
         self.content = content
         self.reference = reference
         self.key = key
+        self.rowHash = rowHash
     }
 
     public init(json: ArraySlice<UInt8>, reference: SourceReference) {

@@ -42,11 +42,7 @@ public final class TriggerSource: RecordSource {
         self.table = table
         self.mapping = mapping
         columns = SourceColumns(table.columns)
-        let missing = mapping.columns.keys.filter { !table.columns.contains($0) }.sorted()
-        guard missing.isEmpty else {
-            throw CaptureError("source \(name): table \(table.table) of \(table.origin) lacks column\(missing.count == 1 ? "" : "s") the mapping reads: "
-                + missing.map { "\($0) (\(mapping.file):\(mapping.columns[$0]!))\(didYouMean($0, in: table.columns))" }.joined(separator: "; "))
-        }
+        try table.check(mapping, source: name)
         let installed: Bool
         do { installed = try table.isInstalled() } catch { throw CaptureError("source \(name): cannot read \(table.origin): \(error)") }
         guard installed else {
@@ -90,10 +86,10 @@ public final class TriggerSource: RecordSource {
         if after == nil {
             // Rows without a key cannot be followed; they are named, not skipped.
             let count = try table.keylessRows()
-            if count > 0 { items.append(keyless(count)) }
+            if count > 0 { items.append(table.keylessItem(count)) }
         }
         let (rows, last) = try table.page(after: after, limit: Self.pageSize)
-        items += rows.map(item)
+        items += rows.map { table.item($0, columns: columns) }
         let position: String
         if rows.count < Self.pageSize || last == nil {
             phase = .outbox
@@ -120,29 +116,14 @@ public final class TriggerSource: RecordSource {
         var found: [String: TableRow] = [:]
         for row in try table.rows(keys: keys) { found[row.key] = row }
         var items: [CapturedItem] = keys.map { key in
-            found[key].map(item) ?? CapturedItem(content: .deleted, reference: reference(key), key: key)
+            found[key].map { table.item($0, columns: columns) } ?? CapturedItem(content: .deleted, reference: table.reference(key), key: key)
         }
-        if keyless > 0 { items.append(self.keyless(keyless)) }
+        if keyless > 0 { items.append(table.keylessItem(keyless)) }
         batches += 1
         let seqs = notes.map(\.seq)
         taken[batches] = seqs
         takenSeqs.formUnion(seqs)
         return CapturedBatch(items: items, position: SourcePosition(batches, checkpoint: Self.outboxPosition))
-    }
-
-    private func item(_ row: TableRow) -> CapturedItem {
-        let reference = reference(row.key)
-        return CapturedItem(content: .row(SourceRow(columns: columns, values: row.values, origin: reference.origin, location: reference.location)),
-                            reference: reference, key: row.key)
-    }
-
-    private func reference(_ key: String) -> SourceReference {
-        SourceReference(origin: table.origin, location: "\(table.keyColumn) \(key)")
-    }
-
-    private func keyless(_ count: Int) -> CapturedItem {
-        CapturedItem(content: .unusable(row: "{}", reason: "\(count) row\(count == 1 ? "" : "s") of \(table.table) with no \(table.keyColumn): a row without a key cannot be followed; give \(count == 1 ? "it" : "each") a key, or name another key column with key = \"…\""),
-                     reference: SourceReference(origin: table.origin, location: "\(table.keyColumn) NULL"))
     }
 
     // MARK: Positions

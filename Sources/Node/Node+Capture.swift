@@ -16,18 +16,27 @@ extension Node {
         return s
     }
 
-    /// The agency table a source names, checked (database, table, key column).
-    public func captureTable(_ s: NodeConfiguration.SourceSettings) throws(NodeError) -> any OutboxTable {
+    /// The agency table a source names, checked (database, table, key
+    /// column); opened read-only for a scan.
+    public func sourceTable(_ s: NodeConfiguration.SourceSettings) throws(NodeError) -> any OutboxTable {
         do throws(CaptureError) {
             if PostgresTarget.isURL(s.database) {
                 let target: PostgresTarget
                 do { target = try PostgresTarget(url: s.database, passwordFile: s.passwordFile) } catch { throw CaptureError("source \(s.name): \(error)") }
-                return try PostgresCaptureTable(target: target, table: s.table, key: s.key, source: s.name)
+                return try PostgresCaptureTable(target: target, table: s.table, key: s.key, source: s.name, readonly: s.isScan)
             }
-            return try SQLiteCaptureTable(path: s.database, table: s.table, key: s.key, source: s.name)
+            return try SQLiteCaptureTable(path: s.database, table: s.table, key: s.key, source: s.name, readonly: s.isScan)
         } catch {
             throw NodeError(error.description)
         }
+    }
+
+    /// The table a trigger source captures; a scanned source has no triggers to install.
+    public func captureTable(_ s: NodeConfiguration.SourceSettings) throws(NodeError) -> any OutboxTable {
+        guard !s.isScan else {
+            throw NodeError("source \(s.name) is scanned (mode = \"scan\"): nothing is installed in its database; `hutong capture --once` reads it")
+        }
+        return try sourceTable(s)
     }
 
     /// Installs a source's outbox and triggers in the agency's database
@@ -86,10 +95,15 @@ extension Node {
     }
 
     /// A source ready to read from where the store says it stopped.
-    func openSource(_ s: NodeConfiguration.SourceSettings) throws -> TriggerSource {
+    func openSource(_ s: NodeConfiguration.SourceSettings) throws -> any TableSource {
         let mapping = try Self.loadMapping(s.mapping, schemas: catalog.directory)
-        let table = try captureTable(s)
-        return try TriggerSource(name: s.name, table: table, mapping: mapping, position: try store.sourceState(s.name)?.position)
+        let table = try sourceTable(s)
+        let position = try store.sourceState(s.name)?.position
+        if s.isScan {
+            return try ScanSource(name: s.name, table: table, mapping: mapping, store: store, position: position,
+                                  watermark: s.watermark, fullScanEvery: TimeInterval(s.fullScanSeconds))
+        }
+        return try TriggerSource(name: s.name, table: table, mapping: mapping, position: position)
     }
 
     /// A source as `hutong status` shows it: how far the store has it, and
@@ -106,7 +120,8 @@ extension Node {
         try configuration.sources.map { s in
             let state = try store.sourceState(s.name)
             do {
-                let table = try captureTable(s)
+                let table = try sourceTable(s)
+                if s.isScan { return SourceStatus(settings: s, state: state, installed: nil, backlog: nil, problem: nil) }
                 return SourceStatus(settings: s, state: state, installed: try table.isInstalled(), backlog: try table.backlog(), problem: nil)
             } catch {
                 return SourceStatus(settings: s, state: state, installed: nil, backlog: nil, problem: "\(error)")

@@ -33,19 +33,30 @@ extension Node {
             if f.source == nil {
                 guard now >= f.retryAt else { return nil }
                 let source = try openSource(f.settings)
-                f.signal = try source.table.changeSignal(wake: wake)
+                f.signal = try source.sourceTable.changeSignal(wake: wake)
                 f.source = source
                 f.nextPoll = .distantPast
             }
-            let signalled = f.signal?.changed() == true
-            guard let source = f.source, signalled || now >= f.nextPoll else { return nil }
-            f.nextPoll = now.addingTimeInterval(pollSeconds)
+            guard let source = f.source else { return nil }
+            let signalled: Bool
+            if f.settings.isScan {
+                // A scan runs every scan_seconds, and not at all while the
+                // database's signal (SQLite's data_version) says nothing changed.
+                guard now >= f.nextPoll else { return nil }
+                f.nextPoll = now.addingTimeInterval(TimeInterval(f.settings.scanSeconds))
+                guard f.signal?.changed() ?? true else { return nil }
+                signalled = false
+            } else {
+                signalled = f.signal?.changed() == true
+                guard signalled || now >= f.nextPoll else { return nil }
+                f.nextPoll = now.addingTimeInterval(pollSeconds)
+            }
             var reading = source
             let report = try intake.run(&reading)
             // Notes still there after a read that took all it could: held back
             // by a transaction still open (PostgreSQL's fence) or written
             // meanwhile. Read again in a moment rather than at the next wake-up.
-            if signalled, (try? source.table.hasNotes()) == true {
+            if signalled, source.readAgainSoon() {
                 f.nextPoll = Date().addingTimeInterval(Follow.again)
             }
             if f.failures > 0 || f.lastSuccess.map({ now.timeIntervalSince($0) > 60 }) ?? true {
@@ -70,7 +81,7 @@ extension Node {
 /// What following one source keeps between turns.
 struct Follow {
     let settings: NodeConfiguration.SourceSettings
-    var source: TriggerSource?
+    var source: (any TableSource)?
     var signal: (any ChangeSignal)?
     var nextPoll = Date.distantPast
     var retryAt = Date.distantPast

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import Node
 import Standard
 import Transport
@@ -44,7 +45,7 @@ struct Status: ParsableCommand {
         } else if s.installed == false {
             parts.append("triggers not installed (`hutong capture install \(s.settings.name)`)")
         } else {
-            parts.append(Self.phase(s.state?.position))
+            parts.append(s.settings.isScan ? ScanSource.describe(s.state?.position) : Self.phase(s.state?.position))
         }
         parts.append("\(s.state?.rows ?? 0) rows stored")
         if let backlog = s.backlog { parts.append("\(backlog) changes waiting") }
@@ -62,7 +63,7 @@ struct Status: ParsableCommand {
 
     static func json(_ s: Node.SourceStatus) -> JSONValue {
         var o = JSONObject(["name": .string(s.settings.name), "mode": .string(s.settings.mode), "database": .string(s.settings.database),
-                            "table": .string(s.settings.table), "phase": .string(phase(s.state?.position)), "rows": .int(Int64(s.state?.rows ?? 0))])
+                            "table": .string(s.settings.table), "phase": .string(s.settings.isScan ? ScanSource.describe(s.state?.position) : phase(s.state?.position)), "rows": .int(Int64(s.state?.rows ?? 0))])
         if let b = s.backlog { o["backlog"] = .int(Int64(b)) }
         if let i = s.installed { o["installed"] = .bool(i) }
         if let p = s.problem { o["problem"] = .string(p) }

@@ -43,8 +43,8 @@ struct PostgresCaptureTests {
         try session.execute("INSERT INTO t_xzcf (\(names)) VALUES (\(values))")
     }
 
-    static func withSource(_ node: Node, _ target: PostgresTarget) throws -> Node {
-        try SQLiteCaptureTests.withSource(node, database: "postgres://postgres@127.0.0.1:\(target.port)/\(target.database)")
+    static func withSource(_ node: Node, _ target: PostgresTarget, extra: String = "") throws -> Node {
+        try SQLiteCaptureTests.withSource(node, database: "postgres://postgres@127.0.0.1:\(target.port)/\(target.database)", extra: extra)
     }
 
     static func outbox(_ session: PostgresSession) throws -> Int64 { try session.integer("SELECT count(*) FROM hutong.outbox") ?? -1 }
@@ -215,5 +215,31 @@ struct PostgresCaptureTests {
         try Self.insert(rows[1], header: header, session)
         try Self.insert(rows[2], header: header, session)
         #expect(try arrived(3), "rows inserted after the listener was cut were not taken")
+    }
+
+    /// mode = "scan" with a role that may only read the table: nothing is
+    /// installed, rows are found by hash, a deleted row by the full scan.
+    @Test func aScanNeedsOnlyTheRightToRead() throws {
+        let target = try Self.agency()
+        let session = try PostgresSession(target)
+        let role = "reader_\(target.database.suffix(8))"
+        try session.execute("CREATE ROLE \(role) LOGIN")
+        try session.execute("GRANT SELECT ON t_xzcf TO \(role)")
+        let (created, _) = try NodeFixtures.create("node-pgscan")
+        let node = try SQLiteCaptureTests.withSource(created, database: "postgres://\(role)@127.0.0.1:\(target.port)/\(target.database)",
+                                                     extra: "mode = \"scan\"\nwatermark = \"GXSJ\"")
+        let first = try #require(try node.captureOnce().first?.report)
+        #expect(first.counts["written"] == 5 && first.quarantined == 3, "\(first)")
+        #expect(try session.integer("SELECT count(*) FROM pg_namespace WHERE nspname = 'hutong'") == 0)
+
+        try session.execute("UPDATE t_xzcf SET \"CF_NR_FK\" = 2.5, \"GXSJ\" = '2030-01-01 00:00:00' WHERE \"ID\" = 1001")
+        let incremental = try #require(try node.captureOnce().first?.report)
+        #expect(incremental.counts["written"] == 1 && incremental.quarantined == 0, "\(incremental)")
+        let stored = try node.store.records(type: "penalty", after: nil, limit: 100)
+        #expect(stored.contains { $0.body["fine_fen"] == 2_500_000 })
+        #expect(try node.store.sourceState("xzcf")?.position?.hasSuffix("2030-01-01 00:00:00") == true)
+        // The node's session cannot write, even by mistake.
+        let sourceTable = try node.sourceTable(node.source(named: "xzcf"))
+        #expect(throws: (any Error).self) { try (sourceTable as! PostgresCaptureTable).install() }
     }
 }

@@ -12,7 +12,7 @@ import Testing
 /// outbox, each row through the worked example's mapping.
 @Suite struct SQLiteCaptureTests {
     /// `node` with a `[[sources]]` entry for `table` of `database`, opened again.
-    static func withSource(_ node: Node, database: String, table: String = "t_xzcf", key: String? = nil) throws -> Node {
+    static func withSource(_ node: Node, database: String, table: String = "t_xzcf", key: String? = nil, extra: String = "") throws -> Node {
         let mapping = MappedImportTests.example.appendingPathComponent("penalty.toml").path
         let block = """
 
@@ -22,6 +22,7 @@ import Testing
             table = "\(table)"
             mapping = "\(mapping)"
             \(key.map { "key = \"\($0)\"" } ?? "")
+            \(extra)
 
             """
         let handle = try FileHandle(forWritingTo: node.configuration.file)

@@ -32,6 +32,7 @@ extension Intake {
         /// for a transaction (stored with their keys, or deleted).
         let ledger: String?
         var rows: [(key: String, record: LocalRecord?)] = []
+        var rowHashes: [String: Int64] = [:]
 
         init(intake: Intake, sourceName: String, mapping: String? = nil, ledger: String? = nil) {
             self.intake = intake
@@ -53,7 +54,7 @@ extension Intake {
                 // The text is kept only for what goes to quarantine.
                 try addJSON(checked, raw: String(decoding: bytes, as: UTF8.self), at: at)
             case .mapped(_, let row):
-                try addMapped(checked, row: row, at: at, key: item.key)
+                try addMapped(checked, row: row, at: at, key: item.key, rowHash: item.rowHash)
             case .deleted:
                 if ledger != nil, let key = item.key { rows.append((key, nil)) }
             case .unusable(let row, let reason):
@@ -107,18 +108,23 @@ extension Intake {
         }
 
         /// A mapped row: validated as any standard record; quarantined as the row it came from.
-        private mutating func addMapped(_ checked: Checked, row: SourceRow, at: String, key: String?) throws {
+        private mutating func addMapped(_ checked: Checked, row: SourceRow, at: String, key: String?, rowHash: Int64?) throws {
             guard header == nil else { return reject(JSONWriter.string(row.json), "\(at): a mapped row inside an export", place: at) }
             guard let verdict = checked.verdict, verdict.isAcceptable else {
                 return reject(JSONWriter.string(row.json), "\(at): the mapped record is not valid: " + (checked.verdict?.reason() ?? ""), place: at)
             }
-            try addReady(checked, raw: JSONWriter.string(row.json), at: at, place: at, key: key)
+            try addReady(checked, raw: JSONWriter.string(row.json), at: at, place: at, key: key, rowHash: rowHash)
         }
 
-        private mutating func addReady(_ checked: Checked, raw: @autoclosure () -> String, at: String, place: String?, key: String? = nil) throws {
+        private mutating func addReady(_ checked: Checked, raw: @autoclosure () -> String, at: String, place: String?, key: String? = nil, rowHash: Int64? = nil) throws {
             switch checked.ready {
             case .success(let record):
-                if ledger != nil, let key { rows.append((key, record)) } else { plain.append(record) }
+                if ledger != nil, let key {
+                    rows.append((key, record))
+                    if let rowHash { rowHashes[key] = rowHash }
+                } else {
+                    plain.append(record)
+                }
                 if let place, !quarantinedPlaces.isEmpty, quarantinedPlaces.remove(place) != nil { clearing.append(place) }
             case .failure(let error): reject(raw(), "\(at): \(error)", place: place)
             case nil: reject(raw(), "\(at): not checked", place: place)
@@ -191,7 +197,9 @@ extension Intake {
         private mutating func takeRows(_ ledger: String, done: [SourcePosition], keep: @escaping () throws -> Void) -> Job? {
             var changes = CapturedChanges(source: ledger)
             changes.rows = rows
+            changes.rowHashes = rowHashes
             rows.removeAll(keepingCapacity: true)
+            rowHashes.removeAll(keepingCapacity: true)
             changes.position = done.last(where: { $0.checkpoint != nil })?.checkpoint
             let cleared = clearing, mapping = mapping, store = intake.store
             clearing = []

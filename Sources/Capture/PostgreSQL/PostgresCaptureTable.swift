@@ -36,17 +36,24 @@ public struct PostgresCaptureTable: OutboxTable {
     public let keyColumn: String
     let keyType: String
     public let columns: [String]
+    /// Each column's type as SQL writes it, to compare a cursor with.
+    let types: [String: String]
     let kinds: [ColumnKind]
     let session: PostgresSession
+    /// A scan's table: its session writes nothing, and no NOTIFY comes from it.
+    let readonly: Bool
 
     enum ColumnKind { case integer, decimal, bool, text }
 
+    /// - Parameter readonly: for a scan: every transaction of the node's session is read-only.
     /// - Throws: `CaptureError` for a server that cannot be reached, a missing table, or one without a usable key.
-    public init(target: PostgresTarget, table: String, key: String?, source: String) throws(CaptureError) {
+    public init(target: PostgresTarget, table: String, key: String?, source: String, readonly: Bool = false) throws(CaptureError) {
         self.target = target
         self.table = table
+        self.readonly = readonly
         do {
             session = try PostgresSession(target)
+            if readonly { try session.execute("SET default_transaction_read_only = on") }
             // The name as written (a table created with quotes), else as PostgreSQL folds it.
             guard let found = try session.rows("""
                 SELECT c.oid::text, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -63,6 +70,7 @@ public struct PostgresCaptureTable: OutboxTable {
                 WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
                 """, [.text(oid)])
             columns = attributes.map { $0[0] ?? "" }
+            types = Dictionary(attributes.map { ($0[0] ?? "", $0[1] ?? "text") }, uniquingKeysWith: { a, _ in a })
             kinds = attributes.map { a in
                 switch (a[2], a[3]) {
                 case ("int2", _), ("int4", _), ("int8", _): .integer
@@ -202,12 +210,23 @@ public struct PostgresCaptureTable: OutboxTable {
         ([key] + columns.map(PostgresTarget.quoted)).enumerated().map { "t.\($0.element)::text AS c\($0.offset)" }.joined(separator: ", ")
     }
 
-    public func page(after: String?, limit: Int) throws -> (rows: [TableRow], last: String?) {
-        let rows = try session.rows(
-            "SELECT \(selectList) FROM \(qualified) AS t WHERE t.\(key) \(after == nil ? "IS NOT NULL" : "> $1::text::\(keyType)") ORDER BY t.\(key) LIMIT \(limit)",
-            after.map { [.text($0)] } ?? [])
-        let parsed = rows.map(tableRow)
+    public func page(after: String?, limit: Int, since: Watermark?) throws -> (rows: [TableRow], last: String?) {
+        var sql = "SELECT \(selectList) FROM \(qualified) AS t WHERE t.\(key) IS NOT NULL"
+        var values: [PostgresValue] = []
+        if let after {
+            values.append(.text(after))
+            sql += " AND t.\(key) > $\(values.count)::text::\(keyType)"
+        }
+        if let since, let type = types[since.column] {
+            values.append(.text(since.from))
+            sql += " AND t.\(PostgresTarget.quoted(since.column)) >= $\(values.count)::text::\(type)"
+        }
+        let parsed = try session.rows(sql + " ORDER BY t.\(key) LIMIT \(limit)", values).map(tableRow)
         return (parsed, parsed.last?.key)
+    }
+
+    public func latest(_ column: String) throws -> String? {
+        try session.rows("SELECT max(t.\(PostgresTarget.quoted(column)))::text FROM \(qualified) AS t").first?[0] ?? nil
     }
 
     public func keylessRows() throws -> Int {

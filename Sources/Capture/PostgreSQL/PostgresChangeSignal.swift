@@ -59,5 +59,7 @@ public final class PostgresChangeSignal: ChangeSignal, @unchecked Sendable {
 }
 
 extension PostgresCaptureTable {
-    public func changeSignal(wake: DispatchSemaphore) throws -> any ChangeSignal { PostgresChangeSignal(target: target, wake: wake) }
+    public func changeSignal(wake: DispatchSemaphore) throws -> (any ChangeSignal)? {
+        readonly ? nil : PostgresChangeSignal(target: target, wake: wake)
+    }
 }

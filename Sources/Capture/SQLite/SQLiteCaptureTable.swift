@@ -24,15 +24,16 @@ public struct SQLiteCaptureTable: OutboxTable {
     static let outbox = "_hutong_outbox"
     static let applying = "_hutong_applying"
 
+    /// - Parameter readonly: for a scan: the connection is opened read-only, and the node writes nothing there.
     /// - Throws: `CaptureError` for a missing database or table, or a table without a usable key.
-    public init(path: String, table: String, key: String?, source: String) throws(CaptureError) {
+    public init(path: String, table: String, key: String?, source: String, readonly: Bool = false) throws(CaptureError) {
         self.path = path
         self.table = table
         guard FileManager.default.fileExists(atPath: path) else {
             throw CaptureError("source \(source): database \(path) does not exist; fix [[sources]] database in hutong.toml")
         }
         do {
-            let queue = try Self.connect(path, readonly: false)
+            let queue = try Self.connect(path, readonly: readonly)
             self.queue = queue
             let (names, primary) = try queue.read { db -> ([String], [String]) in
                 guard try db.tableExists(table) else { return ([], []) }
@@ -170,13 +171,27 @@ public struct SQLiteCaptureTable: OutboxTable {
     private var quotedTable: String { Self.quoted(table) }
     private var quotedKey: String { Self.quoted(keyColumn) }
 
-    public func page(after: String?, limit: Int) throws -> (rows: [TableRow], last: String?) {
-        let bound = try after.map(Self.keyValue)
-        let rows = try queue.read { db in
-            let sql = "SELECT * FROM \(quotedTable) WHERE \(quotedKey) \(bound == nil ? "IS NOT NULL" : "> ?") ORDER BY \(quotedKey) LIMIT \(limit)"
-            return try Row.fetchAll(db, sql: sql, arguments: bound.map { [$0] } ?? [])
+    public func page(after: String?, limit: Int, since: Watermark?) throws -> (rows: [TableRow], last: String?) {
+        var arguments: [DatabaseValue] = []
+        var sql = "SELECT * FROM \(quotedTable) WHERE \(quotedKey) IS NOT NULL"
+        if let after {
+            sql += " AND \(quotedKey) > ?"
+            arguments.append(try Self.keyValue(after))
         }
+        if let since {
+            sql += " AND \(Self.quoted(since.column)) >= ?"
+            arguments.append(try Self.keyValue(since.from))
+        }
+        sql += " ORDER BY \(quotedKey) LIMIT \(limit)"
+        let rows = try queue.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) }
         return (rows.map(tableRow), rows.last.map { Self.cursor($0[keyColumn]) })
+    }
+
+    public func latest(_ column: String) throws -> String? {
+        try queue.read { db in
+            let value = try DatabaseValue.fetchOne(db, sql: "SELECT MAX(\(Self.quoted(column))) FROM \(quotedTable)") ?? .null
+            return value.isNull ? nil : Self.cursor(value)
+        }
     }
 
     public func keylessRows() throws -> Int {

@@ -21,5 +21,5 @@ public final class SQLiteChangeSignal: ChangeSignal, @unchecked Sendable {
 }
 
 extension SQLiteCaptureTable {
-    public func changeSignal(wake: DispatchSemaphore) throws -> any ChangeSignal { try SQLiteChangeSignal(path: path) }
+    public func changeSignal(wake: DispatchSemaphore) throws -> (any ChangeSignal)? { try SQLiteChangeSignal(path: path) }
 }

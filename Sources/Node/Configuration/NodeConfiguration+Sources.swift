@@ -14,12 +14,24 @@ extension NodeConfiguration {
         /// The column that names a row when the table's primary key is not one column.
         public let key: String?
         public let mapping: String
-        /// How changes are found: "trigger" (an outbox the triggers fill).
+        /// How changes are found: "trigger" (an outbox the triggers fill) or
+        /// "scan" (the table is read, never altered; rows are compared by hash).
         public let mode: String
+        /// For a scan: a column whose value grows with each change
+        /// (`UPDATE_TIME`), so that most scans read only rows at or after
+        /// the last value seen; nil: every scan reads the whole table.
+        public var watermark: String?
+        /// For a scan: how often it runs under `capture --follow`.
+        public var scanSeconds = 30
+        /// For a scan with a watermark: how often the whole table is read,
+        /// which finds deleted rows and rows committed behind the watermark.
+        public var fullScanSeconds = 3_600
+
+        public var isScan: Bool { mode == "scan" }
     }
 
-    static let sourceKeys = ["name", "database", "password_file", "table", "key", "mapping", "mode"]
-    static let sourceModes = ["trigger"]
+    static let sourceKeys = ["name", "database", "password_file", "table", "key", "mapping", "mode", "watermark", "scan_seconds", "full_scan_seconds"]
+    static let sourceModes = ["trigger", "scan"]
 
     /// The `[[sources]]` tables of `table`, checked.
     static func sources(_ table: TOMLTable, path: String, resolve: (String) -> String) throws -> [SourceSettings] {
@@ -47,6 +59,15 @@ extension NodeConfiguration {
             let isPostgres = database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
             var settings = SourceSettings(name: name, database: isPostgres ? database : URL(fileURLWithPath: resolve(database)).standardizedFileURL.path,
                                           table: tableName, key: t["key"]?.string, mapping: resolve(mapping), mode: mode)
+            for key in ["watermark", "scan_seconds", "full_scan_seconds"] where t[key] != nil && mode != "scan" {
+                throw ConfigurationError("\(path): source \(name): \(key) is for mode = \"scan\"; a trigger source is read as its outbox fills")
+            }
+            settings.watermark = t["watermark"]?.string
+            for (key, keyPath) in [("scan_seconds", \SourceSettings.scanSeconds), ("full_scan_seconds", \SourceSettings.fullScanSeconds)] {
+                guard let value = t[key] else { continue }
+                guard let n = value.int, n > 0 else { throw ConfigurationError("\(path): source \(name): \(key) must be a positive whole number of seconds") }
+                settings[keyPath: keyPath] = n
+            }
             if let file = t["password_file"]?.string {
                 guard isPostgres else { throw ConfigurationError("\(path): source \(name): password_file is for a PostgreSQL database (database = \"postgres://…\")") }
                 settings.passwordFile = resolve(file)

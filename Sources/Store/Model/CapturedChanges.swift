@@ -10,6 +10,9 @@ public struct CapturedChanges: Sendable {
     /// In the order read: a row's key and the record it became, or nil for
     /// a row deleted at the source (its record becomes a tombstone).
     public var rows: [(key: String, record: LocalRecord?)] = []
+    /// For a scanned source: the hash of each row's content as read, kept
+    /// with its link so that the next scan passes over it while it is unchanged.
+    public var rowHashes: [String: Int64] = [:]
     /// The source's position after these changes (its own text), kept with them; nil: unchanged.
     public var position: String?
 

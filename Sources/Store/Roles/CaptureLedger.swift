@@ -11,6 +11,12 @@ public protocol CaptureLedger: Sendable {
     func sourceState(_ source: String) throws -> SourceState?
     /// Notes a read of the source that ended: at its end (`error` nil) or with `error`.
     func noteSourceRun(_ source: String, error: String?) throws
+    /// The content hashes a scan stored for the rows `keys` (rows never
+    /// linked, or linked by triggers, are left out).
+    func rowHashes(source: String, keys: [String]) throws -> [String: Int64]
+    /// Every row key of the source linked to a record: what a full scan
+    /// that no longer finds one of them takes as deleted.
+    func sourceKeys(source: String) throws -> [String]
     /// Forgets the source's position (not its rows' links): the next read starts with a snapshot.
     func resetSource(_ source: String) throws
 }

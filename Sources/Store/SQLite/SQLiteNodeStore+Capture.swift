@@ -28,6 +28,25 @@ extension SQLiteNodeStore {
         }
     }
 
+    public func rowHashes(source: String, keys: [String]) throws -> [String: Int64] {
+        try pool.read { db in
+            var hashes: [String: Int64] = [:]
+            // In pieces of 500 keys, under SQLite's parameter limit.
+            for start in stride(from: 0, to: keys.count, by: 500) {
+                let piece = keys[start..<min(keys.count, start + 500)]
+                let marks = Array(repeating: "?", count: piece.count).joined(separator: ", ")
+                let rows = try Row.fetchCursor(db, sql: "SELECT key, row_hash FROM source_rows WHERE source = ? AND key IN (\(marks)) AND row_hash IS NOT NULL",
+                                               arguments: StatementArguments([source] + Array(piece)))
+                while let row = try rows.next() { hashes[row[0]] = row[1] as Int64 }
+            }
+            return hashes
+        }
+    }
+
+    public func sourceKeys(source: String) throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT key FROM source_rows WHERE source = ?", arguments: [source]) }
+    }
+
     public func resetSource(_ source: String) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE sources SET position = NULL, updated_at = ? WHERE source = ?", arguments: [StoreClock.timestamp(), source])

@@ -136,6 +136,11 @@ extension SQLiteNodeStore {
                 );
                 """)
         }
+        // A read-only source (a scan) finds what changed by the hash of each
+        // row as it was last read.
+        m.registerMigration("v6-source-row-hash") { db in
+            try db.execute(sql: "ALTER TABLE source_rows ADD COLUMN row_hash INTEGER")
+        }
         return m
     }
 }

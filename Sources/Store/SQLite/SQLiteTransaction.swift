@@ -94,10 +94,11 @@ extension SQLiteTransaction {
         return links
     }
 
-    mutating func link(source: String, key: String, recordID: String?) throws {
+    mutating func link(source: String, key: String, recordID: String?, rowHash: Int64?) throws {
         // Once a row: statements parsed once per connection.
         if let recordID {
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO source_rows (source, key, record_id) VALUES (?, ?, ?)").execute(arguments: [source, key, recordID])
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO source_rows (source, key, record_id, row_hash) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [source, key, recordID, rowHash])
         } else {
             try db.cachedStatement(sql: "DELETE FROM source_rows WHERE source = ? AND key = ?").execute(arguments: [source, key])
         }

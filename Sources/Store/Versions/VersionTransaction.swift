@@ -44,8 +44,9 @@ public protocol VersionTransaction {
 
     /// The records that rows of a capture source became, by row key (unlinked keys left out).
     func sourceLinks(source: String, keys: [String]) throws -> [String: String]
-    /// Links (or unlinks, `recordID` nil) a source row to the record it became.
-    mutating func link(source: String, key: String, recordID: String?) throws
+    /// Links (or unlinks, `recordID` nil) a source row to the record it
+    /// became; `rowHash`: the row's content as a scan saw it (nil for triggers).
+    mutating func link(source: String, key: String, recordID: String?, rowHash: Int64?) throws
     /// Whether any source row is linked to the record.
     func isLinked(recordID: String) throws -> Bool
     mutating func saveSourcePosition(source: String, position: String) throws

@@ -18,11 +18,11 @@ extension VersionWriter {
         func flush(_ outcome: inout CaptureOutcome) throws {
             guard !run.isEmpty else { return }
             outcome.written += try write(run.map(\.record))
-            for (key, record) in run where links[key] != record.id {
+            for (key, record) in run where links[key] != record.id || changes.rowHashes[key] != nil {
                 let old = links[key]
                 links[key] = record.id
-                try transaction.link(source: changes.source, key: key, recordID: record.id)
-                if let old { left.append(old) }
+                try transaction.link(source: changes.source, key: key, recordID: record.id, rowHash: changes.rowHashes[key])
+                if let old, old != record.id { left.append(old) }
             }
             run.removeAll()
         }
@@ -33,7 +33,7 @@ extension VersionWriter {
             }
             try flush(&outcome)
             guard let old = links.removeValue(forKey: key) else { continue }
-            try transaction.link(source: changes.source, key: key, recordID: nil)
+            try transaction.link(source: changes.source, key: key, recordID: nil, rowHash: nil)
             left.append(old)
         }
         try flush(&outcome)
