@@ -75,7 +75,10 @@ let package = Package(
         ]),
         // The node as a whole: opening it (configuration, standard, store, key),
         // syncing with its peers, importing, checking; every command goes through it.
-        .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Transport", "Postgres", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Sink", dependencies: [
+            "JSON", "Standard", "Replication", "Store", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Sink", "Transport", "Postgres", .product(name: "TOMLKit", package: "TOMLKit")]),
         .executableTarget(
             name: "hutong",
             dependencies: [
@@ -107,7 +110,7 @@ let package = Package(
         ]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "Normalise", "HutongTesting"]),
         .testTarget(name: "NodeTests", dependencies: [
-            "Node", "Capture", "Normalise", "Transport", "Store", "Standard", "HutongTesting", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
+            "Node", "Capture", "Sink", "Normalise", "Transport", "Store", "Standard", "HutongTesting", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]
 )

@@ -10,14 +10,32 @@ extension Node {
     /// fails is tried again after a wait that doubles up to a minute, its
     /// error noted for `hutong status`; the other sources go on meanwhile.
     public func follow(pollSeconds: TimeInterval = 5, transactionSize: Int = 1_000, stop: @escaping @Sendable () -> Bool,
-                       wake: DispatchSemaphore = DispatchSemaphore(value: 0), each: (CaptureRun) -> Void) {
+                       wake: DispatchSemaphore = DispatchSemaphore(value: 0), sunk: (SinkRun) -> Void = { _ in }, each: (CaptureRun) -> Void) {
         let intake = Intake(store: store, catalog: catalog, transactionSize: transactionSize)
         var followers = configuration.sources.map { Follow(settings: $0) }
+        // The sinks write what changed in the store (captured here, or
+        // received from peers by another process), looked at every `Follow.sinkGlance`.
+        var sinkedUpTo: Int64 = -1
+        var nextSinkLook = Date.distantPast
+        var sinkRetryAt = Date.distantPast
         while !stop() {
             let now = Date()
+            var stored = false
             for i in followers.indices {
-                if let run = step(&followers[i], intake: intake, now: now, pollSeconds: pollSeconds, wake: wake) { each(run) }
+                if let run = step(&followers[i], intake: intake, now: now, pollSeconds: pollSeconds, wake: wake) {
+                    stored = stored || run.report != nil
+                    each(run)
+                }
                 if stop() { break }
+            }
+            if !configuration.sinks.isEmpty, stored || now >= nextSinkLook, now >= sinkRetryAt,
+               let last = try? store.info().lastSequence, last != sinkedUpTo {
+                nextSinkLook = now.addingTimeInterval(Follow.sinkGlance)
+                let runs = drainSinks()
+                for run in runs where run.error != nil || run.report?.summary != nil { sunk(run) }
+                if runs.allSatisfy({ $0.error == nil }) { sinkedUpTo = last } else { sinkRetryAt = now.addingTimeInterval(5) }
+            } else if now >= nextSinkLook {
+                nextSinkLook = now.addingTimeInterval(Follow.sinkGlance)
             }
             // Until the next glance, or sooner when a source asked to be read again soon.
             let soonest = followers.map(\.nextPoll).min().map { $0.timeIntervalSinceNow } ?? 1
@@ -91,4 +109,6 @@ struct Follow {
     static let glance: TimeInterval = 0.02
     /// How soon a source with notes held back is read again.
     static let again: TimeInterval = 0.003
+    /// How often the store is looked at for changes the sinks have not written.
+    static let sinkGlance: TimeInterval = 0.5
 }

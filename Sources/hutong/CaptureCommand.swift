@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Capture
 import Node
+import Sink
 
 /// `hutong capture`: take the changes of the agency tables the node watches.
 struct CaptureCommand: ParsableCommand {
@@ -40,14 +41,25 @@ struct CaptureCommand: ParsableCommand {
             guard once != follow else { throw ValidationError("give --once (read every source to its end, then stop) or --follow (keep following them)") }
         }
 
+        static func report(_ run: Node.SinkRun) {
+            if let report = run.report {
+                Swift.print("sink \(run.sink): \(report.summary ?? "no changes")")
+            } else if let error = run.error {
+                Swift.print("sink \(run.sink): failed: \(error)")
+            }
+        }
+
         func run() throws {
             let opened = try node.open()
-            if opened.configuration.sources.isEmpty {
-                throw CommandFailure(code: ExitStatus.usage, message: "\(opened.configuration.file.path) has no [[sources]]; add one (docs/capture.md)")
+            if opened.configuration.sources.isEmpty && opened.configuration.sinks.isEmpty {
+                throw CommandFailure(code: ExitStatus.usage, message: "\(opened.configuration.file.path) has no [[sources]] or [[sinks]]; add one (docs/capture.md)")
             }
             if follow {
                 let stop = StopSignal()
-                opened.follow(pollSeconds: max(0.05, pollSeconds), transactionSize: transactionSize, stop: { stop.requested }, wake: stop.wake) { run in
+                opened.follow(pollSeconds: max(0.05, pollSeconds), transactionSize: transactionSize, stop: { stop.requested }, wake: stop.wake, sunk: { run in
+                    Self.report(run)
+                    fflush(nil)
+                }) { run in
                     if let report = run.report { print("\(run.source): \(report.summary ?? "no changes")") } else if let e = run.error { print("\(run.source): failed: \(e)") }
                     fflush(nil)
                 }
@@ -60,7 +72,8 @@ struct CaptureCommand: ParsableCommand {
                     print("\(run.source): failed: \(error)")
                 }
             }
-            if runs.contains(where: { $0.error != nil }) { throw CommandFailure(code: ExitStatus.sourceFailed, message: "") }
+            let sinks = opened.drainSinks(each: Self.report)
+            if runs.contains(where: { $0.error != nil }) || sinks.contains(where: { $0.error != nil }) { throw CommandFailure(code: ExitStatus.sourceFailed, message: "") }
             if runs.contains(where: { ($0.report?.quarantined ?? 0) > 0 }) { throw CommandFailure(code: ExitStatus.dataProblem, message: "") }
         }
     }
@@ -79,6 +92,14 @@ struct CaptureCommand: ParsableCommand {
         @OptionGroup var choice: SourceChoice
 
         func run() throws {
+            if let (opened, sink) = try choice.sink() {
+                if choice.print { return print(sink.installSQL, terminator: "") }
+                do {
+                    let had = try opened.installSink(choice.source)
+                    print("\(choice.source): tables \(sink.tables.values.sorted().joined(separator: ", ")) \(had ? "checked" : "created") in \(sink.origin); `hutong capture --once` writes the node's records into them")
+                } catch let e as NodeError { throw CommandFailure(e) }
+                return
+            }
             let (opened, table) = try choice.table()
             if choice.print { return print(table.installSQL, terminator: "") }
             do {
@@ -96,6 +117,14 @@ struct CaptureCommand: ParsableCommand {
         @OptionGroup var choice: SourceChoice
 
         func run() throws {
+            if let (opened, sink) = try choice.sink() {
+                if choice.print { return print(sink.uninstallSQL, terminator: "") }
+                do {
+                    try opened.uninstallSink(choice.source)
+                    print("\(choice.source): tables \(sink.tables.values.sorted().joined(separator: ", ")) dropped from \(sink.origin)")
+                } catch let e as NodeError { throw CommandFailure(e) }
+                return
+            }
             let (opened, table) = try choice.table()
             if choice.print { return print(table.uninstallSQL, terminator: "") }
             do {
@@ -107,9 +136,16 @@ struct CaptureCommand: ParsableCommand {
 
     /// What `install` and `uninstall` are given: a source, and whether only to print the SQL.
     struct SourceChoice: ParsableArguments {
-        @Argument(help: "The source's name ([[sources]] name).") var source: String
+        @Argument(help: "The source's or sink's name ([[sources]] or [[sinks]] name).") var source: String
         @Flag(help: "Print the SQL instead of running it.") var print = false
         @OptionGroup var node: NodeOptions
+
+        /// The node and the sink's tables, when `source` names a sink.
+        func sink() throws -> (Node, any SinkTarget)? {
+            let opened = try node.open()
+            guard let s = opened.sinkSettings(named: source) else { return nil }
+            do { return (opened, try opened.sinkTarget(s)) } catch let e as NodeError { throw CommandFailure(e) }
+        }
 
         /// The node, and the source's table in the agency's database.
         func table() throws -> (Node, any OutboxTable) {

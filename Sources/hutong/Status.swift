@@ -17,6 +17,7 @@ struct Status: ParsableCommand {
         let opened = try node.open()
         let i = try opened.store.info()
         let sources = try opened.sourceStatuses()
+        let sinks = try opened.sinkStatuses()
         if json {
             Output.json([
                 PeerAPI.Key.node: .string(i.nodeID), PeerAPI.Key.epoch: .string(i.epoch), PeerAPI.Key.lastSeq: .int(i.lastSequence),
@@ -24,6 +25,14 @@ struct Status: ParsableCommand {
                 "tombstones": .int(Int64(i.tombstones)), "open_conflicts": .int(Int64(i.openConflicts)), "quarantined": .int(Int64(i.quarantined)),
                 "cursors": .array(i.cursors.map { ["peer": .string($0.peer), "direction": .string($0.direction.rawValue), "epoch": .string($0.epoch), "sequence": .int($0.sequence)] }),
                 "sources": .array(sources.map(Self.json)),
+                "sinks": .array(sinks.map { s in
+                    var o = JSONObject(["name": .string(s.settings.name), "database": .string(s.settings.database),
+                                        "types": .array(s.settings.types.map { .string($0) }), "written_up_to": .int(s.position)])
+                    if let i = s.installed { o["installed"] = .bool(i) }
+                    if let p = s.problem { o["problem"] = .string(p) }
+                    if let e = s.state?.lastError { o["last_error"] = .string(e) }
+                    return .object(o)
+                }),
             ])
             return
         }
@@ -34,6 +43,14 @@ struct Status: ParsableCommand {
         if i.cursors.isEmpty { print("peer cursors: none yet") }
         for c in i.cursors { print("peer \(c.peer) \(c.direction.rawValue): \(c.epoch):\(c.sequence)") }
         for s in sources { print(Self.line(s)) }
+        for s in sinks {
+            var text = "sink \(s.settings.name) (\(s.settings.database), \(s.settings.types.joined(separator: ", "))): "
+            if let p = s.problem { text += "cannot be written: \(p)" } else if s.installed == false { text += "tables not installed (`hutong capture install \(s.settings.name)`)" } else {
+                text += "written up to change \(s.position) of \(i.lastSequence)"
+            }
+            if let e = s.state?.lastError { text += "\n    last error (\(s.state?.lastErrorAt ?? "")): \(e)" }
+            print(text)
+        }
     }
 
     /// One source: where it is, what waits, what went wrong last.

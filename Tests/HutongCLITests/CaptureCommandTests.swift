@@ -46,6 +46,14 @@ import Testing
         try handle.close()
     }
 
+    /// A `[[sinks]]` for the same agency database.
+    static func addSink(in dir: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/n/hutong.toml"))
+        handle.seekToEndOfFile()
+        handle.write(Data("\n[[sinks]]\nname = \"agency-in\"\ndatabase = \"../agency.sqlite\"\ntypes = [\"penalty\"]\n".utf8))
+        try handle.close()
+    }
+
     static func sql(_ db: String, _ query: String, in dir: String) throws -> String {
         try CLI.run([db, query], in: dir, executable: "/usr/bin/sqlite3").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -140,6 +148,19 @@ import Testing
         let audit = try CLI.run(["audit", "list"] + config, in: dir).stdout
         #expect(audit.contains("record-deleted") && audit.contains("信用修复：撤销公示") && audit.contains("capture-installed"), "\(audit)")
         #expect(try CLI.run(["records", "delete", id!, "--reason", "again"] + config, in: dir).stdout.contains("already deleted"))
+
+        // A sink: its tables made by install (or shown by --print), the records written by capture --once.
+        try Self.addSink(in: dir)
+        let sql = try CLI.run(["capture", "install", "agency-in", "--print"] + config, in: dir)
+        #expect(sql.status == 0 && sql.stdout.contains("CREATE TABLE IF NOT EXISTS \"hutong_in_penalty\""), "\(sql.stdout)\(sql.stderr)")
+        let notYet = try CLI.run(["capture", "--once"] + config, in: dir)
+        #expect(notYet.status == 4 && notYet.stdout.contains("sink agency-in: failed") && notYet.stdout.contains("hutong capture install agency-in"), "\(notYet.stdout)")
+        #expect(try CLI.run(["capture", "install", "agency-in"] + config, in: dir).status == 0)
+        let sunk = try CLI.run(["capture", "--once"] + config, in: dir)
+        #expect(sunk.status == 0 && sunk.stdout.contains("sink agency-in: 5 rows written (1 marked deleted)"), "\(sunk.stdout)\(sunk.stderr)")
+        #expect(try Self.sql("agency.sqlite", "SELECT deleted FROM hutong_in_penalty WHERE id = '\(id!)'", in: dir) == "1")
+        let status = try CLI.run(["status"] + config, in: dir).stdout
+        #expect(status.contains("sink agency-in (") && status.contains("written up to change 6 of 6"), "\(status)")
     }
 
     /// `capture --follow` on SQLite takes a commit without waiting for its
@@ -148,7 +169,9 @@ import Testing
         let dir = try CLI.temporaryDirectory()
         try Self.agency(copies: 1, in: dir)
         let config = ["--config", "n/hutong.toml"]
+        try Self.addSink(in: dir)
         #expect(try CLI.run(["capture", "install", "xzcf"] + config, in: dir).status == 0)
+        #expect(try CLI.run(["capture", "install", "agency-in"] + config, in: dir).status == 0)
         #expect(try CLI.run(["capture"] + config, in: dir).status == 2, "neither --once nor --follow")
         let log = dir + "/follow.log"
         let pid = try CLI.spawn(["capture", "--follow", "--poll-seconds", "3600"] + config, in: dir, log: log)
@@ -171,6 +194,10 @@ import Testing
         for _ in 0..<500 where waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }
         #expect(status == 0, "exit status \(status) after SIGTERM: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         if status == -1 { CLI.kill(pid) }
-        #expect(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("xzcf: 1 written"))
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(output.contains("xzcf: 1 written") && output.contains("sink agency-in: 5 rows written"), "\(output)")
+        // The sink followed too: the corrected row is in its table, and nothing it wrote was noted.
+        #expect(try Self.sql("agency.sqlite", "SELECT count(*) FROM hutong_in_penalty WHERE violation_type LIKE '%（更正）'", in: dir) == "1")
+        #expect(try Self.sql("agency.sqlite", "SELECT count(*) FROM _hutong_outbox", in: dir) == "0")
     }
 }

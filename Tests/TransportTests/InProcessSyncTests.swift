@@ -147,6 +147,29 @@ final class InProcessConnection: PeerConnection, @unchecked Sendable {
         #expect(push?.sequence == 240, "\(String(describing: push))")
     }
 
+    /// A record withdrawn at node-a (its tombstone, with an empty body)
+    /// reaches node-b in both directions of a sync: deletions replicate like
+    /// any change, and a tombstone that carries a body is refused.
+    @Test func aTombstoneReplicates() async throws {
+        let a = try Node("node-a", records: 20, seed: 21)
+        let b = try Node("node-b", records: 0, seed: 22)
+        let both = PeerGrants(pull: ["penalty"], push: ["penalty"], personal: true)
+        let app = try server(b, knowing: a, grants: both)
+        let withdrawn = try #require(try a.store.records(type: "penalty", after: nil, limit: 1).first)
+        _ = try a.store.delete(id: withdrawn.id, reason: "信用修复")
+        let summary = try await app.test(.router) { client in
+            try await sync(a, with: b, grants: both, connection: InProcessConnection(client: client, pin: a.pin)) { try $0.push() }
+        }
+        #expect(summary.pushed == 20 && summary.pushRejected == 0, "\(summary)")
+        #expect(try b.store.record(id: withdrawn.id)?.deleted == true)
+        // A tombstone with a body: the schema refuses it (nothing unchecked rides on a deletion).
+        let gate = RecordGate(catalog: F.catalog, schema: "envelope")!
+        var tombstone = try #require(try b.store.record(id: withdrawn.id))
+        #expect(gate.check(tombstone.json).isAcceptable)
+        tombstone.body = ["note": "unchecked"]
+        #expect(!gate.check(tombstone.json).isAcceptable)
+    }
+
     /// A caller whose pin names no configured peer, or who shows none, is
     /// refused with 403 on every route before anything is read or written;
     /// the sync says so, and refused pulls and batches are in node-b's audit log.

@@ -27,6 +27,8 @@ public struct NodeConfiguration: Sendable {
     public var inboxes: [InboxSettings] = []
     /// [[sources]]: agency tables the node captures.
     public var sources: [SourceSettings] = []
+    /// [[sinks]]: agency databases the node writes its records into.
+    public var sinks: [SinkSettings] = []
 
     /// One `[[inbox]]`: its folder, the mapping its files are read through
     /// (none: they hold standard records), and how long a file must rest.
@@ -118,6 +120,7 @@ public struct NodeConfiguration: Sendable {
             idleTimeoutSeconds: max(1, server?["idle_timeout_seconds"]?.int ?? 30), peers: peers)
         configuration.inboxes = inboxes
         configuration.sources = try sources(table, path: path, resolve: resolve)
+        configuration.sinks = try sinks(table, path: path, sources: configuration.sources, resolve: resolve)
         return configuration
     }
 
@@ -196,6 +199,13 @@ public struct NodeConfiguration: Sendable {
         # database = "/srv/agency/enforcement.sqlite"
         # table = "XZCF"
         # mapping = "mappings/penalty.toml"
+
+        # Agency databases the node writes its records into, in tables of its own
+        # (hutong_in_<type>; created by `hutong capture install NAME`): one [[sinks]] each.
+        # [[sinks]]
+        # name = "agency-in"
+        # database = "/srv/agency/enforcement.sqlite"
+        # types = ["penalty", "case_transfer"]
 
         # Peers: one [[peers]] table each, added by `hutong peers add`.
         # Everything a peer may do here is listed in its grants; the rest is denied.

@@ -17,6 +17,10 @@ public protocol CaptureLedger: Sendable {
     /// Every row key of the source linked to a record: what a full scan
     /// that no longer finds one of them takes as deleted.
     func sourceKeys(source: String) throws -> [String]
+    /// How far a sink has written the change log into its agency's tables (0: not yet).
+    func sinkPosition(_ sink: String) throws -> Int64
+    /// Saved after the agency's transaction committed: a kill before it writes the page again, harmlessly.
+    func saveSinkPosition(_ sink: String, sequence: Int64) throws
     /// Forgets the source's position (not its rows' links): the next read starts with a snapshot.
     func resetSource(_ source: String) throws
 }

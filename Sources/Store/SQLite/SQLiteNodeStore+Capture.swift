@@ -47,6 +47,24 @@ extension SQLiteNodeStore {
         try pool.read { db in try String.fetchAll(db, sql: "SELECT key FROM source_rows WHERE source = ?", arguments: [source]) }
     }
 
+    // A sink's cursor is kept beside the sources' positions, under "sink:NAME"
+    // (a source's name has no colon).
+    public func sinkPosition(_ sink: String) throws -> Int64 {
+        try pool.read { db in
+            Int64(try String.fetchOne(db, sql: "SELECT position FROM sources WHERE source = ?", arguments: ["sink:" + sink]) ?? "0") ?? 0
+        }
+    }
+
+    public func saveSinkPosition(_ sink: String, sequence: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO sources (source, position, updated_at, last_success) VALUES (?, ?, ?, ?)
+                ON CONFLICT (source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at, last_success = excluded.last_success,
+                    last_error = NULL, last_error_at = NULL
+                """, arguments: ["sink:" + sink, String(sequence), StoreClock.timestamp(), StoreClock.timestamp()])
+        }
+    }
+
     public func resetSource(_ source: String) throws {
         try pool.write { db in
             try db.execute(sql: "UPDATE sources SET position = NULL, updated_at = ? WHERE source = ?", arguments: [StoreClock.timestamp(), source])
