@@ -7,6 +7,7 @@ import Postgres
 import Store
 import Testing
 @testable import Node
+@testable import Sink
 
 /// Capture from a real PostgreSQL 15 server in trigger mode: the same
 /// snapshot and changes as on SQLite, exact numerics, and concurrent agency
@@ -241,5 +242,46 @@ struct PostgresCaptureTests {
         // The node's session cannot write, even by mistake.
         let sourceTable = try node.sourceTable(node.source(named: "xzcf"))
         #expect(throws: (any Error).self) { try (sourceTable as! PostgresCaptureTable).install() }
+    }
+
+    /// The sink on PostgreSQL: schema hutong_in, typed and commented columns,
+    /// written with `SET LOCAL hutong.applying`, so capture triggers put on
+    /// its table note nothing; a replay after a kill changes nothing.
+    @Test func theSinkWritesIntoItsOwnSchemaAndIsNeverCapturedBack() throws {
+        let target = try Self.agency()
+        let url = "postgres://postgres@127.0.0.1:\(target.port)/\(target.database)"
+        let (created, _) = try NodeFixtures.create("node-pgsink")
+        let node = try SinkTests.withSink(try Self.withSource(created, target), database: url)
+        try node.installCapture("xzcf")
+        #expect(try node.installSink("agency-in") == false)
+        #expect(try node.installSink("agency-in") == true)
+        // As a careless DBA might: capture triggers on the sink's table.
+        try PostgresCaptureTable(target: target, table: "hutong_in.penalty", key: "id", source: "test").install()
+        _ = try node.captureOnce()
+        let first = node.drainSinks()
+        #expect(first[0].report?.written == 5, "\(first)")
+        let session = try PostgresSession(target)
+        let row = try #require(try session.rows("""
+            SELECT party_name, fine_fen::text, deleted::text, body->>'decision_number', col_description('hutong_in.penalty'::regclass, 
+                (SELECT attnum FROM pg_attribute WHERE attrelid = 'hutong_in.penalty'::regclass AND attname = 'fine_fen')::int)
+            FROM hutong_in.penalty WHERE body->>'decision_number' = '苏市监罚〔2023〕12号'
+            """).first)
+        #expect(row[0] == "苏州市姑苏区 恒达电器有限公司" && row[1] == "1500000" && row[2] == "false", "\(row)")
+        #expect(row[4]?.isEmpty == false, "the column has no comment: \(row)")
+        #expect(try session.integer("SELECT count(*) FROM hutong.outbox WHERE tbl <> 'public.t_xzcf'") == 0, "the sink's writes were noted")
+
+        // Killed between the agency's commit and the cursor's save: the replay changes nothing.
+        let id = try #require(try session.rows("SELECT id FROM hutong_in.penalty ORDER BY id LIMIT 1").first?[0] ?? nil)
+        _ = try node.store.delete(id: id, reason: "信用修复")
+        var report = Sink.Report()
+        _ = try node.sink(#require(node.sinkSettings(named: "agency-in"))).writeNext(&report)
+        #expect(report.written == 1 && report.deleted == 1, "\(report)")
+        let replay = node.drainSinks()
+        #expect(replay[0].report?.written == 0, "\(replay)")
+        let gone = try #require(try session.rows("SELECT deleted::text, body IS NOT NULL, party_name IS NOT NULL FROM hutong_in.penalty WHERE id = $1", [.text(id)]).first)
+        #expect(gone == ["true", "true", "true"], "\(gone)")
+        #expect(try session.integer("SELECT count(*) FROM hutong.outbox WHERE tbl <> 'public.t_xzcf'") == 0)
+        try node.uninstallSink("agency-in")
+        #expect(try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('hutong_in.penalty')") == 0)
     }
 }
