@@ -102,7 +102,9 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Runs the real `hutong` binary as a user would.
-        .testTarget(name: "HutongCLITests", dependencies: ["hutong", "Standard", "Replication", "Transport", "HutongTesting"]),
+        .testTarget(name: "HutongCLITests", dependencies: [
+            "hutong", "Standard", "Replication", "Transport", "HutongTesting", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "TransportTests", dependencies: [
             "Transport", "Store", "Replication", "Standard", "JSON", "HutongTesting",
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -21,7 +21,9 @@ public final class PostgresServer: @unchecked Sendable {
     /// The server the tests of this process share, started on first use.
     public static let shared: Result<PostgresServer, any Error> = Result { try PostgresServer() }
 
-    init() throws {
+    /// A server of its own, for tests whose open transactions must not hold
+    /// back the capture of other tests (the fence is server-wide).
+    public init() throws {
         directory = NSTemporaryDirectory() + "hutong-pg-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         port = Loopback.freePort()
