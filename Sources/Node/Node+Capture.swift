@@ -63,6 +63,20 @@ extension Node {
         try store.audit(kind: .captureRemoved, detail: "source \(name): triggers on \(s.table) removed from \(s.database)")
     }
 
+    /// Measures what the capture triggers would add to the agency's own
+    /// inserts into the source's table (`hutong capture bench`), on a scratch
+    /// copy of the table in the same database, dropped afterwards.
+    public func benchCapture(_ name: String, bulkRows: Int, singleRows: Int) throws -> TriggerCost {
+        let table = try captureTable(source(named: name))
+        let scratch: any BenchScratch
+        switch table {
+        case let t as SQLiteCaptureTable: scratch = try SQLiteBenchScratch(t)
+        case let t as PostgresCaptureTable: scratch = try PostgresBenchScratch(t)
+        default: throw NodeError("source \(name): no bench for this kind of database")
+        }
+        return try TriggerCost.measure(scratch, bulkRows: bulkRows, singleRows: singleRows)
+    }
+
     /// What one source's capture did: its intake's report, or why it stopped.
     public struct CaptureRun: Sendable {
         public let source: String

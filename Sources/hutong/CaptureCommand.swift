@@ -10,7 +10,7 @@ struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capture",
         abstract: "Capture the agency tables of [[sources]]: install their triggers, then take their changes.",
-        subcommands: [Once.self, Install.self, Uninstall.self],
+        subcommands: [Once.self, Install.self, Uninstall.self, Bench.self],
         defaultSubcommand: Once.self)
 
     struct Once: ParsableCommand {
@@ -131,6 +131,40 @@ struct CaptureCommand: ParsableCommand {
                 try opened.uninstallCapture(choice.source)
                 print("\(choice.source): triggers removed from \(table.origin)")
             } catch let e as NodeError { throw CommandFailure(e) }
+        }
+    }
+
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bench",
+            abstract: "Measure what the capture triggers add to the agency's own inserts into a source's table.",
+            discussion: """
+                Made for the agency's DBA, on the agency's own machine: a scratch copy of the table \
+                (SQLite: _hutong_bench, made by the table's own CREATE statement and indexes; \
+                PostgreSQL: hutong.bench, LIKE the table INCLUDING ALL) is filled with copies of the \
+                table's rows, in one bulk statement and in one-row transactions, first without the \
+                triggers and then with them; the best of three runs each way is shown. The table \
+                itself and its outbox's notes are not touched, and the scratch table is dropped after.
+                """)
+        @Argument(help: "The source's name ([[sources]] name).") var source: String
+        @Option(help: "Rows of the bulk insert.") var rows: Int = 10_000
+        @Option(help: "One-row transactions.") var singles: Int = 500
+        @OptionGroup var node: NodeOptions
+
+        func validate() throws {
+            guard rows > 0, singles > 0 else { throw ValidationError("--rows and --singles must be positive") }
+        }
+
+        func run() throws {
+            let opened = try node.open()
+            let cost: TriggerCost
+            do { cost = try opened.benchCapture(source, bulkRows: rows, singleRows: singles) } catch let e as NodeError { throw CommandFailure(e) }
+            func ms(_ t: Double) -> String { String(format: "%.1f ms", t * 1_000) }
+            print("\(source): what the capture triggers add to the agency's inserts (best of 3)")
+            func x(_ f: Double) -> String { String(format: "%.2f×", f) }
+            print("  bulk insert of \(cost.bulkRows) rows: \(ms(cost.bulkBare)) without, \(ms(cost.bulkTriggered)) with the triggers: \(x(cost.bulkFactor))")
+            print("  \(cost.singleRows) one-row transactions: \(ms(cost.eachBare)) without, \(ms(cost.eachTriggered)) with the triggers: \(x(cost.eachFactor))"
+                + " (\(ms(cost.eachTriggered / Double(cost.singleRows))) a transaction with them)")
         }
     }
 

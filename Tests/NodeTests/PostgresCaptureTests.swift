@@ -284,4 +284,22 @@ struct PostgresCaptureTests {
         try node.uninstallSink("agency-in")
         #expect(try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('hutong_in.penalty')") == 0)
     }
+
+    @Test func theTriggerBenchLeavesTheDatabaseAsItWas() throws {
+        let target = try Self.agency()
+        let (created, _) = try NodeFixtures.create("node-pgbench")
+        let node = try Self.withSource(created, target)
+        let session = try PostgresSession(target)
+        let cost = try node.benchCapture("xzcf", bulkRows: 300, singleRows: 20)
+        #expect(cost.bulkBare > 0 && cost.bulkTriggered > 0 && cost.eachTriggered > 0, "\(cost)")
+        #expect(try session.integer("SELECT count(*) FROM pg_namespace WHERE nspname = 'hutong'") == 0)
+        #expect(try session.integer("SELECT count(*) FROM t_xzcf") == 8)
+        // Installed: the schema stays, with the real table's notes.
+        try node.installCapture("xzcf")
+        try session.execute("UPDATE t_xzcf SET \"CF_WFXW\" = 'x' WHERE \"ID\" = 1001")
+        _ = try node.benchCapture("xzcf", bulkRows: 50, singleRows: 5)
+        #expect(try Self.outbox(session) == 1)
+        #expect(try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('hutong.bench')") == 0)
+        #expect(try node.source(named: "xzcf").mode == "trigger")
+    }
 }

@@ -152,4 +152,28 @@ import Testing
         // The agency's own writes go on as before.
         try queue.write { db in try db.execute(sql: "DELETE FROM t_xzcf WHERE ID = 1001") }
     }
+
+    /// `hutong capture bench`: measured on a scratch copy, the table, the
+    /// outbox's waiting notes and the schema left as they were.
+    @Test func theTriggerBenchLeavesTheDatabaseAsItWas() throws {
+        let (created, dir) = try NodeFixtures.create("node-bench")
+        let db = dir + "/agency.sqlite"
+        try AgencyTable.create(db)
+        let node = try Self.withSource(created, database: db)
+        try node.installCapture("xzcf")
+        try DatabaseQueue(path: db).write { db in try db.execute(sql: "UPDATE t_xzcf SET CF_NR_FK = 9 WHERE ID = 1001") }
+        let schema = { try DatabaseQueue(path: db).read { db in try String.fetchAll(db, sql: "SELECT type || ' ' || name FROM sqlite_master ORDER BY 1") } }
+        let before = try schema()
+        let rows = { try DatabaseQueue(path: db).read { db in try String.fetchAll(db, sql: "SELECT ID || ':' || ifnull(CF_NR_FK, '') || CF_WSH FROM t_xzcf ORDER BY ID") } }
+        let table = try rows()
+        let cost = try node.benchCapture("xzcf", bulkRows: 300, singleRows: 20)
+        #expect(cost.bulkBare > 0 && cost.bulkTriggered > 0 && cost.eachBare > 0 && cost.eachTriggered > 0, "\(cost)")
+        #expect(try schema() == before)
+        #expect(try rows() == table)
+        #expect(try Self.outbox(db) == 1, "the note waiting for the real table was lost")
+        // Without capture installed: the outbox the bench needed is gone again.
+        try node.uninstallCapture("xzcf")
+        _ = try node.benchCapture("xzcf", bulkRows: 10, singleRows: 2)
+        #expect(try DatabaseQueue(path: db).read { db in try db.tableExists("_hutong_outbox") || db.tableExists("_hutong_bench") } == false)
+    }
 }
