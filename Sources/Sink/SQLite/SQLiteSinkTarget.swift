@@ -113,9 +113,15 @@ public struct SQLiteSinkTarget: SinkTarget {
             // The node's own writes: the capture triggers of this database note nothing while this row is there.
             try db.execute(sql: "INSERT INTO \(Self.applying) (marker) VALUES (1)")
             var done = SinkWrite()
+            // One statement a type, made once a write: its text is long.
+            var statements: [String: Statement] = [:]
             for row in rows {
                 guard let layout = byType[row.recordType] else { continue }
-                let statement = try db.cachedStatement(sql: upsert(layout))
+                let statement: Statement
+                if let made = statements[row.recordType] { statement = made } else {
+                    statement = try db.makeStatement(sql: upsert(layout))
+                    statements[row.recordType] = statement
+                }
                 var arguments: [DatabaseValueConvertible?] = [row.id, row.owner, row.version, row.writer, row.hlc, row.deleted, row.masked, row.hash, row.body]
                 for i in layout.fields.indices { arguments.append(row.values.isEmpty ? nil : Self.value(row.values[i])) }
                 try statement.execute(arguments: StatementArguments(arguments))
