@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // JSON text: the parser and its tape, values, the writer, pointers.
@@ -78,11 +80,20 @@ let package = Package(
         .target(name: "Sink", dependencies: [
             "JSON", "Standard", "Replication", "Store", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "Node", dependencies: ["JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Sink", "Transport", "Postgres", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Node", dependencies: [
+            "JSON", "JSONSchema", "Standard", "Normalise", "Replication", "Store", "Capture", "Sink", "Transport", "Postgres",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "Daemon", dependencies: [
+            "Node", "Transport",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "hutong",
             dependencies: [
-                "JSON", "JSONSchema", "Standard", "Normalise", "Capture", "Transport", "Node",
+                "JSON", "JSONSchema", "Standard", "Normalise", "Capture", "Sink", "Transport", "Node", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,6 +121,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "Normalise", "HutongTesting"]),
         .testTarget(name: "NodeTests", dependencies: [
             "Node", "Capture", "Sink", "Normalise", "Transport", "Store", "Standard", "HutongTesting", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),

@@ -113,6 +113,20 @@ with open("commits.txt", "w") as out:
 PY
 sleep 1; kill -TERM $follow; wait $follow || true; follow=
 echo "commit to node store (--follow): $(latency s)"
+# Read-only capture (mode = "scan") of the same table, and the sink writing every record back.
+"$h" init --node-id bench-r --dir r >/dev/null
+printf '\n[[sources]]\nname = "xzcf"\ndatabase = "%s"\ntable = "t_xzcf"\nmapping = "%s"\nmode = "scan"\n' "$work/agency.sqlite" "$mapping" >> r/hutong.toml
+printf '\n[[sinks]]\nname = "back"\ndatabase = "%s"\ntypes = ["penalty"]\n' "$work/sink.sqlite" >> r/hutong.toml
+sqlite3 sink.sqlite "PRAGMA journal_mode = WAL" >/dev/null
+rows=$(sqlite3 agency.sqlite "SELECT count(*) FROM t_xzcf")
+secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null || true; e=$(date +%s.%N); python3 -c "print(f'{$e-$s:.2f}')"; }
+t_first=$(secs "$h" capture --once --config r/hutong.toml)
+"$h" capture install back --config r/hutong.toml >/dev/null
+t_sink=$(secs "$h" capture --once --config r/hutong.toml)
+t_again=$(secs "$h" capture --once --config r/hutong.toml)
+echo "scan, first (every row mapped): $(rate "$rows" "$t_first") rows/s ($t_first s)"
+echo "scan of unchanged rows, nothing to write: $(rate "$rows" "$t_again") rows/s ($t_again s)"
+echo "sink, every record written back (with an unchanged scan): $(rate "$rows" "$t_sink") rows/s ($t_sink s)"
 
 if [ -z "$pgbin" ] || ! id postgres >/dev/null 2>&1; then
   echo "PostgreSQL part skipped: PostgreSQL is not installed (apt-get install postgresql)"; exit 0

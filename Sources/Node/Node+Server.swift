@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Transport
 
 /// The peer API as this node's configuration sets it up.
@@ -16,6 +17,11 @@ public struct NodeServer: Sendable {
         var logger = Logger(label: "hutong.serve")
         logger.logLevel = .warning
         try await server.run(logger: logger, onRunning: onRunning)
+    }
+
+    /// The server as a service of the daemon's group.
+    public func service(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) throws -> any Service {
+        try server.application(logger: logger, onRunning: onRunning)
     }
 }
 

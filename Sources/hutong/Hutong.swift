@@ -30,7 +30,7 @@ struct Hutong: ParsableCommand {
             """,
         version: "hutong \(version)",
         subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Map.self, Import.self, InboxCommand.self, CaptureCommand.self, Export.self,
-                      Keys.self, Peers.self, Serve.self, Sync.self, Check.self, Reference.self]
+                      Keys.self, Peers.self, Run.self, Serve.self, Sync.self, Check.self, Reference.self]
     )
 
     /// Runs the command with the documented exit codes: ArgumentParser's usage

@@ -69,7 +69,7 @@ enum CLI {
 
     /// Starts hutong without waiting, for tests that kill it midway or run
     /// servers; its output goes to `log` (appended) when given.
-    static func spawn(_ arguments: [String], in directory: String, log: String? = nil) throws -> pid_t {
+    static func spawn(_ arguments: [String], in directory: String, log: String? = nil, environment extra: [String: String] = [:]) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -78,7 +78,7 @@ enum CLI {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         let argv = ["/usr/bin/env", "-C", directory, binary] + arguments
         let cArgs = argv.map { strdup($0) } + [nil]
-        let cEnv = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]
+        let cEnv = ProcessInfo.processInfo.environment.merging(extra) { $1 }.map { strdup("\($0)=\($1)") } + [nil]
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
         var pid: pid_t = 0
         guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, cArgs, cEnv) == 0 else {

@@ -53,6 +53,11 @@ public struct PeerServer: Sendable {
 
     /// Runs until the task is cancelled or the process is told to stop.
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(logger: logger, onRunning: onRunning).runService()
+    }
+
+    /// The server as a service, for a `ServiceGroup` of the caller's (the daemon).
+    public func application(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let server: HTTPServerBuilder
         // A connection that has not sent a whole request head (or has stalled
         // in its body) this long is closed: a caller sending its headers a
@@ -76,7 +81,7 @@ public struct PeerServer: Sendable {
                               configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "hutong"),
                               onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                               logger: logger)
-        try await app.runService()
+        return app
     }
 
     /// The peer API's routes, for any context that can say who is calling:

@@ -1,0 +1,206 @@
+import Dispatch
+import Foundation
+import Logging
+import Node
+import ServiceLifecycle
+import Transport
+
+/// `hutong run`: one process that serves the peers, follows every source
+/// and sink, and syncs with every peer, as a `ServiceGroup` of small
+/// services that SIGTERM stops gracefully (each finishes the transaction or
+/// batch under way) and that tells systemd how it is (`SystemdNotifier`).
+public struct NodeDaemon: Sendable {
+    public let node: Node
+    public let syncSeconds: TimeInterval
+    let notifier: SystemdNotifier
+    let heartbeat = Heartbeat()
+    let events: @Sendable (String) -> Void
+
+    /// - Parameter events: one line per event (a capture, a sink, a sync, a state change); no secret is ever in one.
+    public init(node: Node, syncSeconds: TimeInterval, notifier: SystemdNotifier = SystemdNotifier(), events: @escaping @Sendable (String) -> Void) {
+        self.node = node
+        self.syncSeconds = syncSeconds
+        self.notifier = notifier
+        self.events = events
+    }
+
+    /// Runs until SIGTERM or SIGINT. The state lock is taken first: a second
+    /// daemon on the same store refuses to start.
+    public func run() async throws {
+        let lock = try StateLock(store: node.configuration.storePath)
+        defer { withExtendedLifetime(lock) {} }
+        let listening = Listening()
+        let push = StopFlag()
+        var logger = Logger(label: "hutong")
+        logger.logLevel = .warning
+        var services: [any Service] = []
+        let c = node.configuration
+        if c.tls == nil && !c.plainHTTP {
+            // Capture and sinks still run; peers cannot reach this node until [tls] is configured.
+            listening.off("no [tls] section in \(c.file.path)")
+            events("peer API not served: no [tls] section in \(c.file.path) (docs/configuration.md); capture and sinks run")
+        } else {
+            services.append(try node.server().service(logger: logger) { port in listening.bound(port) })
+        }
+        if !c.sources.isEmpty || !c.sinks.isEmpty {
+            services.append(CaptureService(node: node, heartbeat: heartbeat, events: events, stored: { push.wake.signal() }))
+        }
+        if !c.peers.isEmpty {
+            services.append(SyncService(node: node, interval: syncSeconds, heartbeat: heartbeat, events: events, pushWake: push))
+        }
+        services.append(NotifyService(daemon: self, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers"))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Where the peer server listens, once it does (or why it does not).
+final class Listening: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: String?
+    func bound(_ p: Int) { lock.lock(); state = "peer API on port \(p)"; lock.unlock() }
+    func off(_ why: String) { lock.lock(); state = "peer API off (\(why))"; lock.unlock() }
+    var description: String? { lock.lock(); defer { lock.unlock() }; return state }
+}
+
+/// Follows every source and sink (`Node.follow`) on a thread of its own;
+/// a graceful shutdown lets it finish the transaction under way.
+struct CaptureService: Service {
+    let node: Node
+    let heartbeat: Heartbeat
+    let events: @Sendable (String) -> Void
+    let stored: @Sendable () -> Void
+
+    func run() async throws {
+        let stop = StopFlag()
+        await withGracefulShutdownHandler {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    node.follow(stop: { heartbeat.beat("capture"); return stop.isSet }, wake: stop.wake, sunk: { run in
+                        if let r = run.report?.summary { events("sink \(run.sink): \(r)") } else if let e = run.error { events("sink \(run.sink): failed: \(e)") }
+                    }) { run in
+                        if let report = run.report {
+                            events("capture \(run.source): \(report.summary ?? "no changes")")
+                            if (report.counts["written"] ?? 0) + (report.counts["deleted"] ?? 0) > 0 { stored() }
+                        } else if let e = run.error {
+                            events("capture \(run.source): failed: \(e)")
+                        }
+                    }
+                    heartbeat.forget("capture")
+                    done.resume()
+                }
+            }
+        } onGracefulShutdown: {
+            stop.raise()
+        }
+    }
+}
+
+/// Syncs with every peer: each peer on a loop of its own, so that a slow or
+/// failing one never holds up the others; every `interval`, and at once
+/// (pushing what is new) when a capture stored something. A peer that fails
+/// is tried again after a wait that doubles up to the interval's tenfold,
+/// with jitter, so that nodes restarted together do not knock together.
+struct SyncService: Service {
+    let node: Node
+    let interval: TimeInterval
+    let heartbeat: Heartbeat
+    let events: @Sendable (String) -> Void
+    let pushWake: StopFlag
+
+    func run() async throws {
+        let stop = StopFlag()
+        let peers = node.configuration.peers.map(\.name)
+        let wakers = peers.map { _ in DispatchSemaphore(value: 0) }
+        // One signal from the capture wakes every peer's loop.
+        let relay = Thread {
+            while !stop.isSet {
+                pushWake.wake.wait()
+                for w in wakers { w.signal() }
+            }
+        }
+        relay.start()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for (peer, wake) in zip(peers, wakers) {
+                    group.addTask {
+                        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                            Thread.detachNewThread {
+                                loop(peer, wake: wake, stop: stop)
+                                done.resume()
+                            }
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            stop.raise(wakers: 0)
+            for w in wakers { w.signal() }
+            pushWake.wake.signal()
+        }
+    }
+
+    private func loop(_ peer: String, wake: DispatchSemaphore, stop: StopFlag) {
+        var failures = 0
+        while !stop.isSet {
+            var round = SyncRound(peers: [peer])
+            round.batchSize = 1_000
+            let summary: SyncSummary
+            do { summary = try node.sync(round).first ?? SyncSummary(peer: peer) } catch {
+                var s = SyncSummary(peer: peer)
+                s.error = "\(error)"
+                summary = s
+            }
+            if let e = summary.error {
+                failures += 1
+                events("sync \(peer): failed: \(e)")
+            } else {
+                if failures > 0 { events("sync \(peer): reachable again") }
+                failures = 0
+                if summary.pushed + summary.applied + summary.conflicts + summary.quarantined > 0 {
+                    events("sync \(peer): sent \(summary.pushed), received \(summary.received), applied \(summary.applied), conflicts \(summary.conflicts), quarantined \(summary.quarantined)")
+                }
+            }
+            let wait = failures == 0 ? interval : min(interval * 10, interval * pow(2, Double(min(failures, 10)) - 1)) * Double.random(in: 0.8...1.2)
+            _ = wake.wait(timeout: .now() + .milliseconds(Int(wait * 1_000)))
+            // A burst of captures: one push for all of them.
+            while wake.wait(timeout: .now() + .milliseconds(20)) == .success {}
+        }
+    }
+}
+
+/// Tells systemd: READY=1 once the server listens (and the loops started),
+/// a STATUS line, WATCHDOG=1 only while every loop goes round, STOPPING=1.
+struct NotifyService: Service {
+    let daemon: NodeDaemon
+    let listening: Listening
+    let summary: String
+
+    func run() async throws {
+        let notifier = daemon.notifier
+        while listening.description == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+        }
+        let status = "\(summary); \(listening.description!)"
+        notifier.ready(status: status)
+        daemon.events("ready: \(status)")
+        let interval = notifier.watchdogInterval ?? 5
+        let limit = (notifier.watchdogInterval ?? 5) * 2
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let stuck = daemon.heartbeat.silent(longerThan: limit)
+                if stuck.isEmpty {
+                    if notifier.watchdogInterval != nil { notifier.watchdog() }
+                } else {
+                    notifier.status("\(summary); not going round: \(stuck.joined(separator: ", "))")
+                    daemon.events("watchdog: \(stuck.joined(separator: ", ")) silent for more than \(Int(limit)) s")
+                }
+                try? await Task.sleep(for: .milliseconds(Int(interval * 1_000)))
+            }
+        } onGracefulShutdown: {
+            notifier.stopping()
+            daemon.events("stopping: finishing the work under way")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// `hutong run` as systemd runs it: a real datagram socket named in
+/// NOTIFY_SOCKET (abstract, as systemd's are) receives READY=1 once the
+/// peer API listens, WATCHDOG=1 while the loops go round and STOPPING=1 on
+/// SIGTERM; meanwhile the daemon captures an agency's commit and writes its
+/// sink; a second daemon on the same store refuses to start.
+@Suite struct RunCommandTests {
+    /// A bound abstract datagram socket; `receive` returns the next message, or nil after `timeout`.
+    final class NotifySocket {
+        let fd: Int32
+        let name: String
+
+        init() throws {
+            name = "@hutong-test-\(UUID().uuidString.prefix(12))"
+            fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            var a = sockaddr_un()
+            a.sun_family = sa_family_t(AF_UNIX)
+            let bytes = [UInt8(0)] + Array(name.dropFirst().utf8)
+            withUnsafeMutableBytes(of: &a.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+            let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
+            let bound = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+            try #require(bound == 0, "bind: \(String(cString: strerror(errno)))")
+        }
+
+        deinit { close(fd) }
+
+        func receive(timeout: TimeInterval) -> String? {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, Int32(timeout * 1_000)) == 1 else { return nil }
+            var buffer = [UInt8](repeating: 0, count: 4_096)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : nil
+        }
+
+        /// Messages until one contains `text`, or nil after `timeout`.
+        func wait(for text: String, timeout: TimeInterval) -> String? {
+            let end = Date().addingTimeInterval(timeout)
+            while Date() < end {
+                if let m = receive(timeout: end.timeIntervalSinceNow), m.contains(text) { return m }
+            }
+            return nil
+        }
+    }
+
+    @Test func theDaemonTellsSystemdCapturesAndStopsCleanly() throws {
+        let dir = try CLI.temporaryDirectory()
+        try CaptureCommandTests.agency(copies: 1, in: dir)
+        try CaptureCommandTests.addSink(in: dir)
+        let config = ["--config", "n/hutong.toml"]
+        #expect(try CLI.run(["capture", "install", "xzcf"] + config, in: dir).status == 0)
+        #expect(try CLI.run(["capture", "install", "agency-in"] + config, in: dir).status == 0)
+        // A loopback port of its own for the peer API.
+        let toml = dir + "/n/hutong.toml"
+        let text = try String(contentsOfFile: toml, encoding: .utf8)
+        try text.replacingOccurrences(of: #"listen = "[^"]*""#, with: "listen = \"127.0.0.1:0\"", options: .regularExpression)
+            .replacingOccurrences(of: "plain_http = false", with: "plain_http = true")
+            .write(toFile: toml, atomically: true, encoding: .utf8)
+
+        let socket = try NotifySocket()
+        let log = dir + "/run.log"
+        let pid = try CLI.spawn(["run"] + config, in: dir, log: log, environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "400000"])
+        defer { CLI.kill(pid) }
+        let ready = socket.wait(for: "READY=1", timeout: 20)
+        #expect(ready?.contains("STATUS=node node-c: 1 sources, 1 sinks") == true, "\(ready ?? "no READY=1"): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(socket.wait(for: "WATCHDOG=1", timeout: 5) != nil, "no WATCHDOG=1 while the loops go round")
+
+        // The snapshot, then a clerk's correction, reach the store and the sink.
+        func sunk(_ query: String) throws -> String { try CaptureCommandTests.sql("agency.sqlite", query, in: dir) }
+        var arrived = false
+        _ = try CaptureCommandTests.sql("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        for _ in 0..<500 where !arrived {
+            arrived = (try? sunk("SELECT count(*) FROM hutong_in_penalty WHERE violation_type LIKE '%（更正）'")) == "1"
+            if !arrived { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        #expect(arrived, "the correction did not reach the sink: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+
+        // A second daemon on the same store refuses, naming the first.
+        let second = try CLI.run(["run"] + config, in: dir)
+        #expect(second.status == 2 && second.stderr.contains("already running") && second.stderr.contains("pid \(pid)"), "\(second.stderr)")
+
+        _ = kill(pid, SIGTERM)
+        #expect(socket.wait(for: "STOPPING=1", timeout: 10) != nil)
+        var status: Int32 = -1
+        for _ in 0..<1_000 where waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(status == 0, "exit status \(status) after SIGTERM: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(output.contains("capture xzcf: ") && output.contains("5 written") && output.contains("ready:") && output.contains("stopping"), "[\(output.replacingOccurrences(of: "\n", with: " / "))]")
+    }
+}
