@@ -91,4 +91,54 @@ import Testing
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(output.contains("capture xzcf: ") && output.contains("5 written") && output.contains("ready:") && output.contains("stopping"), "[\(output.replacingOccurrences(of: "\n", with: " / "))]")
     }
+
+    /// Two daemons over mutual TLS: a row an agency commits at node-a's source
+    /// reaches node-b's store by a push on change (the sync interval is an
+    /// hour); node-b down meanwhile holds up nothing at node-a, and gets the
+    /// backlog once up.
+    @Test func aCapturedChangeIsPushedToThePeerAtOnce() throws {
+        let cluster = try Cluster(["node-a", "node-b"])
+        let dir = cluster.dir
+        try FileManager.default.createDirectory(atPath: dir + "/agency", withIntermediateDirectories: true)
+        try CaptureCommandTests.agency(copies: 1, in: dir + "/agency")
+        let source = "\n[[sources]]\nname = \"xzcf\"\ndatabase = \"\(dir)/agency/agency.sqlite\"\ntable = \"t_xzcf\"\nmapping = \"\(CaptureCommandTests.example.appendingPathComponent("penalty.toml").path)\"\n"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/" + cluster.config("node-a")))
+        handle.seekToEndOfFile()
+        handle.write(Data(source.utf8))
+        try handle.close()
+        #expect(try CLI.run(["capture", "install", "xzcf", "--config", cluster.config("node-a")], in: dir).status == 0)
+
+        let a = try CLI.spawn(["run", "--sync-seconds", "3600", "--config", cluster.config("node-a")], in: dir, log: dir + "/a.log")
+        defer { CLI.kill(a) }
+        func stored(_ n: String) -> Int {
+            Int((try? CaptureCommandTests.sql("\(n)/hutong.sqlite", "SELECT count(*) FROM records", in: dir)) ?? "") ?? -1
+        }
+        func wait(_ n: String, for count: Int, seconds: Double) -> Bool {
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end, stored(n) != count { Thread.sleep(forTimeInterval: 0.02) }
+            return stored(n) == count
+        }
+        // node-b is down: node-a captures all the same, and says the peer failed.
+        #expect(wait("node-a", for: 5, seconds: 20), "node-a did not capture: \((try? String(contentsOfFile: dir + "/a.log", encoding: .utf8)) ?? "")")
+        let b = try CLI.spawn(["run", "--sync-seconds", "3600", "--config", cluster.config("node-b")], in: dir, log: dir + "/b.log")
+        defer { CLI.kill(b) }
+        Thread.sleep(forTimeInterval: 1)
+        _ = try CaptureCommandTests.sql("agency/agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        let log = { ((try? String(contentsOfFile: dir + "/a.log", encoding: .utf8)) ?? "") + ((try? String(contentsOfFile: dir + "/b.log", encoding: .utf8)) ?? "") }
+        // Pushed on change: all five records (the backlog that waited for node-b too), well before the hour.
+        #expect(wait("node-b", for: 5, seconds: 30), "node-b has \(stored("node-b")) records: \(log())")
+        let corrected = { try? CaptureCommandTests.sql("node-b/hutong.sqlite", "SELECT count(*) FROM records WHERE json_extract(body, '$.violation_type') LIKE '%（更正）'", in: dir) }
+        let end = Date().addingTimeInterval(30)
+        while Date() < end, corrected() != "1" { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(corrected() == "1", "\(log().replacingOccurrences(of: "\n", with: " / "))")
+        // The correction went by a push of node-a's, not by node-b's pull (it pulled once, at its start).
+        let aLog = ((try? String(contentsOfFile: dir + "/a.log", encoding: .utf8)) ?? "").replacingOccurrences(of: "\n", with: " / ")
+        #expect(aLog.contains("capture xzcf: 1 written / sync node-b: sent 1"), "\(aLog)")
+        for pid in [a, b] { _ = kill(pid, SIGTERM) }
+        for pid in [a, b] {
+            var status: Int32 = -1
+            for _ in 0..<1_000 where waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }
+            #expect(status == 0, "exit status \(status) after SIGTERM: \(log())")
+        }
+    }
 }
