@@ -88,6 +88,7 @@ let package = Package(
         .target(name: "Daemon", dependencies: [
             "Node", "Transport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(

@@ -3,22 +3,28 @@ import Foundation
 import Logging
 import Node
 import ServiceLifecycle
+import UnixSignals
 import Transport
 
 /// `hutong run`: one process that serves the peers, follows every source
 /// and sink, and syncs with every peer, as a `ServiceGroup` of small
 /// services that SIGTERM stops gracefully (each finishes the transaction or
 /// batch under way) and that tells systemd how it is (`SystemdNotifier`).
+/// SIGHUP reads the configuration again: a good one replaces the running
+/// group (its work finished first); a bad one is refused, and the node runs
+/// on as it was.
 public struct NodeDaemon: Sendable {
-    public let node: Node
+    /// Opens the node as its configuration file says now.
+    let open: @Sendable () throws -> Node
     public let syncSeconds: TimeInterval
     let notifier: SystemdNotifier
     let heartbeat = Heartbeat()
     let events: @Sendable (String) -> Void
 
     /// - Parameter events: one line per event (a capture, a sink, a sync, a state change); no secret is ever in one.
-    public init(node: Node, syncSeconds: TimeInterval, notifier: SystemdNotifier = SystemdNotifier(), events: @escaping @Sendable (String) -> Void) {
-        self.node = node
+    public init(open: @escaping @Sendable () throws -> Node, syncSeconds: TimeInterval, notifier: SystemdNotifier = SystemdNotifier(),
+                events: @escaping @Sendable (String) -> Void) {
+        self.open = open
         self.syncSeconds = syncSeconds
         self.notifier = notifier
         self.events = events
@@ -27,8 +33,20 @@ public struct NodeDaemon: Sendable {
     /// Runs until SIGTERM or SIGINT. The state lock is taken first: a second
     /// daemon on the same store refuses to start.
     public func run() async throws {
+        var node = try open()
         let lock = try StateLock(store: node.configuration.storePath)
         defer { withExtendedLifetime(lock) {} }
+        while true {
+            let reload = Reload()
+            try await run(node, reload: reload)
+            guard let next = reload.next else { return }
+            node = next
+            events("reloaded: \(node.configuration.file.path)")
+        }
+    }
+
+    /// One group of services for `node`, until SIGTERM (nil `reload.next`) or an accepted SIGHUP.
+    func run(_ node: Node, reload: Reload) async throws {
         let listening = Listening()
         let push = StopFlag()
         var logger = Logger(label: "hutong")
@@ -48,9 +66,54 @@ public struct NodeDaemon: Sendable {
         if !c.peers.isEmpty {
             services.append(SyncService(node: node, interval: syncSeconds, heartbeat: heartbeat, events: events, pushWake: push))
         }
-        services.append(NotifyService(daemon: self, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers"))
+        services.append(NotifyService(daemon: self, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        reload.group = group
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask { await watchReload(node, reload: reload) }
+            try await tasks.next()
+            tasks.cancelAll()
+        }
+    }
+
+    /// Waits for SIGHUP; a configuration that opens replaces the running
+    /// group, one that does not is refused with its error.
+    func watchReload(_ node: Node, reload: Reload) async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            notifier.reloading()
+            do {
+                let next = try open()
+                guard next.configuration.storePath == node.configuration.storePath else {
+                    throw DaemonError("[store] path changed to \(next.configuration.storePath); a node's store cannot change while it runs: stop it, move the store, start it")
+                }
+                reload.next = next
+                events("reloading: the work under way is finished first")
+                await reload.group?.triggerGracefulShutdown()
+                break
+            } catch {
+                let why = (error as? NodeError)?.description ?? (error as? DaemonError)?.description ?? "\(error)"
+                events("reload refused, running on as before: \(why)")
+                notifier.notify("READY=1\n" + SystemdNotifier.statusLine("reload refused: \(why)"))
+            }
+        }
+        // The group finishes its work and ends the run; this waits to be cancelled then.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3_600)) }
+    }
+}
+
+/// What a SIGHUP decided: the node to run next (nil: stop), and the group to stop for it.
+final class Reload: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _next: Node?
+    private var _group: ServiceGroup?
+    var next: Node? {
+        get { lock.lock(); defer { lock.unlock() }; return _next }
+        set { lock.lock(); _next = newValue; lock.unlock() }
+    }
+    var group: ServiceGroup? {
+        get { lock.lock(); defer { lock.unlock() }; return _group }
+        set { lock.lock(); _group = newValue; lock.unlock() }
     }
 }
 
@@ -175,6 +238,7 @@ struct NotifyService: Service {
     let daemon: NodeDaemon
     let listening: Listening
     let summary: String
+    let reload: Reload
 
     func run() async throws {
         let notifier = daemon.notifier
@@ -196,9 +260,12 @@ struct NotifyService: Service {
                     notifier.status("\(summary); not going round: \(stuck.joined(separator: ", "))")
                     daemon.events("watchdog: \(stuck.joined(separator: ", ")) silent for more than \(Int(limit)) s")
                 }
-                try? await Task.sleep(for: .milliseconds(Int(interval * 1_000)))
+                // Woken by a graceful shutdown, not left to sleep it out.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(interval * 1_000))) }
             }
         } onGracefulShutdown: {
+            // A reload's stop is not the service's: systemd waits for READY=1 again.
+            guard reload.next == nil else { return }
             notifier.stopping()
             daemon.events("stopping: finishing the work under way")
         }

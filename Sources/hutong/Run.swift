@@ -26,8 +26,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let opened = try node.open()
-        let daemon = NodeDaemon(node: opened, syncSeconds: syncSeconds) { line in
+        // Opened once here, so that a bad configuration is an error before anything starts.
+        _ = try node.open()
+        let options = node
+        let daemon = NodeDaemon(open: { try options.open() }, syncSeconds: syncSeconds) { line in
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         if let failure = Blocking.run({ try await daemon.run() }) {

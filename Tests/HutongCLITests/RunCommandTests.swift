@@ -141,4 +141,48 @@ import Testing
             #expect(status == 0, "exit status \(status) after SIGTERM: \(log())")
         }
     }
+
+    /// SIGHUP: a configuration made invalid is refused and the node runs on;
+    /// a good one (a source added) replaces the running services, systemd
+    /// hears RELOADING=1 then READY=1, and the new source is captured.
+    @Test func sighupReloadsAGoodConfigurationAndRefusesABadOne() throws {
+        let dir = try CLI.temporaryDirectory()
+        try CaptureCommandTests.agency(copies: 1, in: dir)
+        let toml = dir + "/n/hutong.toml"
+        let full = try String(contentsOfFile: toml, encoding: .utf8)
+        let start = full.components(separatedBy: "\n[[sources]]")[0]
+        try start.replacingOccurrences(of: "plain_http = false", with: "plain_http = true")
+            .replacingOccurrences(of: #"listen = "[^"]*""#, with: "listen = \"127.0.0.1:0\"", options: .regularExpression)
+            .write(toFile: toml, atomically: true, encoding: .utf8)
+        let good = try String(contentsOfFile: toml, encoding: .utf8)
+        let socket = try NotifySocket()
+        let log = dir + "/run.log"
+        let pid = try CLI.spawn(["run", "--config", "n/hutong.toml"], in: dir, log: log, environment: ["NOTIFY_SOCKET": socket.name])
+        defer { CLI.kill(pid) }
+        let output = { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").replacingOccurrences(of: "\n", with: " / ") }
+        #expect(socket.wait(for: "READY=1", timeout: 20)?.contains("0 sources") == true, "\(output())")
+
+        try (good + "\n[[sources]]\nname = \"broken\"\n").write(toFile: toml, atomically: true, encoding: .utf8)
+        _ = kill(pid, SIGHUP)
+        #expect(socket.wait(for: "RELOADING=1", timeout: 10) != nil)
+        let refused = socket.wait(for: "READY=1", timeout: 10)
+        #expect(refused?.contains("reload refused") == true && refused?.contains("needs database") == true, "\(refused ?? "nothing")")
+        #expect(CLI.isRunning(pid))
+
+        try (good + "\n[[sources]]\nname = \"xzcf\"\ndatabase = \"../agency.sqlite\"\ntable = \"t_xzcf\"\nmapping = \"\(CaptureCommandTests.example.appendingPathComponent("penalty.toml").path)\"\n")
+            .write(toFile: toml, atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["capture", "install", "xzcf", "--config", "n/hutong.toml"], in: dir).status == 0)
+        _ = kill(pid, SIGHUP)
+        #expect(socket.wait(for: "RELOADING=1", timeout: 10) != nil)
+        let ready = socket.wait(for: "READY=1", timeout: 20)
+        #expect(ready?.contains("1 sources") == true, "\(ready ?? "nothing"): \(output())")
+        let end = Date().addingTimeInterval(20)
+        while Date() < end, !output().contains("capture xzcf: 5 written") { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(output().contains("reload refused") && output().contains("reloaded") && output().contains("capture xzcf: 5 written"), "\(output())")
+        #expect(!output().contains("stopping"), "a reload is not a stop: \(output())")
+        _ = kill(pid, SIGTERM)
+        var status: Int32 = -1
+        for _ in 0..<1_000 where waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(status == 0, "\(output())")
+    }
 }
