@@ -95,6 +95,7 @@ let package = Package(
             name: "hutong",
             dependencies: [
                 "JSON", "JSONSchema", "Standard", "Normalise", "Capture", "Sink", "Transport", "Node", "Daemon",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -19,15 +19,14 @@ public struct NodeDaemon: Sendable {
     public let syncSeconds: TimeInterval
     let notifier: SystemdNotifier
     let heartbeat = Heartbeat()
-    let events: @Sendable (String) -> Void
+    /// One line per event (a capture, a sink, a sync, a state change); no secret is ever in one.
+    let log: Logger
 
-    /// - Parameter events: one line per event (a capture, a sink, a sync, a state change); no secret is ever in one.
-    public init(open: @escaping @Sendable () throws -> Node, syncSeconds: TimeInterval, notifier: SystemdNotifier = SystemdNotifier(),
-                events: @escaping @Sendable (String) -> Void) {
+    public init(open: @escaping @Sendable () throws -> Node, syncSeconds: TimeInterval, notifier: SystemdNotifier = SystemdNotifier(), log: Logger) {
         self.open = open
         self.syncSeconds = syncSeconds
         self.notifier = notifier
-        self.events = events
+        self.log = log
     }
 
     /// Runs until SIGTERM or SIGINT. The state lock is taken first: a second
@@ -41,7 +40,7 @@ public struct NodeDaemon: Sendable {
             try await run(node, reload: reload)
             guard let next = reload.next else { return }
             node = next
-            events("reloaded: \(node.configuration.file.path)")
+            log.info("reloaded: \(node.configuration.file.path)")
         }
     }
 
@@ -56,15 +55,15 @@ public struct NodeDaemon: Sendable {
         if c.tls == nil && !c.plainHTTP {
             // Capture and sinks still run; peers cannot reach this node until [tls] is configured.
             listening.off("no [tls] section in \(c.file.path)")
-            events("peer API not served: no [tls] section in \(c.file.path) (docs/configuration.md); capture and sinks run")
+            log.warning("peer API not served: no [tls] section in \(c.file.path) (docs/configuration.md); capture and sinks run")
         } else {
             services.append(try node.server().service(logger: logger) { port in listening.bound(port) })
         }
         if !c.sources.isEmpty || !c.sinks.isEmpty {
-            services.append(CaptureService(node: node, heartbeat: heartbeat, events: events, stored: { push.wake.signal() }))
+            services.append(CaptureService(node: node, heartbeat: heartbeat, log: log, stored: { push.wake.signal() }))
         }
         if !c.peers.isEmpty {
-            services.append(SyncService(node: node, interval: syncSeconds, heartbeat: heartbeat, events: events, pushWake: push))
+            services.append(SyncService(node: node, interval: syncSeconds, heartbeat: heartbeat, log: log, pushWake: push))
         }
         services.append(NotifyService(daemon: self, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -88,12 +87,12 @@ public struct NodeDaemon: Sendable {
                     throw DaemonError("[store] path changed to \(next.configuration.storePath); a node's store cannot change while it runs: stop it, move the store, start it")
                 }
                 reload.next = next
-                events("reloading: the work under way is finished first")
+                log.info("reloading: the work under way is finished first")
                 await reload.group?.triggerGracefulShutdown()
                 break
             } catch {
                 let why = (error as? NodeError)?.description ?? (error as? DaemonError)?.description ?? "\(error)"
-                events("reload refused, running on as before: \(why)")
+                log.warning("reload refused, running on as before: \(why)")
                 notifier.notify("READY=1\n" + SystemdNotifier.statusLine("reload refused: \(why)"))
             }
         }
@@ -131,7 +130,7 @@ final class Listening: @unchecked Sendable {
 struct CaptureService: Service {
     let node: Node
     let heartbeat: Heartbeat
-    let events: @Sendable (String) -> Void
+    let log: Logger
     let stored: @Sendable () -> Void
 
     func run() async throws {
@@ -140,13 +139,13 @@ struct CaptureService: Service {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread.detachNewThread {
                     node.follow(stop: { heartbeat.beat("capture"); return stop.isSet }, wake: stop.wake, sunk: { run in
-                        if let r = run.report?.summary { events("sink \(run.sink): \(r)") } else if let e = run.error { events("sink \(run.sink): failed: \(e)") }
+                        if let r = run.report?.summary { log.info("sink \(run.sink): \(r)") } else if let e = run.error { log.warning("sink \(run.sink): failed: \(e)") }
                     }) { run in
                         if let report = run.report {
-                            events("capture \(run.source): \(report.summary ?? "no changes")")
+                            log.info("capture \(run.source): \(report.summary ?? "no changes")")
                             if (report.counts["written"] ?? 0) + (report.counts["deleted"] ?? 0) > 0 { stored() }
                         } else if let e = run.error {
-                            events("capture \(run.source): failed: \(e)")
+                            log.warning("capture \(run.source): failed: \(e)")
                         }
                     }
                     heartbeat.forget("capture")
@@ -168,7 +167,7 @@ struct SyncService: Service {
     let node: Node
     let interval: TimeInterval
     let heartbeat: Heartbeat
-    let events: @Sendable (String) -> Void
+    let log: Logger
     let pushWake: StopFlag
 
     func run() async throws {
@@ -216,12 +215,12 @@ struct SyncService: Service {
             }
             if let e = summary.error {
                 failures += 1
-                events("sync \(peer): failed: \(e)")
+                log.warning("sync \(peer): failed: \(e)")
             } else {
-                if failures > 0 { events("sync \(peer): reachable again") }
+                if failures > 0 { log.info("sync \(peer): reachable again") }
                 failures = 0
                 if summary.pushed + summary.applied + summary.conflicts + summary.quarantined > 0 {
-                    events("sync \(peer): sent \(summary.pushed), received \(summary.received), applied \(summary.applied), conflicts \(summary.conflicts), quarantined \(summary.quarantined)")
+                    log.info("sync \(peer): sent \(summary.pushed), received \(summary.received), applied \(summary.applied), conflicts \(summary.conflicts), quarantined \(summary.quarantined)")
                 }
             }
             let wait = failures == 0 ? interval : min(interval * 10, interval * pow(2, Double(min(failures, 10)) - 1)) * Double.random(in: 0.8...1.2)
@@ -248,7 +247,7 @@ struct NotifyService: Service {
         }
         let status = "\(summary); \(listening.description!)"
         notifier.ready(status: status)
-        daemon.events("ready: \(status)")
+        daemon.log.info("ready: \(status)")
         let interval = notifier.watchdogInterval ?? 5
         let limit = (notifier.watchdogInterval ?? 5) * 2
         await withGracefulShutdownHandler {
@@ -258,7 +257,7 @@ struct NotifyService: Service {
                     if notifier.watchdogInterval != nil { notifier.watchdog() }
                 } else {
                     notifier.status("\(summary); not going round: \(stuck.joined(separator: ", "))")
-                    daemon.events("watchdog: \(stuck.joined(separator: ", ")) silent for more than \(Int(limit)) s")
+                    daemon.log.warning("watchdog: \(stuck.joined(separator: ", ")) silent for more than \(Int(limit)) s")
                 }
                 // Woken by a graceful shutdown, not left to sleep it out.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(interval * 1_000))) }
@@ -267,7 +266,7 @@ struct NotifyService: Service {
             // A reload's stop is not the service's: systemd waits for READY=1 again.
             guard reload.next == nil else { return }
             notifier.stopping()
-            daemon.events("stopping: finishing the work under way")
+            daemon.log.info("stopping: finishing the work under way")
         }
     }
 }

@@ -63,7 +63,7 @@ import Testing
 
         let socket = try NotifySocket()
         let log = dir + "/run.log"
-        let pid = try CLI.spawn(["run"] + config, in: dir, log: log, environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "400000"])
+        let pid = try CLI.spawn(["run"] + config, in: dir, log: log, environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "400000", "JOURNAL_STREAM": "8:12345"])
         defer { CLI.kill(pid) }
         let ready = socket.wait(for: "READY=1", timeout: 20)
         #expect(ready?.contains("STATUS=node node-c: 1 sources, 1 sinks") == true, "\(ready ?? "no READY=1"): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
@@ -89,7 +89,8 @@ import Testing
         for _ in 0..<1_000 where waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }
         #expect(status == 0, "exit status \(status) after SIGTERM: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        #expect(output.contains("capture xzcf: ") && output.contains("5 written") && output.contains("ready:") && output.contains("stopping"), "[\(output.replacingOccurrences(of: "\n", with: " / "))]")
+        // Under systemd's journal: a priority on each line, no timestamp.
+        #expect(output.contains("<6>capture xzcf: ") && output.contains("5 written") && output.hasPrefix("<6>ready:") && output.contains("<6>stopping"), "[\(output.replacingOccurrences(of: "\n", with: " / "))]")
     }
 
     /// Two daemons over mutual TLS: a row an agency commits at node-a's source
@@ -132,8 +133,10 @@ import Testing
         while Date() < end, corrected() != "1" { Thread.sleep(forTimeInterval: 0.02) }
         #expect(corrected() == "1", "\(log().replacingOccurrences(of: "\n", with: " / "))")
         // The correction went by a push of node-a's, not by node-b's pull (it pulled once, at its start).
-        let aLog = ((try? String(contentsOfFile: dir + "/a.log", encoding: .utf8)) ?? "").replacingOccurrences(of: "\n", with: " / ")
-        #expect(aLog.contains("capture xzcf: 1 written / sync node-b: sent 1"), "\(aLog)")
+        let aLog = { ((try? String(contentsOfFile: dir + "/a.log", encoding: .utf8)) ?? "").replacingOccurrences(of: "\n", with: " / ") }
+        let logged = Date().addingTimeInterval(30)
+        while Date() < logged, !aLog().contains("sync node-b: sent 1,") { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(aLog().contains("capture xzcf: 1 written") && aLog().contains("sync node-b: sent 1,"), "\(aLog())")
         for pid in [a, b] { _ = kill(pid, SIGTERM) }
         for pid in [a, b] {
             var status: Int32 = -1

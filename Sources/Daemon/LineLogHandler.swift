@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+
+/// One line per event on standard output, as journald or a terminal wants it:
+/// under systemd (`JOURNAL_STREAM` set) a syslog priority prefix (`<6>`) and
+/// no timestamp of its own, since the journal stamps each line; otherwise a
+/// UTC timestamp and the level, or a JSON object per line. Messages are the
+/// daemon's own sentences: no key, token, ID number or personal name is put
+/// in one.
+public struct LineLogHandler: LogHandler {
+    public enum Format: String, Sendable, CaseIterable { case journal, plain, json }
+
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    let format: Format
+    let label: String
+    private static let lock = NSLock()
+
+    public init(label: String, level: Logger.Level, format: Format) {
+        self.label = label
+        logLevel = level
+        self.format = format
+    }
+
+    /// journald when systemd connected standard output to it, else plain.
+    public static func defaultFormat(environment: [String: String] = ProcessInfo.processInfo.environment) -> Format {
+        environment["JOURNAL_STREAM"] != nil ? .journal : .plain
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        Self.write(Self.line(level: level, message: message.description, format: format))
+    }
+
+    static func line(level: Logger.Level, message: String, format: Format, now: Date = Date()) -> String {
+        let text = message.replacingOccurrences(of: "\n", with: " ")
+        switch format {
+        case .journal:
+            return "<\(priority(level))>\(text)"
+        case .plain:
+            return "\(ISO8601DateFormatter().string(from: now)) \(level.rawValue) \(text)"
+        case .json:
+            let escaped = text.unicodeScalars.map { c -> String in
+                switch c {
+                case "\"": "\\\""
+                case "\\": "\\\\"
+                default: c.value < 0x20 ? String(format: "\\u%04x", c.value) : String(c)
+                }
+            }.joined()
+            return "{\"at\":\"\(ISO8601DateFormatter().string(from: now))\",\"level\":\"\(level.rawValue)\",\"message\":\"\(escaped)\"}"
+        }
+    }
+
+    /// syslog priorities, as journald reads them from a `<N>` prefix.
+    static func priority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
+    }
+
+    private static func write(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
