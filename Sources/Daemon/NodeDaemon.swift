@@ -21,10 +21,16 @@ public struct NodeDaemon: Sendable {
     let heartbeat = Heartbeat()
     /// One line per event (a capture, a sink, a sync, a state change); no secret is ever in one.
     let log: Logger
+    /// The operators' listener (`/healthz`, `/readyz`, `/metrics`) as HOST:PORT; nil: none.
+    let adminListen: String?
+    public let metrics = DaemonMetrics()
+    let state = DaemonState()
 
-    public init(open: @escaping @Sendable () throws -> Node, syncSeconds: TimeInterval, notifier: SystemdNotifier = SystemdNotifier(), log: Logger) {
+    public init(open: @escaping @Sendable () throws -> Node, syncSeconds: TimeInterval, adminListen: String? = nil,
+                notifier: SystemdNotifier = SystemdNotifier(), log: Logger) {
         self.open = open
         self.syncSeconds = syncSeconds
+        self.adminListen = adminListen
         self.notifier = notifier
         self.log = log
     }
@@ -52,6 +58,13 @@ public struct NodeDaemon: Sendable {
         logger.logLevel = .warning
         var services: [any Service] = []
         let c = node.configuration
+        state.notReady("starting")
+        if let adminListen {
+            guard let (host, port) = NodeConfiguration.hostAndPort(adminListen) else {
+                throw DaemonError("--admin-listen \(adminListen) must be HOST:PORT, e.g. 127.0.0.1:9464")
+            }
+            services.append(AdminServer(host: host, port: port, metrics: metrics, heartbeat: heartbeat, state: state).application(logger: logger))
+        }
         if c.tls == nil && !c.plainHTTP {
             // Capture and sinks still run; peers cannot reach this node until [tls] is configured.
             listening.off("no [tls] section in \(c.file.path)")
@@ -60,12 +73,12 @@ public struct NodeDaemon: Sendable {
             services.append(try node.server().service(logger: logger) { port in listening.bound(port) })
         }
         if !c.sources.isEmpty || !c.sinks.isEmpty {
-            services.append(CaptureService(node: node, heartbeat: heartbeat, log: log, stored: { push.wake.signal() }))
+            services.append(CaptureService(node: node, heartbeat: heartbeat, log: log, metrics: metrics, stored: { push.wake.signal() }))
         }
         if !c.peers.isEmpty {
-            services.append(SyncService(node: node, interval: syncSeconds, heartbeat: heartbeat, log: log, pushWake: push))
+            services.append(SyncService(node: node, interval: syncSeconds, heartbeat: heartbeat, log: log, metrics: metrics, pushWake: push))
         }
-        services.append(NotifyService(daemon: self, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload))
+        services.append(NotifyService(daemon: self, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload, node: node))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         reload.group = group
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -87,12 +100,14 @@ public struct NodeDaemon: Sendable {
                     throw DaemonError("[store] path changed to \(next.configuration.storePath); a node's store cannot change while it runs: stop it, move the store, start it")
                 }
                 reload.next = next
+                metrics.reloaded(true)
                 log.info("reloading: the work under way is finished first")
                 await reload.group?.triggerGracefulShutdown()
                 break
             } catch {
                 let why = (error as? NodeError)?.description ?? (error as? DaemonError)?.description ?? "\(error)"
                 log.warning("reload refused, running on as before: \(why)")
+                metrics.reloaded(false)
                 notifier.notify("READY=1\n" + SystemdNotifier.statusLine("reload refused: \(why)"))
             }
         }
@@ -131,6 +146,7 @@ struct CaptureService: Service {
     let node: Node
     let heartbeat: Heartbeat
     let log: Logger
+    let metrics: DaemonMetrics
     let stored: @Sendable () -> Void
 
     func run() async throws {
@@ -139,8 +155,10 @@ struct CaptureService: Service {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread.detachNewThread {
                     node.follow(stop: { heartbeat.beat("capture"); return stop.isSet }, wake: stop.wake, sunk: { run in
+                        metrics.sunk(run)
                         if let r = run.report?.summary { log.info("sink \(run.sink): \(r)") } else if let e = run.error { log.warning("sink \(run.sink): failed: \(e)") }
                     }) { run in
+                        metrics.captured(run)
                         if let report = run.report {
                             log.info("capture \(run.source): \(report.summary ?? "no changes")")
                             if (report.counts["written"] ?? 0) + (report.counts["deleted"] ?? 0) > 0 { stored() }
@@ -168,6 +186,7 @@ struct SyncService: Service {
     let interval: TimeInterval
     let heartbeat: Heartbeat
     let log: Logger
+    let metrics: DaemonMetrics
     let pushWake: StopFlag
 
     func run() async throws {
@@ -213,6 +232,7 @@ struct SyncService: Service {
                 s.error = "\(error)"
                 summary = s
             }
+            metrics.synced(summary)
             if let e = summary.error {
                 failures += 1
                 log.warning("sync \(peer): failed: \(e)")
@@ -238,6 +258,7 @@ struct NotifyService: Service {
     let listening: Listening
     let summary: String
     let reload: Reload
+    let node: Node
 
     func run() async throws {
         let notifier = daemon.notifier
@@ -245,13 +266,22 @@ struct NotifyService: Service {
             try await Task.sleep(for: .milliseconds(10))
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
         }
-        let status = "\(summary); \(listening.description!)"
+        // The admin listener too, when there is one.
+        while daemon.adminListen != nil && daemon.state.adminPort == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+        }
+        let admin = daemon.state.adminPort.map { "; admin on port \($0)" } ?? ""
+        let status = "\(summary); \(listening.description!)\(admin)"
+        daemon.metrics.store(node)
+        daemon.state.ready()
         notifier.ready(status: status)
         daemon.log.info("ready: \(status)")
         let interval = notifier.watchdogInterval ?? 5
         let limit = (notifier.watchdogInterval ?? 5) * 2
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                daemon.metrics.store(node)
                 let stuck = daemon.heartbeat.silent(longerThan: limit)
                 if stuck.isEmpty {
                     if notifier.watchdogInterval != nil { notifier.watchdog() }
@@ -264,6 +294,7 @@ struct NotifyService: Service {
             }
         } onGracefulShutdown: {
             // A reload's stop is not the service's: systemd waits for READY=1 again.
+            daemon.state.notReady(reload.next == nil ? "stopping" : "reloading")
             guard reload.next == nil else { return }
             notifier.stopping()
             daemon.log.info("stopping: finishing the work under way")

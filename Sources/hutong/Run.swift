@@ -21,6 +21,7 @@ struct Run: ParsableCommand {
             """)
     @OptionGroup var node: NodeOptions
     @Option(help: "Sync with every peer at least this often, in seconds.") var syncSeconds: Double = 60
+    @Option(help: ArgumentHelp("The operators' listener: /healthz, /readyz, /metrics; \"off\" for none.", valueName: "host:port")) var adminListen = "127.0.0.1:9464"
     @Option(help: "Log lines from this level up: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
     @Option(help: "journal (a priority prefix, no timestamp; the default under systemd), plain (the default otherwise) or json.") var logFormat: String?
 
@@ -37,7 +38,7 @@ struct Run: ParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = logFormat.flatMap(LineLogHandler.Format.init) ?? LineLogHandler.defaultFormat()
         let log = Logger(label: "hutong") { LineLogHandler(label: $0, level: level, format: format) }
-        let daemon = NodeDaemon(open: { try options.open() }, syncSeconds: syncSeconds, log: log)
+        let daemon = NodeDaemon(open: { try options.open() }, syncSeconds: syncSeconds, adminListen: adminListen == "off" ? nil : adminListen, log: log)
         if let failure = Blocking.run({ try await daemon.run() }) {
             if let e = failure as? DaemonError { throw CommandFailure(code: ExitStatus.usage, message: e.description) }
             if let e = failure as? NodeError { throw CommandFailure(e) }

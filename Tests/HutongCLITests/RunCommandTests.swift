@@ -63,7 +63,7 @@ import Testing
 
         let socket = try NotifySocket()
         let log = dir + "/run.log"
-        let pid = try CLI.spawn(["run"] + config, in: dir, log: log, environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "400000", "JOURNAL_STREAM": "8:12345"])
+        let pid = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0"] + config, in: dir, log: log, environment: ["NOTIFY_SOCKET": socket.name, "WATCHDOG_USEC": "400000", "JOURNAL_STREAM": "8:12345"])
         defer { CLI.kill(pid) }
         let ready = socket.wait(for: "READY=1", timeout: 20)
         #expect(ready?.contains("STATUS=node node-c: 1 sources, 1 sinks") == true, "\(ready ?? "no READY=1"): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
@@ -73,11 +73,25 @@ import Testing
         func sunk(_ query: String) throws -> String { try CaptureCommandTests.sql("agency.sqlite", query, in: dir) }
         var arrived = false
         _ = try CaptureCommandTests.sql("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
-        for _ in 0..<500 where !arrived {
+        for _ in 0..<3_000 where !arrived {
             arrived = (try? sunk("SELECT count(*) FROM hutong_in_penalty WHERE violation_type LIKE '%（更正）'")) == "1"
             if !arrived { Thread.sleep(forTimeInterval: 0.02) }
         }
         #expect(arrived, "the correction did not reach the sink: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+
+        // The operators' listener: ready, healthy, and the capture counted.
+        let admin = try #require(ready?.components(separatedBy: "admin on port ").last?.prefix { $0.isNumber }.description, "\(ready ?? "")")
+        func get(_ path: String) throws -> (status: Int32, body: String) {
+            let r = try CLI.run(["-s", "-o", "-", "-w", "\n%{http_code}", "http://127.0.0.1:\(admin)\(path)"], in: dir, executable: "/usr/bin/curl")
+            let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int32(lines.last ?? "") ?? -1, lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        #expect(try get("/readyz") == (200, "ready"))
+        #expect(try get("/healthz") == (200, "ok"))
+        let metrics = try get("/metrics")
+        let written = metrics.body.split(separator: "\n").first { $0.hasPrefix(#"hutong_records_captured_total{source="xzcf",outcome="written"} "#) }
+        #expect(metrics.status == 200 && (written?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 5
+                && metrics.body.contains("hutong_store_size_bytes") && metrics.body.contains(#"hutong_sink_records_total{sink="agency-in"}"#), "\(metrics.body)")
 
         // A second daemon on the same store refuses, naming the first.
         let second = try CLI.run(["run"] + config, in: dir)
@@ -90,7 +104,7 @@ import Testing
         #expect(status == 0, "exit status \(status) after SIGTERM: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         // Under systemd's journal: a priority on each line, no timestamp.
-        #expect(output.contains("<6>capture xzcf: ") && output.contains("5 written") && output.hasPrefix("<6>ready:") && output.contains("<6>stopping"), "[\(output.replacingOccurrences(of: "\n", with: " / "))]")
+        #expect(output.contains("<6>capture xzcf: ") && output.contains("<6>sink agency-in: 5 rows written") && output.hasPrefix("<6>ready:") && output.contains("<6>stopping"), "[\(output.replacingOccurrences(of: "\n", with: " / "))]")
     }
 
     /// Two daemons over mutual TLS: a row an agency commits at node-a's source
@@ -109,7 +123,7 @@ import Testing
         try handle.close()
         #expect(try CLI.run(["capture", "install", "xzcf", "--config", cluster.config("node-a")], in: dir).status == 0)
 
-        let a = try CLI.spawn(["run", "--sync-seconds", "3600", "--config", cluster.config("node-a")], in: dir, log: dir + "/a.log")
+        let a = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0", "--sync-seconds", "3600", "--config", cluster.config("node-a")], in: dir, log: dir + "/a.log")
         defer { CLI.kill(a) }
         func stored(_ n: String) -> Int {
             Int((try? CaptureCommandTests.sql("\(n)/hutong.sqlite", "SELECT count(*) FROM records", in: dir)) ?? "") ?? -1
@@ -121,7 +135,7 @@ import Testing
         }
         // node-b is down: node-a captures all the same, and says the peer failed.
         #expect(wait("node-a", for: 5, seconds: 20), "node-a did not capture: \((try? String(contentsOfFile: dir + "/a.log", encoding: .utf8)) ?? "")")
-        let b = try CLI.spawn(["run", "--sync-seconds", "3600", "--config", cluster.config("node-b")], in: dir, log: dir + "/b.log")
+        let b = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0", "--sync-seconds", "3600", "--config", cluster.config("node-b")], in: dir, log: dir + "/b.log")
         defer { CLI.kill(b) }
         Thread.sleep(forTimeInterval: 1)
         _ = try CaptureCommandTests.sql("agency/agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
@@ -160,7 +174,7 @@ import Testing
         let good = try String(contentsOfFile: toml, encoding: .utf8)
         let socket = try NotifySocket()
         let log = dir + "/run.log"
-        let pid = try CLI.spawn(["run", "--config", "n/hutong.toml"], in: dir, log: log, environment: ["NOTIFY_SOCKET": socket.name])
+        let pid = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0", "--config", "n/hutong.toml"], in: dir, log: log, environment: ["NOTIFY_SOCKET": socket.name])
         defer { CLI.kill(pid) }
         let output = { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").replacingOccurrences(of: "\n", with: " / ") }
         #expect(socket.wait(for: "READY=1", timeout: 20)?.contains("0 sources") == true, "\(output())")
