@@ -2,12 +2,15 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Node
 
-/// The operators' listener, on loopback by default: `/healthz` (200 while
+/// The operators' listener, on loopback by default: `/` (the status page,
+/// `StatusPage`), `/healthz` (200 while
 /// every loop goes round), `/readyz` (200 once the node is ready), and
 /// `/metrics` for Prometheus. Nothing a peer may not see is on it, but it
 /// is meant for this machine and its monitoring only.
 struct AdminServer {
+    let node: Node
     let host: String
     let port: Int
     let metrics: DaemonMetrics
@@ -17,6 +20,12 @@ struct AdminServer {
     func application(logger: Logger) -> some ApplicationProtocol {
         let router = Router()
         let state = self.state
+        let node = self.node, metrics = self.metrics
+        router.get("/") { _, _ -> Response in
+            let page = StatusPage(node: node, peers: metrics.peers, readiness: state.readiness).html()
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
         router.get("/healthz") { _, _ -> Response in
             let silent = heartbeat.silent(longerThan: 60)
             return Self.text(silent.isEmpty ? .ok : .serviceUnavailable, silent.isEmpty ? "ok\n" : "not going round: \(silent.joined(separator: ", "))\n")

@@ -9,6 +9,8 @@ import Transport
 /// (`…_total`, `…_seconds`, `…_timestamp_seconds`).
 public final class DaemonMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
+    /// Each peer's last sync, for the status page.
+    let peers = PeerHealth()
 
     public init() {}
 
@@ -35,6 +37,7 @@ public final class DaemonMetrics: Sendable {
     }
 
     func synced(_ s: SyncSummary) {
+        peers.record(s)
         let peer = [("peer", s.peer)]
         registry.makeDurationHistogram(name: "hutong_sync_duration_seconds", labels: peer,
                                        buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120)])

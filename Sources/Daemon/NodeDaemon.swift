@@ -63,7 +63,7 @@ public struct NodeDaemon: Sendable {
             guard let (host, port) = NodeConfiguration.hostAndPort(adminListen) else {
                 throw DaemonError("--admin-listen \(adminListen) must be HOST:PORT, e.g. 127.0.0.1:9464")
             }
-            services.append(AdminServer(host: host, port: port, metrics: metrics, heartbeat: heartbeat, state: state).application(logger: logger))
+            services.append(AdminServer(node: node, host: host, port: port, metrics: metrics, heartbeat: heartbeat, state: state).application(logger: logger))
         }
         if c.tls == nil && !c.plainHTTP {
             // Capture and sinks still run; peers cannot reach this node until [tls] is configured.

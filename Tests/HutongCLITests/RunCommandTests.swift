@@ -93,6 +93,20 @@ import Testing
         #expect(metrics.status == 200 && (written?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 5
                 && metrics.body.contains("hutong_store_size_bytes") && metrics.body.contains(#"hutong_sink_records_total{sink="agency-in"}"#), "\(metrics.body)")
 
+        // The status page, as a real browser shows it.
+        let chromium = "/usr/bin/chromium"
+        if FileManager.default.isExecutableFile(atPath: chromium) {
+            let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(dir)/chromium"]
+            let dom = try CLI.run(flags + ["--dump-dom", "http://127.0.0.1:\(admin)/"], in: dir, executable: chromium)
+            #expect(dom.stdout.contains(#"<span id="node">node-c</span>"#) && dom.stdout.contains("<td>xzcf</td><td>trigger</td>")
+                    && dom.stdout.contains("<td>agency-in</td>") && dom.stdout.contains(#"id="state">运行中 running"#), "\(dom.stdout)\(dom.stderr)")
+            let shot = try CLI.run(flags + ["--screenshot=\(dir)/status.png", "--window-size=1100,700", "http://127.0.0.1:\(admin)/"], in: dir, executable: chromium)
+            let size = (try? FileManager.default.attributesOfItem(atPath: dir + "/status.png")[.size] as? Int) ?? 0
+            #expect(shot.status == 0 && size > 10_000, "no screenshot: \(shot.stderr)")
+        } else {
+            Issue.record("chromium is not installed (apt-get install chromium): the status page is not checked in a browser")
+        }
+
         // A second daemon on the same store refuses, naming the first.
         let second = try CLI.run(["run"] + config, in: dir)
         #expect(second.status == 2 && second.stderr.contains("already running") && second.stderr.contains("pid \(pid)"), "\(second.stderr)")

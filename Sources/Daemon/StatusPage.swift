@@ -1,0 +1,118 @@
+import Foundation
+import Node
+import Transport
+
+/// The operators' page on the admin listener (`/`): the node, its sources
+/// and sinks, its peers, quarantine and conflicts at a glance, with Chinese
+/// and English labels; plain HTML and CSS that reloads itself every five
+/// seconds. Everything on it is escaped: a peer's error text is data.
+struct StatusPage {
+    let node: Node
+    let peers: PeerHealth
+    let readiness: String?
+
+    func html(now: Date = Date()) -> String {
+        let c = node.configuration
+        let info = try? node.store.info()
+        let sources = (try? node.sourceStatuses()) ?? []
+        let sinks = (try? node.sinkStatuses()) ?? []
+        var out = """
+            <!DOCTYPE html>
+            <html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
+            <title>互通 Hutong · \(e(c.nodeID))</title>
+            <style>
+            body{font:14px/1.5 system-ui,"Noto Sans CJK SC",sans-serif;margin:1.5em;color:#222}
+            h1{font-size:1.4em;margin:0 0 .2em} h2{font-size:1.1em;margin:1.4em 0 .4em;border-bottom:1px solid #ccc}
+            table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #eee;vertical-align:top}
+            th{background:#f4f4f4;font-weight:600} .ok{color:#1a7f37} .bad{color:#b42318;font-weight:600} .muted{color:#777}
+            .figures span{display:inline-block;margin-right:2em}
+            </style></head><body>
+            <h1>互通 Hutong · 节点 node <span id="node">\(e(c.nodeID))</span></h1>
+            <p class="muted">\(readiness == nil ? "<span class=\"ok\" id=\"state\">运行中 running</span>" : "<span class=\"bad\" id=\"state\">\(e(readiness!))</span>") · 更新于 updated \(e(ISO8601DateFormatter().string(from: now)))</p>
+            <p class="figures"><span>记录 records: <b id="records">\(info.map { $0.recordsByType.values.reduce(0, +) } ?? 0)</b></span>
+            <span>变更序号 change log: <b>\(info?.lastSequence ?? 0)</b></span>
+            <span>待处理冲突 open conflicts: <b id="conflicts" class="\((info?.openConflicts ?? 0) > 0 ? "bad" : "ok")">\(info?.openConflicts ?? 0)</b></span>
+            <span>隔离区 quarantined: <b id="quarantined" class="\((info?.quarantined ?? 0) > 0 ? "bad" : "ok")">\(info?.quarantined ?? 0)</b></span></p>
+
+            """
+        out += "<h2>数据来源 Sources</h2>\n"
+        if sources.isEmpty { out += "<p class=\"muted\">无 none configured</p>\n" } else {
+            out += "<table id=\"sources\"><tr><th>名称 name</th><th>方式 mode</th><th>表 table</th><th>已存行 rows</th><th>待取变更 waiting</th><th>状态 state</th></tr>\n"
+            for s in sources {
+                let problem = s.problem ?? s.state?.lastError ?? (s.installed == false ? "triggers not installed" : nil)
+                out += "<tr><td>\(e(s.settings.name))</td><td>\(e(s.settings.mode))</td><td>\(e(s.settings.table))</td><td>\(s.state?.rows ?? 0)</td>"
+                out += "<td>\(s.backlog.map(String.init) ?? "–")</td><td>\(problem.map { "<span class=\"bad\">\(e($0))</span>" } ?? "<span class=\"ok\">正常 ok</span>")</td></tr>\n"
+            }
+            out += "</table>\n"
+        }
+        if !sinks.isEmpty {
+            out += "<h2>写回 Sinks</h2>\n<table id=\"sinks\"><tr><th>名称 name</th><th>数据库 database</th><th>已写到 written up to</th><th>状态 state</th></tr>\n"
+            for s in sinks {
+                let problem = s.problem ?? s.state?.lastError ?? (s.installed == false ? "tables not installed" : nil)
+                out += "<tr><td>\(e(s.settings.name))</td><td>\(e(s.settings.database))</td><td>\(s.position) / \(info?.lastSequence ?? 0)</td>"
+                out += "<td>\(problem.map { "<span class=\"bad\">\(e($0))</span>" } ?? "<span class=\"ok\">正常 ok</span>")</td></tr>\n"
+            }
+            out += "</table>\n"
+        }
+        out += "<h2>对端节点 Peers</h2>\n"
+        if c.peers.isEmpty { out += "<p class=\"muted\">无 none configured</p>\n" } else {
+            out += "<table id=\"peers\"><tr><th>节点 peer</th><th>地址 address</th><th>最近成功 last success</th><th>发送/接收 sent/received</th><th>状态 state</th></tr>\n"
+            for p in c.peers {
+                let h = peers.health(p.name)
+                let state = h.lastError.map { "<span class=\"bad\">\(e($0))</span>" } ?? (h.lastSuccess == nil ? "<span class=\"muted\">尚未同步 not yet</span>" : "<span class=\"ok\">正常 ok</span>")
+                out += "<tr><td>\(e(p.name))</td><td>\(e(p.url))</td><td>\(h.lastSuccess.map { e(ISO8601DateFormatter().string(from: $0)) } ?? "–")</td>"
+                out += "<td>\(h.sent) / \(h.received)</td><td>\(state)</td></tr>\n"
+            }
+            out += "</table>\n"
+        }
+        return out + "<p class=\"muted\">hutong status · /metrics · /healthz · /readyz</p>\n</body></html>\n"
+    }
+
+    /// HTML-escaped text.
+    func e(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// Each peer's last sync as the daemon saw it, for the status page.
+final class PeerHealth: @unchecked Sendable {
+    struct Health {
+        var lastSuccess: Date?
+        var lastError: String?
+        var sent = 0
+        var received = 0
+    }
+    private let lock = NSLock()
+    private var peers: [String: Health] = [:]
+
+    func record(_ s: SyncSummary) {
+        lock.lock()
+        defer { lock.unlock() }
+        var h = peers[s.peer] ?? Health()
+        if let e = s.error { h.lastError = e } else {
+            h.lastError = nil
+            h.lastSuccess = Date()
+            h.sent += s.pushed
+            h.received += s.received
+        }
+        peers[s.peer] = h
+    }
+
+    func health(_ peer: String) -> Health {
+        lock.lock()
+        defer { lock.unlock() }
+        return peers[peer] ?? Health()
+    }
+}
