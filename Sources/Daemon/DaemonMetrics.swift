@@ -57,9 +57,18 @@ public final class DaemonMetrics: Sendable {
         if ok { registry.makeGauge(name: "hutong_config_last_reload_success_timestamp_seconds").set(Date().timeIntervalSince1970) }
     }
 
-    /// The store's figures: records by type, open conflicts, quarantine, and its files' size.
-    func store(_ node: Node) {
-        guard let info = try? node.store.info() else { return }
+    /// When the store's figures were last read: counting records reads them all, so not at every tick.
+    private let storeRead = NSLock()
+    nonisolated(unsafe) private var storeReadAt = Date.distantPast
+    static let storeEvery: TimeInterval = 30
+
+    /// The store's figures: records by type, open conflicts, quarantine, and its files' size; at most every `storeEvery`.
+    func store(_ node: Node, force: Bool = false) {
+        storeRead.lock()
+        let due = force || Date().timeIntervalSince(storeReadAt) >= Self.storeEvery
+        if due { storeReadAt = Date() }
+        storeRead.unlock()
+        guard due, let info = try? node.store.info() else { return }
         for (type, count) in info.recordsByType {
             registry.makeGauge(name: "hutong_records", labels: [("type", type)]).set(Double(count))
         }

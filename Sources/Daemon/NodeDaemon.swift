@@ -273,7 +273,7 @@ struct NotifyService: Service {
         }
         let admin = daemon.state.adminPort.map { "; admin on port \($0)" } ?? ""
         let status = "\(summary); \(listening.description!)\(admin)"
-        daemon.metrics.store(node)
+        daemon.metrics.store(node, force: true)
         daemon.state.ready()
         notifier.ready(status: status)
         daemon.log.info("ready: \(status)")

@@ -1,6 +1,7 @@
 import Capture
 import Dispatch
 import Foundation
+import Postgres
 
 extension Node {
     /// Captures every source until `stop` says so (`hutong capture --follow`):
@@ -13,6 +14,7 @@ extension Node {
                        wake: DispatchSemaphore = DispatchSemaphore(value: 0), sunk: (SinkRun) -> Void = { _ in }, each: (CaptureRun) -> Void) {
         let intake = Intake(store: store, catalog: catalog, transactionSize: transactionSize)
         var followers = configuration.sources.map { Follow(settings: $0) }
+        let glancing = configuration.sources.contains { !$0.isScan && !PostgresTarget.isURL($0.database) }
         // The sinks write what changed in the store (captured here, or
         // received from peers by another process), looked at every `Follow.sinkGlance`.
         var sinkedUpTo: Int64 = -1
@@ -29,7 +31,7 @@ extension Node {
                 if stop() { break }
             }
             if !configuration.sinks.isEmpty, stored || now >= nextSinkLook, now >= sinkRetryAt,
-               let last = try? store.info().lastSequence, last != sinkedUpTo {
+               let last = try? store.lastSequence(), last != sinkedUpTo {
                 nextSinkLook = now.addingTimeInterval(Follow.sinkGlance)
                 let runs = drainSinks()
                 for run in runs where run.error != nil || run.report?.summary != nil { sunk(run) }
@@ -37,9 +39,14 @@ extension Node {
             } else if now >= nextSinkLook {
                 nextSinkLook = now.addingTimeInterval(Follow.sinkGlance)
             }
-            // Until the next glance, or sooner when a source asked to be read again soon.
+            // Until the next glance at a SQLite source's commits (PostgreSQL's
+            // NOTIFY wakes the loop itself), the sinks' next look, or sooner when
+            // a source asked to be read again soon: an idle node sleeps.
             let soonest = followers.map(\.nextPoll).min().map { $0.timeIntervalSinceNow } ?? 1
-            let wait = max(0.001, min(Follow.glance, soonest))
+            // Quick while commits come, slower once a second has passed without one.
+            let busy = followers.contains { $0.lastSignal.map { now.timeIntervalSince($0) < 1 } ?? false }
+            let glance = glancing ? (busy ? Follow.glance : Follow.idleGlance) : configuration.sinks.isEmpty ? 1 : Follow.sinkGlance
+            let wait = max(0.001, min(glance, soonest))
             _ = wake.wait(timeout: .now() + .microseconds(Int(wait * 1_000_000)))
         }
     }
@@ -66,6 +73,7 @@ extension Node {
                 signalled = false
             } else {
                 signalled = f.signal?.changed() == true
+                if signalled { f.lastSignal = now }
                 guard signalled || now >= f.nextPoll else { return nil }
                 f.nextPoll = now.addingTimeInterval(pollSeconds)
             }
@@ -105,8 +113,13 @@ struct Follow {
     var retryAt = Date.distantPast
     var failures = 0
     var lastSuccess: Date?
-    /// How long the loop sleeps when nothing wakes it: how late a SQLite commit may be seen.
+    /// When its signal last said it changed.
+    var lastSignal: Date?
+    /// How long the loop sleeps when nothing wakes it: how late a SQLite commit
+    /// may be seen while commits come, and after a quiet second (an idle node
+    /// then wakes ten times a second, not fifty).
     static let glance: TimeInterval = 0.02
+    static let idleGlance: TimeInterval = 0.1
     /// How soon a source with notes held back is read again.
     static let again: TimeInterval = 0.003
     /// How often the store is looked at for changes the sinks have not written.

@@ -19,7 +19,7 @@ struct CaptureCommand: ParsableCommand {
             abstract: "Read every source to its end once, then stop (`hutong capture --once`).",
             discussion: """
                 With --follow, every source is followed until SIGINT or SIGTERM: PostgreSQL's NOTIFY \
-                wakes the capture at once, a SQLite commit is seen within 20 ms, and each source is \
+                wakes the capture at once, a SQLite commit is seen within 20 ms (100 ms after a quiet second), and each source is \
                 read every --poll-seconds in any case; a source that fails is retried with a wait \
                 that doubles up to a minute. A source read for the first time is first copied whole (a snapshot in pages by key; a \
                 stopped snapshot goes on from its last page); then the changes its triggers noted are \

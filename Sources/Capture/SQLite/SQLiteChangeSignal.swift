@@ -1,22 +1,48 @@
 import Dispatch
+import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// An agency SQLite database's commits, seen through `PRAGMA data_version`
-/// on a connection of its own: the number changes whenever another
-/// connection commits, and reading it costs no table read, so it can be
-/// asked every few milliseconds.
+/// An agency SQLite database's commits, seen without a query: a commit
+/// writes the database file (rollback journal) or its `-wal` file (WAL), so
+/// their size and modification time (nanoseconds) change. A look at them is
+/// two `stat` calls, cheap enough every few milliseconds on an idle node.
+/// `PRAGMA data_version` (which changes whenever another connection
+/// commits) is still asked once a second, in case a file system keeps
+/// coarse times.
 public final class SQLiteChangeSignal: ChangeSignal, @unchecked Sendable {
+    private let path: String
     private let queue: DatabaseQueue
-    private var last: Int64?
+    private var files: [Int64] = []
+    private var version: Int64?
+    private var asked = Date.distantPast
 
     init(path: String) throws {
+        self.path = path
         queue = try SQLiteCaptureTable.connect(path, readonly: true)
     }
 
     public func changed() -> Bool {
-        guard let version = try? queue.inDatabase({ db in try Int64.fetchOne(db, sql: "PRAGMA data_version") }) else { return true }
-        defer { last = version }
-        return version != last
+        let now = Date()
+        let seen = [path, path + "-wal"].flatMap(Self.stamp)
+        var changed = seen != files
+        files = seen
+        if changed || now.timeIntervalSince(asked) >= 1 {
+            asked = now
+            guard let v = try? queue.inDatabase({ db in try Int64.fetchOne(db, sql: "PRAGMA data_version") }) else { return true }
+            changed = changed || v != version
+            version = v
+        }
+        return changed
+    }
+
+    /// Size and modification time of a file (zeros when it is not there).
+    static func stamp(_ file: String) -> [Int64] {
+        var s = stat()
+        guard stat(file, &s) == 0 else { return [0, 0, 0] }
+        return [Int64(s.st_size), Int64(s.st_mtim.tv_sec), Int64(s.st_mtim.tv_nsec)]
     }
 }
 

@@ -7,8 +7,11 @@ public protocol ChangeLog: Sendable {
     var nodeID: String { get }
     var epoch: String { get }
 
-    /// This node's id, epoch and change-log position, and what it holds.
+    /// This node's id, epoch and change-log position, and what it holds
+    /// (counts every record: not for a loop that asks often).
     func info() throws -> StoreInfo
+    /// The change log's last sequence alone: cheap enough to ask every few milliseconds.
+    func lastSequence() throws -> Int64
 
     /// Current versions changed after `since`, in change order, leaving out those
     /// received from `excludingPeer`. `bodies` false leaves each body unparsed

@@ -106,6 +106,10 @@ public final class SQLiteNodeStore: NodeStore {
         }
     }
 
+    public func lastSequence() throws -> Int64 {
+        try pool.read { db in Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'last_seq'") ?? "0") ?? 0 }
+    }
+
     // MARK: Local writes
 
     public func write(type: String, body: JSONValue) throws -> Envelope? {
