@@ -191,6 +191,22 @@ enum AgencyTable {
         }
     }
 
+    /// A clerk's day in t_xzcf: a fine corrected (1001), a decision added
+    /// (2001), one withdrawn (1002), and a change to 1003 that makes no
+    /// difference to its record (`noChange`).
+    static func clerksDay(_ path: String, noChange: String) throws {
+        let (header, rows) = try rows()
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE t_xzcf SET CF_NR_FK = 2.5 WHERE ID = 1001")
+            var added = rows[1]
+            added["ID"] = "2001"
+            added["CF_WSH"] = "苏市监罚〔2023〕777号"
+            try insert(added, header: header, into: "t_xzcf", db)
+            try db.execute(sql: "DELETE FROM t_xzcf WHERE ID = 1002")
+            try db.execute(sql: "UPDATE t_xzcf SET \(noChange) WHERE ID = 1003")
+        }
+    }
+
     static func insert(_ row: [String: String], header: [String], into table: String, _ db: Database) throws {
         let values: [DatabaseValueConvertible?] = header.map { c in
             let text = row[c] ?? ""
