@@ -3,7 +3,8 @@
 # default: generate sample records of every type (some invalid on purpose),
 # validate them, import them into a node on the embedded store (SQLite), take
 # a legacy export through a mapping, capture an agency's SQLite table by
-# triggers, and sync them to a second node over mutual TLS. Run from anywhere; as root, or
+# triggers, sync them to a second node over mutual TLS, and write them into that
+# node's agency database (a sink). Run from anywhere; as root, or
 # with sudo available for the package install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -121,6 +122,16 @@ until grep -q listening "$demo/serve.log"; do kill -0 $server || { cat "$demo/se
 "$hutong" peers check demo-node --config "$demo/peer/hutong.toml"
 "$hutong" sync --once --config "$demo/peer/hutong.toml"
 "$hutong" status --config "$demo/peer/hutong.toml"
+
+echo
+echo "== The way back: the second node writes what it received into its agency's database (a sink)"
+rm -f "$demo/peer-agency.sqlite"
+sqlite3 "$demo/peer-agency.sqlite" "PRAGMA journal_mode = WAL" >/dev/null
+printf '\n[[sinks]]\nname = "agency-in"\ndatabase = "../peer-agency.sqlite"\ntypes = ["penalty"]\n' >> "$demo/peer/hutong.toml"
+"$hutong" capture install agency-in --config "$demo/peer/hutong.toml"
+"$hutong" capture --once --config "$demo/peer/hutong.toml"
+sqlite3 -header -column "$demo/peer-agency.sqlite" \
+  "SELECT decision_number, party_name, fine_fen, deleted, owner FROM hutong_in_penalty WHERE owner = 'demo-node' ORDER BY decision_number LIMIT 6"
 
 echo
 echo "Done. Validate your own files with: $hutong validate FILE_OR_DIR   (see $hutong validate --help)"
