@@ -131,7 +131,8 @@ printf '\n[[sinks]]\nname = "agency-in"\ndatabase = "../peer-agency.sqlite"\ntyp
 "$hutong" capture install agency-in --config "$demo/peer/hutong.toml"
 "$hutong" capture --once --config "$demo/peer/hutong.toml"
 sqlite3 -header -column "$demo/peer-agency.sqlite" \
-  "SELECT decision_number, party_name, fine_fen, deleted, owner FROM hutong_in_penalty WHERE owner = 'demo-node' ORDER BY decision_number LIMIT 6"
+  "SELECT decision_number, party_name, fine_fen, owner FROM hutong_in_penalty WHERE owner = 'demo-node' AND deleted = 0 ORDER BY decision_number LIMIT 5"
+echo "withdrawn (deleted = 1): $(sqlite3 "$demo/peer-agency.sqlite" "SELECT count(*) FROM hutong_in_penalty WHERE deleted = 1")"
 
 echo
 echo "Done. Validate your own files with: $hutong validate FILE_OR_DIR   (see $hutong validate --help)"
