@@ -2,6 +2,7 @@ import Capture
 import Dispatch
 import Foundation
 import Postgres
+import Sink
 
 extension Node {
     /// Captures every source until `stop` says so (`hutong capture --follow`):
@@ -20,6 +21,7 @@ extension Node {
         var sinkedUpTo: Int64 = -1
         var nextSinkLook = Date.distantPast
         var sinkRetryAt = Date.distantPast
+        var sinks: [String: Sink] = [:]
         while !stop() {
             let now = Date()
             var stored = false
@@ -33,7 +35,7 @@ extension Node {
             if !configuration.sinks.isEmpty, stored || now >= nextSinkLook, now >= sinkRetryAt,
                let last = try? store.lastSequence(), last != sinkedUpTo {
                 nextSinkLook = now.addingTimeInterval(Follow.sinkGlance)
-                let runs = drainSinks()
+                let runs = drainSinks(opened: &sinks)
                 for run in runs where run.error != nil || run.report?.summary != nil { sunk(run) }
                 if runs.allSatisfy({ $0.error == nil }) { sinkedUpTo = last } else { sinkRetryAt = now.addingTimeInterval(5) }
             } else if now >= nextSinkLook {

@@ -31,9 +31,7 @@ extension Node {
 
     /// The sink, ready to write from where the store says it stopped.
     public func sink(_ s: NodeConfiguration.SinkSettings) throws -> Sink {
-        let target = try sinkTarget(s)
-        let dictionary = try DataDictionary(directory: catalog.directory)
-        return Sink(name: s.name, target: target, layouts: s.types.map { SinkLayout(recordType: $0, dictionary: dictionary) }, store: store)
+        Sink(name: s.name, target: try sinkTarget(s), store: store)
     }
 
     /// Creates a sink's tables (`hutong capture install SINK`); returns whether they were all there.
@@ -88,11 +86,22 @@ extension Node {
     /// Writes every sink up to the store's last change (`hutong capture --once`,
     /// after the sources); a sink that fails is noted and the others go on.
     public func drainSinks(each: (SinkRun) -> Void = { _ in }) -> [SinkRun] {
+        var opened: [String: Sink] = [:]
+        return drainSinks(opened: &opened, each: each)
+    }
+
+    /// The same with the sinks `opened` before (a following loop keeps them,
+    /// rather than connecting to each database at every drain); a sink that
+    /// fails is opened again next time.
+    func drainSinks(opened: inout [String: Sink], each: (SinkRun) -> Void = { _ in }) -> [SinkRun] {
         configuration.sinks.map { s in
             let run: SinkRun
             do {
-                run = SinkRun(sink: s.name, report: try sink(s).drain(), error: nil)
+                let sink = try opened[s.name] ?? self.sink(s)
+                opened[s.name] = sink
+                run = SinkRun(sink: s.name, report: try sink.drain(), error: nil)
             } catch {
+                opened[s.name] = nil
                 let message = (error as? NodeError)?.description ?? (error as? SinkError)?.description ?? "sink \(s.name): \(error)"
                 try? store.noteSourceRun("sink:" + s.name, error: message)
                 run = SinkRun(sink: s.name, report: nil, error: message)

@@ -15,17 +15,15 @@ import Store
 public struct Sink: Sendable {
     public let name: String
     public let target: any SinkTarget
-    /// Record types written (those the target has tables for).
-    let types: Set<String>
+    /// The target's layouts by record type: a version of any other type is not written.
     let layouts: [String: SinkLayout]
     let store: any ChangeLog & CaptureLedger
     static let pageSize = 1_000
 
-    public init(name: String, target: any SinkTarget, layouts: [SinkLayout], store: any ChangeLog & CaptureLedger) {
+    public init(name: String, target: any SinkTarget, store: any ChangeLog & CaptureLedger) {
         self.name = name
         self.target = target
-        self.layouts = Dictionary(uniqueKeysWithValues: layouts.map { ($0.recordType, $0) })
-        types = Set(layouts.map(\.recordType))
+        layouts = Dictionary(uniqueKeysWithValues: target.layouts.map { ($0.recordType, $0) })
         self.store = store
     }
 
@@ -45,6 +43,9 @@ public struct Sink: Sendable {
 
     /// Writes every change after the cursor, a page a transaction.
     public func drain() throws -> Report {
+        guard try target.isInstalled() else {
+            throw SinkError("sink \(name): its tables are not in \(target.origin); run `hutong capture install \(name)` (or give its DBA the SQL of `hutong capture install \(name) --print`)")
+        }
         var report = Report()
         while let (page, next) = try writeNext(&report) {
             try store.saveSinkPosition(name, sequence: next)
@@ -57,9 +58,6 @@ public struct Sink: Sendable {
     /// cursor: returns how many versions the page held and the cursor to
     /// save, or nil when nothing follows it.
     func writeNext(_ report: inout Report) throws -> (Int, Int64)? {
-        guard try target.isInstalled() else {
-            throw SinkError("sink \(name): its tables are not in \(target.origin); run `hutong capture install \(name)` (or give its DBA the SQL of `hutong capture install \(name) --print`)")
-        }
         let cursor = try store.sinkPosition(name)
         let changes = try store.changes(since: cursor, excludingPeer: nil, limit: Self.pageSize, bodies: true)
         guard changes.lastSequence > cursor else { return nil }

@@ -10,6 +10,8 @@
 public protocol SinkTarget: Sendable {
     /// "DATABASE", for messages.
     var origin: String { get }
+    /// The record types written, each with its table's columns.
+    var layouts: [SinkLayout] { get }
     /// The tables' names as the agency sees them, by record type.
     var tables: [String: String] { get }
     var installSQL: String { get }

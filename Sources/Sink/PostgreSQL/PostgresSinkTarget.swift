@@ -5,7 +5,7 @@ import Postgres
 /// table per record type, each column commented with its field's Chinese name.
 public struct PostgresSinkTarget: SinkTarget {
     public let target: PostgresTarget
-    let layouts: [SinkLayout]
+    public let layouts: [SinkLayout]
     let session: PostgresSession
 
     static let schema = "hutong_in"

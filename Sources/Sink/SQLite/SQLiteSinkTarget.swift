@@ -5,7 +5,7 @@ import JSON
 /// Sink tables in an agency's SQLite database: `hutong_in_<type>`.
 public struct SQLiteSinkTarget: SinkTarget {
     public let path: String
-    let layouts: [SinkLayout]
+    public let layouts: [SinkLayout]
     let queue: DatabaseQueue
 
     static let applying = "_hutong_applying"
