@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Logging
 
 /// One line per event on standard output, as journald or a terminal wants it:
@@ -44,14 +45,8 @@ public struct LineLogHandler: LogHandler {
         case .plain:
             return "\(ISO8601DateFormatter().string(from: now)) \(level.rawValue) \(text)"
         case .json:
-            let escaped = text.unicodeScalars.map { c -> String in
-                switch c {
-                case "\"": "\\\""
-                case "\\": "\\\\"
-                default: c.value < 0x20 ? String(format: "\\u%04x", c.value) : String(c)
-                }
-            }.joined()
-            return "{\"at\":\"\(ISO8601DateFormatter().string(from: now))\",\"level\":\"\(level.rawValue)\",\"message\":\"\(escaped)\"}"
+            return JSONWriter.string(.object(JSONObject(["at": .string(ISO8601DateFormatter().string(from: now)),
+                                                         "level": .string(level.rawValue), "message": .string(text)])))
         }
     }
 
