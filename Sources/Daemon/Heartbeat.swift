@@ -41,10 +41,10 @@ final class StopFlag: @unchecked Sendable {
         return set
     }
 
-    func raise(wakers: Int = 1) {
+    func raise() {
         lock.lock()
         set = true
         lock.unlock()
-        for _ in 0..<wakers { wake.signal() }
+        wake.signal()
     }
 }

@@ -53,7 +53,7 @@ public struct NodeDaemon: Sendable {
     /// One group of services for `node`, until SIGTERM (nil `reload.next`) or an accepted SIGHUP.
     func run(_ node: Node, reload: Reload) async throws {
         let listening = Listening()
-        let push = StopFlag()
+        let push = PeerWakers(node.configuration.peers.map(\.name))
         var logger = Logger(label: "hutong")
         logger.logLevel = .warning
         var services: [any Service] = []
@@ -73,10 +73,10 @@ public struct NodeDaemon: Sendable {
             services.append(try node.server().service(logger: logger) { port in listening.bound(port) })
         }
         if !c.sources.isEmpty || !c.sinks.isEmpty {
-            services.append(CaptureService(node: node, heartbeat: heartbeat, log: log, metrics: metrics, stored: { push.wake.signal() }))
+            services.append(CaptureService(node: node, heartbeat: heartbeat, log: log, metrics: metrics, stored: push.wakeAll))
         }
         if !c.peers.isEmpty {
-            services.append(SyncService(node: node, interval: syncSeconds, heartbeat: heartbeat, log: log, metrics: metrics, pushWake: push))
+            services.append(SyncService(node: node, interval: syncSeconds, log: log, metrics: metrics, wakers: push))
         }
         services.append(NotifyService(daemon: self, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload, node: node))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -131,6 +131,26 @@ final class Reload: @unchecked Sendable {
     }
 }
 
+/// Runs `body` on a thread of its own (a loop that blocks on files, sockets
+/// and semaphores must not hold one of the few cooperative threads) and
+/// returns once it has ended.
+func onThread(_ body: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+        Thread.detachNewThread {
+            body()
+            done.resume()
+        }
+    }
+}
+
+/// One semaphore a peer, signalled together: a capture that stored something
+/// wakes every peer's sync loop for a push.
+final class PeerWakers: Sendable {
+    let semaphores: [(peer: String, wake: DispatchSemaphore)]
+    init(_ peers: [String]) { semaphores = peers.map { ($0, DispatchSemaphore(value: 0)) } }
+    @Sendable func wakeAll() { for s in semaphores { s.wake.signal() } }
+}
+
 /// Where the peer server listens, once it does (or why it does not).
 final class Listening: @unchecked Sendable {
     private let lock = NSLock()
@@ -152,23 +172,20 @@ struct CaptureService: Service {
     func run() async throws {
         let stop = StopFlag()
         await withGracefulShutdownHandler {
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                Thread.detachNewThread {
-                    node.follow(stop: { heartbeat.beat("capture"); return stop.isSet }, wake: stop.wake, sunk: { run in
-                        metrics.sunk(run)
-                        if let r = run.report?.summary { log.info("sink \(run.sink): \(r)") } else if let e = run.error { log.warning("sink \(run.sink): failed: \(e)") }
-                    }) { run in
-                        metrics.captured(run)
-                        if let report = run.report {
-                            log.info("capture \(run.source): \(report.summary ?? "no changes")")
-                            if (report.counts["written"] ?? 0) + (report.counts["deleted"] ?? 0) > 0 { stored() }
-                        } else if let e = run.error {
-                            log.warning("capture \(run.source): failed: \(e)")
-                        }
+            await onThread {
+                node.follow(stop: { heartbeat.beat("capture"); return stop.isSet }, wake: stop.wake, sunk: { run in
+                    metrics.sunk(run)
+                    if let r = run.report?.summary { log.info("sink \(run.sink): \(r)") } else if let e = run.error { log.warning("sink \(run.sink): failed: \(e)") }
+                }) { run in
+                    metrics.captured(run)
+                    if let report = run.report {
+                        log.info("capture \(run.source): \(report.summary ?? "no changes")")
+                        if (report.counts["written"] ?? 0) + (report.counts["deleted"] ?? 0) > 0 { stored() }
+                    } else if let e = run.error {
+                        log.warning("capture \(run.source): failed: \(e)")
                     }
-                    heartbeat.forget("capture")
-                    done.resume()
                 }
+                heartbeat.forget("capture")
             }
         } onGracefulShutdown: {
             stop.raise()
@@ -184,40 +201,21 @@ struct CaptureService: Service {
 struct SyncService: Service {
     let node: Node
     let interval: TimeInterval
-    let heartbeat: Heartbeat
     let log: Logger
     let metrics: DaemonMetrics
-    let pushWake: StopFlag
+    let wakers: PeerWakers
 
     func run() async throws {
         let stop = StopFlag()
-        let peers = node.configuration.peers.map(\.name)
-        let wakers = peers.map { _ in DispatchSemaphore(value: 0) }
-        // One signal from the capture wakes every peer's loop.
-        let relay = Thread {
-            while !stop.isSet {
-                pushWake.wake.wait()
-                for w in wakers { w.signal() }
-            }
-        }
-        relay.start()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                for (peer, wake) in zip(peers, wakers) {
-                    group.addTask {
-                        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                            Thread.detachNewThread {
-                                loop(peer, wake: wake, stop: stop)
-                                done.resume()
-                            }
-                        }
-                    }
+                for (peer, wake) in wakers.semaphores {
+                    group.addTask { await onThread { loop(peer, wake: wake, stop: stop) } }
                 }
             }
         } onGracefulShutdown: {
-            stop.raise(wakers: 0)
-            for w in wakers { w.signal() }
-            pushWake.wake.signal()
+            stop.raise()
+            wakers.wakeAll()
         }
     }
 
@@ -262,12 +260,8 @@ struct NotifyService: Service {
 
     func run() async throws {
         let notifier = daemon.notifier
-        while listening.description == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            if Task.isShuttingDownGracefully || Task.isCancelled { return }
-        }
-        // The admin listener too, when there is one.
-        while daemon.adminListen != nil && daemon.state.adminPort == nil {
+        // The peer server, and the admin listener when there is one.
+        while listening.description == nil || (daemon.adminListen != nil && daemon.state.adminPort == nil) {
             try await Task.sleep(for: .milliseconds(10))
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
         }
