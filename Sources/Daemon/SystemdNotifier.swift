@@ -45,16 +45,24 @@ public final class SystemdNotifier: @unchecked Sendable {
     public var isActive: Bool { address != nil && fd >= 0 }
 
     /// Sends `state` (`READY=1\nSTATUS=…`); false when it could not be sent.
+    /// Never blocks: a listener whose queue is full (it reads ten datagrams
+    /// behind) is tried three times 5 ms apart, then the message is dropped,
+    /// rather than wedging the thread that sends it.
     @discardableResult
     public func notify(_ state: String) -> Bool {
         guard var address, fd >= 0 else { return false }
         let bytes = Array(state.utf8)
-        let sent = withUnsafePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, length) }
+        for attempt in 0..<3 {
+            let sent = withUnsafePointer(to: &address) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                    bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sa, length) }
+                }
             }
+            if sent == bytes.count { return true }
+            guard errno == EAGAIN || errno == EWOULDBLOCK, attempt < 2 else { return false }
+            usleep(5_000)
         }
-        return sent == bytes.count
+        return false
     }
 
     /// A one-line status, as `systemctl status` shows it (new lines would end it).

@@ -47,6 +47,20 @@ import Testing
         #expect(Self.receive(fd) == "STOPPING=1")
     }
 
+    /// A listener that does not read: its queue fills, and the notifier drops
+    /// messages instead of blocking the daemon's thread.
+    @Test func aListenerThatDoesNotReadNeverBlocksTheDaemon() throws {
+        let name = "@hutong-notify-\(UUID().uuidString.prefix(8))"
+        let fd = try Self.listen(name)
+        defer { close(fd) }
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": name])
+        let start = Date()
+        let sent = (0..<100).map { _ in notifier.notify("WATCHDOG=1") }
+        #expect(sent.first == true && sent.contains(false), "\(sent)")
+        #expect(Date().timeIntervalSince(start) < 10, "notify blocked on a full queue")
+        #expect(Self.receive(fd) == "WATCHDOG=1")
+    }
+
     @Test func withoutSystemdNothingIsSent() {
         let notifier = SystemdNotifier(environment: [:])
         #expect(!notifier.isActive && notifier.watchdogInterval == nil)

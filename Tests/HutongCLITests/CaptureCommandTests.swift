@@ -54,6 +54,13 @@ import Testing
         try handle.close()
     }
 
+    /// A clerk's change to the agency's database while a capture may hold its
+    /// lock: waited for (as an application would) and required to succeed.
+    static func clerk(_ db: String, _ statement: String, in dir: String) throws {
+        let r = try CLI.run(["-cmd", ".timeout 20000", db, statement], in: dir, executable: "/usr/bin/sqlite3")
+        try #require(r.status == 0 && r.stderr.isEmpty, "sqlite3 \(statement): \(r.stderr)")
+    }
+
     static func sql(_ db: String, _ query: String, in dir: String) throws -> String {
         try CLI.run([db, query], in: dir, executable: "/usr/bin/sqlite3").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -181,7 +188,7 @@ import Testing
             return try stored() == n
         }
         #expect(try waitFor(5), "the snapshot was not taken")
-        _ = try Self.sql("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        try Self.clerk("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
         let sequence = { Int(try Self.sql("n/hutong.sqlite", "SELECT max(seq) FROM records", in: dir)) ?? 0 }
         var seen = false
         for _ in 0..<1_000 where !seen {

@@ -37,6 +37,9 @@ import Testing
             return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : nil
         }
 
+        /// Reads what waits, as systemd does: a full queue makes the daemon drop messages.
+        func drain() { while receive(timeout: 0) != nil {} }
+
         /// Messages until one contains `text`, or nil after `timeout`.
         func wait(for text: String, timeout: TimeInterval) -> String? {
             let end = Date().addingTimeInterval(timeout)
@@ -72,7 +75,7 @@ import Testing
         // The snapshot, then a clerk's correction, reach the store and the sink.
         func sunk(_ query: String) throws -> String { try CaptureCommandTests.sql("agency.sqlite", query, in: dir) }
         var arrived = false
-        _ = try CaptureCommandTests.sql("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        try CaptureCommandTests.clerk("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
         for _ in 0..<3_000 where !arrived {
             arrived = (try? sunk("SELECT count(*) FROM hutong_in_penalty WHERE violation_type LIKE '%（更正）'")) == "1"
             if !arrived { Thread.sleep(forTimeInterval: 0.02) }
@@ -111,6 +114,7 @@ import Testing
         let second = try CLI.run(["run"] + config, in: dir)
         #expect(second.status == 2 && second.stderr.contains("already running") && second.stderr.contains("pid \(pid)"), "\(second.stderr)")
 
+        socket.drain()
         _ = kill(pid, SIGTERM)
         #expect(socket.wait(for: "STOPPING=1", timeout: 10) != nil)
         var status: Int32 = -1
@@ -152,7 +156,7 @@ import Testing
         let b = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0", "--sync-seconds", "3600", "--config", cluster.config("node-b")], in: dir, log: dir + "/b.log")
         defer { CLI.kill(b) }
         Thread.sleep(forTimeInterval: 1)
-        _ = try CaptureCommandTests.sql("agency/agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        try CaptureCommandTests.clerk("agency/agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
         let log = { ((try? String(contentsOfFile: dir + "/a.log", encoding: .utf8)) ?? "") + ((try? String(contentsOfFile: dir + "/b.log", encoding: .utf8)) ?? "") }
         // Pushed on change: all five records (the backlog that waited for node-b too), well before the hour.
         #expect(wait("node-b", for: 5, seconds: 30), "node-b has \(stored("node-b")) records: \(log())")
