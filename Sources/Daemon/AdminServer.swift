@@ -16,13 +16,14 @@ struct AdminServer {
     let metrics: DaemonMetrics
     let heartbeat: Heartbeat
     let state: DaemonState
+    let staleAfter: TimeInterval
 
     func application(logger: Logger) -> some ApplicationProtocol {
         let router = Router()
         let state = self.state
-        let node = self.node, metrics = self.metrics
+        let node = self.node, metrics = self.metrics, staleAfter = self.staleAfter
         router.get("/") { _, _ -> Response in
-            let page = StatusPage(node: node, peers: metrics.peers, readiness: state.readiness).html()
+            let page = StatusPage(node: node, readiness: state.readiness, staleAfter: staleAfter).html()
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(string: page)))
         }

@@ -9,8 +9,6 @@ import Transport
 /// (`…_total`, `…_seconds`, `…_timestamp_seconds`).
 public final class DaemonMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    /// Each peer's last sync, for the status page.
-    let peers = PeerHealth()
 
     public init() {}
 
@@ -37,7 +35,6 @@ public final class DaemonMetrics: Sendable {
     }
 
     func synced(_ s: SyncSummary) {
-        peers.record(s)
         let peer = [("peer", s.peer)]
         registry.makeDurationHistogram(name: "hutong_sync_duration_seconds", labels: peer,
                                        buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120)])
@@ -55,6 +52,22 @@ public final class DaemonMetrics: Sendable {
     func reloaded(_ ok: Bool) {
         registry.makeGauge(name: "hutong_config_last_reload_successful").set(to: ok ? 1.0 : 0.0)
         if ok { registry.makeGauge(name: "hutong_config_last_reload_success_timestamp_seconds").set(Date().timeIntervalSince1970) }
+    }
+
+    /// Each peer's lag: the changes it lacks and the age of the oldest, 0 when
+    /// none (cheap: read by the change log's order, up to a limit); and, read
+    /// once at start, each peer's last successful sync as the store has it.
+    func peers(_ node: Node, start: Bool = false) {
+        guard let statuses = try? node.peerStatuses() else { return }
+        for p in statuses {
+            let peer = [("peer", p.entry.name)]
+            registry.makeGauge(name: "hutong_peer_lag_changes", labels: peer).set(Double(p.pending.count))
+            registry.makeGauge(name: "hutong_peer_lag_seconds", labels: peer).set(p.lagSeconds())
+            if start, let t = p.contact.lastSync {
+                registry.makeGauge(name: "hutong_sync_last_success_timestamp_seconds", labels: peer).set(t.timeIntervalSince1970)
+            }
+            if start { registry.makeCounter(name: "hutong_sync_failures_total", labels: peer).increment(by: Int64(0)) }
+        }
     }
 
     /// When the store's figures were last read: counting records reads them all, so not at every tick.

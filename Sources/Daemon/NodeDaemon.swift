@@ -63,7 +63,8 @@ public struct NodeDaemon: Sendable {
             guard let (host, port) = NodeConfiguration.hostAndPort(adminListen) else {
                 throw DaemonError("--admin-listen \(adminListen) must be HOST:PORT, e.g. 127.0.0.1:9464")
             }
-            services.append(AdminServer(node: node, host: host, port: port, metrics: metrics, heartbeat: heartbeat, state: state).application(logger: logger))
+            services.append(AdminServer(node: node, host: host, port: port, metrics: metrics, heartbeat: heartbeat, state: state,
+                                        staleAfter: max(120, syncSeconds * 4)).application(logger: logger))
         }
         if c.tls == nil && !c.plainHTTP {
             // Capture and sinks still run; peers cannot reach this node until [tls] is configured.
@@ -268,6 +269,7 @@ struct NotifyService: Service {
         let admin = daemon.state.adminPort.map { "; admin on port \($0)" } ?? ""
         let status = "\(summary); \(listening.description!)\(admin)"
         daemon.metrics.store(node, force: true)
+        daemon.metrics.peers(node, start: true)
         daemon.state.ready()
         notifier.ready(status: status)
         daemon.log.info("ready: \(status)")
@@ -276,6 +278,7 @@ struct NotifyService: Service {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 daemon.metrics.store(node)
+                daemon.metrics.peers(node)
                 let stuck = daemon.heartbeat.silent(longerThan: limit)
                 if stuck.isEmpty {
                     if notifier.watchdogInterval != nil { notifier.watchdog() }

@@ -8,14 +8,17 @@ import Transport
 /// seconds. Everything on it is escaped: a peer's error text is data.
 struct StatusPage {
     let node: Node
-    let peers: PeerHealth
     let readiness: String?
+    /// How old a change a peer lacks may be before it counts as stuck.
+    let staleAfter: TimeInterval
 
     func html(now: Date = Date()) -> String {
         let c = node.configuration
         let info = try? node.store.info()
         let sources = (try? node.sourceStatuses()) ?? []
         let sinks = (try? node.sinkStatuses()) ?? []
+        let peers = (try? node.peerStatuses()) ?? []
+        let explained = (try? node.explain(now: now, staleAfter: staleAfter)) ?? []
         var out = """
             <!DOCTYPE html>
             <html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
@@ -56,14 +59,21 @@ struct StatusPage {
         }
         out += "<h2>对端节点 Peers</h2>\n"
         if c.peers.isEmpty { out += "<p class=\"muted\">无 none configured</p>\n" } else {
-            out += "<table id=\"peers\"><tr><th>节点 peer</th><th>地址 address</th><th>最近成功 last success</th><th>发送/接收 sent/received</th><th>状态 state</th></tr>\n"
-            for p in c.peers {
-                let h = peers.health(p.name)
-                let state = h.lastError.map { "<span class=\"bad\">\(e($0))</span>" } ?? (h.lastSuccess == nil ? "<span class=\"muted\">尚未同步 not yet</span>" : "<span class=\"ok\">正常 ok</span>")
-                out += "<tr><td>\(e(p.name))</td><td>\(e(p.url))</td><td>\(h.lastSuccess.map { e(ISO8601DateFormatter().string(from: $0)) } ?? "–")</td>"
-                out += "<td>\(h.sent) / \(h.received)</td><td>\(state)</td></tr>\n"
+            out += "<table id=\"peers\"><tr><th>节点 peer</th><th>地址 address</th><th>最近同步 last sync</th><th>对方来访 last called here</th><th>未送达 lacks</th><th>状态 state</th></tr>\n"
+            for p in peers {
+                let h = p.contact
+                let state = h.lastError.map { "<span class=\"bad\">\(e($0))</span>" } ?? (h.lastSync == nil ? "<span class=\"muted\">尚未同步 not yet</span>" : "<span class=\"ok\">正常 ok</span>")
+                out += "<tr><td>\(e(p.entry.name))</td><td>\(e(p.entry.url))</td><td>\(e(Age.ago(h.lastSync, now: now)))</td><td>\(e(Age.ago(h.lastCalled, now: now)))</td>"
+                out += "<td class=\"lag\">\(p.pending.count == 0 ? "0" : "\(p.pending.count)\(p.pending.more ? "+" : "") (\(e(Age.text(p.lagSeconds(now: now)))))")</td><td>\(state)</td></tr>\n"
             }
             out += "</table>\n"
+            out += "<h2>为何未同步 Why not syncing</h2>\n<ul id=\"explain\">\n"
+            let stuck = explained.filter { $0.state == .broken || $0.state == .warning }
+            if stuck.isEmpty { out += "<li class=\"ok\">每条链路正常 every link works</li>\n" }
+            for x in stuck { out += "<li class=\"\(x.state == .broken ? "bad" : "muted")\">\(e(x.summary))</li>\n" }
+            let off = explained.filter { $0.state == .off || $0.state == .idle }
+            if !off.isEmpty { out += "<li class=\"muted\">未共享或无数据 not shared or nothing to send: \(e(off.map { "\($0.type) → \($0.peer)" }.joined(separator: ", ")))</li>\n" }
+            out += "</ul>\n"
         }
         return out + "<p class=\"muted\">hutong status · /metrics · /healthz · /readyz</p>\n</body></html>\n"
     }
@@ -83,36 +93,5 @@ struct StatusPage {
             }
         }
         return out
-    }
-}
-
-/// Each peer's last sync as the daemon saw it, for the status page.
-final class PeerHealth: @unchecked Sendable {
-    struct Health {
-        var lastSuccess: Date?
-        var lastError: String?
-        var sent = 0
-        var received = 0
-    }
-    private let lock = NSLock()
-    private var peers: [String: Health] = [:]
-
-    func record(_ s: SyncSummary) {
-        lock.lock()
-        defer { lock.unlock() }
-        var h = peers[s.peer] ?? Health()
-        if let e = s.error { h.lastError = e } else {
-            h.lastError = nil
-            h.lastSuccess = Date()
-            h.sent += s.pushed
-            h.received += s.received
-        }
-        peers[s.peer] = h
-    }
-
-    func health(_ peer: String) -> Health {
-        lock.lock()
-        defer { lock.unlock() }
-        return peers[peer] ?? Health()
     }
 }

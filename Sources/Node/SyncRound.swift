@@ -67,6 +67,7 @@ extension Node {
             summary.error = "\(error)"
         }
         if let e = summary.error { try? store.audit(kind: .syncFailed, detail: "peer \(p.name): \(e)") }
+        try? store.noteSync(peer: p.name, error: summary.error)
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }

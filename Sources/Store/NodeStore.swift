@@ -3,7 +3,7 @@
 /// interchangeable. Code that needs only part of a store asks for that role
 /// (the server: `ChangeLog & BatchSink & AuditLog`); nothing backend-specific
 /// appears in any of them.
-public protocol NodeStore: ChangeLog, BatchSink, LocalWriter, ReviewQueue, AuditLog, CaptureLedger {
+public protocol NodeStore: ChangeLog, BatchSink, LocalWriter, ReviewQueue, AuditLog, CaptureLedger, PeerLedger {
     /// Removes tombstones that every peer's push cursor has passed. Returns how many.
     func purgeTombstones(peers: [String]) throws -> Int
 }

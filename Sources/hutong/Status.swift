@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Capture
 import Node
@@ -5,19 +6,29 @@ import Standard
 import Transport
 import JSON
 
-/// `hutong status`: what the node holds and how far it is with each peer.
-/// `--json` names what `/v1/status` names the same way.
+/// `hutong status`: what the node holds, how each source, sink and peer is
+/// doing (read from the store, so it is the same whether `hutong run` is
+/// running or not), and with `--explain` why records do or do not reach each
+/// peer. `--json` names what `/v1/status` names the same way.
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the node's id, change log, record counts, conflicts, quarantine and peer cursors.")
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the node's records, sources, sinks and peers; --explain says why records do or do not reach each peer.",
+        discussion: "Exit status with --explain: 0 when every peer gets what it is granted, 1 when a link is broken.")
 
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "For each peer and record type, walk capture → mapping → store → grant → peer cursor → transport and name the first broken link.")
+    var explain = false
+    @Option(name: .customLong("stale-after"), help: "With --explain: seconds a change may wait for a peer before it counts as stuck.")
+    var staleAfter: Double = 120
     @OptionGroup var node: NodeOptions
 
     func run() throws {
         let opened = try node.open()
+        if explain { return try Self.explain(opened, json: json, staleAfter: staleAfter) }
         let i = try opened.store.info()
         let sources = try opened.sourceStatuses()
         let sinks = try opened.sinkStatuses()
+        let peers = try opened.peerStatuses()
         if json {
             Output.json([
                 PeerAPI.Key.node: .string(i.nodeID), PeerAPI.Key.epoch: .string(i.epoch), PeerAPI.Key.lastSeq: .int(i.lastSequence),
@@ -25,6 +36,7 @@ struct Status: ParsableCommand {
                 "tombstones": .int(Int64(i.tombstones)), "open_conflicts": .int(Int64(i.openConflicts)), "quarantined": .int(Int64(i.quarantined)),
                 "cursors": .array(i.cursors.map { ["peer": .string($0.peer), "direction": .string($0.direction.rawValue), "epoch": .string($0.epoch), "sequence": .int($0.sequence)] }),
                 "sources": .array(sources.map(Self.json)),
+                "peers": .array(peers.map(Self.json)),
                 "sinks": .array(sinks.map { s in
                     var o = JSONObject(["name": .string(s.settings.name), "database": .string(s.settings.database),
                                         "types": .array(s.settings.types.map { .string($0) }), "written_up_to": .int(s.position)])
@@ -40,8 +52,8 @@ struct Status: ParsableCommand {
         let total = i.recordsByType.values.reduce(0, +)
         print("records: \(total)" + (total == 0 ? "" : "  (" + i.recordsByType.keys.sorted().map { "\($0) \(i.recordsByType[$0]!)" }.joined(separator: ", ") + ")"))
         print("tombstones: \(i.tombstones)   open conflicts: \(i.openConflicts)   quarantined: \(i.quarantined)")
-        if i.cursors.isEmpty { print("peer cursors: none yet") }
-        for c in i.cursors { print("peer \(c.peer) \(c.direction.rawValue): \(c.epoch):\(c.sequence)") }
+        if peers.isEmpty { print("peers: none configured") }
+        for p in peers { print(Self.line(p)) }
         for s in sources { print(Self.line(s)) }
         for s in sinks {
             var text = "sink \(s.settings.name) (\(s.settings.database), \(s.settings.types.joined(separator: ", "))): "
@@ -51,6 +63,54 @@ struct Status: ParsableCommand {
             if let e = s.state?.lastError { text += "\n    last error (\(s.state?.lastErrorAt ?? "")): \(e)" }
             print(text)
         }
+    }
+
+    /// One peer: our last sync with it, its last call here, what it lacks, what went wrong.
+    static func line(_ p: PeerStatus, now: Date = Date()) -> String {
+        let c = p.contact
+        var text = "peer \(p.entry.name) (\(p.entry.url)): \(p.lagText(now: now));  last sync \(Age.ago(c.lastSync, now: now));  called here \(Age.ago(c.lastCalled, now: now))"
+        if let e = c.lastError {
+            text += "\n    failing since \(Age.ago(c.failingSince ?? c.lastErrorAt, now: now)): \(e)"
+        }
+        return text
+    }
+
+    static func json(_ p: PeerStatus) -> JSONValue {
+        let c = p.contact
+        func time(_ d: Date?) -> JSONValue { d.map { .string(ISO8601DateFormatter().string(from: $0)) } ?? .null }
+        var o = JSONObject(["name": .string(p.entry.name), "url": .string(p.entry.url), "has_up_to": .int(p.hasUpTo),
+                            "lacks": .int(Int64(p.pending.count)), "lag_seconds": .double(p.lagSeconds()),
+                            "last_sync": time(c.lastSync), "last_called": time(c.lastCalled)])
+        if let e = c.lastError { o["last_error"] = .string(e); o["failing_since"] = time(c.failingSince) }
+        if let push = p.push { o["push_cursor"] = .string("\(push.epoch):\(push.sequence)") }
+        if let pull = p.pull { o["pull_cursor"] = .string("\(pull.epoch):\(pull.sequence)") }
+        return .object(o)
+    }
+
+    /// `--explain`: one line per peer and type, the walk under each that is not syncing.
+    static func explain(_ node: Node, json: Bool, staleAfter: Double) throws {
+        let all = try node.explain(staleAfter: staleAfter)
+        let broken = all.contains { $0.state == .broken }
+        if json {
+            Output.json(.array(all.map { x in
+                ["peer": .string(x.peer), "type": .string(x.type), "state": .string(x.state.rawValue), "summary": .string(x.summary),
+                 "links": .array(x.links.map { ["stage": .string($0.stage.rawValue), "state": .string($0.state.rawValue), "text": .string($0.text)] })]
+            }))
+        } else if all.isEmpty {
+            print(node.configuration.peers.isEmpty ? "no peers configured in \(node.configuration.file.path): nothing is synced" : "nothing to explain: no record type is granted, captured or stored")
+        } else {
+            let marks: [Explanation.State: String] = [.ok: "ok  ", .warning: "note", .idle: "idle", .off: "off ", .broken: "FAIL"]
+            for x in all {
+                print("\(marks[x.state]!) \(x.summary)")
+                guard x.state == .broken || x.state == .warning else { continue }
+                for l in x.links {
+                    let mark = l.state == .ok ? "✓" : (l.state == .warning ? "!" : "✗")
+                    print("       \(mark) \(l.stage.rawValue): \(l.text)")
+                    if l.state == .broken || l.state == .off || l.state == .idle { break }
+                }
+            }
+        }
+        if broken { throw ExitCode(1) }
     }
 
     /// One source: where it is, what waits, what went wrong last.

@@ -169,6 +169,21 @@ import Testing
         let logged = Date().addingTimeInterval(30)
         while Date() < logged, !aLog().contains("sync node-b: sent 1,") { Thread.sleep(forTimeInterval: 0.02) }
         #expect(aLog().contains("capture xzcf: 1 written") && aLog().contains("sync node-b: sent 1,"), "\(aLog())")
+        // node-a's operators see node-b has everything: in the metrics (lag 0) and on the page.
+        let admin = try #require(aLog().components(separatedBy: "admin on port ").last?.prefix { $0.isNumber }.description)
+        func get(_ path: String) throws -> String {
+            try CLI.run(["-s", "http://127.0.0.1:\(admin)\(path)"], in: dir, executable: "/usr/bin/curl").stdout
+        }
+        var metrics = ""
+        let measured = Date().addingTimeInterval(15)
+        while Date() < measured, !metrics.contains(#"hutong_peer_lag_changes{peer="node-b"} 0"#) {
+            Thread.sleep(forTimeInterval: 0.2)
+            metrics = try get("/metrics")
+        }
+        #expect(metrics.contains(#"hutong_peer_lag_changes{peer="node-b"} 0"#) && metrics.contains(#"hutong_peer_lag_seconds{peer="node-b"} 0"#)
+                && metrics.contains(#"hutong_sync_last_success_timestamp_seconds{peer="node-b"}"#), "\(metrics)")
+        let page = try get("/")
+        #expect(page.contains("<li class=\"ok\">每条链路正常 every link works</li>") && page.contains("<td class=\"lag\">0</td>"), "\(page)")
         for pid in [a, b] { _ = kill(pid, SIGTERM) }
         for pid in [a, b] {
             var status: Int32 = -1

@@ -141,6 +141,20 @@ extension SQLiteNodeStore {
         m.registerMigration("v6-source-row-hash") { db in
             try db.execute(sql: "ALTER TABLE source_rows ADD COLUMN row_hash INTEGER")
         }
+        // What operators are told of each peer (`PeerContact`).
+        m.registerMigration("v7-peer-contacts") { db in
+            try db.execute(sql: """
+                CREATE TABLE peer_contacts (
+                    peer TEXT PRIMARY KEY,
+                    last_sync TEXT,
+                    last_error TEXT,
+                    last_error_at TEXT,
+                    failing_since TEXT,
+                    last_called TEXT,
+                    pulled_to INTEGER
+                );
+                """)
+        }
         return m
     }
 }

@@ -14,3 +14,12 @@ public enum TLSPin {
         return of(spki: try cert.extractPublicKey().toSPKIBytes())
     }
 }
+
+/// When a certificate stops being valid: a node whose own certificate expired
+/// is refused by every peer, which `hutong status --explain` says outright.
+public enum TLSExpiry {
+    public static func notAfter(certificateFile file: String) -> Date? {
+        guard let cert = try? NIOSSLCertificate.fromPEMFile(file).first else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(cert.notValidAfter))
+    }
+}

@@ -41,13 +41,14 @@ public struct PeerServer: Sendable {
         public init(certificate: String, key: String, ca: String) { self.certificate = certificate; self.key = key; self.ca = ca }
     }
 
-    let store: any ChangeLog & BatchSink & AuditLog
+    let store: any ChangeLog & BatchSink & AuditLog & PeerLedger
     let catalog: StandardCatalog
     let key: NodeKey
     let peers: [PeerEntry]
     let settings: Settings
+    let calls = PeerCallNotes()
 
-    public init(store: any ChangeLog & BatchSink & AuditLog, catalog: StandardCatalog, key: NodeKey, peers: [PeerEntry], settings: Settings) {
+    public init(store: any ChangeLog & BatchSink & AuditLog & PeerLedger, catalog: StandardCatalog, key: NodeKey, peers: [PeerEntry], settings: Settings) {
         self.store = store; self.catalog = catalog; self.key = key; self.peers = peers; self.settings = settings
     }
 
@@ -96,6 +97,7 @@ public struct PeerServer: Sendable {
         }
         router.get(RouterPath(PeerAPI.status)) { request, context in
             let peer = try await identify(request, context)
+            await noteCall(peer)
             var answer = JSONObject()
             answer[PeerAPI.Key.node] = .string(store.nodeID)
             answer[PeerAPI.Key.epoch] = .string(store.epoch)
@@ -135,6 +137,7 @@ public struct PeerServer: Sendable {
         }
         // Another epoch (or none): this node's log started over; send it from the beginning.
         let from = parts.count == 2 && parts[0] == store.epoch ? Int64(parts[1])! : 0
+        await noteCall(peer, pulledTo: from)
         let catalog = self.catalog, store = self.store, key = self.key
         let selection = OutgoingBatch.Selection.sending(to: peer.grants, catalog: catalog)
         var headers = HTTPFields()
@@ -169,6 +172,7 @@ public struct PeerServer: Sendable {
 
     func receive(_ request: Request, _ context: some PeerCallerContext) async throws -> Response {
         let peer = try await identify(request, context, refusing: .batchRefused)
+        await noteCall(peer)
         let type = request.headers[.contentType] ?? ""
         guard type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == PeerAPI.batchContentType else {
             try await audit(.batchRefused, "from \(peer.name): sent as \(type.isEmpty ? "no content type" : type.prefix(80)), not application/x-ndjson")
@@ -261,6 +265,12 @@ public struct PeerServer: Sendable {
                                    audited: "from an unknown certificate \(pin): not pinned to any configured peer")
         }
         return peer
+    }
+
+    /// Notes that `peer` called (for `hutong status`); a failure to note it never fails the request.
+    func noteCall(_ peer: PeerEntry, pulledTo: Int64? = nil) async {
+        guard calls.due(peer.name, pulledTo: pulledTo) else { return }
+        try? await NIOThreadPool.singleton.runIfActive { try store.noteCall(peer: peer.name, pulledTo: pulledTo) }
     }
 
     func audit(_ kind: AuditKind, _ detail: String) async throws {
