@@ -61,5 +61,7 @@ final class DaemonState: @unchecked Sendable {
     func ready() { lock.lock(); notReady = nil; lock.unlock() }
     func notReady(_ why: String) { lock.lock(); notReady = why; lock.unlock() }
     func adminBound(_ port: Int) { lock.lock(); admin = port; lock.unlock() }
+    /// A reload starts a new listener (its address may have changed).
+    func adminUnbound() { lock.lock(); admin = nil; lock.unlock() }
     var adminPort: Int? { lock.lock(); defer { lock.unlock() }; return admin }
 }

@@ -16,21 +16,39 @@ import Transport
 public struct NodeDaemon: Sendable {
     /// Opens the node as its configuration file says now.
     let open: @Sendable () throws -> Node
-    public let syncSeconds: TimeInterval
+    /// What `hutong run`'s options say, above the configuration's `[daemon]`.
+    let overrides: Overrides
     let notifier: SystemdNotifier
     let heartbeat = Heartbeat()
-    /// One line per event (a capture, a sink, a sync, a state change); no secret is ever in one.
+    /// One line per event (a capture, a sink, a sync, a state change); no
+    /// secret is ever in one. Its level is set from `[daemon]` at each start and reload.
     let log: Logger
-    /// The operators' listener (`/healthz`, `/readyz`, `/metrics`) as HOST:PORT; nil: none.
-    let adminListen: String?
     public let metrics = DaemonMetrics()
     let state = DaemonState()
 
-    public init(open: @escaping @Sendable () throws -> Node, syncSeconds: TimeInterval, adminListen: String? = nil,
+    /// `hutong run`'s options; nil: as `[daemon]` says.
+    public struct Overrides: Sendable {
+        public var syncSeconds: Double?
+        /// HOST:PORT, or "off".
+        public var adminListen: String?
+        public var logLevel: String?
+        public init(syncSeconds: Double? = nil, adminListen: String? = nil, logLevel: String? = nil) {
+            self.syncSeconds = syncSeconds; self.adminListen = adminListen; self.logLevel = logLevel
+        }
+
+        func applied(to d: NodeConfiguration.DaemonSettings) -> NodeConfiguration.DaemonSettings {
+            var d = d
+            if let syncSeconds { d.syncSeconds = syncSeconds }
+            if let adminListen { d.adminListen = adminListen == "off" ? nil : adminListen }
+            if let logLevel { d.logLevel = logLevel }
+            return d
+        }
+    }
+
+    public init(open: @escaping @Sendable () throws -> Node, overrides: Overrides = Overrides(),
                 notifier: SystemdNotifier = SystemdNotifier(), log: Logger) {
         self.open = open
-        self.syncSeconds = syncSeconds
-        self.adminListen = adminListen
+        self.overrides = overrides
         self.notifier = notifier
         self.log = log
     }
@@ -58,13 +76,17 @@ public struct NodeDaemon: Sendable {
         logger.logLevel = .warning
         var services: [any Service] = []
         let c = node.configuration
+        let settings = overrides.applied(to: c.daemon)
+        var log = self.log
+        log.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         state.notReady("starting")
-        if let adminListen {
+        state.adminUnbound()
+        if let adminListen = settings.adminListen {
             guard let (host, port) = NodeConfiguration.hostAndPort(adminListen) else {
                 throw DaemonError("--admin-listen \(adminListen) must be HOST:PORT, e.g. 127.0.0.1:9464")
             }
             services.append(AdminServer(node: node, host: host, port: port, metrics: metrics, heartbeat: heartbeat, state: state,
-                                        staleAfter: max(120, syncSeconds * 4)).application(logger: logger))
+                                        staleAfter: settings.staleAfterSeconds).application(logger: logger))
         }
         if c.tls == nil && !c.plainHTTP {
             // Capture and sinks still run; peers cannot reach this node until [tls] is configured.
@@ -77,9 +99,9 @@ public struct NodeDaemon: Sendable {
             services.append(CaptureService(node: node, heartbeat: heartbeat, log: log, metrics: metrics, stored: push.wakeAll))
         }
         if !c.peers.isEmpty {
-            services.append(SyncService(node: node, interval: syncSeconds, log: log, metrics: metrics, wakers: push))
+            services.append(SyncService(node: node, interval: settings.syncSeconds, log: log, metrics: metrics, wakers: push))
         }
-        services.append(NotifyService(daemon: self, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload, node: node))
+        services.append(NotifyService(daemon: self, log: log, admin: settings.adminListen != nil, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload, node: node))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         reload.group = group
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -254,6 +276,9 @@ struct SyncService: Service {
 /// a STATUS line, WATCHDOG=1 only while every loop goes round, STOPPING=1.
 struct NotifyService: Service {
     let daemon: NodeDaemon
+    let log: Logger
+    /// Whether an admin listener is to be waited for.
+    let admin: Bool
     let listening: Listening
     let summary: String
     let reload: Reload
@@ -262,7 +287,7 @@ struct NotifyService: Service {
     func run() async throws {
         let notifier = daemon.notifier
         // The peer server, and the admin listener when there is one.
-        while listening.description == nil || (daemon.adminListen != nil && daemon.state.adminPort == nil) {
+        while listening.description == nil || (admin && daemon.state.adminPort == nil) {
             try await Task.sleep(for: .milliseconds(10))
             if Task.isShuttingDownGracefully || Task.isCancelled { return }
         }
@@ -272,7 +297,7 @@ struct NotifyService: Service {
         daemon.metrics.peers(node, start: true)
         daemon.state.ready()
         notifier.ready(status: status)
-        daemon.log.info("ready: \(status)")
+        log.info("ready: \(status)")
         let interval = notifier.watchdogInterval ?? 5
         let limit = (notifier.watchdogInterval ?? 5) * 2
         await withGracefulShutdownHandler {
@@ -284,7 +309,7 @@ struct NotifyService: Service {
                     if notifier.watchdogInterval != nil { notifier.watchdog() }
                 } else {
                     notifier.status("\(summary); not going round: \(stuck.joined(separator: ", "))")
-                    daemon.log.warning("watchdog: \(stuck.joined(separator: ", ")) silent for more than \(Int(limit)) s")
+                    log.warning("watchdog: \(stuck.joined(separator: ", ")) silent for more than \(Int(limit)) s")
                 }
                 // Woken by a graceful shutdown, not left to sleep it out.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(interval * 1_000))) }
@@ -294,7 +319,7 @@ struct NotifyService: Service {
             daemon.state.notReady(reload.next == nil ? "stopping" : "reloading")
             guard reload.next == nil else { return }
             notifier.stopping()
-            daemon.log.info("stopping: finishing the work under way")
+            log.info("stopping: finishing the work under way")
         }
     }
 }

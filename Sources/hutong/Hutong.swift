@@ -66,7 +66,8 @@ enum ExitStatus {
 }
 
 /// Ends a command with a message on standard error and a given exit code.
-struct CommandFailure: Error {
+struct CommandFailure: Error, CustomStringConvertible {
     let code: Int32
     let message: String
+    var description: String { message }
 }

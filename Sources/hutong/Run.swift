@@ -20,25 +20,30 @@ struct Run: ParsableCommand {
             then it exits 0. A second `hutong run` on the same store refuses to start (exit 2).
             """)
     @OptionGroup var node: NodeOptions
-    @Option(help: "Sync with every peer at least this often, in seconds.") var syncSeconds: Double = 60
-    @Option(help: ArgumentHelp("The operators' listener: /healthz, /readyz, /metrics; \"off\" for none.", valueName: "host:port")) var adminListen = "127.0.0.1:9464"
-    @Option(help: "Log lines from this level up: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
-    @Option(help: "journal (a priority prefix, no timestamp; the default under systemd), plain (the default otherwise) or json.") var logFormat: String?
+    @Option(help: "Sync with every peer at least this often, in seconds ([daemon] sync_seconds, default 60).") var syncSeconds: Double?
+    @Option(help: ArgumentHelp("The operators' listener: the status page, /healthz, /readyz, /metrics; \"off\" for none ([daemon] admin_listen, default 127.0.0.1:9464).", valueName: "host:port"))
+    var adminListen: String?
+    @Option(help: "Log lines from this level up: trace, debug, info, notice, warning, error ([daemon] log_level, default info).") var logLevel: String?
+    @Option(help: "journal (a priority prefix, no timestamp; the default under systemd), plain (the default otherwise) or json ([daemon] log_format).") var logFormat: String?
 
     func validate() throws {
-        guard syncSeconds >= 0.1 else { throw ValidationError("--sync-seconds must be at least 0.1") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel): one of trace, debug, info, notice, warning, error") }
+        if let syncSeconds, syncSeconds < 0.1 { throw ValidationError("--sync-seconds must be at least 0.1") }
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level \(logLevel): one of trace, debug, info, notice, warning, error") }
         if let logFormat, LineLogHandler.Format(rawValue: logFormat) == nil { throw ValidationError("--log-format \(logFormat): one of journal, plain, json") }
+        if let adminListen, adminListen != "off", NodeConfiguration.hostAndPort(adminListen) == nil {
+            throw ValidationError("--admin-listen \(adminListen) must be HOST:PORT, e.g. 127.0.0.1:9464, or off")
+        }
     }
 
     func run() throws {
         // Opened once here, so that a bad configuration is an error before anything starts.
-        _ = try node.open()
+        let first = try node.open().configuration.daemon
         let options = node
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        let format = logFormat.flatMap(LineLogHandler.Format.init) ?? LineLogHandler.defaultFormat()
-        let log = Logger(label: "hutong") { LineLogHandler(label: $0, level: level, format: format) }
-        let daemon = NodeDaemon(open: { try options.open() }, syncSeconds: syncSeconds, adminListen: adminListen == "off" ? nil : adminListen, log: log)
+        let format = (logFormat ?? first.logFormat).flatMap(LineLogHandler.Format.init) ?? LineLogHandler.defaultFormat()
+        // The level is set again from [daemon] at each start and reload.
+        let log = Logger(label: "hutong") { LineLogHandler(label: $0, level: .info, format: format) }
+        let overrides = NodeDaemon.Overrides(syncSeconds: syncSeconds, adminListen: adminListen, logLevel: logLevel)
+        let daemon = NodeDaemon(open: { try options.open() }, overrides: overrides, log: log)
         if let failure = Blocking.run({ try await daemon.run() }) {
             if let e = failure as? DaemonError { throw CommandFailure(code: ExitStatus.usage, message: e.description) }
             if let e = failure as? NodeError { throw CommandFailure(e) }

@@ -18,13 +18,13 @@ struct Status: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "For each peer and record type, walk capture → mapping → store → grant → peer cursor → transport and name the first broken link.")
     var explain = false
-    @Option(name: .customLong("stale-after"), help: "With --explain: seconds a change may wait for a peer before it counts as stuck.")
-    var staleAfter: Double = 120
+    @Option(name: .customLong("stale-after"), help: "With --explain: seconds a change may wait for a peer before it counts as stuck ([daemon] stale_after_seconds, default 120).")
+    var staleAfter: Double?
     @OptionGroup var node: NodeOptions
 
     func run() throws {
         let opened = try node.open()
-        if explain { return try Self.explain(opened, json: json, staleAfter: staleAfter) }
+        if explain { return try Self.explain(opened, json: json, staleAfter: staleAfter ?? opened.configuration.daemon.staleAfterSeconds) }
         let i = try opened.store.info()
         let sources = try opened.sourceStatuses()
         let sinks = try opened.sinkStatuses()

@@ -230,6 +230,21 @@ import Testing
         while Date() < end, !output().contains("capture xzcf: 5 written") { Thread.sleep(forTimeInterval: 0.02) }
         #expect(output().contains("reload refused") && output().contains("reloaded") && output().contains("capture xzcf: 5 written"), "\(output())")
         #expect(!output().contains("stopping"), "a reload is not a stop: \(output())")
+
+        // [daemon] is read again too: at log level warning, a capture writes no line, yet it is stored.
+        let sourced = try String(contentsOfFile: toml, encoding: .utf8)
+        try sourced.replacingOccurrences(of: #"log_level = "info""#, with: "log_level = \"warning\"\nbogus = 1").write(toFile: toml, atomically: true, encoding: .utf8)
+        _ = kill(pid, SIGHUP)
+        let unknown = socket.wait(for: "READY=1", timeout: 10)
+        #expect(unknown?.contains("STATUS=reload refused: n/hutong.toml: [daemon] has an unknown key bogus; its keys are sync_seconds, admin_listen") == true, "\(unknown ?? "nothing")")
+        try sourced.replacingOccurrences(of: #"log_level = "info""#, with: "log_level = \"warning\"").write(toFile: toml, atomically: true, encoding: .utf8)
+        _ = kill(pid, SIGHUP)
+        #expect(socket.wait(for: "READY=1", timeout: 20)?.contains("reload refused") == false)
+        try CaptureCommandTests.clerk("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        let corrected = { try? CaptureCommandTests.sql("n/hutong.sqlite", "SELECT count(*) FROM records WHERE json_extract(body, '$.violation_type') LIKE '%（更正）'", in: dir) }
+        let stored = Date().addingTimeInterval(20)
+        while Date() < stored, corrected() != "1" { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(corrected() == "1" && !output().contains("capture xzcf: 1 written"), "\(output())")
         _ = kill(pid, SIGTERM)
         var status: Int32 = -1
         for _ in 0..<1_000 where waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }

@@ -29,6 +29,8 @@ public struct NodeConfiguration: Sendable {
     public var sources: [SourceSettings] = []
     /// [[sinks]]: agency databases the node writes its records into.
     public var sinks: [SinkSettings] = []
+    /// [daemon]: how `hutong run` behaves.
+    public var daemon = DaemonSettings()
 
     /// One `[[inbox]]`: its folder, the mapping its files are read through
     /// (none: they hold standard records), and how long a file must rest.
@@ -121,6 +123,7 @@ public struct NodeConfiguration: Sendable {
         configuration.inboxes = inboxes
         configuration.sources = try sources(table, path: path, resolve: resolve)
         configuration.sinks = try sinks(table, path: path, sources: configuration.sources, resolve: resolve)
+        configuration.daemon = try daemon(table, path: path)
         return configuration
     }
 
@@ -206,6 +209,17 @@ public struct NodeConfiguration: Sendable {
         # name = "agency-in"
         # database = "/srv/agency/enforcement.sqlite"
         # types = ["penalty", "case_transfer"]
+
+        [daemon]
+        # `hutong run`: every peer is synced at least this often, in seconds
+        # (and at once after a capture stored something).
+        sync_seconds = 60
+        # The operators' status page, /healthz, /readyz and /metrics; "off" for none.
+        admin_listen = "127.0.0.1:9464"
+        # trace, debug, info, notice, warning or error; read again on SIGHUP.
+        log_level = "info"
+        # A change a peer has lacked this long counts as stuck (status --explain).
+        stale_after_seconds = 120
 
         # Peers: one [[peers]] table each, added by `hutong peers add`.
         # Everything a peer may do here is listed in its grants; the rest is denied.

@@ -1,0 +1,64 @@
+import Foundation
+import TOMLKit
+
+extension NodeConfiguration {
+    /// `[daemon]`: how `hutong run` behaves. Read again on SIGHUP, so an
+    /// interval or a log level changes without a restart; `hutong run`'s
+    /// options of the same names override them.
+    public struct DaemonSettings: Sendable, Equatable {
+        /// Every peer is synced at least this often (and at once after a capture stored something).
+        public var syncSeconds: Double = 60
+        /// The operators' listener (`/`, `/healthz`, `/readyz`, `/metrics`) as HOST:PORT; nil: none.
+        public var adminListen: String? = "127.0.0.1:9464"
+        /// The lowest level written: trace, debug, info, notice, warning, error.
+        public var logLevel = "info"
+        /// journal, plain or json; nil: journal under systemd, plain otherwise.
+        public var logFormat: String?
+        /// A change a peer has lacked this long counts as stuck (the status page, `status --explain`).
+        public var staleAfterSeconds: Double = 120
+
+        public init() {}
+
+        public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        public static let logFormats = ["journal", "plain", "json"]
+    }
+
+    static let daemonKeys = ["sync_seconds", "admin_listen", "log_level", "log_format", "stale_after_seconds"]
+
+    static func daemon(_ table: TOMLTable, path: String) throws -> DaemonSettings {
+        var d = DaemonSettings()
+        guard let t = table["daemon"] else { return d }
+        guard let t = t.table else { throw ConfigurationError("\(path): daemon must be a [daemon] table") }
+        for key in t.keys where !daemonKeys.contains(key) {
+            throw ConfigurationError("\(path): [daemon] has an unknown key \(key); its keys are \(daemonKeys.joined(separator: ", "))")
+        }
+        func seconds(_ key: String, least: Double) throws -> Double? {
+            guard let v = t[key] else { return nil }
+            guard let s = v.double ?? v.int.map(Double.init), s >= least else {
+                throw ConfigurationError("\(path): [daemon] \(key) must be a number of seconds, at least \(least)")
+            }
+            return s
+        }
+        if let s = try seconds("sync_seconds", least: 0.1) { d.syncSeconds = s }
+        if let s = try seconds("stale_after_seconds", least: 0) { d.staleAfterSeconds = s }
+        if let v = t["admin_listen"] {
+            guard let text = v.string, text == "off" || hostAndPort(text) != nil else {
+                throw ConfigurationError("\(path): [daemon] admin_listen must be HOST:PORT (e.g. \"127.0.0.1:9464\") or \"off\"")
+            }
+            d.adminListen = text == "off" ? nil : text
+        }
+        if let v = t["log_level"] {
+            guard let level = v.string, DaemonSettings.logLevels.contains(level) else {
+                throw ConfigurationError("\(path): [daemon] log_level must be one of \(DaemonSettings.logLevels.joined(separator: ", "))")
+            }
+            d.logLevel = level
+        }
+        if let v = t["log_format"] {
+            guard let format = v.string, DaemonSettings.logFormats.contains(format) else {
+                throw ConfigurationError("\(path): [daemon] log_format must be one of \(DaemonSettings.logFormats.joined(separator: ", "))")
+            }
+            d.logFormat = format
+        }
+        return d
+    }
+}
