@@ -91,5 +91,6 @@ public final class DaemonMetrics: Sendable {
         let path = node.configuration.storePath
         let size = ["", "-wal"].compactMap { (try? FileManager.default.attributesOfItem(atPath: path + $0))?[.size] as? Int }.reduce(0, +)
         registry.makeGauge(name: "hutong_store_size_bytes").set(Double(size))
+        if let free = node.storeFreeBytes() { registry.makeGauge(name: "hutong_store_disk_free_bytes").set(Double(free)) }
     }
 }

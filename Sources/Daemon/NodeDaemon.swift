@@ -247,11 +247,17 @@ struct SyncService: Service {
         while !stop.isSet {
             var round = SyncRound(peers: [peer])
             round.batchSize = 1_000
+            // A stop abandons a request under way (a stalled peer) instead of waiting out its timeout.
+            round.stop = { stop.isSet }
             let summary: SyncSummary
             do { summary = try node.sync(round).first ?? SyncSummary(peer: peer) } catch {
                 var s = SyncSummary(peer: peer)
                 s.error = "\(error)"
                 summary = s
+            }
+            if summary.stopped {
+                log.info("sync \(peer): abandoned for a stop or reload; what was applied stays, and the next sync resumes from its cursor")
+                break
             }
             metrics.synced(summary)
             if let e = summary.error {

@@ -19,6 +19,7 @@ struct StatusPage {
         let sinks = (try? node.sinkStatuses()) ?? []
         let peers = (try? node.peerStatuses()) ?? []
         let explained = (try? node.explain(now: now, staleAfter: staleAfter)) ?? []
+        let space = node.storeSpaceProblem()
         var out = """
             <!DOCTYPE html>
             <html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
@@ -35,7 +36,9 @@ struct StatusPage {
             <p class="figures"><span>记录 records: <b id="records">\(info.map { $0.recordsByType.values.reduce(0, +) } ?? 0)</b></span>
             <span>变更序号 change log: <b>\(info?.lastSequence ?? 0)</b></span>
             <span>待处理冲突 open conflicts: <b id="conflicts" class="\((info?.openConflicts ?? 0) > 0 ? "bad" : "ok")">\(info?.openConflicts ?? 0)</b></span>
-            <span>隔离区 quarantined: <b id="quarantined" class="\((info?.quarantined ?? 0) > 0 ? "bad" : "ok")">\(info?.quarantined ?? 0)</b></span></p>
+            <span>隔离区 quarantined: <b id="quarantined" class="\((info?.quarantined ?? 0) > 0 ? "bad" : "ok")">\(info?.quarantined ?? 0)</b></span>
+            <span>磁盘剩余 disk free: <b id="disk" class="\(space == nil ? "ok" : "bad")">\(node.storeFreeBytes().map(Node.bytesText) ?? "?")</b></span></p>
+            \(space.map { "<p class=\"bad\" id=\"space\">\(e($0.text))</p>" } ?? "")
 
             """
         out += "<h2>数据来源 Sources</h2>\n"

@@ -24,6 +24,7 @@ extension Node {
         }
         let statuses = try peerStatuses()
         let certificateExpiry = configuration.tls.flatMap { TLSExpiry.notAfter(certificateFile: $0.certificate) }
+        let space = storeSpaceProblem()
         var out: [Explanation] = []
         for peer in statuses {
             let p = peer.entry
@@ -71,8 +72,12 @@ extension Node {
                 }
                 // Store: something of the type to pass on.
                 let stored = info.recordsByType[type] ?? 0
-                if stored == 0 {
+                if let space, space.full {
+                    link(.store, .broken, space.text)
+                } else if stored == 0 {
                     link(.store, .idle, "no \(type) record is stored here yet, so there is nothing to send")
+                } else if let space {
+                    link(.store, .warning, "\(stored) \(type) records stored, but \(space.text)")
                 } else {
                     link(.store, .ok, "\(stored) \(type) records stored")
                 }

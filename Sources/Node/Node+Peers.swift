@@ -7,6 +7,10 @@ extension Node {
     /// How this node reaches `peer`: the node's TLS material and the peer's pin.
     public func clientOptions(for peer: PeerEntry) -> PeerClient.Options {
         var o = PeerClient.Options(baseURL: peer.url.hasSuffix("/") ? String(peer.url.dropLast()) : peer.url)
+        o.totalTimeout = configuration.sync.timeoutSeconds
+        o.stallSeconds = configuration.sync.stallSeconds
+        // The connection and TLS handshake stall no longer than a transfer may.
+        o.connectTimeout = min(o.connectTimeout, configuration.sync.stallSeconds)
         if let tls = configuration.tls, peer.url.hasPrefix("https://") {
             o.certificate = tls.certificate
             o.key = tls.key

@@ -16,6 +16,9 @@ public struct SyncRound {
     public var batchesPerRequest = 10
     /// Called with a progress line after each batch (for a terminal).
     public var progress: ((String) -> Void)?
+    /// Asked while requests are under way: true abandons the exchange at once
+    /// (a daemon that was told to stop). The peer's summary then says `stopped`.
+    public var stop: (@Sendable () -> Bool)?
 
     public init(peers: [String]? = nil) { self.peers = peers }
 
@@ -47,12 +50,14 @@ extension Node {
         var summary = SyncSummary(peer: p.name)
         do {
             let client = try PeerClient(clientOptions(for: p))
-            let sync = PeerSync(store: store, catalog: catalog, key: key, peer: p, client: client,
+            let connection: any PeerConnection = round.stop.map { StoppingConnection(client, stop: $0) } ?? client
+            let sync = PeerSync(store: store, catalog: catalog, key: key, peer: p, client: connection,
                                 batchSize: round.batchSize, batchesPerRequest: round.batchesPerRequest, progress: round.progress)
             defer {
-                let error = summary.error
+                let (error, stopped) = (summary.error, summary.stopped)
                 summary = sync.summary
                 summary.error = error
+                summary.stopped = stopped
                 summary.bytesSent = client.bytesSent
                 summary.bytesReceived = client.bytesReceived
                 summary.requests = client.requests
@@ -60,6 +65,8 @@ extension Node {
             do {
                 if round.direction != .pullOnly { try sync.push() }
                 if round.direction != .pushOnly { try sync.pull() }
+            } catch let e as PeerError where e.isStopped {
+                summary.stopped = true
             } catch {
                 summary.error = "\(error)"
             }
@@ -67,7 +74,8 @@ extension Node {
             summary.error = "\(error)"
         }
         if let e = summary.error { try? store.audit(kind: .syncFailed, detail: "peer \(p.name): \(e)") }
-        try? store.noteSync(peer: p.name, error: summary.error)
+        // A stop is this node's doing, not news of the peer.
+        if !summary.stopped { try? store.noteSync(peer: p.name, error: summary.error) }
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }

@@ -33,7 +33,7 @@ struct Status: ParsableCommand {
             Output.json([
                 PeerAPI.Key.node: .string(i.nodeID), PeerAPI.Key.epoch: .string(i.epoch), PeerAPI.Key.lastSeq: .int(i.lastSequence),
                 PeerAPI.Key.records: .object(JSONObject(keys: i.recordsByType.keys.sorted(), values: i.recordsByType.keys.sorted().map { .int(Int64(i.recordsByType[$0]!)) })),
-                "tombstones": .int(Int64(i.tombstones)), "open_conflicts": .int(Int64(i.openConflicts)), "quarantined": .int(Int64(i.quarantined)),
+                "tombstones": .int(Int64(i.tombstones)), "store_free_bytes": opened.storeFreeBytes().map { .int($0) } ?? .null, "open_conflicts": .int(Int64(i.openConflicts)), "quarantined": .int(Int64(i.quarantined)),
                 "cursors": .array(i.cursors.map { ["peer": .string($0.peer), "direction": .string($0.direction.rawValue), "epoch": .string($0.epoch), "sequence": .int($0.sequence)] }),
                 "sources": .array(sources.map(Self.json)),
                 "peers": .array(peers.map(Self.json)),
@@ -52,6 +52,9 @@ struct Status: ParsableCommand {
         let total = i.recordsByType.values.reduce(0, +)
         print("records: \(total)" + (total == 0 ? "" : "  (" + i.recordsByType.keys.sorted().map { "\($0) \(i.recordsByType[$0]!)" }.joined(separator: ", ") + ")"))
         print("tombstones: \(i.tombstones)   open conflicts: \(i.openConflicts)   quarantined: \(i.quarantined)")
+        if let free = opened.storeFreeBytes() {
+            print("store: \(opened.configuration.storePath), \(Node.bytesText(free)) free on its disk" + (opened.storeSpaceProblem().map { " — \($0.full ? "FULL" : "LOW"): \($0.text)" } ?? ""))
+        }
         if peers.isEmpty { print("peers: none configured") }
         for p in peers { print(Self.line(p)) }
         for s in sources { print(Self.line(s)) }

@@ -31,6 +31,8 @@ public struct NodeConfiguration: Sendable {
     public var sinks: [SinkSettings] = []
     /// [daemon]: how `hutong run` behaves.
     public var daemon = DaemonSettings()
+    /// [sync]: how long a request to a peer may take.
+    public var sync = SyncSettings()
 
     /// One `[[inbox]]`: its folder, the mapping its files are read through
     /// (none: they hold standard records), and how long a file must rest.
@@ -124,6 +126,7 @@ public struct NodeConfiguration: Sendable {
         configuration.sources = try sources(table, path: path, resolve: resolve)
         configuration.sinks = try sinks(table, path: path, sources: configuration.sources, resolve: resolve)
         configuration.daemon = try daemon(table, path: path)
+        configuration.sync = try sync(table, path: path)
         return configuration
     }
 

@@ -15,6 +15,10 @@ public final class PeerClient: PeerConnection {
         public var pin: String?
         public var connectTimeout: Int = 10
         public var totalTimeout: Int = 300
+        /// A transfer slower than `stallBytesPerSecond` for this many seconds is
+        /// abandoned (and tried again): a peer that trickles bytes cannot hold a sync for the whole timeout.
+        public var stallSeconds: Int = 30
+        public var stallBytesPerSecond: Int = 16
         public var attempts: Int = 4
         /// First backoff; doubles per attempt, with up to 50 % jitter.
         public var backoff: Double = 0.5
@@ -80,19 +84,21 @@ public final class PeerClient: PeerConnection {
             do {
                 let r = try once(method, path, body: body, headers: headers, upload: try upload?(), download: download?(), stop: stop)
                 if [429, 502, 503, 504].contains(r.status) && attempt < options.attempts {
-                    pause(attempt)
+                    pause(attempt, stop: stop)
                     continue
                 }
                 return r
             } catch let e as PeerError where e.transient && attempt < options.attempts {
-                pause(attempt)
+                pause(attempt, stop: stop)
             }
         }
     }
 
-    private func pause(_ attempt: Int) {
+    /// The wait before another attempt, cut short by `stop`.
+    private func pause(_ attempt: Int, stop: (() -> Bool)?) {
         let base = options.backoff * pow(2, Double(attempt - 1))
-        Thread.sleep(forTimeInterval: base * (1 + Double.random(in: 0...0.5)))
+        let end = Date().addingTimeInterval(base * (1 + Double.random(in: 0...0.5)))
+        while Date() < end, stop?() != true { Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow))) }
     }
 
     private func once(_ method: String, _ path: String, body: [UInt8]?, headers: [String],
@@ -114,6 +120,8 @@ public final class PeerClient: PeerConnection {
         setLong(CURLOPT_NOSIGNAL, 1)
         setLong(CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
         setLong(CURLOPT_TIMEOUT, options.totalTimeout)
+        setLong(CURLOPT_LOW_SPEED_LIMIT, options.stallBytesPerSecond)
+        setLong(CURLOPT_LOW_SPEED_TIME, options.stallSeconds)
         setLong(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         let lastOnConnection = requestsOnConnection + 1 >= Self.maxRequestsPerConnection
         if lastOnConnection { setLong(CURLOPT_FORBID_REUSE, 1) }  // closed after this request; the next opens a new one

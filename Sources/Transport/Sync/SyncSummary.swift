@@ -18,6 +18,8 @@ public struct SyncSummary: Sendable {
     public var httpVersion = ""
     /// Set when the exchange with this peer failed; the others go on.
     public var error: String?
+    /// The exchange was abandoned because this node is stopping (`SyncRound.stop`).
+    public var stopped = false
 
     public init(peer: String) { self.peer = peer }
 

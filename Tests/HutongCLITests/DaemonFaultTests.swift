@@ -1,0 +1,108 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// `hutong run` when things go wrong around it: peers that are slow or answer
+/// garbage, a store whose disk fills up, a stop in the middle of a large
+/// push. None of it loses a record, holds up the healthy peer, or goes
+/// unseen in status, logs and metrics.
+@Suite struct DaemonFaultTests {
+    static func text(_ path: String) -> String { ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").replacingOccurrences(of: "\n", with: " / ") }
+
+    static func stored(_ db: String, in dir: String) -> Int {
+        Int((try? CaptureCommandTests.sql(db, "SELECT count(*) FROM records", in: dir)) ?? "") ?? -1
+    }
+
+    static func until(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return try condition()
+    }
+
+    /// Waits for `pid` to end; its exit status and how long that took.
+    static func waitExit(_ pid: pid_t, within seconds: Double) -> (status: Int32, seconds: Double) {
+        let start = Date()
+        var status: Int32 = -1
+        while Date().timeIntervalSince(start) < seconds, waitpid(pid, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }
+        return (status, Date().timeIntervalSince(start))
+    }
+
+    /// Adds the worked example's source to node `n` of `cluster`.
+    static func addSource(_ cluster: Cluster, _ n: String, extra: String = "") throws {
+        let dir = cluster.dir
+        try FileManager.default.createDirectory(atPath: dir + "/agency", withIntermediateDirectories: true)
+        try CaptureCommandTests.agency(copies: 1, in: dir + "/agency")
+        let source = "\n[[sources]]\nname = \"xzcf\"\ndatabase = \"\(dir)/agency/agency.sqlite\"\ntable = \"t_xzcf\"\nmapping = \"\(CaptureCommandTests.example.appendingPathComponent("penalty.toml").path)\"\n" + extra
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/" + cluster.config(n)))
+        handle.seekToEndOfFile()
+        handle.write(Data(source.utf8))
+        try handle.close()
+        #expect(try CLI.run(["capture", "install", "xzcf", "--config", cluster.config(n)], in: dir).status == 0)
+    }
+
+    /// node-a has three peers: node-b healthy, node-c trickling a byte a
+    /// second, node-d answering plain text. node-b gets node-a's records at
+    /// once all the same; the other two show up as failing, with their
+    /// reasons, in status, metrics and the log; and a stop while node-c
+    /// trickles takes a second, not the request's timeout.
+    @Test func slowAndGarbagePeersHoldUpNoOne() throws {
+        let cluster = try Cluster(["node-a", "node-b", "node-c", "node-d"])
+        let dir = cluster.dir
+        let slow = try FaultyPeer(port: cluster.ports["node-c"]!, .slow)
+        let garbage = try FaultyPeer(port: cluster.ports["node-d"]!, .garbage)
+        defer { slow.stop(); garbage.stop() }
+        try Self.addSource(cluster, "node-a", extra: "\n[sync]\nstall_seconds = 2\n")
+
+        let aLog = dir + "/a.log", bLog = dir + "/b.log"
+        let a = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0", "--sync-seconds", "3600", "--config", cluster.config("node-a")], in: dir, log: aLog)
+        defer { CLI.kill(a) }
+        let b = try CLI.spawn(["run", "--admin-listen", "off", "--sync-seconds", "3600", "--config", cluster.config("node-b")], in: dir, log: bLog)
+        defer { CLI.kill(b) }
+        #expect(Self.until(30) { Self.stored("node-b/hutong.sqlite", in: dir) == 5 }, "node-b: \(Self.text(aLog)) // \(Self.text(bLog))")
+        // A clerk's correction reaches node-b within seconds while node-c still trickles.
+        let changed = Date()
+        try CaptureCommandTests.clerk("agency/agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        let corrected = { try? CaptureCommandTests.sql("node-b/hutong.sqlite", "SELECT count(*) FROM records WHERE json_extract(body, '$.violation_type') LIKE '%（更正）'", in: dir) }
+        #expect(Self.until(10) { corrected() == "1" }, "\(Self.text(aLog))")
+        let took = Date().timeIntervalSince(changed)
+        #expect(took < 3, "the correction took \(took) s to reach node-b")
+
+        // Both faulty peers are failing, each with its reason, wherever an operator looks.
+        var status = ""
+        #expect(try Self.until(60) {
+            status = try cluster.run("node-a", ["status"]).stdout
+            return status.components(separatedBy: "failing since").count == 3
+        }, "\(status)")
+        let lines = status.components(separatedBy: "\n")
+        let failures = { (peer: String) in lines.drop { !$0.hasPrefix("peer \(peer) ") }.dropFirst().first ?? "" }
+        #expect(failures("node-c").contains("curl error 28") && failures("node-d").contains("curl error 35") && !status.contains("peer node-b (https://127.0.0.1:\(cluster.ports["node-b"]!)): lacks"),
+                "\(status)")
+        let explained = try cluster.run("node-a", ["status", "--explain"])
+        #expect(explained.status == 1 && explained.stdout.contains("FAIL penalty → node-c: syncs with node-c have failed since")
+                && explained.stdout.contains("ok   penalty → node-b: syncing"), "\(explained.stdout)")
+        let admin = try #require(Self.text(aLog).components(separatedBy: "admin on port ").last?.prefix { $0.isNumber }.description)
+        let metrics = try CLI.run(["-s", "http://127.0.0.1:\(admin)/metrics"], in: dir, executable: "/usr/bin/curl").stdout
+        let failed = { (peer: String) in
+            metrics.split(separator: "\n").first { $0.hasPrefix(#"hutong_sync_failures_total{peer="\#(peer)"} "#) }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        #expect(failed("node-c") >= 1 && failed("node-d") >= 1 && failed("node-b") == 0, "\(metrics)")
+        #expect(Self.text(aLog).contains("sync node-c: failed: ") && Self.text(aLog).contains("sync node-d: failed: "), "\(Self.text(aLog))")
+
+        // node-c may now stall for a minute; a stop does not wait for it.
+        try cluster.editConfig("node-a", [("stall_seconds = 2", "stall_seconds = 60")])
+        _ = kill(a, SIGHUP)
+        #expect(Self.until(20) { Self.text(aLog).contains("reloaded:") && Self.text(aLog).components(separatedBy: "ready:").count == 3 }, "\(Self.text(aLog))")
+        try CaptureCommandTests.clerk("agency/agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（再更正）' WHERE ID = 1002", in: dir)
+        #expect(Self.until(10) { Self.text(aLog).contains("capture xzcf: 1 written") && Self.text(aLog).components(separatedBy: "capture xzcf: 1 written").count == 3 }, "\(Self.text(aLog))")
+        Thread.sleep(forTimeInterval: 1)
+        _ = kill(a, SIGTERM)
+        let stopped = Self.waitExit(a, within: 30)
+        #expect(stopped.status == 0 && stopped.seconds < 5, "stopped with \(stopped.status) after \(stopped.seconds) s: \(Self.text(aLog))")
+        #expect(Self.text(aLog).contains("sync node-c: abandoned for a stop or reload"), "\(Self.text(aLog))")
+    }
+}
