@@ -2,8 +2,9 @@ import Foundation
 
 /// A TCP relay on 127.0.0.1 to a node's port that breaks its first connection
 /// after `cutAfter` bytes from the node: a network that fails in the middle
-/// of an answer. Later connections are relayed whole. TLS passes through
-/// untouched, so both ends still verify each other.
+/// of an answer. Later connections are relayed whole. `bytesPerSecond` makes
+/// it a slow link, in both directions. TLS passes through untouched, so both
+/// ends still verify each other.
 final class CuttingProxy: @unchecked Sendable {
     let port: Int
     private let listener: Int32
@@ -13,7 +14,7 @@ final class CuttingProxy: @unchecked Sendable {
     /// Connections taken so far.
     var connections: Int { lock.lock(); defer { lock.unlock() }; return accepted }
 
-    init(to target: Int, cutAfter: Int) {
+    init(to target: Int, cutAfter: Int?, bytesPerSecond: Int? = nil) {
         let (fd, port) = Cluster.boundSocket()
         listen(fd, 16)
         listener = fd
@@ -30,7 +31,7 @@ final class CuttingProxy: @unchecked Sendable {
                 let both = DispatchGroup()
                 for (from, to, limit) in [(client, upstream, nil), (upstream, client, first ? cutAfter : nil)] {
                     both.enter()
-                    Thread.detachNewThread { Self.relay(from: from, to: to, limit: limit); both.leave() }
+                    Thread.detachNewThread { Self.relay(from: from, to: to, limit: limit, rate: bytesPerSecond); both.leave() }
                 }
                 both.notify(queue: .global()) { _ = close(client); _ = close(upstream) }
             }
@@ -41,10 +42,15 @@ final class CuttingProxy: @unchecked Sendable {
 
     /// Copies until either side closes, or `limit` bytes have passed: then both
     /// directions are shut down mid-stream.
-    private static func relay(from: Int32, to: Int32, limit: Int?) {
-        var buffer = [UInt8](repeating: 0, count: 16_384)
+    private static func relay(from: Int32, to: Int32, limit: Int?, rate: Int?) {
+        var buffer = [UInt8](repeating: 0, count: rate.map { min(16_384, max(1, $0 / 20)) } ?? 16_384)
         var passed = 0
+        let start = Date()
         while true {
+            if let rate {
+                let due = Double(passed) / Double(rate) - Date().timeIntervalSince(start)
+                if due > 0 { Thread.sleep(forTimeInterval: due) }
+            }
             let want = limit.map { min(buffer.count, $0 - passed) } ?? buffer.count
             let n = want > 0 ? read(from, &buffer, want) : 0
             if n <= 0 { break }

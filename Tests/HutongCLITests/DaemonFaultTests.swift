@@ -105,4 +105,100 @@ import Testing
         #expect(stopped.status == 0 && stopped.seconds < 5, "stopped with \(stopped.status) after \(stopped.seconds) s: \(Self.text(aLog))")
         #expect(Self.text(aLog).contains("sync node-c: abandoned for a stop or reload"), "\(Self.text(aLog))")
     }
+
+    /// The store's disk fills up in the middle of a first snapshot (a small
+    /// tmpfs): the daemon keeps running, says so in its log, its metrics,
+    /// `hutong status` and `--explain`; the agency's rows and a clerk's change
+    /// made meanwhile wait in the agency's database; once the operator makes
+    /// room, every row arrives, and the store checks intact.
+    @Test func aFullDiskStopsNothingForGood() throws {
+        let dir = try CLI.temporaryDirectory()
+        try CaptureCommandTests.agency(copies: 2_000, in: dir)
+        let disk = dir + "/disk"
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        let mounted = try CLI.run(["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk], in: dir, executable: "/usr/bin/mount")
+        try #require(mounted.status == 0, "mount tmpfs (the test runs as root, as CI does): \(mounted.stderr)")
+        defer { _ = try? CLI.run([disk], in: dir, executable: "/usr/bin/umount") }
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: dir + "/n/hutong.sqlite" + suffix) {
+            try FileManager.default.copyItem(atPath: dir + "/n/hutong.sqlite" + suffix, toPath: disk + "/hutong.sqlite" + suffix)
+        }
+        let toml = dir + "/n/hutong.toml"
+        try (try String(contentsOfFile: toml, encoding: .utf8))
+            .replacingOccurrences(of: #"path = "hutong.sqlite""#, with: "path = \"\(disk)/hutong.sqlite\"")
+            .replacingOccurrences(of: #"\nlisten = "[^"]*""#, with: "\nlisten = \"127.0.0.1:0\"", options: .regularExpression)
+            .replacingOccurrences(of: "plain_http = false", with: "plain_http = true")
+            .write(toFile: toml, atomically: true, encoding: .utf8)
+        let config = ["--config", "n/hutong.toml"]
+        #expect(try CLI.run(["capture", "install", "xzcf"] + config, in: dir).status == 0)
+
+        let log = dir + "/run.log"
+        let pid = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0"] + config, in: dir, log: log)
+        defer { CLI.kill(pid) }
+        #expect(Self.until(60) { Self.text(log).contains("capture xzcf: failed") }, "\(Self.text(log))")
+        #expect(Self.text(log).contains("full"), "\(Self.text(log))")
+        try CaptureCommandTests.clerk("agency.sqlite", "UPDATE t_xzcf SET CF_WFXW = CF_WFXW || '（更正）' WHERE ID = 1001", in: dir)
+        #expect(CLI.isRunning(pid))
+
+        // Seen wherever an operator looks.
+        let status = try CLI.run(["status"] + config, in: dir).stdout
+        #expect(status.contains("free on its disk — FULL: the store's disk is full"), "\(status)")
+        let admin = try #require(Self.text(log).components(separatedBy: "admin on port ").last?.prefix { $0.isNumber }.description)
+        let metrics = try CLI.run(["-s", "http://127.0.0.1:\(admin)/metrics"], in: dir, executable: "/usr/bin/curl").stdout
+        #expect(metrics.contains(#"hutong_capture_failures_total{source="xzcf"}"#) && metrics.contains("hutong_store_disk_free_bytes"), "\(metrics)")
+        let page = try CLI.run(["-s", "http://127.0.0.1:\(admin)/"], in: dir, executable: "/usr/bin/curl").stdout
+        #expect(page.contains(#"<p class="bad" id="space">the store&#39;s disk is full"#), "\(page)")
+        // The agency's rows are still all there, and the clerk's change waits in its outbox.
+        #expect(try CaptureCommandTests.sql("agency.sqlite", "SELECT count(*) FROM _hutong_outbox", in: dir) != "0")
+
+        // The operator makes room: everything arrives.
+        let grown = try CLI.run(["-o", "remount,size=200m", disk], in: dir, executable: "/usr/bin/mount")
+        try #require(grown.status == 0, "\(grown.stderr)")
+        let corrected = { try? CaptureCommandTests.sql(disk + "/hutong.sqlite", "SELECT count(*) FROM records WHERE json_extract(body, '$.violation_type') LIKE '%（更正）'", in: dir) }
+        #expect(Self.until(90) { Self.stored(disk + "/hutong.sqlite", in: dir) == 10_000 && corrected() == "1" }, "\(Self.stored(disk + "/hutong.sqlite", in: dir)) stored: \(Self.text(log))")
+        #expect(Self.until(10) { (try? CaptureCommandTests.sql("agency.sqlite", "SELECT count(*) FROM _hutong_outbox", in: dir)) == "0" })
+        _ = kill(pid, SIGTERM)
+        #expect(Self.waitExit(pid, within: 30).status == 0, "\(Self.text(log))")
+        let check = try CLI.run(["check"] + config, in: dir)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let after = try CLI.run(["status"] + config, in: dir).stdout
+        #expect(!after.contains("FULL") && after.contains("10000 rows stored"), "\(after)")
+    }
+
+    /// SIGTERM while node-a pushes 10,000 records to node-b in batches over a
+    /// slow link (512 KB/s): it exits at once and cleanly, the batch under way
+    /// applied whole or not at all; started again, it pushes the rest, and
+    /// both stores are the same.
+    @Test func aStopInTheMiddleOfALargePushLosesNothing() throws {
+        let cluster = try Cluster(["node-a", "node-b"])
+        let dir = cluster.dir
+        let link = CuttingProxy(to: cluster.ports["node-b"]!, cutAfter: nil, bytesPerSecond: 512 << 10)
+        defer { link.stop() }
+        try cluster.editConfig("node-a", [("url = \"https://127.0.0.1:\(cluster.ports["node-b"]!)\"", "url = \"https://127.0.0.1:\(link.port)\"")])
+        // node-b cannot reach node-a (it would pull everything at once): the records come by node-a's push alone.
+        try cluster.editConfig("node-b", [("url = \"https://127.0.0.1:\(cluster.ports["node-a"]!)\"", "url = \"https://127.0.0.1:\(Cluster.freePort())\"")])
+        #expect(try CLI.run(["sample", "--type", "penalty", "--count", "10000", "--seed", "7", "-o", "p.ndjson"], in: dir).status == 0)
+        #expect(try cluster.run("node-a", ["import", "p.ndjson"]).status == 0)
+        let b = try CLI.spawn(["run", "--admin-listen", "off", "--sync-seconds", "3600", "--config", cluster.config("node-b")], in: dir, log: dir + "/b.log")
+        defer { CLI.kill(b) }
+        Thread.sleep(forTimeInterval: 0.5)
+        var a = try CLI.spawn(["run", "--admin-listen", "off", "--sync-seconds", "3600", "--config", cluster.config("node-a")], in: dir, log: dir + "/a.log")
+        defer { CLI.kill(a) }
+        #expect(Self.until(30) { Self.stored("node-b/hutong.sqlite", in: dir) > 0 }, "\(Self.text(dir + "/a.log"))")
+        _ = kill(a, SIGTERM)
+        let stopped = Self.waitExit(a, within: 30)
+        let atStop = Self.stored("node-b/hutong.sqlite", in: dir)
+        #expect(stopped.status == 0 && stopped.seconds < 10, "stopped with \(stopped.status) after \(stopped.seconds) s: \(Self.text(dir + "/a.log"))")
+        // Whole batches only: what node-b has is a multiple of the batch size.
+        #expect(atStop % 1_000 == 0 && atStop < 10_000, "node-b has \(atStop) records: a batch was applied in part, or the push was not stopped midway: \(Self.text(dir + "/a.log")) // \(Self.text(dir + "/b.log"))")
+
+        // Started again, over a fast link this time.
+        try cluster.editConfig("node-a", [("url = \"https://127.0.0.1:\(link.port)\"", "url = \"https://127.0.0.1:\(cluster.ports["node-b"]!)\"")])
+        a = try CLI.spawn(["run", "--admin-listen", "off", "--sync-seconds", "3600", "--config", cluster.config("node-a")], in: dir, log: dir + "/a2.log")
+        #expect(Self.until(120) { Self.stored("node-b/hutong.sqlite", in: dir) == 10_000 }, "\(Self.text(dir + "/a2.log"))")
+        for pid in [a, b] { _ = kill(pid, SIGTERM) }
+        for pid in [a, b] { #expect(Self.waitExit(pid, within: 30).status == 0) }
+        #expect(try cluster.state("node-a") == cluster.state("node-b"))
+        #expect(try cluster.run("node-b", ["check"]).status == 0)
+        print("aStopInTheMiddleOfALargePushLosesNothing: node-b had \(atStop) of 10000 records when node-a was stopped, \(stopped.seconds) s after SIGTERM")
+    }
 }
