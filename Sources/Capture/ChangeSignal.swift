@@ -7,4 +7,11 @@ import Dispatch
 public protocol ChangeSignal: AnyObject, Sendable {
     /// Whether something may have changed since the last call (true on the first).
     func changed() -> Bool
+    /// Whether it wakes the capture by itself when something changes (so
+    /// that an idle capture need not look often).
+    var wakes: Bool { get }
+}
+
+extension ChangeSignal {
+    public var wakes: Bool { false }
 }

@@ -242,13 +242,19 @@ struct SyncService: Service {
         }
     }
 
+    /// Seconds a connection to a peer is kept open without a sync.
+    static let keepConnection: TimeInterval = 2
+
     private func loop(_ peer: String, wake: DispatchSemaphore, stop: StopFlag) {
         var failures = 0
+        // One connection to the peer for as long as the loop runs.
+        let connections = PeerConnections()
         while !stop.isSet {
             var round = SyncRound(peers: [peer])
             round.batchSize = 1_000
             // A stop abandons a request under way (a stalled peer) instead of waiting out its timeout.
             round.stop = { stop.isSet }
+            round.connections = connections
             let summary: SyncSummary
             do { summary = try node.sync(round).first ?? SyncSummary(peer: peer) } catch {
                 var s = SyncSummary(peer: peer)
@@ -271,9 +277,14 @@ struct SyncService: Service {
                 }
             }
             let wait = failures == 0 ? interval : min(interval * 10, interval * pow(2, Double(min(failures, 10)) - 1)) * Double.random(in: 0.8...1.2)
-            _ = wake.wait(timeout: .now() + .milliseconds(Int(wait * 1_000)))
-            // A burst of captures: one push for all of them.
-            while wake.wait(timeout: .now() + .milliseconds(20)) == .success {}
+            // The connection is kept through a burst of changes; an idle loop
+            // holds none open (a peer's graceful stop waits for its open connections).
+            if wake.wait(timeout: .now() + .milliseconds(Int(min(wait, Self.keepConnection) * 1_000))) == .timedOut {
+                connections.closeAll()
+                if wait > Self.keepConnection { _ = wake.wait(timeout: .now() + .milliseconds(Int((wait - Self.keepConnection) * 1_000))) }
+            }
+            // Captures while the last push ran: one push for all of them.
+            while wake.wait(timeout: .now()) == .success {}
         }
     }
 }

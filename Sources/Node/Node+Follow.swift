@@ -47,7 +47,10 @@ extension Node {
             let soonest = followers.map(\.nextPoll).min().map { $0.timeIntervalSinceNow } ?? 1
             // Quick while commits come, slower once a second has passed without one.
             let busy = followers.contains { $0.lastSignal.map { now.timeIntervalSince($0) < 1 } ?? false }
-            let glance = glancing ? (busy ? Follow.glance : Follow.idleGlance) : configuration.sinks.isEmpty ? 1 : Follow.sinkGlance
+            // Sources whose signal wakes the loop by itself (inotify) need looks only as a fallback.
+            let woken = followers.allSatisfy { $0.settings.isScan || $0.signal?.wakes == true || PostgresTarget.isURL($0.settings.database) }
+            let idle = woken ? (configuration.sinks.isEmpty ? 1 : Follow.sinkGlance) : Follow.idleGlance
+            let glance = glancing ? (busy ? Follow.glance : idle) : configuration.sinks.isEmpty ? 1 : Follow.sinkGlance
             let wait = max(0.001, min(glance, soonest))
             _ = wake.wait(timeout: .now() + .microseconds(Int(wait * 1_000_000)))
         }
@@ -119,7 +122,7 @@ struct Follow {
     var lastSignal: Date?
     /// How long the loop sleeps when nothing wakes it: how late a SQLite commit
     /// may be seen while commits come, and after a quiet second (an idle node
-    /// then wakes ten times a second, not fifty).
+    /// then wakes ten times a second, not fifty), where inotify does not wake it.
     static let glance: TimeInterval = 0.02
     static let idleGlance: TimeInterval = 0.1
     /// How soon a source with notes held back is read again.

@@ -19,6 +19,9 @@ public struct SyncRound {
     /// Asked while requests are under way: true abandons the exchange at once
     /// (a daemon that was told to stop). The peer's summary then says `stopped`.
     public var stop: (@Sendable () -> Bool)?
+    /// Connections kept from one round to the next (a daemon's loop): a push
+    /// then costs no TCP and TLS handshake. nil: a new connection per round.
+    public var connections: PeerConnections?
 
     public init(peers: [String]? = nil) { self.peers = peers }
 
@@ -49,7 +52,8 @@ extension Node {
         let start = Date()
         var summary = SyncSummary(peer: p.name)
         do {
-            let client = try PeerClient(clientOptions(for: p))
+            let client = try round.connections?.client(p.name, clientOptions(for: p)) ?? PeerClient(clientOptions(for: p))
+            let (sent, received, requests) = (client.bytesSent, client.bytesReceived, client.requests)
             let connection: any PeerConnection = round.stop.map { StoppingConnection(client, stop: $0) } ?? client
             let sync = PeerSync(store: store, catalog: catalog, key: key, peer: p, client: connection,
                                 batchSize: round.batchSize, batchesPerRequest: round.batchesPerRequest, progress: round.progress)
@@ -58,9 +62,9 @@ extension Node {
                 summary = sync.summary
                 summary.error = error
                 summary.stopped = stopped
-                summary.bytesSent = client.bytesSent
-                summary.bytesReceived = client.bytesReceived
-                summary.requests = client.requests
+                summary.bytesSent = client.bytesSent - sent
+                summary.bytesReceived = client.bytesReceived - received
+                summary.requests = client.requests - requests
             }
             do {
                 if round.direction != .pullOnly { try sync.push() }
@@ -79,4 +83,22 @@ extension Node {
         summary.seconds = Date().timeIntervalSince(start)
         return summary
     }
+}
+
+/// One `PeerClient` per peer, kept while its options stay the same. A
+/// client is not shared between threads: each loop keeps its own.
+public final class PeerConnections {
+    private var clients: [String: (options: PeerClient.Options, client: PeerClient)] = [:]
+
+    public init() {}
+
+    func client(_ peer: String, _ options: PeerClient.Options) throws -> PeerClient {
+        if let kept = clients[peer], kept.options == options { return kept.client }
+        let client = try PeerClient(options)
+        clients[peer] = (options, client)
+        return client
+    }
+
+    /// Closes every connection kept.
+    public func closeAll() { clients.removeAll() }
 }

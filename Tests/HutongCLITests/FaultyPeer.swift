@@ -11,7 +11,11 @@ final class FaultyPeer: @unchecked Sendable {
     enum Behaviour { case slow, garbage }
     private let listener: Int32
     private let lock = NSLock()
-    private var open: [Int32] = []
+    /// Connections still open. Every descriptor is closed exactly once, under
+    /// the lock: the tests share one process, and a descriptor closed twice
+    /// may by then be another test's database file.
+    private var open: Set<Int32> = []
+    private var stopped = false
 
     init(port: Int, _ behaviour: Behaviour) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -26,10 +30,22 @@ final class FaultyPeer: @unchecked Sendable {
         listener = fd
         Thread.detachNewThread { [self] in
             while true {
+                lock.lock()
+                let done = stopped
+                lock.unlock()
+                if done { return }
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { return }
-                lock.lock(); open.append(client); lock.unlock()
-                Thread.detachNewThread { Self.serve(client, behaviour) }
+                lock.lock()
+                if stopped { lock.unlock(); close(client); return }
+                open.insert(client)
+                lock.unlock()
+                Thread.detachNewThread { [self] in
+                    Self.serve(client, behaviour)
+                    lock.lock()
+                    if open.remove(client) != nil { close(client) }
+                    lock.unlock()
+                }
             }
         }
     }
@@ -42,24 +58,27 @@ final class FaultyPeer: @unchecked Sendable {
             let text = Array("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nnot a peer\r\n".utf8)
             _ = send(fd, text, text.count, Int32(MSG_NOSIGNAL))
             Thread.sleep(forTimeInterval: 0.2)
-            close(fd)
         case .slow:
             // A TLS handshake record announcing 16 KB, then its bytes one a second.
             let head: [UInt8] = [0x16, 0x03, 0x03, 0x40, 0x00]
-            guard send(fd, head, head.count, Int32(MSG_NOSIGNAL)) == head.count else { close(fd); return }
+            guard send(fd, head, head.count, Int32(MSG_NOSIGNAL)) == head.count else { return }
             while true {
                 Thread.sleep(forTimeInterval: 1)
                 var byte: UInt8 = 0
                 guard send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 else { break }
             }
-            close(fd)
         }
     }
 
     func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        stopped = true
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
-        lock.lock(); for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }; lock.unlock()
+        // Shut down, not closed: each connection's thread closes its own.
+        for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     deinit { stop() }

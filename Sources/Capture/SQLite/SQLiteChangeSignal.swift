@@ -7,24 +7,34 @@ import Glibc
 
 /// An agency SQLite database's commits, seen without a query: a commit
 /// writes the database file (rollback journal) or its `-wal` file (WAL), so
-/// their size and modification time (nanoseconds) change. A look at them is
-/// two `stat` calls, cheap enough every few milliseconds on an idle node.
-/// `PRAGMA data_version` (which changes whenever another connection
-/// commits) is still asked once a second, in case a file system keeps
-/// coarse times.
+/// their size and modification time (nanoseconds) change. inotify wakes the
+/// capture as they are written (`FileWatch`); a look at them is two `stat`
+/// calls, cheap enough every few milliseconds, for file systems without
+/// inotify. `PRAGMA data_version` (which changes whenever another
+/// connection commits) is still asked once a second, in case a file system
+/// keeps coarse times.
 public final class SQLiteChangeSignal: ChangeSignal, @unchecked Sendable {
     private let path: String
     private let queue: DatabaseQueue
     private var files: [Int64] = []
     private var version: Int64?
     private var asked = Date.distantPast
+    private let watch: FileWatch
 
-    init(path: String) throws {
+    init(path: String, wake: DispatchSemaphore) throws {
         self.path = path
         queue = try SQLiteCaptureTable.connect(path, readonly: true)
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        watch = FileWatch(directory: url.deletingLastPathComponent().path, names: [name, name + "-wal"], wake: wake)
     }
 
+    deinit { watch.stop() }
+
+    public var wakes: Bool { watch.isActive }
+
     public func changed() -> Bool {
+        _ = watch.take()
         let now = Date()
         let seen = [path, path + "-wal"].flatMap(Self.stamp)
         var changed = seen != files
@@ -47,5 +57,5 @@ public final class SQLiteChangeSignal: ChangeSignal, @unchecked Sendable {
 }
 
 extension SQLiteCaptureTable {
-    public func changeSignal(wake: DispatchSemaphore) throws -> (any ChangeSignal)? { try SQLiteChangeSignal(path: path) }
+    public func changeSignal(wake: DispatchSemaphore) throws -> (any ChangeSignal)? { try SQLiteChangeSignal(path: path, wake: wake) }
 }

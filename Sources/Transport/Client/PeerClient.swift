@@ -6,7 +6,7 @@ import Foundation
 /// public key; gzip; connect and total timeouts; retries with exponential
 /// backoff and jitter for transient failures only. Not shared between threads.
 public final class PeerClient: PeerConnection {
-    public struct Options: Sendable {
+    public struct Options: Sendable, Equatable {
         public var baseURL: String
         public var certificate: String?
         public var key: String?
