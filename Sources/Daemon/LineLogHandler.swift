@@ -37,15 +37,18 @@ public struct LineLogHandler: LogHandler {
         Self.write(Self.line(level: level, message: message.description, format: format))
     }
 
+    /// UTC, seconds: a value-type style, which needs none of ICU's calendar data (memory a daemon at rest would keep).
+    static let stamp = Date.ISO8601FormatStyle()
+
     static func line(level: Logger.Level, message: String, format: Format, now: Date = Date()) -> String {
         let text = message.replacingOccurrences(of: "\n", with: " ")
         switch format {
         case .journal:
             return "<\(priority(level))>\(text)"
         case .plain:
-            return "\(ISO8601DateFormatter().string(from: now)) \(level.rawValue) \(text)"
+            return "\(stamp.format(now)) \(level.rawValue) \(text)"
         case .json:
-            return JSONWriter.string(.object(JSONObject(["at": .string(ISO8601DateFormatter().string(from: now)),
+            return JSONWriter.string(.object(JSONObject(["at": .string(stamp.format(now)),
                                                          "level": .string(level.rawValue), "message": .string(text)])))
         }
     }

@@ -32,7 +32,7 @@ struct StatusPage {
             .figures span{display:inline-block;margin-right:2em}
             </style></head><body>
             <h1>互通 Hutong · 节点 node <span id="node">\(e(c.nodeID))</span></h1>
-            <p class="muted">\(readiness == nil ? "<span class=\"ok\" id=\"state\">运行中 running</span>" : "<span class=\"bad\" id=\"state\">\(e(readiness!))</span>") · 更新于 updated \(e(ISO8601DateFormatter().string(from: now)))</p>
+            <p class="muted">\(readiness == nil ? "<span class=\"ok\" id=\"state\">运行中 running</span>" : "<span class=\"bad\" id=\"state\">\(e(readiness!))</span>") · 更新于 updated \(e(LineLogHandler.stamp.format(now)))</p>
             <p class="figures"><span>记录 records: <b id="records">\(info.map { $0.recordsByType.values.reduce(0, +) } ?? 0)</b></span>
             <span>变更序号 change log: <b>\(info?.lastSequence ?? 0)</b></span>
             <span>待处理冲突 open conflicts: <b id="conflicts" class="\((info?.openConflicts ?? 0) > 0 ? "bad" : "ok")">\(info?.openConflicts ?? 0)</b></span>

@@ -6,4 +6,8 @@
 public protocol NodeStore: ChangeLog, BatchSink, LocalWriter, ReviewQueue, AuditLog, CaptureLedger, PeerLedger {
     /// Removes tombstones that every peer's push cursor has passed. Returns how many.
     func purgeTombstones(peers: [String]) throws -> Int
+    /// Gives back the memory its caches hold (a daemon that has been idle a
+    /// while calls it: a node at rest should not keep the page cache of its
+    /// last busy hour). The next reads fill the caches again.
+    func releaseMemory()
 }

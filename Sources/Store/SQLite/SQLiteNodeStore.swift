@@ -341,6 +341,11 @@ public final class SQLiteNodeStore: NodeStore {
 
     // MARK: Tombstones
 
+    public func releaseMemory() {
+        // Closes the readers and empties the writer's page cache.
+        pool.releaseMemory()
+    }
+
     public func purgeTombstones(peers: [String]) throws -> Int {
         try pool.write { db in
             let cursors = try Self.cursors(db).filter { $0.direction == .push && $0.epoch == epoch }
