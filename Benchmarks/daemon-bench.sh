@@ -28,13 +28,18 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-free() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 nodes=(node-a node-b node-c)
 echo "hutong daemon benchmark: three nodes, $secs s of sustained load, $(nproc) cores, $work"
 bash "$repo/deploy/make-test-certs.sh" certs "${nodes[@]}" >/dev/null
 declare -A port admin
+# Six different free ports at once (a port released may be handed out again).
+read -r -a ports <<< "$(python3 -c 'import socket
+s = [socket.socket() for _ in range(6)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))')"
+i=0
 for n in "${nodes[@]}"; do
-  port[$n]=$(free); admin[$n]=$(free)
+  port[$n]=${ports[$i]}; admin[$n]=${ports[$((i + 3))]}; i=$((i + 1))
   "$h" init --node-id "$n" --dir "$n" --listen "127.0.0.1:${port[$n]}" \
     --tls-certificate "$work/certs/$n.crt" --tls-key "$work/certs/$n.key" --tls-ca "$work/certs/ca.crt" >/dev/null
   sed -i "s|^admin_listen = .*|admin_listen = \"127.0.0.1:${admin[$n]}\"|" "$n/hutong.toml"
@@ -181,7 +186,10 @@ if [ -z "$pgbin" ] || ! id postgres >/dev/null 2>&1; then
   echo "anchor skipped: PostgreSQL is not installed (apt-get install postgresql)"; exit 0
 fi
 mkdir -p pg && chown postgres pg && chmod 755 "$work"
-ppub=$(free); psub=$(free)
+read -r ppub psub <<< "$(python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))')"
 for c in pub sub; do pg "$pgbin/initdb" -D "$work/pg/$c" -A trust -U postgres >/dev/null; done
 pg "$pgbin/pg_ctl" -D "$work/pg/pub" -l "$work/pg/pub.log" -w start -o "-p $ppub -k $work/pg -c listen_addresses=127.0.0.1 -c wal_level=logical" >/dev/null
 pg "$pgbin/pg_ctl" -D "$work/pg/sub" -l "$work/pg/sub.log" -w start -o "-p $psub -k $work/pg -c listen_addresses=127.0.0.1" >/dev/null

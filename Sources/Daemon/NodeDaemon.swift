@@ -105,7 +105,11 @@ public struct NodeDaemon: Sendable {
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         reload.group = group
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                do { try await group.run() } catch where "\(error)".contains("Address already in use") {
+                    throw DaemonError("cannot listen: [server] listen \(c.listenHost):\(c.listenPort) or the admin listener \(settings.adminListen ?? "(off)") is taken by another program; free the port or change it in \(c.file.path)")
+                }
+            }
             tasks.addTask { await watchReload(node, reload: reload) }
             try await tasks.next()
             tasks.cancelAll()
@@ -194,7 +198,8 @@ struct CaptureService: Service {
 
     func run() async throws {
         let stop = StopFlag()
-        await withGracefulShutdownHandler {
+        // Stopped by a graceful shutdown, or by the group's cancellation (another service failed, e.g. a listener that cannot bind).
+        await withTaskCancellationHandler { await withGracefulShutdownHandler {
             await onThread {
                 node.follow(stop: { heartbeat.beat("capture"); return stop.isSet }, wake: stop.wake, sunk: { run in
                     metrics.sunk(run)
@@ -211,6 +216,8 @@ struct CaptureService: Service {
                 heartbeat.forget("capture")
             }
         } onGracefulShutdown: {
+            stop.raise()
+        } } onCancel: {
             stop.raise()
         }
     }
@@ -230,13 +237,16 @@ struct SyncService: Service {
 
     func run() async throws {
         let stop = StopFlag()
-        await withGracefulShutdownHandler {
+        await withTaskCancellationHandler { await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 for (peer, wake) in wakers.semaphores {
                     group.addTask { await onThread { loop(peer, wake: wake, stop: stop) } }
                 }
             }
         } onGracefulShutdown: {
+            stop.raise()
+            wakers.wakeAll()
+        } } onCancel: {
             stop.raise()
             wakers.wakeAll()
         }

@@ -201,4 +201,19 @@ import Testing
         #expect(try cluster.run("node-b", ["check"]).status == 0)
         print("aStopInTheMiddleOfALargePushLosesNothing: node-b had \(atStop) of 10000 records when node-a was stopped, \(stopped.seconds) s after SIGTERM")
     }
+
+    /// A listener that cannot bind (its port taken) ends the daemon with a
+    /// clear message and exit 2, rather than leaving it half up and deaf to SIGTERM.
+    @Test func aTakenPortEndsTheDaemonClearly() throws {
+        let dir = try CLI.temporaryDirectory()
+        try CaptureCommandTests.agency(copies: 1, in: dir)
+        #expect(try CLI.run(["capture", "install", "xzcf", "--config", "n/hutong.toml"], in: dir).status == 0)
+        let (taken, port) = Cluster.boundSocket()
+        listen(taken, 4)
+        defer { close(taken) }
+        let started = Date()
+        let r = try CLI.run(["run", "--admin-listen", "127.0.0.1:\(port)", "--config", "n/hutong.toml"], in: dir)
+        #expect(r.status == 2 && r.stderr.contains("cannot listen:") && r.stderr.contains("127.0.0.1:\(port) is taken by another program"), "\(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
 }

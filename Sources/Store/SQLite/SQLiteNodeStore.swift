@@ -48,7 +48,8 @@ public final class SQLiteNodeStore: NodeStore {
         c.prepareDatabase { db in
             // Only an empty file takes it, before the log is switched on (after this).
             if creating && !db.configuration.readonly { try db.execute(sql: "PRAGMA page_size = \(pageSize)") }
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // The writer looks records up by id; readers mostly walk the change log in order.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA journal_size_limit = 536870912")
             if !db.configuration.readonly { try checkpointer.attach(to: db) }
         }
