@@ -59,6 +59,20 @@ final class Cluster {
     /// node-a's grant widened to leads and personal information (from penalties, masked).
     static let widenedGrant = [(#"pull = ["penalty"]"#, #"pull = ["penalty", "violation_lead"]"#), ("personal = false", "personal = true")]
 
+    /// Gives node `n` the worked example's agency (its own SQLite file under
+    /// `agency/`) as source xzcf, `extra` appended to its configuration; the
+    /// triggers installed unless `install` is false.
+    func addAgencySource(to n: String, extra: String = "", install: Bool = true) throws {
+        try FileManager.default.createDirectory(atPath: dir + "/agency", withIntermediateDirectories: true)
+        try CaptureCommandTests.agency(copies: 1, in: dir + "/agency")
+        let source = "\n[[sources]]\nname = \"xzcf\"\ndatabase = \"\(dir)/agency/agency.sqlite\"\ntable = \"t_xzcf\"\nmapping = \"\(CaptureCommandTests.example.appendingPathComponent("penalty.toml").path)\"\n" + extra
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/" + config(n)))
+        handle.seekToEndOfFile()
+        handle.write(Data(source.utf8))
+        try handle.close()
+        if install { try #require(try run(n, ["capture", "install", "xzcf"]).status == 0) }
+    }
+
     func publicKey(_ n: String) throws -> String {
         let shown = try CLI.run(["keys", "show", "--config", config(n)], in: dir)
         return shown.lines.first { $0.hasPrefix("signing key:") }!.split(separator: " ").last.map(String.init)!

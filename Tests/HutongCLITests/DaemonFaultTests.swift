@@ -32,19 +32,6 @@ import Testing
         return (status, Date().timeIntervalSince(start))
     }
 
-    /// Adds the worked example's source to node `n` of `cluster`.
-    static func addSource(_ cluster: Cluster, _ n: String, extra: String = "") throws {
-        let dir = cluster.dir
-        try FileManager.default.createDirectory(atPath: dir + "/agency", withIntermediateDirectories: true)
-        try CaptureCommandTests.agency(copies: 1, in: dir + "/agency")
-        let source = "\n[[sources]]\nname = \"xzcf\"\ndatabase = \"\(dir)/agency/agency.sqlite\"\ntable = \"t_xzcf\"\nmapping = \"\(CaptureCommandTests.example.appendingPathComponent("penalty.toml").path)\"\n" + extra
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/" + cluster.config(n)))
-        handle.seekToEndOfFile()
-        handle.write(Data(source.utf8))
-        try handle.close()
-        #expect(try CLI.run(["capture", "install", "xzcf", "--config", cluster.config(n)], in: dir).status == 0)
-    }
-
     /// node-a has three peers: node-b healthy, node-c trickling a byte a
     /// second, node-d answering plain text. node-b gets node-a's records at
     /// once all the same; the other two show up as failing, with their
@@ -56,7 +43,7 @@ import Testing
         let slow = try FaultyPeer(port: cluster.ports["node-c"]!, .slow)
         let garbage = try FaultyPeer(port: cluster.ports["node-d"]!, .garbage)
         defer { slow.stop(); garbage.stop() }
-        try Self.addSource(cluster, "node-a", extra: "\n[sync]\nstall_seconds = 2\n")
+        try cluster.addAgencySource(to: "node-a", extra: "\n[sync]\nstall_seconds = 2\n")
 
         let aLog = dir + "/a.log", bLog = dir + "/b.log"
         let a = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0", "--sync-seconds", "3600", "--config", cluster.config("node-a")], in: dir, log: aLog)

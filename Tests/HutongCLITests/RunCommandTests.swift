@@ -132,14 +132,7 @@ import Testing
     @Test func aCapturedChangeIsPushedToThePeerAtOnce() throws {
         let cluster = try Cluster(["node-a", "node-b"])
         let dir = cluster.dir
-        try FileManager.default.createDirectory(atPath: dir + "/agency", withIntermediateDirectories: true)
-        try CaptureCommandTests.agency(copies: 1, in: dir + "/agency")
-        let source = "\n[[sources]]\nname = \"xzcf\"\ndatabase = \"\(dir)/agency/agency.sqlite\"\ntable = \"t_xzcf\"\nmapping = \"\(CaptureCommandTests.example.appendingPathComponent("penalty.toml").path)\"\n"
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/" + cluster.config("node-a")))
-        handle.seekToEndOfFile()
-        handle.write(Data(source.utf8))
-        try handle.close()
-        #expect(try CLI.run(["capture", "install", "xzcf", "--config", cluster.config("node-a")], in: dir).status == 0)
+        try cluster.addAgencySource(to: "node-a")
 
         let a = try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0", "--sync-seconds", "3600", "--config", cluster.config("node-a")], in: dir, log: dir + "/a.log")
         defer { CLI.kill(a) }

@@ -9,13 +9,7 @@ import Testing
         // node-a may give node-b penalties only; node-b is not running yet.
         let cluster = try Cluster(["node-a", "node-b"], grants: ["node-a>node-b": ["--grant-pull", "penalty", "--grant-push", "penalty"]])
         let dir = cluster.dir
-        try FileManager.default.createDirectory(atPath: dir + "/agency", withIntermediateDirectories: true)
-        try CaptureCommandTests.agency(copies: 1, in: dir + "/agency")
-        let source = "\n[[sources]]\nname = \"xzcf\"\ndatabase = \"\(dir)/agency/agency.sqlite\"\ntable = \"t_xzcf\"\nmapping = \"\(CaptureCommandTests.example.appendingPathComponent("penalty.toml").path)\"\n"
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/" + cluster.config("node-a")))
-        handle.seekToEndOfFile()
-        handle.write(Data(source.utf8))
-        try handle.close()
+        try cluster.addAgencySource(to: "node-a", install: false)
 
         // The triggers are missing: capture is the first broken link.
         var explained = try cluster.run("node-a", ["status", "--explain"])

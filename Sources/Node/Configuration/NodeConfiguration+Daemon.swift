@@ -23,15 +23,21 @@ extension NodeConfiguration {
         public static let logFormats = ["journal", "plain", "json"]
     }
 
+    /// The table `[name]` of `table` (nil: none), refused when it is not a table or holds a key not in `keys`.
+    static func section(_ name: String, of table: TOMLTable, keys: [String], path: String) throws -> TOMLTable? {
+        guard let value = table[name] else { return nil }
+        guard let t = value.table else { throw ConfigurationError("\(path): \(name) must be a [\(name)] table") }
+        for key in t.keys where !keys.contains(key) {
+            throw ConfigurationError("\(path): [\(name)] has an unknown key \(key); its keys are \(keys.joined(separator: ", "))")
+        }
+        return t
+    }
+
     static let daemonKeys = ["sync_seconds", "admin_listen", "log_level", "log_format", "stale_after_seconds"]
 
     static func daemon(_ table: TOMLTable, path: String) throws -> DaemonSettings {
         var d = DaemonSettings()
-        guard let t = table["daemon"] else { return d }
-        guard let t = t.table else { throw ConfigurationError("\(path): daemon must be a [daemon] table") }
-        for key in t.keys where !daemonKeys.contains(key) {
-            throw ConfigurationError("\(path): [daemon] has an unknown key \(key); its keys are \(daemonKeys.joined(separator: ", "))")
-        }
+        guard let t = try section("daemon", of: table, keys: daemonKeys, path: path) else { return d }
         func seconds(_ key: String, least: Double) throws -> Double? {
             guard let v = t[key] else { return nil }
             guard let s = v.double ?? v.int.map(Double.init), s >= least else {

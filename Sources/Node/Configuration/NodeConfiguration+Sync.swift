@@ -15,11 +15,7 @@ extension NodeConfiguration {
 
     static func sync(_ table: TOMLTable, path: String) throws -> SyncSettings {
         var s = SyncSettings()
-        guard let t = table["sync"] else { return s }
-        guard let t = t.table else { throw ConfigurationError("\(path): sync must be a [sync] table") }
-        for key in t.keys where !syncKeys.contains(key) {
-            throw ConfigurationError("\(path): [sync] has an unknown key \(key); its keys are \(syncKeys.joined(separator: ", "))")
-        }
+        guard let t = try section("sync", of: table, keys: syncKeys, path: path) else { return s }
         for key in syncKeys {
             guard let v = t[key] else { continue }
             guard let n = v.int, n >= 1 else { throw ConfigurationError("\(path): [sync] \(key) must be a whole number of seconds, at least 1") }
