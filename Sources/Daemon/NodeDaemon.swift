@@ -257,7 +257,7 @@ struct SyncService: Service {
 
     private func loop(_ peer: String, wake: DispatchSemaphore, stop: StopFlag) {
         var failures = 0
-        // One connection to the peer for as long as the loop runs.
+        // The connection to the peer, kept between syncs while they come often.
         let connections = PeerConnections()
         while !stop.isSet {
             var round = SyncRound(peers: [peer])
