@@ -101,6 +101,7 @@ public struct NodeDaemon: Sendable {
         if !c.peers.isEmpty {
             services.append(SyncService(node: node, interval: settings.syncSeconds, log: log, metrics: metrics, wakers: push))
         }
+        services.append(MaintenanceService(node: node, log: log, metrics: metrics))
         services.append(NotifyService(daemon: self, log: log, admin: settings.adminListen != nil, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload, node: node))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         reload.group = group
@@ -392,3 +393,31 @@ struct RestWatch {
 @_silgen_name("malloc_trim")
 private func glibcMallocTrim(_ pad: Int) -> Int32
 #endif
+
+/// The store's upkeep: a minute after start, then hourly, the tombstones
+/// that every peer and sink has are removed (`Node.purgeTombstones`).
+struct MaintenanceService: Service {
+    let node: Node
+    let log: Logger
+    let metrics: DaemonMetrics
+    static let first: Duration = .seconds(60)
+    static let every: Duration = .seconds(3_600)
+
+    func run() async throws {
+        var wait = Self.first
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let pause = wait
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) } } catch { return }
+            wait = Self.every
+            do {
+                let n = try node.purgeTombstones()
+                if n > 0 {
+                    metrics.registry.makeCounter(name: "hutong_tombstones_purged_total").increment(by: Int64(n))
+                    log.info("maintenance: \(n) tombstones removed (every peer and sink has them)")
+                }
+            } catch {
+                log.warning("maintenance: removing tombstones failed: \(error)")
+            }
+        }
+    }
+}

@@ -162,6 +162,12 @@ final class InProcessConnection: PeerConnection, @unchecked Sendable {
         }
         #expect(summary.pushed == 20 && summary.pushRejected == 0, "\(summary)")
         #expect(try b.store.record(id: withdrawn.id)?.deleted == true)
+        // The tombstone stays while a sink has not written it or a peer has not acknowledged it, then goes.
+        #expect(try a.store.purgeTombstones(peers: ["node-b"], upTo: 0) == 0)
+        #expect(try a.store.purgeTombstones(peers: ["node-b", "node-c"], upTo: .max) == 0)
+        #expect(try a.store.record(id: withdrawn.id)?.deleted == true)
+        #expect(try a.store.purgeTombstones(peers: ["node-b"], upTo: .max) == 1)
+        #expect(try a.store.record(id: withdrawn.id) == nil)
         // A tombstone with a body: the schema refuses it (nothing unchecked rides on a deletion).
         let gate = RecordGate(catalog: F.catalog, schema: "envelope")!
         var tombstone = try #require(try b.store.record(id: withdrawn.id))

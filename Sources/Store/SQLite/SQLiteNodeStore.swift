@@ -347,10 +347,10 @@ public final class SQLiteNodeStore: NodeStore {
         pool.releaseMemory()
     }
 
-    public func purgeTombstones(peers: [String]) throws -> Int {
+    public func purgeTombstones(peers: [String], upTo: Int64 = .max) throws -> Int {
         try pool.write { db in
             let cursors = try Self.cursors(db).filter { $0.direction == .push && $0.epoch == epoch }
-            var horizon = Int64.max
+            var horizon = upTo
             for p in peers {
                 guard let c = cursors.first(where: { $0.peer == p }) else { return 0 }
                 horizon = min(horizon, c.sequence)
