@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import NIOCore
 import Node
 import ServiceLifecycle
 import UnixSignals
@@ -107,7 +108,7 @@ public struct NodeDaemon: Sendable {
         reload.group = group
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
-                do { try await group.run() } catch where "\(error)".contains("Address already in use") {
+                do { try await group.run() } catch let e as IOError where e.errnoCode == EADDRINUSE {
                     throw DaemonError("cannot listen: [server] listen \(c.listenHost):\(c.listenPort) or the admin listener \(settings.adminListen ?? "(off)") is taken by another program; free the port or change it in \(c.file.path)")
                 }
             }

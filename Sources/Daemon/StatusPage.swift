@@ -18,7 +18,7 @@ struct StatusPage {
         let sources = (try? node.sourceStatuses()) ?? []
         let sinks = (try? node.sinkStatuses()) ?? []
         let peers = (try? node.peerStatuses()) ?? []
-        let explained = (try? node.explain(now: now, staleAfter: staleAfter)) ?? []
+        let explained = (try? node.explain(now: now, staleAfter: staleAfter, info: info, sources: sources, peers: peers)) ?? []
         let space = node.storeSpaceProblem()
         var out = """
             <!DOCTYPE html>

@@ -7,11 +7,15 @@ extension Node {
     /// Why records do or do not reach each peer: one `Explanation` per peer
     /// and record type that concerns it (a type granted to it, captured here or
     /// stored here). Reads the store and the configuration; contacts no one.
-    /// - Parameter staleAfter: how old the oldest change a peer lacks may be
-    ///   before that counts as stuck rather than on its way.
-    public func explain(now: Date = Date(), staleAfter: TimeInterval = 120) throws -> [Explanation] {
-        let info = try store.info()
-        let sources = try sourceStatuses()
+    /// - Parameters:
+    ///   - staleAfter: how old the oldest change a peer lacks may be before
+    ///     that counts as stuck rather than on its way.
+    ///   - info, sources, peers: what the caller has already read (the status
+    ///     page), so that the store is not counted twice; nil: read here.
+    public func explain(now: Date = Date(), staleAfter: TimeInterval = 120, info: StoreInfo? = nil,
+                        sources: [SourceStatus]? = nil, peers: [PeerStatus]? = nil) throws -> [Explanation] {
+        let info = try info ?? store.info()
+        let sources = try sources ?? sourceStatuses()
         // Each source's record type, as its mapping says (a mapping that does not load is the source's problem).
         var sourceTypes: [(status: SourceStatus, type: String?, mappingFile: String?, loadError: String?)] = []
         for s in sources {
@@ -22,7 +26,7 @@ extension Node {
                 sourceTypes.append((s, nil, nil, error.description))
             }
         }
-        let statuses = try peerStatuses()
+        let statuses = try peers ?? peerStatuses()
         let certificateExpiry = configuration.tls.flatMap { TLSExpiry.notAfter(certificateFile: $0.certificate) }
         let space = storeSpaceProblem()
         var out: [Explanation] = []

@@ -22,6 +22,10 @@ struct Status: ParsableCommand {
     var staleAfter: Double?
     @OptionGroup var node: NodeOptions
 
+    func validate() throws {
+        if let staleAfter, staleAfter < 0 { throw ValidationError("--stale-after must be a number of seconds, 0 or more") }
+    }
+
     func run() throws {
         let opened = try node.open()
         if explain { return try Self.explain(opened, json: json, staleAfter: staleAfter ?? opened.configuration.daemon.staleAfterSeconds) }
