@@ -35,6 +35,8 @@ public struct MappedSource: RecordSource {
 
     public var mappingFile: String? { mapping.file }
 
+    public var recordType: String? { mapping.recordType }
+
     /// The next rows, read in order; they are mapped on the intake's cores (`finisher`).
     public mutating func next() throws -> CapturedBatch? {
         var items: [CapturedItem] = []

@@ -17,6 +17,8 @@ public protocol RecordSource {
     mutating func acknowledge(_ position: SourcePosition) throws
     /// The mapping file rows are read through, kept with what goes to quarantine; nil for standard records.
     var mappingFile: String? { get }
+    /// The record type the source's rows become (its mapping's); nil for standard records, which name their own.
+    var recordType: String? { get }
     /// What turns the source's `.row` items into records, on the intake's
     /// cores; nil for a source that yields records.
     var finisher: (any ItemFinisher)? { get }
@@ -28,6 +30,7 @@ public protocol RecordSource {
 
 extension RecordSource {
     public var mappingFile: String? { nil }
+    public var recordType: String? { nil }
     public var finisher: (any ItemFinisher)? { nil }
     public var ledger: String? { nil }
 }

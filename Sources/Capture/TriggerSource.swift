@@ -53,6 +53,8 @@ public final class TriggerSource: RecordSource {
 
     public var name: String { "capture \(sourceName) (\(table.origin))" }
     public var mappingFile: String? { mapping.file }
+
+    public var recordType: String? { mapping.recordType }
     public var ledger: String? { sourceName }
     public var finisher: (any ItemFinisher)? { mapper ?? RowMapper(mapping, lanes: 1) }
 

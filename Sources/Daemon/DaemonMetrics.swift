@@ -4,54 +4,124 @@ import Prometheus
 import Transport
 
 /// What `/metrics` shows (Prometheus text format, swift-prometheus): counters
-/// of what the loops did, by source, sink and peer, and gauges of the store,
-/// refreshed by the notifier. Names follow Prometheus's conventions
-/// (`…_total`, `…_seconds`, `…_timestamp_seconds`).
+/// of what the loops did, by source, sink, peer and record type, and gauges of
+/// the store, refreshed by the notifier. Names follow Prometheus's conventions
+/// (`…_total`, `…_seconds`, `…_timestamp_seconds`). Records that entered the
+/// store are counted once under `hutong_records_stored_total`, whichever way
+/// they came (`from` names the source or the peer), so that one sum answers
+/// "how much arrived".
 public final class DaemonMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
     public init() {}
 
+    /// Each series' `# HELP` line: what an operator reading `/metrics` needs to know.
+    static let help: [String: String] = [
+        "hutong_records_captured_total": "Rows read from a source, by record type and outcome (written: a new version; unchanged; deleted: a tombstone).",
+        "hutong_records_stored_total": "New versions stored in this node, by record type and where they came from (a source or a peer).",
+        "hutong_records_quarantined_total": "Rows or records put in quarantine, by record type and where they came from (hutong quarantine list).",
+        "hutong_records_sent_total": "Records sent to a peer (pushed, or answered to its pull), by record type.",
+        "hutong_records_received_total": "Records received from a peer (pulled, or pushed by it), by record type, whether or not new here.",
+        "hutong_conflicts_total": "Records received from a peer that conflicted with this node's version, by record type (hutong conflicts list).",
+        "hutong_capture_failures_total": "Capture runs of a source that failed (the log and hutong status say why).",
+        "hutong_capture_last_success_timestamp_seconds": "When a source was last read without error (Unix time).",
+        "hutong_sink_records_total": "Records written to a sink's tables.",
+        "hutong_sink_failures_total": "Sink runs that failed (the log and hutong status say why).",
+        "hutong_sync_failures_total": "Syncs with a peer that failed (hutong status --explain says why).",
+        "hutong_sync_duration_seconds": "How long a sync with a peer took.",
+        "hutong_sync_last_success_timestamp_seconds": "When a sync with a peer last succeeded (Unix time).",
+        "hutong_peer_lag_changes": "Changes of this node's log a peer lacks (counted up to 100000).",
+        "hutong_peer_lag_seconds": "Age of the oldest change a peer lacks; 0 when it lacks none.",
+        "hutong_tombstones_purged_total": "Tombstones removed by upkeep once every peer and sink had them.",
+        "hutong_records": "Records in the store, by record type (tombstones not counted).",
+        "hutong_open_conflicts": "Conflicts waiting for a person's decision (hutong conflicts list).",
+        "hutong_quarantined": "Entries in quarantine (hutong quarantine list).",
+        "hutong_change_log_sequence": "The last sequence number of this node's change log.",
+        "hutong_store_size_bytes": "Size of the store's files (database and write-ahead log).",
+        "hutong_store_disk_free_bytes": "Free space on the store's file system.",
+        "hutong_config_last_reload_successful": "1 when the last reload (SIGHUP) was taken, 0 when it was refused.",
+        "hutong_config_last_reload_success_timestamp_seconds": "When the configuration was last loaded (Unix time).",
+    ]
+
+    static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? "")
+    }
+
+    func counter(_ name: String, _ labels: [(String, String)] = []) -> Counter {
+        registry.makeCounter(descriptor: Self.descriptor(name), labels: labels)
+    }
+
+    func gauge(_ name: String, _ labels: [(String, String)] = []) -> Gauge {
+        registry.makeGauge(descriptor: Self.descriptor(name), labels: labels)
+    }
+
     func captured(_ run: Node.CaptureRun) {
         guard let report = run.report else {
-            registry.makeCounter(name: "hutong_capture_failures_total", labels: [("source", run.source)]).increment()
+            counter("hutong_capture_failures_total", [("source", run.source)]).increment()
             return
         }
-        for (outcome, count) in report.counts where count > 0 {
-            registry.makeCounter(name: "hutong_records_captured_total", labels: [("source", run.source), ("outcome", outcome)]).increment(by: Int64(count))
+        for (type, counts) in report.countsByType {
+            for (outcome, count) in counts where count > 0 {
+                counter("hutong_records_captured_total", [("source", run.source), ("type", type), ("outcome", outcome)])
+                    .increment(by: Int64(count))
+            }
+            let entered = (counts["written"] ?? 0) + (counts["deleted"] ?? 0)
+            if entered > 0 { stored(type, from: run.source, entered) }
         }
-        if report.quarantined > 0 {
-            registry.makeCounter(name: "hutong_records_quarantined_total", labels: [("source", run.source)]).increment(by: Int64(report.quarantined))
+        for (type, count) in report.quarantinedByType where count > 0 {
+            quarantined(type, from: run.source, count)
         }
-        registry.makeGauge(name: "hutong_capture_last_success_timestamp_seconds", labels: [("source", run.source)]).set(Date().timeIntervalSince1970)
+        gauge("hutong_capture_last_success_timestamp_seconds", [("source", run.source)]).set(Date().timeIntervalSince1970)
     }
 
     func sunk(_ run: Node.SinkRun) {
         guard let report = run.report else {
-            registry.makeCounter(name: "hutong_sink_failures_total", labels: [("sink", run.sink)]).increment()
+            counter("hutong_sink_failures_total", [("sink", run.sink)]).increment()
             return
         }
-        registry.makeCounter(name: "hutong_sink_records_total", labels: [("sink", run.sink)]).increment(by: Int64(report.written))
+        counter("hutong_sink_records_total", [("sink", run.sink)]).increment(by: Int64(report.written))
     }
 
     func synced(_ s: SyncSummary) {
         let peer = [("peer", s.peer)]
-        registry.makeDurationHistogram(name: "hutong_sync_duration_seconds", labels: peer,
+        registry.makeDurationHistogram(descriptor: Self.descriptor("hutong_sync_duration_seconds"), labels: peer,
                                        buckets: [.milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1), .seconds(5), .seconds(30), .seconds(120)])
             .record(.milliseconds(Int64(s.seconds * 1_000)))
         if s.error != nil {
-            registry.makeCounter(name: "hutong_sync_failures_total", labels: peer).increment()
+            counter("hutong_sync_failures_total", peer).increment()
             return
         }
-        registry.makeCounter(name: "hutong_records_sent_total", labels: peer).increment(by: Int64(s.pushed))
-        registry.makeCounter(name: "hutong_records_received_total", labels: peer).increment(by: Int64(s.received))
-        registry.makeCounter(name: "hutong_conflicts_total", labels: peer).increment(by: Int64(s.conflicts))
-        registry.makeGauge(name: "hutong_sync_last_success_timestamp_seconds", labels: peer).set(Date().timeIntervalSince1970)
+        exchanged(s)
+        gauge("hutong_sync_last_success_timestamp_seconds", peer).set(Date().timeIntervalSince1970)
+    }
+
+    /// Records by type that went either way in an exchange: one of our syncs,
+    /// or a peer's pull answered or push accepted by our server.
+    @Sendable func exchanged(_ s: SyncSummary) {
+        let peer = [("peer", s.peer)]
+        for (type, c) in s.byType {
+            let labels = peer + [("type", type)]
+            if c.sent > 0 { counter("hutong_records_sent_total", labels).increment(by: Int64(c.sent)) }
+            if c.received > 0 { counter("hutong_records_received_total", labels).increment(by: Int64(c.received)) }
+            if c.conflicts > 0 { counter("hutong_conflicts_total", labels).increment(by: Int64(c.conflicts)) }
+            if c.stored > 0 { stored(type, from: s.peer, c.stored) }
+            if c.quarantined > 0 { quarantined(type, from: s.peer, c.quarantined) }
+        }
+    }
+
+    /// New versions stored here: a source's written and deleted rows, a peer's applied and merged records.
+    private func stored(_ type: String, from: String, _ n: Int) {
+        counter("hutong_records_stored_total", [("type", type), ("from", from)]).increment(by: Int64(n))
+    }
+
+    /// Items quarantined here, from a source or a peer.
+    private func quarantined(_ type: String, from: String, _ n: Int) {
+        counter("hutong_records_quarantined_total", [("type", type), ("from", from)]).increment(by: Int64(n))
     }
 
     func reloaded(_ ok: Bool) {
-        registry.makeGauge(name: "hutong_config_last_reload_successful").set(to: ok ? 1.0 : 0.0)
-        if ok { registry.makeGauge(name: "hutong_config_last_reload_success_timestamp_seconds").set(Date().timeIntervalSince1970) }
+        gauge("hutong_config_last_reload_successful").set(to: ok ? 1.0 : 0.0)
+        if ok { gauge("hutong_config_last_reload_success_timestamp_seconds").set(Date().timeIntervalSince1970) }
     }
 
     /// Each peer's lag: the changes it lacks and the age of the oldest, 0 when
@@ -61,12 +131,12 @@ public final class DaemonMetrics: Sendable {
         guard let statuses = try? node.peerStatuses() else { return }
         for p in statuses {
             let peer = [("peer", p.entry.name)]
-            registry.makeGauge(name: "hutong_peer_lag_changes", labels: peer).set(Double(p.pending.count))
-            registry.makeGauge(name: "hutong_peer_lag_seconds", labels: peer).set(p.lagSeconds())
+            gauge("hutong_peer_lag_changes", peer).set(Double(p.pending.count))
+            gauge("hutong_peer_lag_seconds", peer).set(p.lagSeconds())
             if start, let t = p.contact.lastSync {
-                registry.makeGauge(name: "hutong_sync_last_success_timestamp_seconds", labels: peer).set(t.timeIntervalSince1970)
+                gauge("hutong_sync_last_success_timestamp_seconds", peer).set(t.timeIntervalSince1970)
             }
-            if start { registry.makeCounter(name: "hutong_sync_failures_total", labels: peer).increment(by: Int64(0)) }
+            if start { counter("hutong_sync_failures_total", peer).increment(by: Int64(0)) }
         }
     }
 
@@ -83,14 +153,14 @@ public final class DaemonMetrics: Sendable {
         storeRead.unlock()
         guard due, let info = try? node.store.info() else { return }
         for (type, count) in info.recordsByType {
-            registry.makeGauge(name: "hutong_records", labels: [("type", type)]).set(Double(count))
+            gauge("hutong_records", [("type", type)]).set(Double(count))
         }
-        registry.makeGauge(name: "hutong_open_conflicts").set(Double(info.openConflicts))
-        registry.makeGauge(name: "hutong_quarantined").set(Double(info.quarantined))
-        registry.makeGauge(name: "hutong_change_log_sequence").set(Double(info.lastSequence))
+        gauge("hutong_open_conflicts").set(Double(info.openConflicts))
+        gauge("hutong_quarantined").set(Double(info.quarantined))
+        gauge("hutong_change_log_sequence").set(Double(info.lastSequence))
         let path = node.configuration.storePath
         let size = ["", "-wal"].compactMap { (try? FileManager.default.attributesOfItem(atPath: path + $0))?[.size] as? Int }.reduce(0, +)
-        registry.makeGauge(name: "hutong_store_size_bytes").set(Double(size))
-        if let free = node.storeFreeBytes() { registry.makeGauge(name: "hutong_store_disk_free_bytes").set(Double(free)) }
+        gauge("hutong_store_size_bytes").set(Double(size))
+        if let free = node.storeFreeBytes() { gauge("hutong_store_disk_free_bytes").set(Double(free)) }
     }
 }

@@ -33,8 +33,8 @@ public struct LineLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        Self.write(Self.line(level: level, message: message.description, format: format))
+    public func log(event: LogEvent) {
+        Self.write(Self.line(level: event.level, message: event.message.description, format: format))
     }
 
     /// UTC, seconds: a value-type style, which needs none of ICU's calendar data (memory a daemon at rest would keep).

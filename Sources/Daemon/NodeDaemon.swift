@@ -94,7 +94,7 @@ public struct NodeDaemon: Sendable {
             listening.off("no [tls] section in \(c.file.path)")
             log.warning("peer API not served: no [tls] section in \(c.file.path) (docs/configuration.md); capture and sinks run")
         } else {
-            services.append(try node.server().service(logger: logger) { port in listening.bound(port) })
+            services.append(try node.server(exchanged: metrics.exchanged).service(logger: logger) { port in listening.bound(port) })
         }
         if !c.sources.isEmpty || !c.sinks.isEmpty {
             services.append(CaptureService(node: node, heartbeat: heartbeat, log: log, metrics: metrics, stored: push.wakeAll))
@@ -413,7 +413,7 @@ struct MaintenanceService: Service {
             do {
                 let n = try node.purgeTombstones()
                 if n > 0 {
-                    metrics.registry.makeCounter(name: "hutong_tombstones_purged_total").increment(by: Int64(n))
+                    metrics.counter("hutong_tombstones_purged_total").increment(by: Int64(n))
                     log.info("maintenance: \(n) tombstones removed (every peer and sink has them)")
                 }
             } catch {

@@ -28,7 +28,8 @@ public struct NodeServer: Sendable {
 extension Node {
     /// The peer API on `[server] listen`, or on `listen` (`HOST:PORT`) when given.
     /// - Throws: `NodeError` for a bad address, missing TLS material or an unreadable key.
-    public func server(listen: String? = nil) throws(NodeError) -> NodeServer {
+    /// `exchanged`: told what each pull answered and push accepted carried (`PeerServer.Settings`).
+    public func server(listen: String? = nil, exchanged: (@Sendable (SyncSummary) -> Void)? = nil) throws(NodeError) -> NodeServer {
         let config = configuration
         let key = try signingKey()
         var host = config.listenHost, port = config.listenPort
@@ -44,6 +45,7 @@ extension Node {
         settings.maxBodyBytes = config.maxBodyBytes
         settings.maxBatchAge = TimeInterval(config.maxBatchAgeSeconds)
         settings.idleTimeout = config.idleTimeoutSeconds
+        settings.exchanged = exchanged
         let server = PeerServer(store: store, catalog: catalog, key: key, peers: config.peers, settings: settings)
         return NodeServer(server: server, host: host, port: port, mode: tls == nil ? "plain HTTP (loopback tests only)" : "mutual TLS")
     }

@@ -39,6 +39,8 @@ import Testing
         let report = try Intake(store: many, catalog: CaptureFixtures.catalog, transactionSize: 100, workers: workers).run(&source)
         #expect(try outcome(many, report) == expected)
         #expect(report.counts["written"] == 696 && report.quarantined == 4)
+        // Counted by type: what is not JSON or not a record under "unknown".
+        #expect(report.countsByType == ["penalty": ["written": 696]] && report.quarantinedByType == ["unknown": 2, "penalty": 2], "\(report.quarantinedByType)")
         let places = ["outbox:row 4:", "outbox:row 151:", "outbox:row 401:", "outbox:row 700:"]
         #expect(report.quarantineReasons.count == 4 && zip(report.quarantineReasons, places).allSatisfy { $0.hasPrefix($1) }, "\(report.quarantineReasons)")
         #expect(source.acknowledged == [250, 500, 700].map { SourcePosition($0) })

@@ -92,8 +92,11 @@ import Testing
         #expect(try get("/readyz") == (200, "ready"))
         #expect(try get("/healthz") == (200, "ok"))
         let metrics = try get("/metrics")
-        let written = metrics.body.split(separator: "\n").first { $0.hasPrefix(#"hutong_records_captured_total{source="xzcf",outcome="written"} "#) }
-        #expect(metrics.status == 200 && (written?.split(separator: " ").last.flatMap { Int($0) } ?? 0) >= 5
+        // Five rows and a correction (read by the snapshot already, or as a change after it),
+        // counted by record type as captured and as stored.
+        let written = Self.value(metrics.body, #"hutong_records_captured_total{source="xzcf",type="penalty",outcome="written"}"#) ?? 0
+        #expect(metrics.status == 200 && written >= 5 && Self.value(metrics.body, #"hutong_records_stored_total{type="penalty",from="xzcf"}"#) == written
+                && metrics.body.contains("# HELP hutong_records_stored_total New versions stored in this node")
                 && metrics.body.contains("hutong_store_size_bytes") && metrics.body.contains(#"hutong_sink_records_total{sink="agency-in"}"#), "\(metrics.body)")
 
         // The status page, as a real browser shows it.
@@ -129,6 +132,11 @@ import Testing
     /// reaches node-b's store by a push on change (the sync interval is an
     /// hour); node-b down meanwhile holds up nothing at node-a, and gets the
     /// backlog once up.
+    /// A series' value in a Prometheus text answer, nil when it is not there.
+    static func value(_ metrics: String, _ series: String) -> Double? {
+        metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+    }
+
     @Test func aCapturedChangeIsPushedToThePeerAtOnce() throws {
         let cluster = try Cluster(["node-a", "node-b"])
         let dir = cluster.dir
@@ -175,8 +183,15 @@ import Testing
         }
         #expect(metrics.contains(#"hutong_peer_lag_changes{peer="node-b"} 0"#) && metrics.contains(#"hutong_peer_lag_seconds{peer="node-b"} 0"#)
                 && metrics.contains(#"hutong_sync_last_success_timestamp_seconds{peer="node-b"}"#), "\(metrics)")
+        // By record type: node-a sent node-b penalties (the correction at least: the rest it may have pulled).
+        #expect((Self.value(metrics, #"hutong_records_sent_total{peer="node-b",type="penalty"}"#) ?? 0) >= 1, "\(metrics)")
         let page = try get("/")
         #expect(page.contains("<li class=\"ok\">每条链路正常 every link works</li>") && page.contains("<td class=\"lag\">0</td>"), "\(page)")
+        // node-b stored six penalty versions from node-a (five records, one corrected), whichever way each came.
+        let bAdmin = try #require(((try? String(contentsOfFile: dir + "/b.log", encoding: .utf8)) ?? "").components(separatedBy: "admin on port ").last?.prefix { $0.isNumber }.description)
+        let bMetrics = try CLI.run(["-s", "http://127.0.0.1:\(bAdmin)/metrics"], in: dir, executable: "/usr/bin/curl").stdout
+        #expect(Self.value(bMetrics, #"hutong_records_stored_total{type="penalty",from="node-a"}"#) == 6
+                && (Self.value(bMetrics, #"hutong_records_received_total{peer="node-a",type="penalty"}"#) ?? 0) >= 6, "\(bMetrics)")
         for pid in [a, b] { _ = kill(pid, SIGTERM) }
         for pid in [a, b] {
             var status: Int32 = -1

@@ -22,6 +22,8 @@ import Testing
         let before = try Self.digest(db)
         let first = try #require(try node.captureOnce().first?.report)
         #expect(first.counts["written"] == 5 && first.quarantined == 3, "\(first)")
+        // By type, as the daemon's counters have them: the mapping's type, also for the rows it refused.
+        #expect(first.countsByType == ["penalty": ["written": 5]] && first.quarantinedByType == ["penalty": 3], "\(first.countsByType) \(first.quarantinedByType)")
         #expect(try Self.digest(db) == before, "a scan wrote into the agency's database")
         #expect(try node.store.sourceState("xzcf")?.position?.hasPrefix("scan ") == true)
 

@@ -25,6 +25,8 @@ extension Intake {
         var part = 0
         /// The mapping file the source's rows are read through, kept with what goes to quarantine.
         let mapping: String?
+        /// The record type the mapping makes, counted for what it quarantines.
+        let recordType: String?
         /// Where rows of this mapping wait in quarantine; one stored now clears its entry.
         var quarantinedPlaces: Set<String> = []
         var clearing: [String] = []
@@ -34,10 +36,11 @@ extension Intake {
         var rows: [(key: String, record: LocalRecord?)] = []
         var rowHashes: [String: Int64] = [:]
 
-        init(intake: Intake, sourceName: String, mapping: String? = nil, ledger: String? = nil) {
+        init(intake: Intake, sourceName: String, mapping: String? = nil, recordType: String? = nil, ledger: String? = nil) {
             self.intake = intake
             self.sourceName = sourceName
             self.mapping = mapping
+            self.recordType = recordType
             self.ledger = ledger
             report = IntakeReport(source: sourceName)
             report.mapping = mapping
@@ -82,7 +85,7 @@ extension Intake {
                 }
             }
             guard let verdict = checked.verdict, verdict.isAcceptable, let name = verdict.schemaName else {
-                return reject(raw(), "\(at): " + (checked.verdict?.reason() ?? ""))
+                return reject(raw(), "\(at): " + (checked.verdict?.reason() ?? ""), type: checked.verdict?.schemaName)
             }
             if header != nil {
                 if name == "batch-end", case .object(let o) = value, end == nil {
@@ -126,14 +129,16 @@ extension Intake {
                     plain.append(record)
                 }
                 if let place, !quarantinedPlaces.isEmpty, quarantinedPlaces.remove(place) != nil { clearing.append(place) }
-            case .failure(let error): reject(raw(), "\(at): \(error)", place: place)
+            case .failure(let error): reject(raw(), "\(at): \(error)", place: place, type: checked.verdict?.schemaName)
             case nil: reject(raw(), "\(at): not checked", place: place)
             }
         }
 
         /// `place`: where a mapped row was, kept with it for `hutong quarantine retry`.
-        private mutating func reject(_ text: String, _ reason: String, place: String? = nil) {
+        /// `type`: the record type the item was meant to be, where the mapping does not say.
+        private mutating func reject(_ text: String, _ reason: String, place: String? = nil, type: String? = nil) {
             report.quarantined += 1
+            report.quarantinedByType[recordType ?? StandardCatalog.countedType(type), default: 0] += 1
             if report.quarantineReasons.count < IntakeReport.reasonsKept { report.quarantineReasons.append(reason) }
             if header != nil {
                 rejected.append(.init(text: text, reason: reason))
@@ -169,7 +174,10 @@ extension Intake {
                     try keep()
                     let result = try store.apply(batch)
                     return { report in
-                        for o in result.outcomes where o != .rejected { report.counts[result.repeated ? "already imported" : o.rawValue, default: 0] += 1 }
+                        // Outcomes come in the batch's order, its rejected lines last.
+                        for (v, o) in zip(batch.versions, result.outcomes) where o != .rejected {
+                            report.count(result.repeated ? "already imported" : o.rawValue, type: v.type)
+                        }
                         if final { report.cutShort = cutShort }
                     }
                 }, positions: done)
@@ -185,7 +193,7 @@ extension Intake {
                 try keep()
                 if let mapping { try store.clearQuarantine(mapping: mapping, places: cleared) }
                 return { report in
-                    for w in written { report.counts[w == nil ? "unchanged" : "written", default: 0] += 1 }
+                    for (r, w) in zip(records, written) { report.count(w == nil ? "unchanged" : "written", type: r.type) }
                     report.clearedFromQuarantine += cleared.count
                 }
             }, positions: done)
@@ -208,8 +216,11 @@ extension Intake {
                 try keep()
                 if let mapping { try store.clearQuarantine(mapping: mapping, places: cleared) }
                 return { report in
-                    for w in outcome.written { report.counts[w == nil ? "unchanged" : "written", default: 0] += 1 }
-                    if !outcome.tombstones.isEmpty { report.counts["deleted", default: 0] += outcome.tombstones.count }
+                    // `written` holds an entry per stored row (not the deleted ones), in order.
+                    for (r, w) in zip(changes.rows.lazy.compactMap(\.record), outcome.written) {
+                        report.count(w == nil ? "unchanged" : "written", type: r.type)
+                    }
+                    for t in outcome.tombstones { report.count("deleted", type: t.type) }
                     report.clearedFromQuarantine += cleared.count
                 }
             }, positions: done)

@@ -35,7 +35,7 @@ public struct Intake: Sendable {
     /// - Throws: `IntakeError` for an export whose header is not valid (nothing
     ///   of it is applied), and the store's errors.
     public func run<S: RecordSource>(_ source: inout S) throws -> IntakeReport {
-        var state = State(intake: self, sourceName: source.name, mapping: source.mappingFile, ledger: source.ledger)
+        var state = State(intake: self, sourceName: source.name, mapping: source.mappingFile, recordType: source.recordType, ledger: source.ledger)
         if let mapping = source.mappingFile { state.quarantinedPlaces = try store.quarantinedPlaces(mapping: mapping) }
         let writer = WriteBehind()
         // Whatever happens here, nothing is written after `run` returns.

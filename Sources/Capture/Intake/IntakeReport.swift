@@ -12,7 +12,11 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
     public var mapping: String?
     /// Outcome → count: written, unchanged (plain records); applied, merged, conflict, … (an export).
     public var counts: [String: Int] = [:]
+    /// The same by record type (type → outcome → count), for the daemon's counters.
+    public var countsByType: [String: [String: Int]] = [:]
     public var quarantined = 0
+    /// Quarantined items by the record type they were meant to be ("unknown" where none is known).
+    public var quarantinedByType: [String: Int] = [:]
     /// Rows in quarantine from an earlier run, read again from the same place and stored now.
     public var clearedFromQuarantine = 0
     /// The reasons of the first quarantined items (at most `reasonsKept`), for reports.
@@ -22,6 +26,12 @@ public struct IntakeReport: Sendable, CustomStringConvertible {
     public var cutShort = false
 
     public init(source: String) { self.source = source }
+
+    /// Counts `n` items of `type` with `outcome`.
+    mutating func count(_ outcome: String, type: String, _ n: Int = 1) {
+        counts[outcome, default: 0] += n
+        countsByType[type, default: [:]][outcome, default: 0] += n
+    }
 
     public var description: String {
         let kind = exportedBy.map { "export of node \($0)" } ?? mapping.map { "rows through \(($0 as NSString).lastPathComponent)" } ?? "records"

@@ -70,6 +70,8 @@ public final class ScanSource: RecordSource {
 
     public var name: String { "scan \(sourceName) (\(table.origin))" }
     public var mappingFile: String? { mapping.file }
+
+    public var recordType: String? { mapping.recordType }
     public var ledger: String? { sourceName }
     public var finisher: (any ItemFinisher)? { mapper ?? RowMapper(mapping, lanes: 1) }
 

@@ -8,6 +8,13 @@ public final class StandardCatalog: Sendable {
     public static let baseURI = "https://hutong.example/standard/v1/"
     /// The record types of the standard, in the order documents list them.
     public static let recordTypeNames = ["agency", "officer", "matter", "inspection", "penalty", "coercive_measure", "case_transfer", "violation_lead"]
+    /// What counts of refused items name the type by when the item names no known one.
+    public static let unknownType = "unknown"
+
+    /// `name` when it is a record type, else `unknownType` (a refused item's type is whatever its sender wrote).
+    public static func countedType(_ name: String?) -> String {
+        name.flatMap { recordTypeNames.contains($0) ? $0 : nil } ?? unknownType
+    }
     /// Schemas that are not record types but can be validated by name.
     public static let otherSchemaNames = ["envelope", "batch-header", "batch-end"]
 

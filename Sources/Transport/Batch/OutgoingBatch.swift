@@ -54,6 +54,9 @@ public final class OutgoingBatch: @unchecked Sendable {
     /// Records written so far (all of them once the batch is finished).
     public var count: Int { writer.count }
 
+    /// The records written so far by type, for the daemon's counters.
+    public private(set) var countsByType: [String: Int] = [:]
+
     /// Reads the log until a record for the peer turns up, or the batch's
     /// range is used up: false when the batch would carry nothing.
     public func hasRecords() throws -> Bool {
@@ -82,14 +85,23 @@ public final class OutgoingBatch: @unchecked Sendable {
         switch selection {
         case .asStored(let including):
             let start = lines.count
-            let c = try store.changeLines(since: cursor, excludingPeer: peer, limit: n, including: including, into: &lines)
+            var counts = countsByType
+            let c = try store.changeLines(since: cursor, excludingPeer: peer, limit: n, including: { type in
+                guard including(type) else { return false }
+                counts[type, default: 0] += 1
+                return true
+            }, into: &lines)
+            countsByType = counts
             writer.appended(lines, from: start, count: c.lines)
             looked = c.scanned
             cursor = c.lastSequence
         case .filtered(let filter):
             let c = try store.changes(since: cursor, excludingPeer: peer, limit: n, bodies: true)
             for v in c.versions {
-                if let sent = filter(v) { writer.append(sent, to: &lines) }
+                if let sent = filter(v) {
+                    writer.append(sent, to: &lines)
+                    countsByType[sent.type, default: 0] += 1
+                }
             }
             looked = c.versions.count
             cursor = c.lastSequence

@@ -32,6 +32,9 @@ public struct PeerServer: Sendable {
         public var maxBatchAge: TimeInterval = 600
         /// Seconds a connection may stay silent, or take to send its request head.
         public var idleTimeout = 30
+        /// Told what each answered pull sent and each accepted push brought, by
+        /// record type (the daemon's counters); `seconds` and errors are not set.
+        public var exchanged: (@Sendable (SyncSummary) -> Void)?
 
         public init(host: String, port: Int, tls: TLSFiles?) { self.host = host; self.port = port; self.tls = tls }
     }
@@ -151,6 +154,8 @@ public struct PeerServer: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let deflater = Deflater()
             var since = from
+            var served = SyncSummary(peer: peer.name)
+            defer { if served.pushed > 0 { self.settings.exchanged?(served) } }
             for _ in 0..<batches {
                 let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: since, limit: limit,
                                           deflater: deflater, selection: selection)
@@ -158,6 +163,8 @@ public struct PeerServer: Sendable {
                     if !piece.isEmpty { try await writer.write(ByteBuffer(bytes: piece)) }
                 }
                 if batch.count > 0 {
+                    served.pushed += batch.count
+                    served.tally(sent: batch.countsByType)
                     try await audit(.batchSent, "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(since + 1)...\(batch.cursor)")
                 }
                 guard !batch.reachedEnd, batch.cursor > since else { break }
@@ -219,6 +226,12 @@ public struct PeerServer: Sendable {
             let r = try store.apply(IncomingBatch(peer: peer.name, batchID: decoded.header.batchID, versions: decoded.versions, rejected: decoded.rejected))
             if r.repeated {
                 try store.audit(kind: .batchRepeated, detail: "from \(peer.name) batch \(decoded.header.batchID): already applied; answered as the first time, nothing changed")
+            }
+            if !r.repeated, let exchanged = settings.exchanged {
+                var s = SyncSummary(peer: peer.name)
+                s.received = decoded.versions.count + decoded.rejected.count
+                s.tally(received: decoded.versions.map(\.type) + decoded.rejected.map(PeerSync.type(of:)), r.outcomes)
+                exchanged(s)
             }
             if decoded.notGranted > 0 && !r.repeated {
                 try store.audit(kind: .pushRefused, detail: "from \(peer.name) batch \(decoded.header.batchID): \(decoded.notGranted) records of types or regions not in its push grant, quarantined")

@@ -90,6 +90,7 @@ public final class PeerSync {
                                            })
                 let answer = try Self.answer(r, from: peer.name)
                 summary.pushed += batch.count
+                summary.tally(sent: batch.countsByType)
                 summary.pushRejected += Int(answer[PeerAPI.Key.counts]?[PeerAPI.Key.rejected]?.intValue ?? 0)
                 try store.audit(kind: .batchSent, detail: "to \(peer.name) batch \(batch.header.batchID): \(batch.count) records, sequence \(since + 1)...\(batch.cursor), peer answered \(JSONWriter.string(answer[PeerAPI.Key.counts] ?? .null))")
             }
@@ -138,6 +139,7 @@ public final class PeerSync {
                 // One transaction for the batches waiting now and those that come
                 // while they are applied, up to `recordsPerTransaction`.
                 var received: [Int] = []  // per batch, for the summary
+                var types: [[String]] = []  // per batch, its versions' and rejected lines' types
                 // The batches last given, let go on their lanes once applied.
                 var given: [(BatchDecoder.Received, IncomingBatch)] = []
                 func release() {
@@ -162,10 +164,12 @@ public final class PeerSync {
                     given = Array(zip(waiting, batches))
                     waiting = []
                     received += batches.map { $0.versions.count + $0.rejected.count }
+                    types += batches.map { $0.versions.map(\.type) + $0.rejected.map(Self.type(of:)) }
                     return batches
                 })
                 release()
-                for (count, result) in zip(received, results) {
+                for ((count, result), types) in zip(zip(received, results), types) {
+                    if !result.repeated { summary.tally(received: types, result.outcomes) }
                     summary.received += count
                     summary.applied += result.count(.applied) + result.count(.merged)
                     summary.conflicts += result.count(.conflict) + result.count(.divergence)
@@ -177,6 +181,11 @@ public final class PeerSync {
             queue.cancel()
             throw error
         }
+    }
+
+    /// The record type a line refused on arrival names, when it names a known one.
+    public static func type(of rejected: IncomingBatch.Rejected) -> String {
+        StandardCatalog.countedType((try? JSONParser.parse(Array(rejected.text.utf8)))?["type"]?.stringValue)
     }
 
     /// Batches after `position` into `queue`, request after request, until one
