@@ -337,6 +337,7 @@ struct NotifyService: Service {
                 if rest.settled(try? node.store.lastSequence()) {
                     node.store.releaseMemory()
                     RestWatch.trimHeap()
+                    RestWatch.releaseCode()
                 }
                 let stuck = daemon.heartbeat.silent(longerThan: limit)
                 if stuck.isEmpty {
@@ -357,43 +358,6 @@ struct NotifyService: Service {
         }
     }
 }
-
-/// When a node has come to rest: its change log has not moved for a while
-/// after it last did. Then the store's caches and the heap's free pages are
-/// given back once, so that a node at rest is small again after a busy hour.
-struct RestWatch {
-    private var last: Int64?
-    private var since = Date()
-    private var released = false
-    /// How long the log must stay still.
-    static let quiet: TimeInterval = 30
-
-    /// True once per rest: the first time the log has been still for `quiet`.
-    mutating func settled(_ sequence: Int64?, now: Date = Date()) -> Bool {
-        if sequence != last {
-            last = sequence
-            since = now
-            released = false
-            return false
-        }
-        guard !released, now.timeIntervalSince(since) >= Self.quiet else { return false }
-        released = true
-        return true
-    }
-
-    /// Returns the heap's free pages to the system (glibc keeps them otherwise).
-    static func trimHeap() {
-        #if os(Linux)
-        _ = glibcMallocTrim(0)
-        #endif
-    }
-}
-
-#if os(Linux)
-/// glibc's `malloc_trim` (malloc.h, which the Glibc module leaves out).
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
-#endif
 
 /// The store's upkeep: a minute after start, then hourly, the tombstones
 /// that every peer and sink has are removed (`Node.purgeTombstones`).
