@@ -72,7 +72,8 @@ public struct NodeDaemon: Sendable {
     /// One group of services for `node`, until SIGTERM (nil `reload.next`) or an accepted SIGHUP.
     func run(_ node: Node, reload: Reload) async throws {
         let listening = Listening()
-        let push = PeerWakers(node.configuration.peers.map(\.name))
+        // Peers reached by bundle files have no loop: no connection is made to them.
+        let push = PeerWakers(node.configuration.peers.filter { !$0.isFileLink }.map(\.name))
         var logger = Logger(label: "hutong")
         logger.logLevel = .warning
         var services: [any Service] = []

@@ -30,6 +30,9 @@ extension Node {
             throw NodeError("\(name) is already a peer; edit its [[peers]] table in \(config.file.path)")
         }
         do { _ = try PeerKey(base64: signingKey) } catch { throw NodeError("the signing key: \(error)") }
+        guard ["https://", "http://", "file://"].contains(where: { url.hasPrefix($0) }) else {
+            throw NodeError("--url \(url): give https://HOST:PORT, or file:///FOLDER for a peer reached by bundle files only (`hutong bundle`)")
+        }
         if url.hasPrefix("https://") && pin == nil {
             throw NodeError("an https peer needs a pin (or its certificate): a peer is identified by its pinned TLS key")
         }

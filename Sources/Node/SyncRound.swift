@@ -37,7 +37,14 @@ extension Node {
     ///   a named peer is unknown, or the signing key cannot be read.
     public func sync(_ round: SyncRound, each: (SyncSummary) -> Void = { _ in }) throws(NodeError) -> [SyncSummary] {
         let key = try signingKey()
-        let peers = try round.peers.map { names throws(NodeError) in try names.map { n throws(NodeError) in try peer(named: n) } } ?? configuration.peers
+        let peers = try round.peers.map { names throws(NodeError) in try names.map { n throws(NodeError) in try peer(named: n) } }
+            ?? configuration.peers.filter { !$0.isFileLink }
+        if let p = peers.first(where: \.isFileLink) {
+            throw NodeError("\(p.name) is reached by bundle files only (url \(p.url)): use `hutong bundle create --for-peer \(p.name)` and `hutong bundle apply`")
+        }
+        if peers.isEmpty && !configuration.peers.isEmpty {
+            throw NodeError("every peer in \(configuration.file.path) is reached by bundle files only: use `hutong bundle create` and `hutong bundle apply`")
+        }
         if peers.isEmpty { throw NodeError("no peers configured in \(configuration.file.path); add one with `hutong peers add`") }
         var summaries: [SyncSummary] = []
         for p in peers {

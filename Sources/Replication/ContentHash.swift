@@ -24,7 +24,7 @@ public enum ContentHash {
     /// Lower-case hex, written straight into the string's storage: every
     /// record received is hashed, and building it byte by byte in an array
     /// first would cost about as much as the hashing.
-    static func hex(_ digest: SHA256Digest) -> String {
+    public static func hex(_ digest: SHA256Digest) -> String {
         let chars: StaticString = "0123456789abcdef"
         return digest.withUnsafeBytes { d in
             String(unsafeUninitializedCapacity: d.count * 2) { out in

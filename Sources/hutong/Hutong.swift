@@ -29,7 +29,7 @@ struct Hutong: ParsableCommand {
             Shell completions: hutong --generate-completion-script bash|zsh|fish
             """,
         version: "hutong \(version)",
-        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Map.self, Import.self, InboxCommand.self, CaptureCommand.self, Export.self,
+        subcommands: [Validate.self, Sample.self, Init.self, Status.self, Records.self, Conflicts.self, Audit.self, Quarantine.self, Map.self, Import.self, InboxCommand.self, CaptureCommand.self, Export.self, BundleCommand.self,
                       Keys.self, Peers.self, Run.self, Serve.self, Sync.self, Check.self, Reference.self]
     )
 

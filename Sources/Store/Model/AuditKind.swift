@@ -27,6 +27,14 @@ public enum AuditKind: String, Sendable, CaseIterable {
     /// Capture triggers installed in, or removed from, an agency's database.
     case captureInstalled = "capture-installed"
     case captureRemoved = "capture-removed"
+    /// A bundle file written for a peer reached over a file link (`hutong bundle create`).
+    case bundleCreated = "bundle-created"
+    /// A bundle file applied, whole or in part.
+    case bundleApplied = "bundle-applied"
+    /// A bundle or acknowledgement file refused: forged, altered, misaddressed, from no configured peer, or applied before.
+    case bundleRefused = "bundle-refused"
+    /// A peer's acknowledgement of our bundles applied: its push cursor moved.
+    case bundleAcknowledged = "bundle-acknowledged"
     /// A record withdrawn by hand (`hutong records delete`), with the reason given.
     case recordDeleted = "record-deleted"
 }

@@ -10,6 +10,10 @@ public struct PeerEntry: Sendable {
     /// What the peer may do here.
     public let grants: PeerGrants
 
+    /// A peer reached by bundle files only (`url = "file:///folder"`: the folder a
+    /// transfer device carries), never over a connection.
+    public var isFileLink: Bool { url.hasPrefix("file://") }
+
     public init(name: String, url: String, pin: String?, signingKey: String, grants: PeerGrants) throws {
         self.name = name; self.url = url; self.pin = pin; self.grants = grants
         self.signingKey = try PeerKey(base64: signingKey)

@@ -54,6 +54,9 @@ public final class OutgoingBatch: @unchecked Sendable {
     /// Records written so far (all of them once the batch is finished).
     public var count: Int { writer.count }
 
+    /// Shown every byte of the batch before it is compressed (a bundle hashes them).
+    public var tap: (([UInt8]) -> Void)?
+
     /// The records written so far by type, for the daemon's counters.
     public private(set) var countsByType: [String: Int] = [:]
 
@@ -69,10 +72,13 @@ public final class OutgoingBatch: @unchecked Sendable {
     public func next() throws -> [UInt8]? {
         guard !finished else { return nil }
         if !scanDone && lines.count < 1 << 16 { try readPiece() }
+        tap?(lines)
         var out = deflater.compress(lines)
         lines.removeAll(keepingCapacity: true)
         if scanDone {
-            out += deflater.compress(try writer.end(seqTo: cursor))
+            let end = try writer.end(seqTo: cursor)
+            tap?(end)
+            out += deflater.compress(end)
             if endsStream { out += deflater.finish() }
             finished = true
         }
