@@ -145,6 +145,7 @@ extension Node {
 
     /// Writes `ack` signed into `folder` (under a temporary name first, so a transfer device never takes half of it).
     func writeAcknowledgement(_ ack: Acknowledgement, into folder: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = (folder as NSString).appendingPathComponent("ack-\(ack.from)-to-\(ack.to)-\(ack.sequence).json")
         let text = try ack.text(signedBy: try signingKey())
         let temporary = path + ".tmp"

@@ -17,7 +17,9 @@ final class Cluster {
     /// Every node grants every other all types, personal information included,
     /// unless `grants` says otherwise for a (granting node, peer) pair.
     /// `plainHTTP`: no TLS (allowed on loopback only), which is HTTP/1.1.
-    init(_ names: [String], grants: [String: [String]] = [:], plainHTTP: Bool = false) throws {
+    /// `fileLink`: every peer reached by bundle files only (`file://` urls), no TLS.
+    init(_ names: [String], grants: [String: [String]] = [:], plainHTTP: Bool = false, fileLink: Bool = false) throws {
+        let plainHTTP = plainHTTP || fileLink
         dir = try CLI.temporaryDirectory()
         self.names = names
         let script = CLI.repo.appendingPathComponent("deploy/make-test-certs.sh").path
@@ -33,7 +35,8 @@ final class Cluster {
             for p in names where p != n {
                 let extra = grants["\(n)>\(p)"] ?? ["--grant-pull", StandardCatalog.recordTypeNames.joined(separator: ","),
                                                     "--grant-push", StandardCatalog.recordTypeNames.joined(separator: ","), "--personal"]
-                let address = plainHTTP ? ["--url", "http://127.0.0.1:\(ports[p]!)"] : ["--url", "https://127.0.0.1:\(ports[p]!)", "--certificate", "certs/\(p).crt"]
+                let address = fileLink ? ["--url", "file://\(dir)/link-\(p)"]
+                    : plainHTTP ? ["--url", "http://127.0.0.1:\(ports[p]!)"] : ["--url", "https://127.0.0.1:\(ports[p]!)", "--certificate", "certs/\(p).crt"]
                 let r = try CLI.run(["peers", "add", p] + address + ["--signing-key", try publicKey(p), "--config", config(n)] + extra, in: dir)
                 try #require(r.status == 0, "peers add \(p) at \(n): \(r.stderr)")
             }

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+import JSON
+
+/// Nodes that never open a socket to each other (their peers are `file://`
+/// links) exchanging records through `hutong bundle create` / `bundle apply`,
+/// with acknowledgements going back, over a link that loses, repeats and
+/// reorders files, and carries forged and misaddressed ones.
+@Suite(.serialized) struct BundleTests {
+    /// Writes sample records of `type` at node `n` and imports them.
+    static func add(_ c: Cluster, _ n: String, _ type: String, count: Int, seed: Int) throws {
+        let made = try CLI.run(["sample", "--type", type, "--count", "\(count)", "--seed", "\(seed)", "-o", "\(n)/\(type)-\(seed).ndjson"], in: c.dir)
+        try #require(made.status == 0, "\(made.stderr)")
+        try #require(try c.run(n, ["import", "\(n)/\(type)-\(seed).ndjson"]).status == 0)
+    }
+
+    /// Edits `count` of node `n`'s records of `type` (their remarks), as a clerk would.
+    static func edit(_ c: Cluster, _ n: String, _ type: String, count: Int, note: String) throws {
+        let bodies = try c.run(n, ["records", "list", "--type", type, "--json", "--limit", "\(count)"]).lines.compactMap { line -> String? in
+            guard var body = try JSONParser.parse(line)["body"]?.objectValue else { return nil }
+            body["remarks"] = .string(note)
+            return JSONWriter.string(.object(body))
+        }
+        try #require(bodies.count == count)
+        try (bodies.joined(separator: "\n") + "\n").write(toFile: "\(c.dir)/\(n)/edit.ndjson", atomically: true, encoding: .utf8)
+        try #require(try c.run(n, ["import", "\(n)/edit.ndjson"]).status == 0)
+    }
+
+    func create(_ c: Cluster, _ n: String, for peer: String, _ file: String) throws -> CLIRun {
+        try c.run(n, ["bundle", "create", "--for-peer", peer, "-o", file])
+    }
+
+    func apply(_ c: Cluster, _ n: String, _ files: [String], ackDir: String? = nil) throws -> CLIRun {
+        try c.run(n, ["bundle", "apply"] + files + ["--ack-dir", ackDir ?? "\(n)-acks"])
+    }
+
+    @Test func twoNodesConvergeThroughBundlesOnly() throws {
+        let c = try Cluster(["node-a", "node-b", "node-c"], fileLink: true)
+        for n in c.names { try FileManager.default.createDirectory(atPath: "\(c.dir)/\(n)-acks", withIntermediateDirectories: true) }
+        try Self.add(c, "node-a", "penalty", count: 30, seed: 1)
+        try Self.add(c, "node-b", "violation_lead", count: 20, seed: 2)
+
+        // Both ways once; the acknowledgements go back.
+        #expect(try create(c, "node-a", for: "node-b", "a1.hb").stdout.contains("30 records"))
+        #expect(try create(c, "node-b", for: "node-a", "b1.hb").stdout.contains("20 records"))
+        let a1 = try apply(c, "node-b", ["a1.hb"])
+        #expect(a1.status == 0 && a1.stdout.contains("30 stored") && a1.stdout.contains("holds node-a's log up to 30"), "\(a1.stdout)\(a1.stderr)")
+        #expect(try apply(c, "node-a", ["b1.hb"]).status == 0)
+        let acked = try apply(c, "node-a", ["node-b-acks/ack-node-b-to-node-a-30.json"])
+        #expect(acked.status == 0 && acked.stdout.contains("node-b holds this node's log up to 30"), "\(acked.stdout)")
+
+        // Edits on both sides of the same records; node-a's next bundle is lost on the way.
+        try Self.edit(c, "node-a", "penalty", count: 5, note: "甲方更正一")
+        try Self.edit(c, "node-b", "penalty", count: 5, note: "乙方更正")
+        #expect(try create(c, "node-a", for: "node-b", "a2-lost.hb").status == 0)
+        try Self.add(c, "node-a", "penalty", count: 10, seed: 3)
+        // Without an acknowledgement of a2, a3 starts where node-b last acknowledged: it carries a2's changes too.
+        #expect(try create(c, "node-a", for: "node-b", "a3.hb").stdout.contains("sequence 31–"))
+        try Self.edit(c, "node-a", "penalty", count: 5, note: "甲方更正二")
+        #expect(try create(c, "node-a", for: "node-b", "a4.hb").status == 0)
+        // Out of order: the newer a4 first, then the older a3, which must not undo a4's edits.
+        #expect(try apply(c, "node-b", ["a4.hb"]).status == 0)
+        let late = try apply(c, "node-b", ["a3.hb"])
+        #expect(late.status == 0 && late.stdout.contains("0 stored"), "an older bundle stored something over a newer one: \(late.stdout)")
+        // Given twice: nothing changes, and the audit log says so.
+        let twice = try apply(c, "node-b", ["a4.hb"])
+        #expect(twice.status == 0 && twice.stdout.contains("applied before; nothing changed"), "\(twice.stdout)")
+        #expect(try c.run("node-b", ["audit", "list", "--limit", "50"]).stdout.contains("was applied before"))
+
+        // node-b's side back to node-a, and every acknowledgement home.
+        #expect(try create(c, "node-b", for: "node-a", "b2.hb").status == 0)
+        #expect(try apply(c, "node-a", ["b2.hb"]).status == 0)
+        for (n, peer) in [("node-a", "node-b"), ("node-b", "node-a")] {
+            let acks = try FileManager.default.contentsOfDirectory(atPath: "\(c.dir)/\(peer)-acks").filter { $0.hasPrefix("ack-\(peer)-to-\(n)") }
+            #expect(try apply(c, n, acks.map { "\(peer)-acks/\($0)" }).status == 0)
+        }
+        // Converged: the same records, versions and contents at both.
+        var rounds = 0
+        while rounds < 4 {
+            rounds += 1
+            let ab = try create(c, "node-a", for: "node-b", "x-a.hb"), ba = try create(c, "node-b", for: "node-a", "x-b.hb")
+            if ab.stdout.contains("lacks nothing") && ba.stdout.contains("lacks nothing") { break }
+            if !ab.stdout.contains("lacks nothing") { _ = try apply(c, "node-b", ["x-a.hb"]) }
+            if !ba.stdout.contains("lacks nothing") { _ = try apply(c, "node-a", ["x-b.hb"]) }
+            for (n, peer) in [("node-a", "node-b"), ("node-b", "node-a")] {
+                let acks = try FileManager.default.contentsOfDirectory(atPath: "\(c.dir)/\(peer)-acks").filter { $0.hasPrefix("ack-\(peer)-to-\(n)") }
+                _ = try apply(c, n, acks.map { "\(peer)-acks/\($0)" })
+            }
+        }
+        let (sa, sb) = (try c.state("node-a"), try c.state("node-b"))
+        #expect(sa.count == 60 && sa == sb, "node-a \(sa.count) records, node-b \(sb.count); \(rounds) rounds")
+        // The concurrent edits met as conflicts, settled the same way at both.
+        #expect(try c.run("node-b", ["audit", "list", "--limit", "1000"]).stdout.contains("conflict"))
+        for n in ["node-a", "node-b"] { #expect(try c.run(n, ["audit", "verify"]).stdout.contains("intact")) }
+    }
+
+    @Test func forgedAlteredAndMisaddressedBundlesAreRefusedWhole() throws {
+        let c = try Cluster(["node-a", "node-b", "node-c"], fileLink: true)
+        try Self.add(c, "node-a", "penalty", count: 12, seed: 4)
+        let before = try c.state("node-b")
+
+        // Misaddressed: made for node-c, given to node-b.
+        #expect(try create(c, "node-a", for: "node-c", "for-c.hb").status == 0)
+        let wrong = try apply(c, "node-b", ["for-c.hb"])
+        #expect(wrong.status == 1 && wrong.stdout.contains("addressed to node-c, not to this node (node-b)"), "\(wrong.stdout)")
+
+        // Forged: a node calling itself node-a, with a key of its own.
+        let forger = try Cluster(["node-a", "node-b"], fileLink: true)
+        try Self.add(forger, "node-a", "penalty", count: 3, seed: 5)
+        #expect(try create(forger, "node-a", for: "node-b", "\(c.dir)/forged.hb").status == 0)
+        let forged = try apply(c, "node-b", ["forged.hb"])
+        #expect(forged.status == 1 && forged.stdout.contains("does not verify against node-a's signing key"), "\(forged.stdout)")
+
+        // Altered: a record's content changed inside a genuine bundle, recompressed.
+        #expect(try create(c, "node-a", for: "node-b", "genuine.hb").status == 0)
+        let plain = try #require(try CLI.run(["-dc", "genuine.hb"], in: c.dir, executable: "/bin/gzip").stdout)
+        var lines = plain.components(separatedBy: "\n")
+        // The same JSON, spaced otherwise: the batch's signature covers its bytes.
+        let i = try #require(lines.firstIndex { $0.contains("\"body\"") })
+        lines[i] = lines[i].replacingOccurrences(of: "\"body\":", with: "\"body\": ")
+        try lines.joined(separator: "\n").write(toFile: "\(c.dir)/altered", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["-c", "gzip -c altered > altered.hb"], in: c.dir, executable: "/bin/sh").status == 0)
+        let altered = try apply(c, "node-b", ["altered.hb"])
+        #expect(altered.status == 1 && altered.stdout.contains("refused"), "\(altered.stdout)")
+        // Cut short in transfer: refused, and the whole file later applies.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(c.dir)/genuine.hb"))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: "\(c.dir)/cut.hb"))
+        let cut = try apply(c, "node-b", ["cut.hb"])
+        #expect(cut.status == 1 && cut.stdout.contains("cut short"), "\(cut.stdout)")
+
+        // None of it reached the store; each refusal is in the audit log.
+        #expect(try c.state("node-b").count <= before.count + 12)
+        let audit = try c.run("node-b", ["audit", "list", "--limit", "50"]).stdout
+        #expect(audit.components(separatedBy: "bundle-refused").count - 1 >= 4, "\(audit)")
+        let whole = try apply(c, "node-b", ["genuine.hb"])
+        let held = try c.state("node-b").count
+        #expect(whole.status == 0 && held == 12, "\(whole.stdout)")
+        // node-a's own bundle given back to it, and an acknowledgement that is not one.
+        #expect(try apply(c, "node-a", ["genuine.hb"]).stdout.contains("written by this node itself"))
+        try "{\"hutong_ack\":1}\n".write(toFile: "\(c.dir)/bad-ack.json", atomically: true, encoding: .utf8)
+        #expect(try apply(c, "node-a", ["bad-ack.json"]).status == 1)
+    }
+
+    @Test func partsUnderASizeLimitApplyInAnyOrder() throws {
+        let c = try Cluster(["node-a", "node-b"], fileLink: true)
+        try Self.add(c, "node-a", "penalty", count: 6_000, seed: 6)
+        let made = try c.run("node-a", ["bundle", "create", "--for-peer", "node-b", "-o", "big.hb", "--max-size", "1M"])
+        let parts = made.stdout.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+        #expect(made.status == 0 && parts.count >= 2 && parts.allSatisfy { $0.hasPrefix("big.hb.") }, "\(made.stdout)\(made.stderr)")
+        for p in parts {
+            let size = (try FileManager.default.attributesOfItem(atPath: "\(c.dir)/\(p)")[.size] as? Int) ?? .max
+            #expect(size <= 1 << 20, "\(p) is \(size) bytes")
+        }
+        // The last part first: its records are applied, but node-b holds node-a's log without a gap only once all arrived.
+        let last = try apply(c, "node-b", [parts.last!])
+        #expect(last.status == 0 && !last.stdout.contains("holds node-a's log"), "\(last.stdout)")
+        let rest = try apply(c, "node-b", Array(parts.dropLast()))
+        #expect(rest.status == 0, "\(rest.stdout)")
+        #expect(try c.state("node-b") == c.state("node-a") && c.state("node-b").count == 6_000)
+        let acks = try FileManager.default.contentsOfDirectory(atPath: "\(c.dir)/node-b-acks").sorted()
+        #expect(acks.contains("ack-node-b-to-node-a-6000.json"), "\(acks)")
+    }
+}
