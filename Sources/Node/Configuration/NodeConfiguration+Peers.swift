@@ -11,7 +11,7 @@ extension NodeConfiguration {
             [[peers]]
             name = "\(name)"
             url = "\(peerURL)"
-            \(pin.map { "pin = \"\($0)\"" } ?? "# no pin: plain HTTP on loopback only")
+            \(pin.map { "pin = \"\($0)\"" } ?? (peerURL.hasPrefix("file://") ? "# reached by bundle files only (hutong bundle): no connection, no pin" : "# no pin: plain HTTP on loopback only"))
             signing_key = "\(signingKey)"
             # What \(name) may do here; anything not listed is denied.
             grants = { pull = \(list(grants.pull.sorted())), push = \(list(grants.push.sorted())), regions = \(list(grants.regions)), personal = \(grants.personal) }
