@@ -55,15 +55,7 @@ for n in "${nodes[@]}"; do
 done
 
 # The agency: the worked example's table, its valid rows, and the triggers.
-python3 - "$repo/deploy/examples/legacy-penalty/xzcf-2023.csv" <<'PY'
-import csv, sqlite3, sys
-rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
-db = sqlite3.connect("agency.sqlite")
-db.execute("PRAGMA journal_mode = WAL")
-db.execute("CREATE TABLE t_xzcf (" + ", ".join("ID INTEGER PRIMARY KEY" if c == "ID" else f"{c} TEXT" for c in rows[0]) + ")")
-db.executemany(f"INSERT INTO t_xzcf VALUES ({','.join('?' * len(rows[0]))})", [r for r in rows[1:] if r[0] in ("1001", "1002", "1003", "1004", "1005")])
-db.commit()
-PY
+python3 "$repo/Benchmarks/agency-table.py" "$repo/deploy/examples/legacy-penalty/xzcf-2023.csv" agency.sqlite
 printf '\n[[sources]]\nname = "xzcf"\ndatabase = "%s"\ntable = "t_xzcf"\nmapping = "%s"\n' "$work/agency.sqlite" "$repo/deploy/examples/legacy-penalty/penalty.toml" >> node-a/hutong.toml
 "$h" capture install xzcf --config node-a/hutong.toml >/dev/null
 for n in "${nodes[@]}"; do
