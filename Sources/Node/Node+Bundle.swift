@@ -185,10 +185,9 @@ extension Node {
             guard ack.sequence <= last else {
                 throw BundleError("acknowledges sequence \(ack.sequence), beyond the end of this node's log (\(last)): not from bundles of this store")
             }
-            let current = try BundleCursor.start(store, epoch: store.epoch, peer: p)
             if let c = try store.cursor(peer: p.name, direction: .push), c.epoch == store.epoch, c.sequence >= ack.sequence {
                 result.alreadyKnown = true
-                result.cursor = max(current, c.sequence)
+                result.cursor = c.sequence
                 return result
             }
             try store.setCursor(BundleCursor.acknowledged(peer: p, epoch: store.epoch, sequence: ack.sequence))

@@ -99,6 +99,9 @@ import JSON
         try Self.add(c, "node-a", "penalty", count: 12, seed: 4)
         let before = try c.state("node-b")
 
+        // A folder that is not there: a clear message, and no file.
+        let nowhere = try create(c, "node-a", for: "node-b", "no-such-folder/x.hb")
+        #expect(nowhere.status == 2 && nowhere.stderr.contains("cannot write no-such-folder/x.hb.part1.tmp"), "\(nowhere.stderr)")
         // Misaddressed: made for node-c, given to node-b.
         #expect(try create(c, "node-a", for: "node-c", "for-c.hb").status == 0)
         let wrong = try apply(c, "node-b", ["for-c.hb"])

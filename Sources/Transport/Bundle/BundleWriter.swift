@@ -44,50 +44,63 @@ public struct BundleWriter {
         var written: [Part] = []
         var since = start
         var reachedEnd = false
-        while !reachedEnd {
-            let number = written.count + 1
-            let temporary = "\(path).part\(number).tmp"
-            guard FileManager.default.createFile(atPath: temporary, contents: nil), let file = FileHandle(forWritingAtPath: temporary) else {
-                throw BundleError("cannot write \(temporary): check that the folder exists and this user may write in it")
+        var temporary = ""
+        // A failure leaves no file behind, whole or half written.
+        func discard() {
+            for p in written { try? FileManager.default.removeItem(atPath: p.path) }
+            try? FileManager.default.removeItem(atPath: temporary)
+        }
+        do {
+            while !reachedEnd {
+                let number = written.count + 1
+                temporary = "\(path).part\(number).tmp"
+                guard FileManager.default.createFile(atPath: temporary, contents: nil), let file = FileHandle(forWritingAtPath: temporary) else {
+                    throw BundleError("cannot write \(temporary): check that the folder exists and this user may write in it")
+                }
+                var bytes = 0
+                func put(_ b: [UInt8]) { if !b.isEmpty { file.write(Data(b)); bytes += b.count } }
+                var open = true
+                defer { if open { try? file.close() } }
+                let deflater = Deflater()
+                let header = BundleHeader(bundleID: id, from: store.nodeID, to: peer.name, epoch: store.epoch, seqFrom: since, part: number)
+                let (headerLine, headerSignature) = try header.signed(by: key)
+                put(deflater.compress(headerLine))
+                let content = ContentDigest()
+                var batches = 0, records = 0, largest = 0
+                while true {
+                    let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: since, limit: batchSize,
+                                              deflater: deflater, selection: selection)
+                    batch.tap = { content.digest.update(data: $0) }
+                    let before = bytes
+                    while let piece = try batch.next() { put(piece) }
+                    batches += 1
+                    records += batch.count
+                    largest = max(largest, bytes - before)
+                    reachedEnd = batch.reachedEnd || batch.cursor == since
+                    since = batch.cursor
+                    if reachedEnd { break }
+                    // The next batch might not fit: it goes into the next part.
+                    if let maxBytes, bytes + 2 * largest + (64 << 10) > maxBytes { break }
+                }
+                let end = BundleEnd(bundleID: id, seqTo: since, batches: batches, records: records,
+                                    contentHash: ContentHash.hex(content.digest.finalize()))
+                put(deflater.compress(try end.line(signedBy: key, headerSignature: headerSignature)))
+                put(deflater.finish())
+                open = false
+                try file.close()
+                if let maxBytes, bytes > maxBytes {
+                    throw BundleError("a part would be \(bytes) bytes, more than the \(maxBytes) allowed: one batch of \(batchSize) records takes about \(largest) bytes here; give a larger size")
+                }
+                written.append(Part(path: temporary, header: header, end: end, bytes: bytes))
+                temporary = ""
             }
-            var bytes = 0
-            func put(_ b: [UInt8]) { if !b.isEmpty { file.write(Data(b)); bytes += b.count } }
-            defer { try? file.close() }
-            let deflater = Deflater()
-            let header = BundleHeader(bundleID: id, from: store.nodeID, to: peer.name, epoch: store.epoch, seqFrom: since, part: number)
-            let (headerLine, headerSignature) = try header.signed(by: key)
-            put(deflater.compress(headerLine))
-            let content = ContentDigest()
-            var batches = 0, records = 0, largest = 0
-            while true {
-                let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: since, limit: batchSize,
-                                          deflater: deflater, selection: selection)
-                batch.tap = { content.digest.update(data: $0) }
-                let before = bytes
-                while let piece = try batch.next() { put(piece) }
-                batches += 1
-                records += batch.count
-                largest = max(largest, bytes - before)
-                reachedEnd = batch.reachedEnd || batch.cursor == since
-                since = batch.cursor
-                if reachedEnd { break }
-                // The next batch might not fit: it goes into the next part.
-                if let maxBytes, bytes + 2 * largest + (64 << 10) > maxBytes { break }
-            }
-            let end = BundleEnd(bundleID: id, seqTo: since, batches: batches, records: records,
-                                contentHash: ContentHash.hex(content.digest.finalize()))
-            put(deflater.compress(try end.line(signedBy: key, headerSignature: headerSignature)))
-            put(deflater.finish())
-            try file.close()
-            if let maxBytes, bytes > maxBytes {
-                try? FileManager.default.removeItem(atPath: temporary)
-                throw BundleError("a part would be \(bytes) bytes, more than the \(maxBytes) allowed: one batch of \(batchSize) records takes about \(largest) bytes here; give a larger size")
-            }
-            written.append(Part(path: temporary, header: header, end: end, bytes: bytes))
+        } catch {
+            discard()
+            throw error
         }
         // Nothing for the peer: no file at all.
         if written.reduce(0, { $0 + $1.end.records }) == 0 {
-            for p in written { try? FileManager.default.removeItem(atPath: p.path) }
+            discard()
             return []
         }
         return try written.enumerated().map { i, p in
