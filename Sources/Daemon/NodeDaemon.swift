@@ -69,6 +69,9 @@ public struct NodeDaemon: Sendable {
         }
     }
 
+    /// How often the folders of peers reached by files are looked at, at most.
+    static let linkLookSeconds: TimeInterval = 5
+
     /// One group of services for `node`, until SIGTERM (nil `reload.next`) or an accepted SIGHUP.
     func run(_ node: Node, reload: Reload) async throws {
         let listening = Listening()
@@ -100,8 +103,13 @@ public struct NodeDaemon: Sendable {
         if !c.sources.isEmpty || !c.sinks.isEmpty {
             services.append(CaptureService(node: node, heartbeat: heartbeat, log: log, metrics: metrics, stored: push.wakeAll))
         }
-        if !c.peers.isEmpty {
+        if !push.semaphores.isEmpty {
             services.append(SyncService(node: node, interval: settings.syncSeconds, log: log, metrics: metrics, wakers: push))
+        }
+        let fileLinks = c.peers.filter(\.isFileLink)
+        if !fileLinks.isEmpty {
+            services.append(FileLinkService(node: node, peers: fileLinks, every: min(settings.syncSeconds, Self.linkLookSeconds),
+                                            settle: settings.linkSettleSeconds, log: log))
         }
         services.append(MaintenanceService(node: node, log: log, metrics: metrics))
         services.append(NotifyService(daemon: self, log: log, admin: settings.adminListen != nil, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload, node: node))

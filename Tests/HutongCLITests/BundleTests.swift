@@ -163,4 +163,62 @@ import JSON
         let acks = try FileManager.default.contentsOfDirectory(atPath: "\(c.dir)/node-b-acks").sorted()
         #expect(acks.contains("ack-node-b-to-node-a-6000.json"), "\(acks)")
     }
+
+    /// Two daemons whose only link is a pair of folders: the test carries
+    /// files between them as a transfer device would. Records written at
+    /// either side arrive at the other, acknowledgements come back, and a
+    /// file that is no bundle is moved aside, not lost.
+    @Test func daemonsExchangeThroughTheirFolders() throws {
+        let c = try Cluster(["node-a", "node-b"], fileLink: true)
+        for n in c.names {
+            try c.editConfig(n, [("sync_seconds = 60", "sync_seconds = 0.5"), ("link_settle_seconds = 10", "link_settle_seconds = 0")])
+        }
+        try Self.add(c, "node-a", "penalty", count: 20, seed: 7)
+        try Self.add(c, "node-b", "violation_lead", count: 10, seed: 8)
+        // node-a's side of its link to node-b is link-node-b; node-b's side is link-node-a.
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: "\(c.dir)/link-node-b/in", withIntermediateDirectories: true)
+        try "not a bundle\n".write(toFile: "\(c.dir)/link-node-b/in/stray.txt", atomically: true, encoding: .utf8)
+        let pids = try c.names.map { n in
+            try CLI.spawn(["run", "--admin-listen", "127.0.0.1:0", "--config", c.config(n)], in: c.dir, log: "\(c.dir)/\(n).log")
+        }
+        defer { for p in pids { CLI.kill(p) } }
+        let logs = { c.names.map { (try? String(contentsOfFile: "\(c.dir)/\($0).log", encoding: .utf8)) ?? "" }.joined(separator: "\n") }
+        /// Moves every finished file from one side's out/ to the other's in/.
+        func carry(_ from: String, _ to: String) throws {
+            let out = "\(c.dir)/\(from)/out", inbox = "\(c.dir)/\(to)/in"
+            try fm.createDirectory(atPath: inbox, withIntermediateDirectories: true)
+            for name in (try? fm.contentsOfDirectory(atPath: out)) ?? [] where !name.hasSuffix(".tmp") {
+                try fm.moveItem(atPath: "\(out)/\(name)", toPath: "\(inbox)/\(name)")
+            }
+        }
+        let end = Date().addingTimeInterval(60)
+        var states = (try c.state("node-a"), try c.state("node-b"))
+        while Date() < end, !(states.0.count == 30 && states.0 == states.1) {
+            try carry("link-node-b", "link-node-a")
+            try carry("link-node-a", "link-node-b")
+            Thread.sleep(forTimeInterval: 0.2)
+            states = (try c.state("node-a"), try c.state("node-b"))
+        }
+        #expect(states.0.count == 30 && states.0 == states.1, "node-a \(states.0.count), node-b \(states.1.count): \(logs())")
+        // The acknowledgements came home: each side knows the other holds its log.
+        let acknowledged = Date().addingTimeInterval(30)
+        var audits = ""
+        while Date() < acknowledged {
+            try carry("link-node-b", "link-node-a")
+            try carry("link-node-a", "link-node-b")
+            audits = try c.names.map { try c.run($0, ["audit", "list", "--limit", "100"]).stdout }.joined()
+            if audits.components(separatedBy: "bundle-acknowledged").count - 1 >= 2 { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(audits.components(separatedBy: "bundle-acknowledged").count - 1 >= 2, "\(audits)")
+        // The stray file was set aside with its reason, not deleted.
+        #expect(fm.fileExists(atPath: "\(c.dir)/link-node-b/in/refused/stray.txt") && logs().contains("refused stray.txt"), "\(logs())")
+        for p in pids { _ = Glibc.kill(p, SIGTERM) }
+        for p in pids {
+            var status: Int32 = -1
+            for _ in 0..<1_000 where waitpid(p, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.01) }
+            #expect(status == 0, "exit status \(status): \(logs())")
+        }
+    }
 }

@@ -16,6 +16,8 @@ extension NodeConfiguration {
         public var logFormat: String?
         /// A change a peer has lacked this long counts as stuck (the status page, `status --explain`).
         public var staleAfterSeconds: Double = 120
+        /// A file in a file-link peer's `in/` folder is taken once unchanged this long.
+        public var linkSettleSeconds: Double = 10
 
         public init() {}
 
@@ -33,7 +35,7 @@ extension NodeConfiguration {
         return t
     }
 
-    static let daemonKeys = ["sync_seconds", "admin_listen", "log_level", "log_format", "stale_after_seconds"]
+    static let daemonKeys = ["sync_seconds", "admin_listen", "log_level", "log_format", "stale_after_seconds", "link_settle_seconds"]
 
     static func daemon(_ table: TOMLTable, path: String) throws -> DaemonSettings {
         var d = DaemonSettings()
@@ -47,6 +49,7 @@ extension NodeConfiguration {
         }
         if let s = try seconds("sync_seconds", least: 0.1) { d.syncSeconds = s }
         if let s = try seconds("stale_after_seconds", least: 0) { d.staleAfterSeconds = s }
+        if let s = try seconds("link_settle_seconds", least: 0) { d.linkSettleSeconds = s }
         if let v = t["admin_listen"] {
             guard let text = v.string, text == "off" || hostAndPort(text) != nil else {
                 throw ConfigurationError("\(path): [daemon] admin_listen must be HOST:PORT (e.g. \"127.0.0.1:9464\") or \"off\"")

@@ -223,6 +223,9 @@ public struct NodeConfiguration: Sendable {
         log_level = "info"
         # A change a peer has lacked this long counts as stuck (status --explain).
         stale_after_seconds = 120
+        # For peers reached by files (url = "file:///FOLDER"): a file in FOLDER/in
+        # is taken once it has not changed for this long (the transfer device may be writing it).
+        link_settle_seconds = 10
 
         # Peers: one [[peers]] table each, added by `hutong peers add`.
         # Everything a peer may do here is listed in its grants; the rest is denied.
