@@ -124,6 +124,10 @@ extension Node {
         }
         let name = (path as NSString).lastPathComponent
         let from = reader.header.map { "from \($0.from) " } ?? ""
+        // For `hutong status`: a file applied from a peer is its "last sync", a refused one its last error.
+        if let h = reader.header, configuration.peer(named: h.from) != nil {
+            try? store.noteSync(peer: h.from, error: result.refused.map { "\(name): \($0)" })
+        }
         if let why = result.refused {
             try? store.audit(kind: .bundleRefused, detail: "\(from)\(name): \(why)" + (result.batches > 0 ? " (\(result.batches) batches applied before that)" : ""))
         } else if result.wasAppliedBefore {
@@ -185,6 +189,8 @@ extension Node {
             guard ack.sequence <= last else {
                 throw BundleError("acknowledges sequence \(ack.sequence), beyond the end of this node's log (\(last)): not from bundles of this store")
             }
+            // For `hutong status`: the peer's word back, and how far it holds our log.
+            try store.noteCall(peer: p.name, pulledTo: ack.sequence)
             if let c = try store.cursor(peer: p.name, direction: .push), c.epoch == store.epoch, c.sequence >= ack.sequence {
                 result.alreadyKnown = true
                 result.cursor = c.sequence

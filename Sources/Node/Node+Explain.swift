@@ -104,7 +104,16 @@ extension Node {
                 }
                 // Transport: this node's syncs with the peer, the peer's calls here, this node's certificate.
                 let c = peer.contact
-                if let expiry = certificateExpiry, expiry < now {
+                if p.isFileLink {
+                    let folder = Node.linkFolder(p)
+                    if let error = c.lastError {
+                        link(.transport, .broken, "a file from \(p.name) was refused \(Age.ago(c.lastErrorAt, now: now)) (moved to \(folder)/in/refused): \(error)")
+                    } else if c.lastCalled == nil && pending.count > 0 {
+                        link(.transport, .broken, "\(p.name) has never acknowledged a bundle: check that the transfer device carries \(folder)/out to \(p.name) and brings its files back into \(folder)/in")
+                    } else {
+                        link(.transport, .ok, "reached by files at \(folder): its last acknowledgement \(Age.ago(c.lastCalled, now: now)), the last bundle from it applied \(Age.ago(c.lastSync, now: now))")
+                    }
+                } else if let expiry = certificateExpiry, expiry < now {
                     link(.transport, .broken, "this node's certificate (\(configuration.tls!.certificate)) expired \(Age.ago(expiry, now: now)); every peer refuses it until it is renewed")
                 } else if let error = c.lastError {
                     link(.transport, .broken, "syncs with \(p.name) have failed since \(Age.ago(c.failingSince ?? c.lastErrorAt, now: now)) (\(p.url)): \(error)"

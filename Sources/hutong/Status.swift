@@ -75,7 +75,9 @@ struct Status: ParsableCommand {
     /// One peer: our last sync with it, its last call here, what it lacks, what went wrong.
     static func line(_ p: PeerStatus, now: Date = Date()) -> String {
         let c = p.contact
-        var text = "peer \(p.entry.name) (\(p.entry.url)): \(p.lagText(now: now));  last sync \(Age.ago(c.lastSync, now: now));  called here \(Age.ago(c.lastCalled, now: now))"
+        var text = p.entry.isFileLink
+            ? "peer \(p.entry.name) (files at \(Node.linkFolder(p.entry))): \(p.lagText(now: now));  last bundle from it applied \(Age.ago(c.lastSync, now: now));  its last acknowledgement \(Age.ago(c.lastCalled, now: now))"
+            : "peer \(p.entry.name) (\(p.entry.url)): \(p.lagText(now: now));  last sync \(Age.ago(c.lastSync, now: now));  called here \(Age.ago(c.lastCalled, now: now))"
         if let e = c.lastError {
             text += "\n    failing since \(Age.ago(c.failingSince ?? c.lastErrorAt, now: now)): \(e)"
         }

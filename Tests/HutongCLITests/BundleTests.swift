@@ -212,6 +212,11 @@ import JSON
             Thread.sleep(forTimeInterval: 0.2)
         }
         #expect(audits.components(separatedBy: "bundle-acknowledged").count - 1 >= 2, "\(audits)")
+        // Operators see the link as such: what was acknowledged, and that nothing is stuck.
+        let status = try c.run("node-a", ["status"]).stdout
+        #expect(status.contains("peer node-b (files at \(c.dir)/link-node-b): has every change") && !status.contains("acknowledgement never"), "\(status)")
+        let explained = try c.run("node-a", ["status", "--explain", "--json"])
+        #expect(explained.status == 0 && explained.stdout.contains("reached by files at \(c.dir)/link-node-b: its last acknowledgement"), "\(explained.stdout)")
         // The stray file was set aside with its reason, not deleted.
         #expect(fm.fileExists(atPath: "\(c.dir)/link-node-b/in/refused/stray.txt") && logs().contains("refused stray.txt"), "\(logs())")
         for p in pids { _ = Glibc.kill(p, SIGTERM) }
