@@ -144,6 +144,36 @@ import JSON
         #expect(try apply(c, "node-a", ["bad-ack.json"]).status == 1)
     }
 
+    /// Grants that differ each way hold over files as over HTTPS: the sender
+    /// sends what the peer may pull, masked without the personal grant; the
+    /// receiver quarantines what the sender may not write there; a widened
+    /// grant makes the next bundle start over, unmasked.
+    @Test func grantsAndMaskingHoldOverFiles() throws {
+        let c = try Cluster(["node-a", "node-b"], grants: ["node-a>node-b": ["--grant-pull", "penalty,violation_lead", "--grant-push", "penalty"],
+                                                          "node-b>node-a": ["--grant-pull", "penalty", "--grant-push", "penalty"]], fileLink: true)
+        try Self.add(c, "node-a", "penalty", count: 50, seed: 9)
+        try Self.add(c, "node-a", "violation_lead", count: 20, seed: 9)
+        func masked() throws -> Int {
+            try c.run("node-b", ["records", "list", "--json", "--limit", "1000"]).lines.filter {
+                !(try JSONParser.parse($0)["masked"]?.arrayValue ?? []).isEmpty
+            }.count
+        }
+        #expect(try create(c, "node-a", for: "node-b", "a1.hb").stdout.contains("70 records"))
+        let first = try apply(c, "node-b", ["a1.hb"])
+        // node-a sends leads (node-b may pull them there), but node-b lets node-a write penalties only.
+        #expect(first.status == 1 && first.stdout.contains("50 stored") && first.stdout.contains("20 quarantined"), "\(first.stdout)")
+        let held = try JSONParser.parse(try c.run("node-b", ["status", "--json"]).stdout)["records"]
+        let maskedFirst = try masked()
+        #expect(held?["penalty"]?.intValue == 50 && held?["violation_lead"] == nil && maskedFirst > 0, "\(String(describing: held))")
+        // node-b's acknowledgement home, then node-a's operator lets node-b see personal information.
+        #expect(try apply(c, "node-a", ["node-b-acks/ack-node-b-to-node-a-70.json"]).status == 0)
+        try c.editConfig("node-a", [("personal = false", "personal = true")])
+        let second = try create(c, "node-a", for: "node-b", "a2.hb")
+        #expect(second.stdout.contains("sequence 1–70"), "the widened grant did not start the bundle over: \(second.stdout)")
+        _ = try apply(c, "node-b", ["a2.hb"])
+        #expect(try masked() == 0)
+    }
+
     @Test func partsUnderASizeLimitApplyInAnyOrder() throws {
         let c = try Cluster(["node-a", "node-b"], fileLink: true)
         try Self.add(c, "node-a", "penalty", count: 6_000, seed: 6)
