@@ -66,7 +66,9 @@ struct StatusPage {
             for p in peers {
                 let h = p.contact
                 let state = h.lastError.map { "<span class=\"bad\">\(e($0))</span>" } ?? (h.lastSync == nil ? "<span class=\"muted\">尚未同步 not yet</span>" : "<span class=\"ok\">正常 ok</span>")
-                out += "<tr><td>\(e(p.entry.name))</td><td>\(e(p.entry.url))</td><td>\(e(Age.ago(h.lastSync, now: now)))</td><td>\(e(Age.ago(h.lastCalled, now: now)))</td>"
+                // A file link: its folder; "last sync" is the last bundle applied from it, "called" its last acknowledgement.
+                let address = p.entry.isFileLink ? "文件交换 files at \(Node.linkFolder(p.entry))" : p.entry.url
+                out += "<tr><td>\(e(p.entry.name))</td><td>\(e(address))</td><td>\(e(Age.ago(h.lastSync, now: now)))</td><td>\(e(Age.ago(h.lastCalled, now: now)))</td>"
                 out += "<td class=\"lag\">\(p.pending.count == 0 ? "0" : "\(p.pending.count)\(p.pending.more ? "+" : "") (\(e(Age.text(p.lagSeconds(now: now)))))")</td><td>\(state)</td></tr>\n"
             }
             out += "</table>\n"
