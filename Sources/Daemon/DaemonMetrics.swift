@@ -32,6 +32,10 @@ public final class DaemonMetrics: Sendable {
         "hutong_sync_last_success_timestamp_seconds": "When a sync with a peer last succeeded (Unix time).",
         "hutong_peer_lag_changes": "Changes of this node's log a peer lacks (counted up to 100000).",
         "hutong_peer_lag_seconds": "Age of the oldest change a peer lacks; 0 when it lacks none.",
+        "hutong_bundles_written_total": "Bundle files written for a peer reached by files.",
+        "hutong_bundles_applied_total": "Bundle files from a peer reached by files applied here.",
+        "hutong_link_files_refused_total": "Files from a peer reached by files that were refused (moved to in/refused).",
+        "hutong_link_last_acknowledgement_timestamp_seconds": "When a peer reached by files last acknowledged this node's bundles (Unix time).",
         "hutong_tombstones_purged_total": "Tombstones removed by upkeep once every peer and sink had them.",
         "hutong_records": "Records in the store, by record type (tombstones not counted).",
         "hutong_open_conflicts": "Conflicts waiting for a person's decision (hutong conflicts list).",
@@ -117,6 +121,18 @@ public final class DaemonMetrics: Sendable {
     /// Items quarantined here, from a source or a peer.
     private func quarantined(_ type: String, from: String, _ n: Int) {
         counter("hutong_records_quarantined_total", [("type", type), ("from", from)]).increment(by: Int64(n))
+    }
+
+    /// One look at a file link's folder.
+    func linked(_ r: FileLinkRound) {
+        let peer = [("peer", r.peer)]
+        if !r.written.isEmpty { counter("hutong_bundles_written_total", peer).increment(by: Int64(r.written.count)) }
+        let applied = r.applied.filter { $0.refused == nil }.count
+        if applied > 0 { counter("hutong_bundles_applied_total", peer).increment(by: Int64(applied)) }
+        if !r.refused.isEmpty { counter("hutong_link_files_refused_total", peer).increment(by: Int64(r.refused.count)) }
+        if r.acknowledgements.contains(where: { $0.refused == nil }) {
+            gauge("hutong_link_last_acknowledgement_timestamp_seconds", peer).set(Date().timeIntervalSince1970)
+        }
     }
 
     func reloaded(_ ok: Bool) {

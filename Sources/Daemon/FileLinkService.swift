@@ -17,6 +17,7 @@ struct FileLinkService: Service {
     let every: TimeInterval
     let settle: TimeInterval
     let log: Logger
+    let metrics: DaemonMetrics
 
     func run() async throws {
         let stop = StopFlag()
@@ -37,6 +38,7 @@ struct FileLinkService: Service {
                 let round = node.exchangeFiles(with: p, settleSeconds: settle, lastWritten: &last)
                 lastWritten[p.name] = last
                 report(round)
+                metrics.linked(round)
             }
             _ = stop.wake.wait(timeout: .now() + .milliseconds(Int(every * 1_000)))
         }

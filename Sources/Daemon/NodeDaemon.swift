@@ -109,7 +109,7 @@ public struct NodeDaemon: Sendable {
         let fileLinks = c.peers.filter(\.isFileLink)
         if !fileLinks.isEmpty {
             services.append(FileLinkService(node: node, peers: fileLinks, every: min(settings.syncSeconds, Self.linkLookSeconds),
-                                            settle: settings.linkSettleSeconds, log: log))
+                                            settle: settings.linkSettleSeconds, log: log, metrics: metrics))
         }
         services.append(MaintenanceService(node: node, log: log, metrics: metrics))
         services.append(NotifyService(daemon: self, log: log, admin: settings.adminListen != nil, listening: listening, summary: "node \(c.nodeID): \(c.sources.count) sources, \(c.sinks.count) sinks, \(c.peers.count) peers", reload: reload, node: node))

@@ -247,8 +247,14 @@ import JSON
         #expect(status.contains("peer node-b (files at \(c.dir)/link-node-b): has every change") && !status.contains("acknowledgement never"), "\(status)")
         let explained = try c.run("node-a", ["status", "--explain", "--json"])
         #expect(explained.status == 0 && explained.stdout.contains("reached by files at \(c.dir)/link-node-b: its last acknowledgement"), "\(explained.stdout)")
-        // The stray file was set aside with its reason, not deleted.
+        // The stray file was set aside with its reason, not deleted, and counted.
         #expect(fm.fileExists(atPath: "\(c.dir)/link-node-b/in/refused/stray.txt") && logs().contains("refused stray.txt"), "\(logs())")
+        let aLog = (try? String(contentsOfFile: "\(c.dir)/node-a.log", encoding: .utf8)) ?? ""
+        let admin = try #require(aLog.components(separatedBy: "admin on port ").last?.prefix { $0.isNumber }.description)
+        let metrics = try CLI.run(["-s", "http://127.0.0.1:\(admin)/metrics"], in: c.dir, executable: "/usr/bin/curl").stdout
+        for series in ["hutong_bundles_written_total", "hutong_bundles_applied_total", "hutong_link_files_refused_total"] {
+            #expect((RunCommandTests.value(metrics, series + #"{peer="node-b"}"#) ?? 0) >= 1, "\(series): \(metrics)")
+        }
         for p in pids { _ = Glibc.kill(p, SIGTERM) }
         for p in pids {
             var status: Int32 = -1
