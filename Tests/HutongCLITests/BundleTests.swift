@@ -192,6 +192,25 @@ import JSON
         #expect(try c.state("node-b") == c.state("node-a") && c.state("node-b").count == 6_000)
         let acks = try FileManager.default.contentsOfDirectory(atPath: "\(c.dir)/node-b-acks").sorted()
         #expect(acks.contains("ack-node-b-to-node-a-6000.json"), "\(acks)")
+
+        // A large bundle killed while it is applied (kill -9): applied again, it completes, nothing doubled.
+        try Self.add(c, "node-a", "violation_lead", count: 6_000, seed: 7)
+        #expect(try create(c, "node-a", for: "node-b", "more.hb").status == 0)
+        let pid = try CLI.spawn(["bundle", "apply", "more.hb", "--no-ack", "--config", c.config("node-b")], in: c.dir, log: "\(c.dir)/killed.log")
+        // Killed as soon as its first batch is in (a count by SQL, cheaper than a listing).
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (Int(try CaptureCommandTests.sql("node-b/hutong.sqlite", "SELECT count(*) FROM records", in: c.dir)) ?? 0) <= 6_000 {
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        _ = Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        let between = try c.state("node-b").count
+        let again = try apply(c, "node-b", ["more.hb"])
+        #expect(again.status == 0, "\(again.stdout)")
+        #expect(try c.state("node-b") == c.state("node-a") && c.state("node-b").count == 12_000, "after the kill node-b held \(between)")
+        #expect(between < 12_000 || again.stdout.contains("applied before"), "\(again.stdout)")
+        #expect(try c.run("node-b", ["check"]).status == 0)
     }
 
     /// Two daemons whose only link is a pair of folders: the test carries
