@@ -16,7 +16,7 @@ struct Peers: ParsableCommand {
             commandName: "add",
             abstract: "Add a peer to hutong.toml, with what it may do here (everything else is denied).")
         @Argument(help: "The peer's node id.") var name: String
-        @Option(help: "The peer's API address, e.g. https://10.1.2.3:7443.") var url: String
+        @Option(help: "The peer's API address, e.g. https://10.1.2.3:7443; or file:///FOLDER for a peer reached by bundle files only (`hutong bundle`).") var url: String
         @Option(help: "The peer's public signing key (its `hutong keys show`).") var signingKey: String
         @Option(help: "The peer's TLS pin, sha256//BASE64 (its `hutong keys show`).") var pin: String?
         @Option(help: ArgumentHelp("Or: the peer's certificate, to compute the pin from.", valueName: "file")) var certificate: String?
