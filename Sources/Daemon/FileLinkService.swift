@@ -35,7 +35,7 @@ struct FileLinkService: Service {
         while !stop.isSet {
             for p in peers where !stop.isSet {
                 var last = lastWritten[p.name]
-                let round = node.exchangeFiles(with: p, settleSeconds: settle, lastWritten: &last)
+                let round = node.exchangeFiles(with: p, settleSeconds: settle, lastWritten: &last, stop: { stop.isSet })
                 lastWritten[p.name] = last
                 report(round)
                 metrics.linked(round)

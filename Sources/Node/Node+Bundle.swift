@@ -21,6 +21,8 @@ public struct BundleApplied: Sendable {
     public var holds: (epoch: String, sequence: Int64)?
     /// Why the file was refused; what was applied before stays.
     public var refused: String?
+    /// Abandoned between two batches because the node is stopping; applying the file again completes it.
+    public var stopped = false
     /// The acknowledgement file written for the sender.
     public var acknowledgement: String?
 
@@ -71,11 +73,16 @@ extension Node {
     /// the sender moves only over a stretch it then holds without a gap, so
     /// bundles may arrive in any order, twice, or cumulatively. With
     /// `acknowledgeInto`, a signed acknowledgement for the sender is written there.
-    public func applyBundle(_ path: String, acknowledgeInto folder: String? = nil) -> BundleApplied {
+    /// `stop`: asked between batches; true abandons the file there (a daemon that is stopping).
+    public func applyBundle(_ path: String, acknowledgeInto folder: String? = nil, stop: @escaping () -> Bool = { false }) -> BundleApplied {
         var result = BundleApplied(file: path)
         var holds: PeerCursor?
         var holdsRead = false
         let reader = BundleReader(me: configuration.nodeID, catalog: catalog, sender: { try? self.peer(named: $0) }) { header, batch in
+            if stop() {
+                result.stopped = true
+                throw BundleError("abandoned after \(result.batches) batches: this node is stopping; the file is applied whole when given again")
+            }
             if !holdsRead {
                 holds = try self.store.cursor(peer: header.from, direction: .pull)
                 holdsRead = true
@@ -125,10 +132,12 @@ extension Node {
         let name = (path as NSString).lastPathComponent
         let from = reader.header.map { "from \($0.from) " } ?? ""
         // For `hutong status`: a file applied from a peer is its "last sync", a refused one its last error.
-        if let h = reader.header, configuration.peer(named: h.from) != nil {
+        if let h = reader.header, configuration.peer(named: h.from) != nil, !result.stopped {
             try? store.noteSync(peer: h.from, error: result.refused.map { "\(name): \($0)" })
         }
-        if let why = result.refused {
+        if result.stopped {
+            try? store.audit(kind: .bundleApplied, detail: "\(from)\(name): \(result.refused ?? "")")
+        } else if let why = result.refused {
             try? store.audit(kind: .bundleRefused, detail: "\(from)\(name): \(why)" + (result.batches > 0 ? " (\(result.batches) batches applied before that)" : ""))
         } else if result.wasAppliedBefore {
             try? store.audit(kind: .bundleRefused, detail: "\(from)\(name): bundle \(reader.header?.bundleID ?? "") was applied before; nothing changed")

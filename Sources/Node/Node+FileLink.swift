@@ -38,7 +38,9 @@ extension Node {
     /// it). `lastWritten`: the name of the last bundle written for the peer
     /// (kept by the caller between looks), so the same range is not written
     /// twice while its acknowledgement is on the way.
-    public func exchangeFiles(with p: PeerEntry, settleSeconds: TimeInterval = 10, now: Date = Date(), lastWritten: inout String?) -> FileLinkRound {
+    /// `stop`: asked between files and batches; true leaves the rest for the next start.
+    public func exchangeFiles(with p: PeerEntry, settleSeconds: TimeInterval = 10, now: Date = Date(), lastWritten: inout String?,
+                              stop: @escaping () -> Bool = { false }) -> FileLinkRound {
         var round = FileLinkRound(peer: p.name)
         let fm = FileManager.default
         let folder = Self.linkFolder(p)
@@ -55,7 +57,7 @@ extension Node {
 
         // What came in, oldest name first.
         let names = ((try? fm.contentsOfDirectory(atPath: inbox)) ?? []).sorted()
-        for name in names where !name.hasPrefix(".") && !name.hasSuffix(".tmp") {
+        for name in names where !name.hasPrefix(".") && !name.hasSuffix(".tmp") && !stop() {
             let path = (inbox as NSString).appendingPathComponent(name)
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
@@ -63,7 +65,9 @@ extension Node {
                   now.timeIntervalSince(modified) >= settleSeconds else { continue }
             var why: String?
             if Self.isBundle(path) {
-                let r = applyBundle(path, acknowledgeInto: out)
+                let r = applyBundle(path, acknowledgeInto: out, stop: stop)
+                // Stopped midway: the file stays in in/, and is applied whole at the next start.
+                if r.stopped { break }
                 round.applied.append(r)
                 why = r.refused
             } else {
@@ -85,7 +89,7 @@ extension Node {
             let start = try BundleCursor.start(store, epoch: store.epoch, peer: p)
             let last = try store.lastSequence()
             let name = "\(prefix)\(start)-\(last).hb"
-            if !waiting && last > start && name != lastWritten {
+            if !waiting && last > start && name != lastWritten && !stop() {
                 round.written = try createBundle(forPeer: p.name, to: (out as NSString).appendingPathComponent(name))
                 lastWritten = name
             }

@@ -281,4 +281,38 @@ import JSON
             #expect(status == 0, "exit status \(status): \(logs())")
         }
     }
+
+    /// SIGTERM while the daemon applies a large bundle from its link folder:
+    /// it stops between two batches, leaves the file where it was, and
+    /// applies it whole after the next start.
+    @Test func aStoppingDaemonLeavesABundleForItsNextStart() throws {
+        let c = try Cluster(["node-a", "node-b"], fileLink: true)
+        try c.editConfig("node-b", [("sync_seconds = 60", "sync_seconds = 0.5"), ("link_settle_seconds = 10", "link_settle_seconds = 0")])
+        try Self.add(c, "node-a", "penalty", count: 6_000, seed: 10)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: "\(c.dir)/link-node-a/in", withIntermediateDirectories: true)
+        #expect(try create(c, "node-a", for: "node-b", "link-node-a/in/big.hb").status == 0)
+        func held() throws -> Int {
+            Int(try CaptureCommandTests.sql("node-b/hutong.sqlite", "SELECT count(*) FROM records", in: c.dir)) ?? 0
+        }
+        let log = "\(c.dir)/node-b.log"
+        let first = try CLI.spawn(["run", "--admin-listen", "off", "--config", c.config("node-b")], in: c.dir, log: log)
+        defer { CLI.kill(first) }
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try held() == 0 { Thread.sleep(forTimeInterval: 0.002) }
+        _ = Glibc.kill(first, SIGTERM)
+        var status: Int32 = -1
+        for _ in 0..<2_000 where waitpid(first, &status, WNOHANG) == 0 { Thread.sleep(forTimeInterval: 0.005) }
+        let between = try held()
+        #expect(status == 0, "exit status \(status): \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        if between < 6_000 {
+            #expect(fm.fileExists(atPath: "\(c.dir)/link-node-a/in/big.hb"), "a bundle applied in part left in/")
+        }
+        let second = try CLI.spawn(["run", "--admin-listen", "off", "--config", c.config("node-b")], in: c.dir, log: log + "2")
+        defer { CLI.kill(second) }
+        let done = Date().addingTimeInterval(60)
+        while Date() < done, !(try held() == 6_000 && fm.fileExists(atPath: "\(c.dir)/link-node-a/in/applied/big.hb")) { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try held() == 6_000 && c.state("node-b") == c.state("node-a"), "after the stop node-b held \(between)")
+        #expect(fm.fileExists(atPath: "\(c.dir)/link-node-a/in/applied/big.hb") && !fm.fileExists(atPath: "\(c.dir)/link-node-a/in/refused/big.hb"))
+    }
 }
