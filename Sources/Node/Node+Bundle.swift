@@ -46,11 +46,11 @@ extension Node {
     /// (or parts of at most `maxBytes`), for a link that carries files only.
     /// Nothing is written when it lacks nothing.
     /// - Throws: `NodeError` for an unknown peer or an unreadable key; `BundleError` for a file that cannot be written.
-    public func createBundle(forPeer name: String, to path: String, maxBytes: Int? = nil) throws -> [BundleWriter.Part] {
+    public func createBundle(forPeer name: String, to path: String, maxBytes: Int? = nil, stop: () -> Bool = { false }) throws -> [BundleWriter.Part] {
         let p = try peer(named: name)
         let key = try signingKey()
         let start = try BundleCursor.start(store, epoch: store.epoch, peer: p)
-        let parts = try BundleWriter(store: store, key: key, catalog: catalog, peer: p, maxBytes: maxBytes).write(to: path, since: start)
+        let parts = try BundleWriter(store: store, key: key, catalog: catalog, peer: p, maxBytes: maxBytes).write(to: path, since: start, stop: stop)
         for part in parts {
             try store.audit(kind: .bundleCreated, detail: "for \(p.name): \(part.path), bundle \(part.header.bundleID) part \(part.header.part), "
                             + "\(part.end.records) records, sequence \(part.header.seqFrom + 1)...\(part.end.seqTo)")

@@ -90,7 +90,7 @@ extension Node {
             let last = try store.lastSequence()
             let name = "\(prefix)\(start)-\(last).hb"
             if !waiting && last > start && name != lastWritten && !stop() {
-                round.written = try createBundle(forPeer: p.name, to: (out as NSString).appendingPathComponent(name))
+                round.written = try createBundle(forPeer: p.name, to: (out as NSString).appendingPathComponent(name), stop: stop)
                 lastWritten = name
             }
         } catch {

@@ -38,7 +38,8 @@ public struct BundleWriter {
     /// (several). Each part is written under a temporary name and renamed when
     /// complete, so a transfer device never picks up half a file. Returns no
     /// part when the log holds nothing for the peer after `since`.
-    public func write(to path: String, since start: Int64) throws -> [Part] {
+    /// `stop`: asked between batches; true abandons the write (nothing is left behind).
+    public func write(to path: String, since start: Int64, stop: () -> Bool = { false }) throws -> [Part] {
         let id = UUID().uuidString.lowercased()
         let selection = OutgoingBatch.Selection.sending(to: peer.grants, catalog: catalog)
         var written: [Part] = []
@@ -68,6 +69,7 @@ public struct BundleWriter {
                 let content = ContentDigest()
                 var batches = 0, records = 0, largest = 0
                 while true {
+                    if stop() { throw BundleError("abandoned: this node is stopping") }
                     let batch = OutgoingBatch(store: store, key: key, schemaVersion: catalog.version, peer: peer.name, since: since, limit: batchSize,
                                               deflater: deflater, selection: selection)
                     batch.tap = { content.digest.update(data: $0) }
