@@ -119,8 +119,3 @@ final class ContentDigest {
     var digest = SHA256()
 }
 
-/// A bundle that cannot be written or read; the message names the file and the fix.
-public struct BundleError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
-}
