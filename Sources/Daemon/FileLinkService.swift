@@ -20,14 +20,7 @@ struct FileLinkService: Service {
     let metrics: DaemonMetrics
 
     func run() async throws {
-        let stop = StopFlag()
-        await withTaskCancellationHandler { await withGracefulShutdownHandler {
-            await onThread { loop(stop) }
-        } onGracefulShutdown: {
-            stop.raise()
-        } } onCancel: {
-            stop.raise()
-        }
+        await StopFlag.running { stop in await onThread { loop(stop) } }
     }
 
     private func loop(_ stop: StopFlag) {

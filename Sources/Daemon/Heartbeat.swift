@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 
 /// When each of the daemon's loops last went round, so that the watchdog
 /// is fed only while they all make progress: a loop stuck on I/O gets the
@@ -46,5 +47,21 @@ final class StopFlag: @unchecked Sendable {
         set = true
         lock.unlock()
         wake.signal()
+    }
+
+    /// Runs `body` with a flag raised (and `onStop` called) on a graceful
+    /// shutdown or on the group's cancellation (another service failed, e.g.
+    /// a listener that cannot bind): a service's loops stop either way.
+    static func running(_ body: @escaping @Sendable (StopFlag) async -> Void, onStop: @escaping @Sendable () -> Void = {}) async {
+        let stop = StopFlag()
+        await withTaskCancellationHandler { await withGracefulShutdownHandler {
+            await body(stop)
+        } onGracefulShutdown: {
+            stop.raise()
+            onStop()
+        } } onCancel: {
+            stop.raise()
+            onStop()
+        }
     }
 }

@@ -208,9 +208,7 @@ struct CaptureService: Service {
     let stored: @Sendable () -> Void
 
     func run() async throws {
-        let stop = StopFlag()
-        // Stopped by a graceful shutdown, or by the group's cancellation (another service failed, e.g. a listener that cannot bind).
-        await withTaskCancellationHandler { await withGracefulShutdownHandler {
+        await StopFlag.running { stop in
             await onThread {
                 node.follow(stop: { heartbeat.beat("capture"); return stop.isSet }, wake: stop.wake, sunk: { run in
                     metrics.sunk(run)
@@ -226,10 +224,6 @@ struct CaptureService: Service {
                 }
                 heartbeat.forget("capture")
             }
-        } onGracefulShutdown: {
-            stop.raise()
-        } } onCancel: {
-            stop.raise()
         }
     }
 }
@@ -247,20 +241,13 @@ struct SyncService: Service {
     let wakers: PeerWakers
 
     func run() async throws {
-        let stop = StopFlag()
-        await withTaskCancellationHandler { await withGracefulShutdownHandler {
+        await StopFlag.running({ stop in
             await withTaskGroup(of: Void.self) { group in
                 for (peer, wake) in wakers.semaphores {
                     group.addTask { await onThread { loop(peer, wake: wake, stop: stop) } }
                 }
             }
-        } onGracefulShutdown: {
-            stop.raise()
-            wakers.wakeAll()
-        } } onCancel: {
-            stop.raise()
-            wakers.wakeAll()
-        }
+        }, onStop: wakers.wakeAll)
     }
 
     /// Seconds a connection to a peer is kept open without a sync.
