@@ -34,6 +34,15 @@ import JSON
         try c.run(n, ["bundle", "apply"] + files + ["--ack-dir", ackDir ?? "\(n)-acks"])
     }
 
+    /// Gives node-a and node-b the acknowledgements the other wrote; each must be taken.
+    func carryAcknowledgements(_ c: Cluster) throws {
+        for (n, peer) in [("node-a", "node-b"), ("node-b", "node-a")] {
+            let acks = try FileManager.default.contentsOfDirectory(atPath: "\(c.dir)/\(peer)-acks").filter { $0.hasPrefix("ack-\(peer)-to-\(n)") }
+            let r = try apply(c, n, acks.map { "\(peer)-acks/\($0)" })
+            #expect(r.status == 0, "\(r.stdout)")
+        }
+    }
+
     @Test func twoNodesConvergeThroughBundlesOnly() throws {
         let c = try Cluster(["node-a", "node-b", "node-c"], fileLink: true)
         for n in c.names { try FileManager.default.createDirectory(atPath: "\(c.dir)/\(n)-acks", withIntermediateDirectories: true) }
@@ -70,22 +79,16 @@ import JSON
         // node-b's side back to node-a, and every acknowledgement home.
         #expect(try create(c, "node-b", for: "node-a", "b2.hb").status == 0)
         #expect(try apply(c, "node-a", ["b2.hb"]).status == 0)
-        for (n, peer) in [("node-a", "node-b"), ("node-b", "node-a")] {
-            let acks = try FileManager.default.contentsOfDirectory(atPath: "\(c.dir)/\(peer)-acks").filter { $0.hasPrefix("ack-\(peer)-to-\(n)") }
-            #expect(try apply(c, n, acks.map { "\(peer)-acks/\($0)" }).status == 0)
-        }
+        try carryAcknowledgements(c)
         // Converged: the same records, versions and contents at both.
         var rounds = 0
         while rounds < 4 {
             rounds += 1
             let ab = try create(c, "node-a", for: "node-b", "x-a.hb"), ba = try create(c, "node-b", for: "node-a", "x-b.hb")
             if ab.stdout.contains("lacks nothing") && ba.stdout.contains("lacks nothing") { break }
-            if !ab.stdout.contains("lacks nothing") { _ = try apply(c, "node-b", ["x-a.hb"]) }
-            if !ba.stdout.contains("lacks nothing") { _ = try apply(c, "node-a", ["x-b.hb"]) }
-            for (n, peer) in [("node-a", "node-b"), ("node-b", "node-a")] {
-                let acks = try FileManager.default.contentsOfDirectory(atPath: "\(c.dir)/\(peer)-acks").filter { $0.hasPrefix("ack-\(peer)-to-\(n)") }
-                _ = try apply(c, n, acks.map { "\(peer)-acks/\($0)" })
-            }
+            if !ab.stdout.contains("lacks nothing") { #expect(try apply(c, "node-b", ["x-a.hb"]).status == 0) }
+            if !ba.stdout.contains("lacks nothing") { #expect(try apply(c, "node-a", ["x-b.hb"]).status == 0) }
+            try carryAcknowledgements(c)
         }
         let (sa, sb) = (try c.state("node-a"), try c.state("node-b"))
         #expect(sa.count == 60 && sa == sb, "node-a \(sa.count) records, node-b \(sb.count); \(rounds) rounds")
@@ -170,7 +173,9 @@ import JSON
         try c.editConfig("node-a", [("personal = false", "personal = true")])
         let second = try create(c, "node-a", for: "node-b", "a2.hb")
         #expect(second.stdout.contains("sequence 1–70"), "the widened grant did not start the bundle over: \(second.stdout)")
-        _ = try apply(c, "node-b", ["a2.hb"])
+        // The leads are refused again (node-b's push grant is unchanged); the penalties come unmasked.
+        let reapplied = try apply(c, "node-b", ["a2.hb"])
+        #expect(reapplied.status == 1 && reapplied.stdout.contains("20 quarantined"), "\(reapplied.stdout)")
         #expect(try masked() == 0)
     }
 
