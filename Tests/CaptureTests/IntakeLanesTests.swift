@@ -77,3 +77,44 @@ import Testing
         #expect(results[1].quarantine.filter { $0.contains("(ID=1006)") }.count == 60)
     }
 }
+
+/// Transactions queued behind the store's thread run in order, and none runs
+/// after one has failed: what they would store belongs after the failure.
+@Suite struct WriteBehindTests {
+    struct Refused: Error {}
+
+    final class Log: @unchecked Sendable {
+        private let lock = NSLock()
+        private var ran: [Int] = []
+        func add(_ n: Int) { lock.lock(); ran.append(n); lock.unlock() }
+        var all: [Int] { lock.lock(); defer { lock.unlock() }; return ran }
+    }
+
+    func job(_ n: Int, _ log: Log, fails: Bool = false) -> Job {
+        Job(run: {
+            Thread.sleep(forTimeInterval: 0.01)
+            log.add(n)
+            if fails { throw Refused() }
+            return { $0.quarantined += n }
+        }, positions: [])
+    }
+
+    @Test func jobsRunInOrderAndStopAtTheFirstFailure() throws {
+        let log = Log()
+        let writer = WriteBehind()
+        writer.start(job(1, log))
+        writer.start(job(2, log, fails: true))
+        writer.start(job(3, log))
+        #expect(writer.inFlight == 3)
+        var report = IntakeReport(source: "test")
+        let (_, first) = try #require(writer.oldest())
+        try first.get()(&report)
+        #expect(report.quarantined == 1)
+        let (_, second) = try #require(writer.oldest())
+        #expect(throws: Refused.self) { try second.get() }
+        let (_, third) = try #require(writer.oldest())
+        #expect(throws: CancellationError.self) { try third.get() }
+        #expect(writer.oldest() == nil)
+        #expect(log.all == [1, 2])
+    }
+}

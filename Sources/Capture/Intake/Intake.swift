@@ -39,22 +39,20 @@ public struct Intake: Sendable {
         if let mapping = source.mappingFile { state.quarantinedPlaces = try store.quarantinedPlaces(mapping: mapping) }
         let writer = WriteBehind()
         // Whatever happens here, nothing is written after `run` returns.
-        defer { _ = writer.wait() }
-        var inFlight: Job?
+        defer { writer.drain() }
 
-        /// Waits for the transaction in flight, counts what it did, and lets the
-        /// source go of what it held: positions are acknowledged only once stored.
-        func settle(_ source: inout S) throws {
-            guard let job = inFlight else { return }
-            inFlight = nil
-            let count = try writer.wait()?.get()
-            count?(&state.report)
-            for p in job.positions { try source.acknowledge(p) }
+        /// Waits until at most `left` transactions are in flight, counting what
+        /// each did, and lets the source go of what it held: positions are
+        /// acknowledged only once stored, in order.
+        func settle(_ source: inout S, leaving left: Int = 0) throws {
+            while writer.inFlight > left, let (job, outcome) = writer.oldest() {
+                try outcome.get()(&state.report)
+                for p in job.positions { try source.acknowledge(p) }
+            }
         }
         func submit(_ job: Job, _ source: inout S) throws {
-            try settle(&source)
+            try settle(&source, leaving: WriteBehind.depth - 1)
             writer.start(job)
-            inFlight = job
         }
 
         /// Takes a checked batch in order, handing transactions to the writer.
@@ -143,29 +141,51 @@ final class Checking: @unchecked Sendable {
     }
 }
 
-/// A thread that stores one job at a time, in order, while the caller
-/// prepares the next.
+/// A thread that stores jobs one at a time, in order, while the caller
+/// prepares the next ones. Two may wait: with one, the cores that check
+/// records stood idle whenever a transaction took longer than checking the
+/// next batch. After a job fails, the ones behind it are not run.
 final class WriteBehind: @unchecked Sendable {
+    static let depth = 2
+    typealias Outcome = Result<(inout IntakeReport) -> Void, any Error>
+
+    private final class Slot: @unchecked Sendable {
+        let job: Job
+        let done = DispatchSemaphore(value: 0)
+        var outcome: Outcome?
+        init(_ job: Job) { self.job = job }
+    }
+
     private let queue = DispatchQueue(label: "hutong.intake.store")
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<(inout IntakeReport) -> Void, any Error>?
-    private var running = false
+    /// Only the caller's thread touches this.
+    private var slots: [Slot] = []
+    /// Only the store's thread touches this.
+    private var failed = false
+
+    var inFlight: Int { slots.count }
 
     func start(_ job: Job) {
-        precondition(!running, "one job at a time")
-        running = true
+        let slot = Slot(job)
+        slots.append(slot)
         queue.async {
-            self.result = Result { try job.run() }
-            self.done.signal()
+            if self.failed {
+                slot.outcome = .failure(CancellationError())
+            } else {
+                slot.outcome = Result { try job.run() }
+                if case .failure = slot.outcome { self.failed = true }
+            }
+            slot.done.signal()
         }
     }
 
-    /// The outcome of the job in flight, once it is done; nil when none was.
-    func wait() -> Result<(inout IntakeReport) -> Void, any Error>? {
-        guard running else { return nil }
-        done.wait()
-        running = false
-        defer { result = nil }
-        return result
+    /// The oldest job and its outcome, once it is done; nil when none is in flight.
+    func oldest() -> (Job, Outcome)? {
+        guard !slots.isEmpty else { return nil }
+        let slot = slots.removeFirst()
+        slot.done.wait()
+        return (slot.job, slot.outcome!)
     }
+
+    /// Waits for every job in flight, dropping their outcomes.
+    func drain() { while oldest() != nil {} }
 }

@@ -10,12 +10,13 @@ extension Mapping {
     }
 
     func map(_ row: SourceRow, coverage: inout MappingCoverage?) -> Result<JSONValue, MappingProblem> {
+        let plan = plans.positions(of: slots, in: row.columns)
         var made = [MappedValue](repeating: .empty, count: fields.count)
-        for (i, rule) in fields.enumerated() {
-            do { made[i] = try make(rule, row, made, &coverage) } catch { return .failure(error) }
-        }
         var values = [JSONValue?](repeating: nil, count: fields.count)
-        for (i, rule) in fields.enumerated() where !made[i].isEmpty {
+        for i in fields.indices {
+            let rule = fields[i]
+            do { made[i] = try make(rule, row, plan, made, &coverage) } catch { return .failure(error) }
+            guard !made[i].isEmpty else { continue }
             var json = made[i].json
             if rule.isList, case .array = json {} else if rule.isList { json = .array([json]) }
             values[i] = json
@@ -23,27 +24,32 @@ extension Mapping {
         return .success(layout.build(values))
     }
 
-    private func make(_ rule: FieldRule, _ row: SourceRow, _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
-        for (ci, c) in rule.cases.enumerated() {
+    private func make(_ rule: FieldRule, _ row: SourceRow, _ plan: [Int], _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
+        // By index: iterating the lists by element copies each case and
+        // step (a reference count taken and dropped per step per row).
+        let cases = rule.cases
+        for ci in cases.indices {
+            let c = cases[ci]
             if let when = c.when {
                 let subject: MappedValue = switch when.subject {
-                case .column(let col): MappedValue(row[col])
+                case .column(let col): MappedValue(row.value(col, plan))
                 case .field(let name): fieldPositions[name].map { made[$0] } ?? .empty
                 }
                 guard when.holds(subject) else { continue }
             }
             coverage?.hit(rule.name, .caseTaken(ci))
-            var value = source(c.source, row)
+            var value = source(c.source, row, plan)
             let raw = value
-            for (si, step) in c.steps.enumerated() {
+            let steps = c.steps
+            for si in steps.indices {
                 do {
-                    let (v, outcome) = try step.apply(value)
-                    coverage?.hit(rule.name, .step(ci, si, outcome))
+                    let (v, outcome) = try steps[si].apply(value)
+                    if coverage != nil { coverage!.hit(rule.name, .step(ci, si, outcome)) }
                     value = v
                 } catch {
                     coverage?.hit(rule.name, .step(ci, si, .problem(error.kind)))
                     let item = error.item.map { "\"\(rule.personal ? PersonalData.mask($0) : $0)\" " } ?? ""
-                    throw problem(error.kind, rule, step.name, raw, item + error.reason)
+                    throw problem(error.kind, rule, steps[si].name, raw, item + error.reason)
                 }
             }
             if value.isEmpty, let d = c.defaultValue {
@@ -96,11 +102,11 @@ extension Mapping {
         }
     }
 
-    private func source(_ s: ValueSource, _ row: SourceRow) -> MappedValue {
+    private func source(_ s: ValueSource, _ row: SourceRow, _ plan: [Int]) -> MappedValue {
         switch s {
         case .columns(let cols):
             for c in cols {
-                let v = MappedValue(row[c])
+                let v = MappedValue(row.value(c, plan))
                 if !v.isEmpty { return v }
             }
             return .empty
@@ -111,7 +117,7 @@ extension Mapping {
                 switch p {
                 case .literal(let l): out += l
                 case .column(let c):
-                    let v = row[c]
+                    let v = row.value(c, plan)
                     if !v.isEmpty { any = true; out += TextTransforms.trim(v.text) }
                 }
             }

@@ -50,6 +50,8 @@ struct MappingLoader {
     let dictionary: DataDictionary
     var issues: [MappingError.Issue] = []
     var columns: [String: Int] = [:]
+    /// Every column referred to, in the order of their slots.
+    var slots: [String] = []
     var recordType = ""
     var codeTables: [String: CodeTable] = [:]
     /// Fields the mapping writes a rule for, loaded or not: one that failed to
@@ -110,11 +112,16 @@ struct MappingLoader {
         let name = head["name"]?.string ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let positions = Dictionary(ordered.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         return Mapping(file: file, name: name, recordType: type, key: key, source: source, fields: ordered, tests: tests, columns: columns,
-                       fieldPositions: positions, layout: RecordLayout(recordType: type, paths: ordered.map(\.path)))
+                       fieldPositions: positions, layout: RecordLayout(recordType: type, paths: ordered.map(\.path)), slots: slots, plans: ColumnPlans())
     }
 
-    mutating func use(column: String, at path: [String]) {
+    /// Notes a column the mapping reads, and gives the reference its slot.
+    @discardableResult
+    mutating func use(column: String, at path: [String]) -> ColumnRef {
         if columns[column] == nil { columns[column] = locator.line(path) ?? 0 }
+        if let slot = slots.firstIndex(of: column) { return ColumnRef(name: column, slot: slot) }
+        slots.append(column)
+        return ColumnRef(name: column, slot: slots.count - 1)
     }
 
     mutating func strings(_ value: (any TOMLValueConvertible)?, at path: [String]) -> [String]? {

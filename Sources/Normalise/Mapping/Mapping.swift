@@ -28,6 +28,10 @@ public struct Mapping: Sendable {
     let fieldPositions: [String: Int]
     /// Where each field's value goes in the record.
     let layout: RecordLayout
+    /// The columns the mapping reads, by the slot each reference was given.
+    let slots: [String]
+    /// Each slot's position in the rows it last met.
+    let plans: ColumnPlans
     /// Set once loaded: what `copies` loads again.
     var definition: Definition? = nil
 
@@ -90,9 +94,17 @@ final class FieldCase: Sendable {
     }
 }
 
+/// A column the mapping reads, numbered when the mapping is loaded: a row's
+/// value is then found by position (`ColumnPlans`), not by hashing the
+/// column's name for every field of every row.
+struct ColumnRef: Sendable {
+    let name: String
+    let slot: Int
+}
+
 enum ValueSource: Sendable {
     /// The first of these columns that is not empty.
-    case columns([String])
+    case columns([ColumnRef])
     /// Text with `{COLUMN}` filled in.
     case template([TemplatePart])
     case constant(JSONValue)
@@ -101,14 +113,14 @@ enum ValueSource: Sendable {
 
     enum TemplatePart: Sendable {
         case literal(String)
-        case column(String)
+        case column(ColumnRef)
     }
 
     /// The columns it reads.
     var columns: [String] {
         switch self {
-        case .columns(let cols): cols
-        case .template(let parts): parts.compactMap { if case .column(let c) = $0 { c } else { nil } }
+        case .columns(let cols): cols.map(\.name)
+        case .template(let parts): parts.compactMap { if case .column(let c) = $0 { c.name } else { nil } }
         case .constant, .none: []
         }
     }
@@ -117,7 +129,7 @@ enum ValueSource: Sendable {
 /// A condition on a column of the row, or on a field already mapped.
 struct Condition: Sendable {
     enum Subject: Sendable {
-        case column(String)
+        case column(ColumnRef)
         /// A field's name (`party.kind`).
         case field(String)
     }

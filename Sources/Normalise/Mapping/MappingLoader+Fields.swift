@@ -35,8 +35,7 @@ extension MappingLoader {
         var cases: [FieldCase] = []
         let line = locator.line(tomlPath) ?? 0
         if let column = value.string {
-            use(column: column, at: tomlPath)
-            cases = [FieldCase(when: nil, source: .columns([column]), steps: [], defaultValue: nil, line: line)]
+            cases = [FieldCase(when: nil, source: .columns([use(column: column, at: tomlPath)]), steps: [], defaultValue: nil, line: line)]
         } else if let t = value.table {
             if let list = t["cases"] {
                 for key in t.keys where key != "cases" {
@@ -77,8 +76,7 @@ extension MappingLoader {
         var source = ValueSource.none
         if let from = t["from"] {
             guard let cols = strings(from, at: tomlPath + ["from"]) else { return nil }
-            for c in cols { use(column: c, at: tomlPath + ["from"]) }
-            source = .columns(cols)
+            source = .columns(cols.map { use(column: $0, at: tomlPath + ["from"]) })
         } else if let template = t["template"] {
             guard let s = template.string, let parts = templateParts(s, at: tomlPath + ["template"]) else {
                 issue(tomlPath + ["template"], "template must be a text with {COLUMN} places, e.g. \"{CF_CFJG}（{CF_CFJGDM}）\"")
@@ -114,8 +112,7 @@ extension MappingLoader {
             guard let close = rest[open...].firstIndex(of: "}") else { return nil }
             let column = String(rest[rest.index(after: open)..<close])
             guard !column.isEmpty else { return nil }
-            use(column: column, at: path)
-            parts.append(.column(column))
+            parts.append(.column(use(column: column, at: path)))
             rest = rest[rest.index(after: close)...]
         }
         if !rest.isEmpty { parts.append(.literal(String(rest))) }
@@ -135,8 +132,7 @@ extension MappingLoader {
         }
         let subject: Condition.Subject
         if let c = t["column"]?.string {
-            use(column: c, at: tomlPath)
-            subject = .column(c)
+            subject = .column(use(column: c, at: tomlPath))
         } else if let f = t["field"]?.string {
             guard dictionary.field(f, of: recordType) != nil else {
                 issue(tomlPath, "when reads field \(f), which \(recordType) does not have\(didYouMean(f, in: dictionary.fields[recordType]!.map(\.path)))")

@@ -60,21 +60,26 @@ struct RecordLayout: Sendable {
     }
 
     private func build(_ node: Node, _ values: [JSONValue?]) -> JSONValue? {
-        var keys: [String] = [], hashes: [UInt32] = [], out: [JSONValue] = []
-        keys.reserveCapacity(node.keys.count)
-        hashes.reserveCapacity(node.keys.count)
+        var out: [JSONValue] = []
         out.reserveCapacity(node.keys.count)
-        for (i, member) in node.members.enumerated() {
-            let value: JSONValue? = switch member {
+        // Which members have a value, while every one so far has: then the
+        // node's own key and hash lists are shared, not copied key by key.
+        var present: [Int]?
+        for i in node.members.indices {
+            let value: JSONValue? = switch node.members[i] {
             case .field(let f): values[f]
             case .object(let child): build(child, values)
             case .constant(let c): c
             }
-            guard let value else { continue }
-            keys.append(node.keys[i])
-            hashes.append(node.hashes[i])
+            guard let value else {
+                if present == nil { present = Array(0..<i) }
+                continue
+            }
+            present?.append(i)
             out.append(value)
         }
-        return keys.isEmpty ? nil : .object(JSONObject(keys: keys, values: out, hashes: hashes))
+        guard !out.isEmpty else { return nil }
+        guard let present else { return .object(JSONObject(keys: node.keys, values: out, hashes: node.hashes)) }
+        return .object(JSONObject(keys: present.map { node.keys[$0] }, values: out, hashes: present.map { node.hashes[$0] }))
     }
 }
