@@ -15,7 +15,7 @@ enum MappedValue: Sendable, Equatable {
     init(_ raw: RowValue) {
         switch raw {
         case .null: self = .empty
-        case .text(let s): self = TextTransforms.trim(s).isEmpty ? .empty : .text(s)
+        case .text(let s): self = TextTransforms.isBlank(s) ? .empty : .text(s)
         case .integer(let n): self = .integer(n)
         case .decimal(let d): self = .decimal(d)
         case .bool(let b): self = .bool(b)

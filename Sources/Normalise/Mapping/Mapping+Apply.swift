@@ -12,16 +12,10 @@ extension Mapping {
     func map(_ row: SourceRow, coverage: inout MappingCoverage?) -> Result<JSONValue, MappingProblem> {
         let plan = plans.positions(of: slots, in: row.columns)
         var made = [MappedValue](repeating: .empty, count: fields.count)
-        var values = [JSONValue?](repeating: nil, count: fields.count)
         for i in fields.indices {
-            let rule = fields[i]
-            do { made[i] = try make(rule, row, plan, made, &coverage) } catch { return .failure(error) }
-            guard !made[i].isEmpty else { continue }
-            var json = made[i].json
-            if rule.isList, case .array = json {} else if rule.isList { json = .array([json]) }
-            values[i] = json
+            do { made[i] = try make(fields[i], row, plan, made, &coverage) } catch { return .failure(error) }
         }
-        return .success(layout.build(values))
+        return .success(layout.build(made))
     }
 
     private func make(_ rule: FieldRule, _ row: SourceRow, _ plan: [Int], _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {

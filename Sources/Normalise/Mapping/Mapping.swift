@@ -135,8 +135,11 @@ struct Condition: Sendable {
     }
 
     let subject: Subject
-    /// Holds when the value (trimmed, half-width) is one of these (by their bytes)…
+    /// Holds when the value (trimmed, half-width) is one of these (by their
+    /// bytes; a few are compared one by one, which costs less than hashing
+    /// the value on every row)…
     private let values: Set<TextKey>
+    private let few: [TextKey]?
     /// …or when its emptiness is this.
     let empty: Bool?
     let negated: Bool
@@ -144,6 +147,7 @@ struct Condition: Sendable {
     init(subject: Subject, values: Set<String>?, empty: Bool?, negated: Bool) {
         self.subject = subject; self.empty = empty; self.negated = negated
         self.values = Set((values ?? []).map(TextKey.init))
+        few = self.values.count <= 8 ? Array(self.values) : nil
     }
 
     func holds(_ value: MappedValue) -> Bool {
@@ -152,7 +156,8 @@ struct Condition: Sendable {
             result = value.isEmpty == empty
         } else {
             let t = TextTransforms.trim(TextTransforms.halfwidth(value.text ?? value.shown))
-            result = values.contains(TextKey(t))
+            let key = TextKey(t)
+            result = few.map { $0.contains(key) } ?? values.contains(key)
         }
         if negated { result.toggle() }
         return result

@@ -28,9 +28,13 @@ struct RecordLayout: Sendable {
         case constant(JSONValue)
     }
 
+    /// Whether each field is a list: one value becomes a list of one.
+    let lists: [Bool]
+
     /// `paths`: each field's path, in the mapping's order.
-    init(recordType: String, paths: [[String]]) {
+    init(recordType: String, paths: [[String]], lists: [Bool]) {
         root = Self.node(["type"], [.constant(.string(recordType))], paths.enumerated().map { ($0.element[...], $0.offset) })
+        self.lists = lists
     }
 
     private static func node(_ keys: [String], _ members: [Member], _ fields: [(path: ArraySlice<String>, index: Int)]) -> Node {
@@ -54,12 +58,20 @@ struct RecordLayout: Sendable {
         return Node(keys: order.map { keys[$0] }, members: order.map { members[$0] })
     }
 
-    /// The record for `values` (one per field, nil where the field has none).
-    func build(_ values: [JSONValue?]) -> JSONValue {
+    /// The record for `values` (one per field, empty where the field has none),
+    /// each turned into JSON as it is placed.
+    func build(_ values: [MappedValue]) -> JSONValue {
         build(root, values) ?? .object(JSONObject())
     }
 
-    private func build(_ node: Node, _ values: [JSONValue?]) -> JSONValue? {
+    private func value(_ f: Int, _ values: [MappedValue]) -> JSONValue? {
+        if values[f].isEmpty { return nil }
+        let json = values[f].json
+        if lists[f], case .array = json {} else if lists[f] { return .array([json]) }
+        return json
+    }
+
+    private func build(_ node: Node, _ values: [MappedValue]) -> JSONValue? {
         var out: [JSONValue] = []
         out.reserveCapacity(node.keys.count)
         // Which members have a value, while every one so far has: then the
@@ -67,7 +79,7 @@ struct RecordLayout: Sendable {
         var present: [Int]?
         for i in node.members.indices {
             let value: JSONValue? = switch node.members[i] {
-            case .field(let f): values[f]
+            case .field(let f): value(f, values)
             case .object(let child): build(child, values)
             case .constant(let c): c
             }

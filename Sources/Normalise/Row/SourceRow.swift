@@ -15,7 +15,7 @@ public enum RowValue: Sendable, Equatable {
     public var isEmpty: Bool {
         switch self {
         case .null: true
-        case .text(let s): TextTransforms.trim(s).isEmpty
+        case .text(let s): TextTransforms.isBlank(s)
         default: false
         }
     }

@@ -52,6 +52,19 @@ enum TextTransforms {
         }
     }
 
+    /// Whether the text is empty or white space only, without making a trimmed copy.
+    static func isBlank(_ text: String) -> Bool {
+        withBytes(text) { b in
+            var i = 0
+            while i < b.count {
+                let n = spaceLength(b, at: i)
+                if n == 0 { return false }
+                i += n
+            }
+            return true
+        }
+    }
+
     static func trim(_ text: String) -> String {
         guard hasSpaceAtEnds(text) else { return text }
         let scalars = text.unicodeScalars
