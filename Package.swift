@@ -127,7 +127,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "Normalise", "HutongTesting"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Store", "Standard", "Normalise", "HutongTesting", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "NodeTests", dependencies: [
             "Node", "Capture", "Sink", "Normalise", "Transport", "Store", "Standard", "HutongTesting", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -10,8 +10,12 @@ public protocol ChangeSignal: AnyObject, Sendable {
     /// Whether it wakes the capture by itself when something changes (so
     /// that an idle capture need not look often).
     var wakes: Bool { get }
+    /// Whether the change it last reported may not have been visible to a
+    /// read yet, so that the capture should look again within milliseconds.
+    var looksAgain: Bool { get }
 }
 
 extension ChangeSignal {
     public var wakes: Bool { false }
+    public var looksAgain: Bool { false }
 }

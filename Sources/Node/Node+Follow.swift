@@ -44,7 +44,9 @@ extension Node {
             // Until the next glance at a SQLite source's commits (PostgreSQL's
             // NOTIFY wakes the loop itself), the sinks' next look, or sooner when
             // a source asked to be read again soon: an idle node sleeps.
-            let soonest = followers.map(\.nextPoll).min().map { $0.timeIntervalSinceNow } ?? 1
+            var soonest = followers.map(\.nextPoll).min().map { $0.timeIntervalSinceNow } ?? 1
+            // A commit seen being written may not have been readable yet.
+            if followers.contains(where: { $0.signal?.looksAgain == true }) { soonest = min(soonest, Follow.again) }
             // Quick while commits come, slower once a second has passed without one.
             let busy = followers.contains { $0.lastSignal.map { now.timeIntervalSince($0) < 1 } ?? false }
             // Sources whose signal wakes the loop by itself (inotify) need looks only as a fallback.
@@ -125,7 +127,8 @@ struct Follow {
     /// then wakes ten times a second, not fifty), where inotify does not wake it.
     static let glance: TimeInterval = 0.02
     static let idleGlance: TimeInterval = 0.1
-    /// How soon a source with notes held back is read again.
+    /// How soon a source with notes held back is read again, or one whose
+    /// signal saw a commit being written (`ChangeSignal.looksAgain`).
     static let again: TimeInterval = 0.003
     /// How often the store is looked at for changes the sinks have not written.
     static let sinkGlance: TimeInterval = 0.5

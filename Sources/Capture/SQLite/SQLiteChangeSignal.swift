@@ -13,16 +13,27 @@ import Glibc
 /// inotify. `PRAGMA data_version` (which changes whenever another
 /// connection commits) is still asked once a second, in case a file system
 /// keeps coarse times.
+///
+/// A commit writes its frames to the `-wal` file before it publishes them in
+/// the shared index: a read at the moment the file changes can miss the
+/// commit it was woken by, and with no write after it, the files would not
+/// change again. So a change is reported twice: now, and once more a few
+/// milliseconds later (`looksAgain`), however many times the writes of one
+/// commit woke the capture in between.
 public final class SQLiteChangeSignal: ChangeSignal, @unchecked Sendable {
     private let path: String
     private let queue: DatabaseQueue
     private var files: [Int64] = []
+    /// When to report the last change of the files once more, and how long after it.
+    private var echoAt: Date?
+    private let echoDelay: TimeInterval
     private var version: Int64?
     private var asked = Date.distantPast
     private let watch: FileWatch
 
-    init(path: String, wake: DispatchSemaphore) throws {
+    init(path: String, wake: DispatchSemaphore, echoDelay: TimeInterval = 0.003) throws {
         self.path = path
+        self.echoDelay = echoDelay
         queue = try SQLiteCaptureTable.connect(path, readonly: true)
         let url = URL(fileURLWithPath: path)
         let name = url.lastPathComponent
@@ -32,6 +43,7 @@ public final class SQLiteChangeSignal: ChangeSignal, @unchecked Sendable {
     deinit { watch.stop() }
 
     public var wakes: Bool { watch.isActive }
+    public var looksAgain: Bool { echoAt != nil }
 
     public func changed() -> Bool {
         _ = watch.take()
@@ -45,7 +57,15 @@ public final class SQLiteChangeSignal: ChangeSignal, @unchecked Sendable {
             changed = changed || v != version
             version = v
         }
-        return changed
+        if changed {
+            echoAt = now.addingTimeInterval(echoDelay)
+            return true
+        }
+        if let at = echoAt, now >= at {
+            echoAt = nil
+            return true
+        }
+        return false
     }
 
     /// Size and modification time of a file (zeros when it is not there).
