@@ -63,6 +63,9 @@ public protocol OutboxTable: SourceTable {
     /// Deletes the notes `seqs` (by their sequence, never by key: a note
     /// written for the same key meanwhile must stay).
     func clear(_ seqs: [Int64]) throws
+    /// Gives back the space of many notes cleared, once the outbox is
+    /// drained, where reads would otherwise step over them.
+    func tidy() throws
     /// Notes waiting for this table; nil when there is no outbox.
     func backlog() throws -> Int?
     /// Whether any note waits (cheaper than counting them: asked after every wake-up).

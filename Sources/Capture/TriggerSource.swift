@@ -29,6 +29,11 @@ public final class TriggerSource: RecordSource {
     private var mapper: RowMapper?
     private let columns: SourceColumns
     static let pageSize = 1_000
+    /// Whether the last read found no note; and how many notes were cleared
+    /// since the outbox was last tidied, which it is once drained after this many.
+    private var drained = false
+    private var clearedSinceTidy = 0
+    static let tidyAfter = 10_000
 
     enum Phase: Equatable {
         case snapshot(after: String?)
@@ -78,6 +83,12 @@ public final class TriggerSource: RecordSource {
         try table.clear(seqs)
         for b in done { taken[b] = nil }
         takenSeqs.subtract(seqs)
+        clearedSinceTidy += seqs.count
+        if drained, taken.isEmpty, clearedSinceTidy >= Self.tidyAfter {
+            // An optimisation: a failure leaves reads slower, nothing lost.
+            try? table.tidy()
+            clearedSinceTidy = 0
+        }
     }
 
     // MARK: Reading
@@ -107,6 +118,7 @@ public final class TriggerSource: RecordSource {
     /// key whose row is gone is a deletion. Nil when no note waits.
     private func outboxPage() throws -> CapturedBatch? {
         let notes = try table.notes(limit: Self.pageSize, excluding: takenSeqs)
+        drained = notes.isEmpty
         guard !notes.isEmpty else { return nil }
         var keys: [String] = []
         var seen = Set<String>()

@@ -1,4 +1,4 @@
-import Capture
+@testable import Capture
 import Foundation
 import GRDB
 import HutongTesting
@@ -283,6 +283,33 @@ struct PostgresCaptureTests {
         #expect(try session.integer("SELECT count(*) FROM hutong.outbox WHERE tbl <> 'public.t_xzcf'") == 0)
         try node.uninstallSink("agency-in")
         #expect(try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('hutong_in.penalty')") == 0)
+    }
+
+    /// After draining a bulk change the node vacuums the outbox: the deleted
+    /// notes would otherwise stay in its index, and every later read (in
+    /// sequence order, from the start) would step over them.
+    @Test func aDrainedBulkChangeLeavesNoDeadNotesBehind() throws {
+        let target = try Self.agency()
+        let (created, _) = try NodeFixtures.create("node-tidy")
+        let node = try Self.withSource(created, target)
+        try node.installCapture("xzcf")
+        _ = try node.captureOnce()
+        let session = try PostgresSession(target)
+        func vacuums() throws -> Int64 {
+            try session.integer("SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = 'hutong.outbox'::regclass") ?? -1
+        }
+        let before = try vacuums()
+        // A few notes: not worth a vacuum.
+        try session.execute("UPDATE t_xzcf SET \"CF_WFXW\" = \"CF_WFXW\" || '（更正）'")
+        _ = try node.captureOnce()
+        #expect(try vacuums() == before)
+        // The same rows changed again and again in one statement each: as many notes as a bulk load.
+        for _ in 0..<1_300 { try session.execute("UPDATE t_xzcf SET \"CF_SJLY\" = \"CF_SJLY\"") }
+        #expect(try Self.outbox(session) >= Int64(TriggerSource.tidyAfter))
+        let report = try #require(try node.captureOnce().first?.report)
+        #expect(report.quarantined + (report.counts["unchanged"] ?? 0) > 0, "\(report)")
+        #expect(try Self.outbox(session) == 0)
+        #expect(try vacuums() == before + 1, "the outbox was not vacuumed after the drain")
     }
 
     @Test func theTriggerBenchLeavesTheDatabaseAsItWas() throws {

@@ -253,6 +253,16 @@ public struct PostgresCaptureTable: OutboxTable {
         try session.rows("DELETE FROM hutong.outbox WHERE seq = ANY($1)", [.ints(seqs)])
     }
 
+    /// Deleted notes stay in the table and its index until a vacuum: every
+    /// read of the outbox (in sequence order, from its start) steps over
+    /// them, which after a bulk load of 200,000 took the delay from an agency
+    /// commit to the store from 2 ms to 12 ms (p99 6 → 29 ms) until
+    /// autovacuum came by, minutes later. A role that does not own the
+    /// outbox gets a warning from VACUUM, not an error.
+    public func tidy() throws {
+        try session.execute("VACUUM hutong.outbox")
+    }
+
     public func backlog() throws -> Int? {
         guard try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('hutong.outbox')") == 1 else { return nil }
         return Int(try session.integer("SELECT count(*) FROM hutong.outbox WHERE tbl = $1", [.text(noteName)]) ?? 0)

@@ -225,6 +225,9 @@ public struct SQLiteCaptureTable: OutboxTable {
         }
     }
 
+    /// Nothing to do: SQLite frees a deleted row's space at once.
+    public func tidy() throws {}
+
     public func clear(_ seqs: [Int64]) throws {
         try queue.write { db in
             let statement = try db.cachedStatement(sql: "DELETE FROM \(Self.outbox) WHERE seq = ?")
