@@ -19,8 +19,6 @@ extension Mapping {
     }
 
     private func make(_ rule: FieldRule, _ row: SourceRow, _ plan: [Int], _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
-        // By index: iterating the lists by element copies each case and
-        // step (a reference count taken and dropped per step per row).
         let cases = rule.cases
         for ci in cases.indices {
             let c = cases[ci]
