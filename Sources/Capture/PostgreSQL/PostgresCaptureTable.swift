@@ -255,10 +255,9 @@ public struct PostgresCaptureTable: OutboxTable {
 
     /// Deleted notes stay in the table and its index until a vacuum: every
     /// read of the outbox (in sequence order, from its start) steps over
-    /// them, which after a bulk load of 200,000 took the delay from an agency
-    /// commit to the store from 2 ms to 12 ms (p99 6 → 29 ms) until
-    /// autovacuum came by, minutes later. A role that does not own the
-    /// outbox gets a warning from VACUUM, not an error.
+    /// them, which after a bulk load made each commit's way to the store
+    /// several times slower until autovacuum came by, minutes later. A role
+    /// that does not own the outbox gets a warning from VACUUM, not an error.
     public func tidy() throws {
         try session.execute("VACUUM hutong.outbox")
     }
