@@ -10,7 +10,7 @@ extension Mapping {
     }
 
     func map(_ row: SourceRow, coverage: inout MappingCoverage?) -> Result<JSONValue, MappingProblem> {
-        let plan = plans.positions(of: slots, in: row.columns)
+        let plan = columnPlan.positions(in: row.columns)
         var made = [MappedValue](repeating: .empty, count: fields.count)
         for i in fields.indices {
             do { made[i] = try make(fields[i], row, plan, made, &coverage) } catch { return .failure(error) }
@@ -19,9 +19,7 @@ extension Mapping {
     }
 
     private func make(_ rule: FieldRule, _ row: SourceRow, _ plan: [Int], _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
-        let cases = rule.cases
-        for ci in cases.indices {
-            let c = cases[ci]
+        for (ci, c) in rule.cases.enumerated() {
             if let when = c.when {
                 let subject: MappedValue = switch when.subject {
                 case .column(let col): MappedValue(row.value(col, plan))
@@ -32,16 +30,15 @@ extension Mapping {
             coverage?.hit(rule.name, .caseTaken(ci))
             var value = source(c.source, row, plan)
             let raw = value
-            let steps = c.steps
-            for si in steps.indices {
+            for (si, step) in c.steps.enumerated() {
                 do {
-                    let (v, outcome) = try steps[si].apply(value)
-                    if coverage != nil { coverage!.hit(rule.name, .step(ci, si, outcome)) }
+                    let (v, outcome) = try step.apply(value)
+                    coverage?.hit(rule.name, .step(ci, si, outcome))
                     value = v
                 } catch {
                     coverage?.hit(rule.name, .step(ci, si, .problem(error.kind)))
                     let item = error.item.map { "\"\(rule.personal ? PersonalData.mask($0) : $0)\" " } ?? ""
-                    throw problem(error.kind, rule, steps[si].name, raw, item + error.reason)
+                    throw problem(error.kind, rule, step.name, raw, item + error.reason)
                 }
             }
             if value.isEmpty, let d = c.defaultValue {

@@ -28,10 +28,8 @@ public struct Mapping: Sendable {
     let fieldPositions: [String: Int]
     /// Where each field's value goes in the record.
     let layout: RecordLayout
-    /// The columns the mapping reads, by the slot each reference was given.
-    let slots: [String]
-    /// Each slot's position in the rows it last met.
-    let plans: ColumnPlans
+    /// Where the columns it reads are in the rows it meets.
+    let columnPlan: ColumnPlan
     /// Set once loaded: what `copies` loads again.
     var definition: Definition? = nil
 
@@ -95,7 +93,7 @@ final class FieldCase: Sendable {
 }
 
 /// A column the mapping reads, numbered when the mapping is loaded: a row's
-/// value is then found by position (`ColumnPlans`), not by hashing the
+/// value is then found by position (`ColumnPlan`), not by hashing the
 /// column's name for every field of every row.
 struct ColumnRef: Sendable {
     let name: String
@@ -135,11 +133,8 @@ struct Condition: Sendable {
     }
 
     let subject: Subject
-    /// Holds when the value (trimmed, half-width) is one of these (by their
-    /// bytes; a few are compared one by one, which costs less than hashing
-    /// the value on every row)…
+    /// Holds when the value (trimmed, half-width) is one of these (by their bytes)…
     private let values: Set<TextKey>
-    private let few: [TextKey]?
     /// …or when its emptiness is this.
     let empty: Bool?
     let negated: Bool
@@ -147,7 +142,6 @@ struct Condition: Sendable {
     init(subject: Subject, values: Set<String>?, empty: Bool?, negated: Bool) {
         self.subject = subject; self.empty = empty; self.negated = negated
         self.values = Set((values ?? []).map(TextKey.init))
-        few = self.values.count <= 8 ? Array(self.values) : nil
     }
 
     func holds(_ value: MappedValue) -> Bool {
@@ -156,8 +150,7 @@ struct Condition: Sendable {
             result = value.isEmpty == empty
         } else {
             let t = TextTransforms.trim(TextTransforms.halfwidth(value.text ?? value.shown))
-            let key = TextKey(t)
-            result = few.map { $0.contains(key) } ?? values.contains(key)
+            result = values.contains(TextKey(t))
         }
         if negated { result.toggle() }
         return result

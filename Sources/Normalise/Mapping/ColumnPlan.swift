@@ -1,17 +1,22 @@
 import Foundation
 
-/// Where each of a mapping's column slots is in the rows it maps, worked out
-/// once for the columns those rows share (a file's header, a table's columns)
-/// instead of a name lookup for every field of every row. Each core maps
-/// with a mapping of its own (`Mapping.copies`), so the lock is never
-/// contended; it keeps a mapping used from two threads correct.
-final class ColumnPlans: @unchecked Sendable {
+/// Where each column a mapping reads (by the slot its references were given
+/// when the mapping was loaded) is in the rows it maps, worked out once for
+/// the columns those rows share (a file's header, a table's columns) instead
+/// of a name lookup for every field of every row. Each core maps with a
+/// mapping of its own (`Mapping.copies`), so the lock is never contended; it
+/// keeps a mapping used from two threads correct.
+final class ColumnPlan: @unchecked Sendable {
+    /// The columns, in the order of their slots.
+    let slots: [String]
     private let lock = NSLock()
     private var columns: SourceColumns?
     private var positions: [Int] = []
 
+    init(slots: [String]) { self.slots = slots }
+
     /// Each slot's position among `columns`; -1 where the source has no such column.
-    func positions(of slots: [String], in columns: SourceColumns) -> [Int] {
+    func positions(in columns: SourceColumns) -> [Int] {
         lock.lock()
         defer { lock.unlock() }
         if self.columns !== columns {
