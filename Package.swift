@@ -45,9 +45,9 @@ let package = Package(
         .target(name: "Replication", dependencies: ["JSON", "Standard", .product(name: "Crypto", package: "swift-crypto")]),
         // The node store: records with version vectors, change log, cursors, batches,
         // conflicts, quarantine and the audit chain. SQLite (WAL) is the embedded
-        // backend; the protocol admits PostgreSQL next.
+        // backend; PostgreSQL the one for a node that outgrows one machine.
         .target(name: "Store", dependencies: [
-            "JSON", "Standard", "Replication",
+            "JSON", "Standard", "Replication", "Postgres",
             .product(name: "GRDB", package: "GRDB.swift"),
             // The C API, for the one statement run per stored record.
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // A PostgreSQL connection for code that runs on its own threads (capture
-        // now, the store next): postgres-nio, waited on; where to connect and
+        // and the store): postgres-nio, waited on; where to connect and
         // the password, from a URL and a file, never from a log line.
         .target(name: "Postgres", dependencies: [.product(name: "PostgresNIO", package: "postgres-nio")]),
         // Where records enter a node: files, the inbox folder, agency tables
@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "StandardTests", dependencies: ["Standard", "JSONSchema", "JSON", "HutongTesting"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "Standard", "HutongTesting"]),
         .testTarget(name: "StoreTests", dependencies: [
-            "Store", "Replication", "Standard", "HutongTesting",
+            "Store", "Replication", "Standard", "HutongTesting", "Postgres",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Runs the real `hutong` binary as a user would.

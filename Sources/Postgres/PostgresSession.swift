@@ -41,6 +41,7 @@ public final class PostgresSession: @unchecked Sendable {
                 case .int(let n): bindings.append(n)
                 case .texts(let t): try bindings.append(t)
                 case .ints(let n): try bindings.append(n)
+                case .null: bindings.appendNull()
                 }
             }
             let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger).wait()
@@ -78,9 +79,9 @@ public final class PostgresSession: @unchecked Sendable {
         return Int64(text)
     }
 
-    /// `body` inside BEGIN … COMMIT; rolled back when it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN")
+    /// `body` inside `begin` … COMMIT; rolled back when it throws.
+    public func transaction<T>(_ begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")
@@ -108,4 +109,10 @@ public enum PostgresValue: Sendable {
     case int(Int64)
     case texts([String])
     case ints([Int64])
+    case null
+
+    /// A text, or NULL.
+    public static func maybe(_ text: String?) -> PostgresValue { text.map { .text($0) } ?? .null }
+    /// An integer, or NULL.
+    public static func maybe(_ n: Int64?) -> PostgresValue { n.map { .int($0) } ?? .null }
 }

@@ -20,8 +20,8 @@ import JSON
         return .object(o)
     }
 
-    @Test func aDeletedRowLeavesATombstoneAndTheRowsPositionIsKept() throws {
-        let store = try StoreFixtures.store("node-l")
+    @Test(arguments: StoreFixtures.Backend.allCases) func aDeletedRowLeavesATombstoneAndTheRowsPositionIsKept(backend: StoreFixtures.Backend) throws {
+        let store = try StoreFixtures.store("node-l", backend)
         let bodies = try StoreFixtures.samples("penalty", 3)
         var changes = CapturedChanges(source: "xzcf")
         changes.rows = try bodies.enumerated().map { ("\($0.offset + 1)", try record($0.element)) }
@@ -50,8 +50,8 @@ import JSON
         #expect(try store.info().lastSequence == 4)
     }
 
-    @Test func aRowWhoseNaturalKeyChangesRetiresItsOldRecord() throws {
-        let store = try StoreFixtures.store("node-k")
+    @Test(arguments: StoreFixtures.Backend.allCases) func aRowWhoseNaturalKeyChangesRetiresItsOldRecord(backend: StoreFixtures.Backend) throws {
+        let store = try StoreFixtures.store("node-k", backend)
         let body = try StoreFixtures.samples("penalty", 1)[0]
         var changes = CapturedChanges(source: "xzcf")
         changes.rows = [("7", try record(body))]
@@ -65,8 +65,8 @@ import JSON
         #expect(try store.record(id: try record(fixed).id)?.deleted == false)
     }
 
-    @Test func aRecordTwoRowsLeadToStaysUntilBothAreGone() throws {
-        let store = try StoreFixtures.store("node-d")
+    @Test(arguments: StoreFixtures.Backend.allCases) func aRecordTwoRowsLeadToStaysUntilBothAreGone(backend: StoreFixtures.Backend) throws {
+        let store = try StoreFixtures.store("node-d", backend)
         let body = try StoreFixtures.samples("penalty", 1)[0]
         var changes = CapturedChanges(source: "xzcf")
         // Two rows of the agency's table that hold the same decision (a duplicate row).
@@ -78,8 +78,8 @@ import JSON
         #expect(try store.capture(changes).tombstones.count == 1)
     }
 
-    @Test func aRowDeletedAndInsertedAgainInOneTransactionEndsStored() throws {
-        let store = try StoreFixtures.store("node-r")
+    @Test(arguments: StoreFixtures.Backend.allCases) func aRowDeletedAndInsertedAgainInOneTransactionEndsStored(backend: StoreFixtures.Backend) throws {
+        let store = try StoreFixtures.store("node-r", backend)
         let body = try StoreFixtures.samples("penalty", 1)[0]
         var changes = CapturedChanges(source: "xzcf")
         changes.rows = [("1", try record(body))]
@@ -94,8 +94,8 @@ import JSON
         #expect(try store.record(id: try record(body).id)?.deleted == true)
     }
 
-    @Test func aRunIsNotedAndAResetForgetsOnlyThePosition() throws {
-        let store = try StoreFixtures.store("node-n")
+    @Test(arguments: StoreFixtures.Backend.allCases) func aRunIsNotedAndAResetForgetsOnlyThePosition(backend: StoreFixtures.Backend) throws {
+        let store = try StoreFixtures.store("node-n", backend)
         #expect(try store.sourceState("xzcf") == nil)
         var changes = CapturedChanges(source: "xzcf")
         changes.rows = [("1", try record(try StoreFixtures.samples("penalty", 1)[0]))]

@@ -11,8 +11,8 @@ import Testing
 
     /// What was just received from a peer is never sent back to it, so the push
     /// cursor moves past it — unless something of our own waits before it.
-    @Test func aPushCursorSkipsWhatCameFromThatPeer() throws {
-        let a = try F.store("node-a"), b = try F.store("node-b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func aPushCursorSkipsWhatCameFromThatPeer(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("node-a", backend), b = try F.store("node-b", backend)
         for body in try F.samples("penalty", 5) { _ = try a.write(type: "penalty", body: body) }
         try F.sync(a, to: b)
         let skipped = try #require(try b.cursor(peer: "node-a", direction: .push))
@@ -31,12 +31,12 @@ import Testing
     /// cursor skips each in turn.
     /// After a batch of new records the next is applied without looking its
     /// records up: versions of stored records in it must come out as when looked up.
-    @Test func aBatchAfterANewOneMeetsStoredRecords() throws {
-        let a = try F.store("node-a"), c = try F.store("node-c")
+    @Test(arguments: StoreFixtures.Backend.allCases) func aBatchAfterANewOneMeetsStoredRecords(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("node-a", backend), c = try F.store("node-c", backend)
         let bodies = try F.samples("penalty", 12)
         let firsts = try bodies[0..<10].map { try #require(try a.write(type: "penalty", body: $0)) }
         try F.sync(a, to: c)
-        func edited(_ s: SQLiteNodeStore, _ i: Int, _ remark: String) throws -> Envelope {
+        func edited(_ s: any NodeStore, _ i: Int, _ remark: String) throws -> Envelope {
             var b = bodies[i].objectValue!
             b["remarks"] = .string(remark)
             return try #require(try s.write(type: "penalty", body: .object(b)))
@@ -47,7 +47,7 @@ import Testing
         let second = [seconds[0], news[0], firsts[4], concurrent, seconds[1], firsts[2], news[1], seconds[2], seconds[2]]
         let third = [firsts[5], seconds[0]]
         let batches = [firsts, second, third].enumerated().map { IncomingBatch(peer: "node-a", batchID: "b\($0.offset)", versions: $0.element) }
-        let together = try F.store("node-b"), apart = try F.store("node-b")
+        let together = try F.store("node-b", backend), apart = try F.store("node-b", backend)
         let one = try together.apply(batches)
         let each = try batches.map { try apart.apply([$0])[0] }
         #expect(one.map(\.outcomes) == each.map(\.outcomes))
@@ -57,8 +57,8 @@ import Testing
         #expect(try together.info().openConflicts == apart.info().openConflicts)
     }
 
-    @Test func severalBatchesInOneTransaction() throws {
-        let a = try F.store("node-a"), b = try F.store("node-b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func severalBatchesInOneTransaction(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("node-a", backend), b = try F.store("node-b", backend)
         for body in try F.samples("penalty", 30) { _ = try a.write(type: "penalty", body: body) }
         let batches = try stride(from: 0, to: 30, by: 10).map { since in
             let c = try a.changes(since: Int64(since), excludingPeer: nil, limit: 10, bodies: false)
@@ -80,8 +80,8 @@ import Testing
 
     /// Groups given one after another share one transaction: all are kept,
     /// or, when giving the next group fails, none of those before it.
-    @Test func groupsFromASourceShareOneTransaction() throws {
-        let a = try F.store("node-a")
+    @Test(arguments: StoreFixtures.Backend.allCases) func groupsFromASourceShareOneTransaction(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("node-a", backend)
         for body in try F.samples("penalty", 30) { _ = try a.write(type: "penalty", body: body) }
         let batches = try stride(from: 0, to: 30, by: 10).map { since in
             let c = try a.changes(since: Int64(since), excludingPeer: nil, limit: 10, bodies: false)
@@ -89,7 +89,7 @@ import Testing
                                  cursor: PeerCursor(peer: "node-a", direction: .pull, epoch: c.epoch, sequence: c.lastSequence))
         }
         struct Cut: Error {}
-        let failing = try F.store("node-b")
+        let failing = try F.store("node-b", backend)
         var given = 0
         #expect(throws: Cut.self) {
             _ = try failing.apply(from: {
@@ -101,7 +101,7 @@ import Testing
         #expect(try failing.info().lastSequence == 0 && failing.cursor(peer: "node-a", direction: .pull) == nil)
         #expect(try failing.auditEntries(limit: 10).allSatisfy { $0.kind != "batch-received" })
 
-        let b = try F.store("node-b2")
+        let b = try F.store("node-b2", backend)
         var rest = [[batches[0]], [batches[1], batches[2]]]
         let results = try b.apply(from: { rest.isEmpty ? [] : rest.removeFirst() })
         #expect(results.map { $0.count(.applied) } == [10, 10, 10])
@@ -114,8 +114,8 @@ import Testing
     /// byte for byte, for every kind of row: received from a peer (and left
     /// out for it), local with text that needs escaping, a tombstone, a
     /// manual conflict's losers and a masked copy; with the same reach.
-    @Test func changeLinesAreTheEnvelopesLines() throws {
-        let a = try F.store("node-a"), b = try F.store("node-b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func changeLinesAreTheEnvelopesLines(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("node-a", backend), b = try F.store("node-b", backend)
         for body in try F.samples("penalty", 4) { _ = try a.write(type: "penalty", body: body) }
         let transfer = try F.samples("case_transfer", 1)[0]
         _ = try a.write(type: "case_transfer", body: transfer)
@@ -153,8 +153,8 @@ import Testing
     /// A batch that holds a record twice (or more) ends as the same versions
     /// applied one batch each: every later copy is merged over the one before
     /// it, whether the record was stored before the batch or not.
-    @Test func aRecordTwiceInOneBatch() throws {
-        let a = try F.store("node-a")
+    @Test(arguments: StoreFixtures.Backend.allCases) func aRecordTwiceInOneBatch(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("node-a", backend)
         let body = try F.samples("penalty", 1)[0]
         let v1 = try #require(try a.write(type: "penalty", body: body))
         var edited = body.objectValue!
@@ -162,7 +162,7 @@ import Testing
         let v2 = try #require(try a.write(type: "penalty", body: .object(edited)))
         let other = try #require(try a.write(type: "penalty", body: try F.samples("penalty", 1, seed: 3)[0]))
         for (order, storedFirst) in [([v1, v2], false), ([v2, v1], false), ([v1, other, v2, v2], false), ([v2, v1, v2], true), ([v1, v1], true)] {
-            let together = try F.store("node-b"), apart = try F.store("node-b")
+            let together = try F.store("node-b", backend), apart = try F.store("node-b", backend)
             if storedFirst {
                 for s in [together, apart] { _ = try s.apply(IncomingBatch(peer: "node-a", batchID: "first", versions: [v1])) }
             }

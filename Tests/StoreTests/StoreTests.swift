@@ -1,6 +1,7 @@
 import Foundation
 import HutongTesting
 import GRDB
+import Postgres
 import Testing
 @testable import Replication
 @testable import Standard
@@ -21,8 +22,27 @@ import Testing
         #expect(try reopened.info().recordsByType["penalty"] == 1)
     }
 
-    @Test func localWritesMakeVersionsOnlyOnChange() throws {
-        let s = try F.store("a")
+    @Test func aPostgresStoreIsCreatedOpenedRefusedAndMigratedOnce() throws {
+        guard PostgresServer.isAvailable else { throw PostgresFailure(PostgresServer.missing) }
+        let target = try PostgresServer.shared.get().database()
+        let s = try PostgresNodeStore.create(target: target, nodeID: "bj-amr", catalog: F.catalog)
+        #expect(try s.info().nodeID == "bj-amr")
+        #expect(throws: StoreError.self) { try PostgresNodeStore.create(target: target, nodeID: "other", catalog: F.catalog) }
+        let empty = try PostgresServer.shared.get().database()
+        let missing = #expect(throws: StoreError.self) { try PostgresNodeStore.open(target: empty, catalog: F.catalog) }
+        #expect(missing?.description.contains(empty.description) == true)
+        _ = try s.write(type: "penalty", body: try F.samples("penalty", 1)[0])
+        let reopened = try PostgresNodeStore.open(target: target, catalog: F.catalog)
+        #expect(reopened.epoch == s.epoch && reopened.nodeID == "bj-amr")
+        #expect(try reopened.info().recordsByType["penalty"] == 1)
+        // A store a newer hutong migrated is refused, with what to do.
+        try F.tamper(s, "INSERT INTO migrations (version, name, applied_at) VALUES (\(PostgresNodeStore.migrations.count + 1), 'future', 'x')")
+        let newer = #expect(throws: StoreError.self) { try PostgresNodeStore.open(target: target, catalog: F.catalog) }
+        #expect(newer?.description.contains("newer than this hutong") == true)
+    }
+
+    @Test(arguments: StoreFixtures.Backend.allCases) func localWritesMakeVersionsOnlyOnChange(backend: StoreFixtures.Backend) throws {
+        let s = try F.store("a", backend)
         var body = try F.samples("penalty", 1)[0].objectValue!
         let v1 = try #require(try s.write(type: "penalty", body: .object(body)))
         #expect(try s.write(type: "penalty", body: .object(body)) == nil)
@@ -35,8 +55,8 @@ import Testing
         #expect(throws: StoreError.self) { try s.write(type: "penalty", body: ["type": "penalty"]) }
     }
 
-    @Test func batchesAreIdempotentAndCursorsAdvance() throws {
-        let a = try F.store("a"), b = try F.store("b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func batchesAreIdempotentAndCursorsAdvance(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("a", backend), b = try F.store("b", backend)
         for body in try F.samples("penalty", 50) { _ = try a.write(type: "penalty", body: body) }
         let first = try F.sync(a, to: b, batchID: "batch-1")
         #expect(first.count(.applied) == 50 && !first.repeated)
@@ -50,8 +70,8 @@ import Testing
         #expect(try F.state(a) == F.state(b))
     }
 
-    @Test func ownerWinsConflictConverges() throws {
-        let a = try F.store("a"), b = try F.store("b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func ownerWinsConflictConverges(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("a", backend), b = try F.store("b", backend)
         let body = try F.samples("penalty", 1)[0]
         let original = try #require(try a.write(type: "penalty", body: body))
         try F.sync(a, to: b)
@@ -73,8 +93,8 @@ import Testing
         #expect(try a.info().openConflicts == 0)  // settled by policy, not awaiting review
     }
 
-    @Test func manualConflictIsFlaggedResolvedAndPropagated() throws {
-        let a = try F.store("a"), b = try F.store("b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func manualConflictIsFlaggedResolvedAndPropagated(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("a", backend), b = try F.store("b", backend)
         let body = try F.samples("case_transfer", 1)[0]
         let original = try #require(try a.write(type: "case_transfer", body: body))
         try F.sync(a, to: b)
@@ -90,28 +110,28 @@ import Testing
         #expect(open.count == 1 && bOpen == 1)
         #expect(try a.record(id: original.id)?.conflicts.count == 1)
         // The operator at B keeps A's version.
-        let resolved = try b.resolveConflict(id: try b.conflicts(openOnly: true)[0].id, body: .object(atA))
+        let resolved = try b.resolveConflict(id: try b.conflicts(openOnly: true)[0].id, body: .object(atA), deleted: false)
         #expect(resolved.conflicts.isEmpty && resolved.body["suspected_crime"] == "测试罪名甲")
         try F.sync(b, to: a)
         #expect(try F.state(a) == F.state(b))
         #expect(try a.info().openConflicts == 0 && b.info().openConflicts == 0)
     }
 
-    @Test func tombstonesReplicateAndArePurgedAfterEveryPeer() throws {
-        let a = try F.store("a"), b = try F.store("b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func tombstonesReplicateAndArePurgedAfterEveryPeer(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("a", backend), b = try F.store("b", backend)
         let e = try #require(try a.write(type: "officer", body: try F.samples("officer", 1)[0]))
         try F.sync(a, to: b)
         _ = try a.delete(id: e.id)
         try F.sync(a, to: b)
         #expect(try b.record(id: e.id)?.deleted == true)
-        #expect(try a.purgeTombstones(peers: ["b"]) == 0)  // B has not acknowledged yet
+        #expect(try a.purgeTombstones(peers: ["b"], upTo: .max) == 0)  // B has not acknowledged yet
         try a.setCursor(PeerCursor(peer: "b", direction: .push, epoch: a.epoch, sequence: try a.info().lastSequence))
-        #expect(try a.purgeTombstones(peers: ["b"]) == 1)
+        #expect(try a.purgeTombstones(peers: ["b"], upTo: .max) == 1)
         #expect(try a.record(id: e.id) == nil)
     }
 
-    @Test func rejectedAndSkewedVersionsGoToQuarantine() throws {
-        let a = try F.store("a"), b = try F.store("b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func rejectedAndSkewedVersionsGoToQuarantine(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("a", backend), b = try F.store("b", backend)
         var e = try #require(try a.write(type: "agency", body: try F.samples("agency", 1)[0]))
         e.hlc = HLCTimestamp(millis: StoreClock.wallMillis() + 3_600_000)
         let r = try b.apply(IncomingBatch(peer: "a", batchID: "x", versions: [e],
@@ -122,16 +142,15 @@ import Testing
         #expect(try b.record(id: e.id) == nil)
     }
 
-    @Test func auditChainDetectsTampering() throws {
-        let a = try F.store("a"), b = try F.store("b")
+    @Test(arguments: StoreFixtures.Backend.allCases) func auditChainDetectsTampering(backend: StoreFixtures.Backend) throws {
+        let a = try F.store("a", backend), b = try F.store("b", backend)
         for body in try F.samples("matter", 3) { _ = try a.write(type: "matter", body: body) }
         try F.sync(a, to: b)
         try b.audit(kind: .configuration, detail: "peer a added")
         guard case .intact(let n) = try b.verifyAudit() else { Issue.record("not intact"); return }
         #expect(n == 3)
         // Someone edits an entry in the file directly.
-        let q = try DatabaseQueue(path: b.path)
-        try q.write { try $0.execute(sql: "UPDATE audit SET detail = 'nothing happened' WHERE seq = 2") }
+        try F.tamper(b, "UPDATE audit SET detail = 'nothing happened' WHERE seq = 2")
         #expect(try b.verifyAudit() == .broken(atSequence: 2, reason: "entry 2 was changed after it was written"))
     }
 }

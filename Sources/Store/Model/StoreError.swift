@@ -6,6 +6,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case unknownConflict(Int64)
     case invalidRecord(String)
     case corrupt(String)
+    /// The store was made or migrated by a newer Hutong: what it is, and what to run.
+    case newerThanThisHutong(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .unknownConflict(let id): "no conflict with id \(id)"
         case .invalidRecord(let why): why
         case .corrupt(let why): "the store is damaged: \(why)"
+        case .newerThanThisHutong(let why): why
         }
     }
 }

@@ -69,30 +69,9 @@ extension SQLiteNodeStore {
     /// unparsed: `.null`, with the stored text in `bodyText`.
     static func envelope(_ row: Row, body parseBody: Bool = true) throws -> Envelope {
         typealias C = RecordColumn
-        let id: String = row[C.id]
-        func parse(_ text: String, _ name: String) throws -> JSONValue {
-            do { return try JSONParser.parse(text) } catch {
-                throw StoreError.corrupt("record \(id): column \(name) is not JSON (\(error))")
-            }
-        }
-        func json(_ column: Int, _ name: String) throws -> JSONValue? {
-            guard let text: String = row[column] else { return nil }
-            return try parse(text, name)
-        }
-        guard let hlc = HLCTimestamp(row[C.hlc] as String) else { throw StoreError.corrupt("record \(id): bad hlc") }
-        guard let vv = try json(C.vv, "vv") else { throw StoreError.corrupt("record \(id): column vv is empty") }
-        var refs: [VersionRef] = []
-        if let parsed = try json(C.conflicts, "conflicts") {
-            // Stored in the envelope's own form; reuse its reader.
-            let env = try Envelope(json: ["id": "x", "type": "x", "owner": "x", "vv": ["x": 1], "hlc": "0000000000000.0",
-                                          "writer": "x", "deleted": false, "hash": "x", "body": [:], "conflicts": parsed])
-            refs = env.conflicts
-        }
-        let bodyText: String = row[C.body]
-        let body = parseBody ? try parse(bodyText, "body") : .null
-        return Envelope(id: id, type: row[C.type], owner: row[C.owner], vv: try VersionVector(json: vv), hlc: hlc,
-                        writer: row[C.writer], deleted: (row[C.deleted] as Int) != 0, hash: row[C.hash], body: body,
-                        bodyText: bodyText, conflicts: refs, masked: try json(C.masked, "masked")?.arrayValue?.compactMap(\.stringValue) ?? [])
+        return try StoredRecord.envelope(id: row[C.id], type: row[C.type], owner: row[C.owner], vv: row[C.vv] ?? "", hlc: row[C.hlc],
+                                         writer: row[C.writer], deleted: (row[C.deleted] as Int) != 0, hash: row[C.hash],
+                                         conflicts: row[C.conflicts], masked: row[C.masked], body: row[C.body], parseBody: parseBody)
     }
 
     /// Stores a version as the record's current one, appending it to the change

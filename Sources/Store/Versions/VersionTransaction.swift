@@ -22,6 +22,10 @@ public protocol VersionTransaction {
     /// `replacing` false promises the record is new; if it is not, this
     /// throws `RepeatedInBatch` and changes nothing.
     mutating func put(_ e: Envelope, fromPeer: String?, replacing: Bool) throws
+    /// Whether `put` of a record stored before the transaction, promised new,
+    /// throws `RepeatedInBatch` there and then. A backend that sends its
+    /// inserts later cannot tell, and has every batch's records looked up first.
+    var catchesRepeatedInserts: Bool { get }
 
     /// Adds a row to the conflicts table; `settled` is the resolution of a
     /// conflict its policy settled (nil: open, awaiting review). Returns its id.
@@ -50,6 +54,10 @@ public protocol VersionTransaction {
     /// Whether any source row is linked to the record.
     func isLinked(recordID: String) throws -> Bool
     mutating func saveSourcePosition(source: String, position: String) throws
+}
+
+extension VersionTransaction {
+    public var catchesRepeatedInserts: Bool { true }
 }
 
 /// An insert met a record already stored although none was known: the batch

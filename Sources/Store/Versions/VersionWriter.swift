@@ -128,7 +128,7 @@ public struct VersionWriter<T: VersionTransaction> {
         if let id = batch.batchID, let outcomes = try transaction.appliedBatch(id: id) {
             return BatchResult(outcomes: outcomes, repeated: true)
         }
-        var run = BatchRun(batch: batch, start: transaction.lastSequence, lookedUp: !lastBatchWasNew)
+        var run = BatchRun(batch: batch, start: transaction.lastSequence, lookedUp: !lastBatchWasNew || !transaction.catchesRepeatedInserts)
         // The batch's current versions in one query instead of one per record.
         // Versions stored by this batch are remembered only where they replaced
         // one (a batch rarely holds an id twice; when it does, the insert of the

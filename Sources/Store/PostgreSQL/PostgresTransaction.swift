@@ -1,0 +1,171 @@
+import Postgres
+import Replication
+import Standard
+
+/// A write transaction of the PostgreSQL store, as `VersionWriter` uses it.
+///
+/// **The change log's order.** Readers take "every record with `seq` above my
+/// cursor". A sequence (`bigserial`) hands numbers out when rows are written,
+/// not when their transactions commit: a transaction that took 10 and commits
+/// after another took and committed 11 is skipped by a reader that read 11 in
+/// between. Here every write transaction first locks the `last_seq` row of
+/// `meta` (`FOR UPDATE`) and numbers its versions from that value; the next
+/// writer waits on the lock until this one commits, then reads the new value
+/// (read committed reads a locked row again once it is free). Numbers are
+/// therefore handed out in commit order, and a reader's snapshot holds all of
+/// a transaction's versions or none: no reader can pass a number that is
+/// still to come. (Gaps may appear, where one transaction stored a record
+/// twice; a gap skips nothing.)
+///
+/// **Round trips.** Versions, links and audit lines are kept here and sent
+/// together, one statement per table (arrays bound as parameters and
+/// `unnest`), before anything in the transaction reads those tables and at
+/// commit: one statement a record would cost a round trip to the server each.
+struct PostgresTransaction: VersionTransaction {
+    let session: PostgresSession
+    let store: PostgresNodeStore
+    var lastSequence: Int64
+    var clock: HybridLogicalClock
+    let startSequence: Int64
+    let startClock: HLCTimestamp
+    /// A reference, so that reads (not `mutating`) can send it first.
+    let pending = PendingWrites()
+
+    var nodeID: String { store.nodeID }
+    var epoch: String { store.epoch }
+    /// Inserts are sent later, where a record stored before could no longer be
+    /// told apart: every batch's records are looked up first.
+    var catchesRepeatedInserts: Bool { false }
+
+    /// Begins the transaction: locks the change log's counter (see above) and reads it and the clock.
+    init(_ session: PostgresSession, store: PostgresNodeStore) throws {
+        self.session = session
+        self.store = store
+        var meta: [String: String] = [:]
+        for row in try session.rows("SELECT key, value FROM meta WHERE key IN ('last_seq', 'hlc') ORDER BY key FOR UPDATE") {
+            if let k = row[0], let v = row[1] { meta[k] = v }
+        }
+        guard let seq = meta["last_seq"].flatMap({ Int64($0) }) else { throw StoreError.corrupt("meta has no last_seq") }
+        lastSequence = seq
+        startSequence = seq
+        let hlc = meta["hlc"].flatMap(HLCTimestamp.init) ?? HLCTimestamp(millis: 0)
+        clock = HybridLogicalClock(last: hlc, maxSkewMillis: store.maxSkewMillis)
+        startClock = hlc
+    }
+
+    /// Sends what is kept and saves the counter and the clock; the caller commits.
+    func finish() throws {
+        try pending.send(session)
+        if lastSequence != startSequence {
+            try session.rows("UPDATE meta SET value = $1 WHERE key = 'last_seq'", [.text(String(lastSequence))])
+        }
+        if clock.last != startClock {
+            try session.rows("UPDATE meta SET value = $1 WHERE key = 'hlc'", [.text(clock.last.description)])
+        }
+    }
+
+    func versions(ids: [String]) throws -> [String: Envelope] {
+        try pending.send(session)
+        var found: [String: Envelope] = [:]
+        for row in try session.rows("SELECT \(PostgresNodeStore.recordColumns) FROM records WHERE id = ANY($1)", [.texts(ids)]) {
+            let e = try PostgresNodeStore.envelope(row, body: false)
+            found[e.id] = e
+        }
+        return found
+    }
+
+    func version(id: String) throws -> Envelope? {
+        try pending.send(session)
+        return try session.rows("SELECT \(PostgresNodeStore.recordColumns) FROM records WHERE id = $1", [.text(id)]).first
+            .map { try PostgresNodeStore.envelope($0) }
+    }
+
+    mutating func put(_ e: Envelope, fromPeer: String?, replacing: Bool) throws {
+        if !replacing && pending.inserted.contains(e.id) {
+            // Already stored by this transaction: the caller reads it and merges.
+            try pending.send(session)
+            throw RepeatedInBatch(id: e.id)
+        }
+        pending.add(e, sequence: lastSequence + 1, fromPeer: fromPeer)
+        lastSequence += 1
+        if pending.count >= PendingWrites.limit { try pending.send(session) }
+    }
+
+    mutating func addConflict(record: Envelope, policy: ConflictPolicy, winner: Envelope, loser: Envelope, settled: String?) throws -> Int64 {
+        let now = StoreClock.timestamp()
+        let id = try session.integer("""
+            INSERT INTO conflicts (record_id, type, policy, winner, loser, detected_at, resolved_at, resolution)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
+            """, [.text(record.id), .text(record.type), .text(policy.rawValue), .text(winner.line), .text(loser.line), .text(now),
+                  .maybe(settled == nil ? nil : now), .maybe(settled)])
+        guard let id else { throw StoreError.corrupt("a conflict row was stored without an id") }
+        return id
+    }
+
+    func openConflicts(recordID: String) throws -> Int {
+        Int(try session.integer("SELECT count(*) FROM conflicts WHERE record_id = $1 AND resolved_at IS NULL", [.text(recordID)]) ?? 0)
+    }
+
+    mutating func closeConflicts(recordID: String, except: Int64?, resolution: String) throws {
+        try session.rows("UPDATE conflicts SET resolved_at = $1, resolution = $2 WHERE record_id = $3 AND resolved_at IS NULL AND id <> $4",
+                         [.text(StoreClock.timestamp()), .text(resolution), .text(recordID), .int(except ?? -1)])
+    }
+
+    func conflict(id: Int64) throws -> ConflictEntry? {
+        try PostgresNodeStore.conflict(session, id: id)
+    }
+
+    mutating func quarantine(source: String, text: String, reason: String) throws {
+        try session.rows("INSERT INTO quarantine (source, text, reason, at) VALUES ($1, $2, $3, $4)",
+                         [.text(source), .text(text), .text(reason), .text(StoreClock.timestamp())])
+    }
+
+    mutating func audit(_ kind: AuditKind, _ detail: String) throws {
+        try pending.audit(session, kind: kind, detail: detail)
+    }
+
+    func cursor(peer: String, direction: CursorDirection) throws -> PeerCursor? {
+        try PostgresNodeStore.cursors(session).first { $0.peer == peer && $0.direction == direction }
+    }
+
+    mutating func saveCursor(_ cursor: PeerCursor) throws {
+        try PostgresNodeStore.saveCursor(session, cursor)
+    }
+
+    func appliedBatch(id: String) throws -> [RecordOutcome]? {
+        try session.rows("SELECT result FROM applied_batches WHERE batch_id = $1", [.text(id)]).first.map { row in
+            (row[0] ?? "").split(separator: ",").compactMap { RecordOutcome(rawValue: String($0)) }
+        }
+    }
+
+    mutating func rememberBatch(id: String, peer: String, outcomes: [RecordOutcome]) throws {
+        try session.rows("INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES ($1, $2, $3, $4)",
+                         [.text(id), .text(peer), .text(StoreClock.timestamp()), .text(outcomes.map(\.rawValue).joined(separator: ","))])
+    }
+
+    func sourceLinks(source: String, keys: [String]) throws -> [String: String] {
+        try pending.send(session)
+        var links: [String: String] = [:]
+        for row in try session.rows("SELECT key, record_id FROM source_rows WHERE source = $1 AND key = ANY($2)", [.text(source), .texts(keys)]) {
+            if let key = row[0], let record = row[1] { links[key] = record }
+        }
+        return links
+    }
+
+    mutating func link(source: String, key: String, recordID: String?, rowHash: Int64?) throws {
+        pending.link(source: source, key: key, recordID: recordID, rowHash: rowHash)
+        if pending.count >= PendingWrites.limit { try pending.send(session) }
+    }
+
+    func isLinked(recordID: String) throws -> Bool {
+        try pending.send(session)
+        return try session.integer("SELECT count(*) FROM (SELECT 1 FROM source_rows WHERE record_id = $1 LIMIT 1) AS s", [.text(recordID)]) ?? 0 > 0
+    }
+
+    mutating func saveSourcePosition(source: String, position: String) throws {
+        try session.rows("""
+            INSERT INTO sources (source, position, updated_at) VALUES ($1, $2, $3)
+            ON CONFLICT (source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+            """, [.text(source), .text(position), .text(StoreClock.timestamp())])
+    }
+}
