@@ -174,9 +174,11 @@ public final class DaemonMetrics: Sendable {
         gauge("hutong_open_conflicts").set(Double(info.openConflicts))
         gauge("hutong_quarantined").set(Double(info.quarantined))
         gauge("hutong_change_log_sequence").set(Double(info.lastSequence))
-        let path = node.configuration.storePath
-        let size = ["", "-wal"].compactMap { (try? FileManager.default.attributesOfItem(atPath: path + $0))?[.size] as? Int }.reduce(0, +)
-        gauge("hutong_store_size_bytes").set(Double(size))
+        if node.configuration.storeDatabase == nil {
+            let path = node.configuration.storePath
+            let size = ["", "-wal"].compactMap { (try? FileManager.default.attributesOfItem(atPath: path + $0))?[.size] as? Int }.reduce(0, +)
+            gauge("hutong_store_size_bytes").set(Double(size))
+        }
         if let free = node.storeFreeBytes() { gauge("hutong_store_disk_free_bytes").set(Double(free)) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import Node
+import Store
 import ServiceLifecycle
 import UnixSignals
 import Transport
@@ -55,14 +56,22 @@ public struct NodeDaemon: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT. The state lock is taken first: a second
-    /// daemon on the same store refuses to start.
+    /// daemon on the same SQLite store refuses to start; on a PostgreSQL
+    /// store it stands by until the active one stops (`standBy`).
     public func run() async throws {
         var node = try open()
-        let lock = try StateLock(store: node.configuration.storePath)
+        let lock: AnyObject
+        var active: ActiveNodeLock?
+        if let store = node.store as? PostgresNodeStore {
+            active = try await standBy(ActiveNodeLock(store))
+            lock = active!
+        } else {
+            lock = try StateLock(store: node.configuration.storePath)
+        }
         defer { withExtendedLifetime(lock) {} }
         while true {
             let reload = Reload()
-            try await run(node, reload: reload)
+            try await run(node, reload: reload, active: active)
             guard let next = reload.next else { return }
             node = next
             log.info("reloaded: \(node.configuration.file.path)")
@@ -72,8 +81,51 @@ public struct NodeDaemon: Sendable {
     /// How often the folders of peers reached by files are looked at, at most.
     static let linkLookSeconds: TimeInterval = 5
 
+    /// How often a standby tries to become the active process, and the active one checks it still is.
+    static let activeCheckSeconds: Double = 1
+
+    /// Waits until this process holds the store's active lock: two `hutong
+    /// run` on one PostgreSQL store (two machines, for availability) serve
+    /// and capture one at a time. The standby tells systemd it is ready
+    /// (it is, to take over) and keeps its watchdog fed.
+    func standBy(_ lock: ActiveNodeLock) async throws -> ActiveNodeLock {
+        var told = false
+        var lastError: String?
+        while true {
+            do {
+                if try lock.tryTake() {
+                    log.info("active: this process now captures, serves and syncs for the store \(lock.target)")
+                    return lock
+                }
+                lastError = nil
+                if !told {
+                    log.notice("standing by: another hutong process is active on the store \(lock.target); this one takes over when it stops")
+                    notifier.ready(status: "standing by: another process is active on \(lock.target)")
+                    told = true
+                }
+            } catch {
+                let text = "\(error)"
+                if text != lastError { log.warning("standing by: cannot reach the store: \(text); trying again") }
+                lastError = text
+            }
+            notifier.watchdog()
+            try await Task.sleep(for: .seconds(Self.activeCheckSeconds))
+        }
+    }
+
+    /// Returns (throws) once the active lock is no longer this process's: the
+    /// standby may hold it by now, and two active processes must never run.
+    func watch(_ lock: ActiveNodeLock) async throws {
+        while true {
+            try await Task.sleep(for: .seconds(Self.activeCheckSeconds))
+            guard lock.isHeld else {
+                throw DaemonError("lost the connection that holds the store's active lock (\(lock.target)); stopping, so that one process at a time is active (systemd starts this one again as a standby)")
+            }
+        }
+    }
+
     /// One group of services for `node`, until SIGTERM (nil `reload.next`) or an accepted SIGHUP.
-    func run(_ node: Node, reload: Reload) async throws {
+    func run(_ node: Node, reload: Reload, active: ActiveNodeLock? = nil) async throws {
         let listening = Listening()
         // Peers reached by bundle files have no loop: no connection is made to them.
         let push = PeerWakers(node.configuration.peers.filter { !$0.isFileLink }.map(\.name))
@@ -122,6 +174,7 @@ public struct NodeDaemon: Sendable {
                 }
             }
             tasks.addTask { await watchReload(node, reload: reload) }
+            if let active { tasks.addTask { try await watch(active) } }
             try await tasks.next()
             tasks.cancelAll()
         }
@@ -134,8 +187,8 @@ public struct NodeDaemon: Sendable {
             notifier.reloading()
             do {
                 let next = try open()
-                guard next.configuration.storePath == node.configuration.storePath else {
-                    throw DaemonError("[store] path changed to \(next.configuration.storePath); a node's store cannot change while it runs: stop it, move the store, start it")
+                guard next.configuration.storeName == node.configuration.storeName else {
+                    throw DaemonError("[store] changed to \(next.configuration.storeName); a node's store cannot change while it runs: stop it, move the store, start it")
                 }
                 reload.next = next
                 metrics.reloaded(true)

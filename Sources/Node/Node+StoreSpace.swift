@@ -9,7 +9,9 @@ extension Node {
     /// Bytes free on the store's file system. A full disk stops every write —
     /// capture, sync, even noting the error in the store — so it is shown
     /// wherever operators look (status, the page, `--explain`, /metrics).
+    /// Nil for a store on PostgreSQL: its server's disk is its DBA's to watch.
     public func storeFreeBytes() -> Int64? {
+        guard configuration.storeDatabase == nil else { return nil }
         let dir = URL(fileURLWithPath: configuration.storePath).deletingLastPathComponent().path
         guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: dir) else { return nil }
         return (attributes[.systemFreeSize] as? NSNumber)?.int64Value

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import Standard
 import Store
 import Transport
@@ -28,13 +29,19 @@ public final class Node: Sendable {
         }
         let catalog = try loadCatalog(schemas)
         let store: any NodeStore
+        let skew = UInt64(config.maxClockSkewSeconds) * 1000
         do {
-            store = try SQLiteNodeStore.open(path: config.storePath, catalog: catalog, maxSkewMillis: UInt64(config.maxClockSkewSeconds) * 1000)
+            if let database = config.storeDatabase {
+                let target = try PostgresTarget(url: database, passwordFile: config.storePasswordFile)
+                store = try PostgresNodeStore.open(target: target, catalog: catalog, maxSkewMillis: skew)
+            } else {
+                store = try SQLiteNodeStore.open(path: config.storePath, catalog: catalog, maxSkewMillis: skew)
+            }
         } catch {
             throw NodeError("cannot open the node store: \(error)")
         }
         guard store.nodeID == config.nodeID else {
-            throw NodeError("\(config.storePath) belongs to node \(store.nodeID), but \(config.file.path) says \(config.nodeID); a store is never reassigned")
+            throw NodeError("\(config.storeName) belongs to node \(store.nodeID), but \(config.file.path) says \(config.nodeID); a store is never reassigned")
         }
         return Node(configuration: config, catalog: catalog, store: store)
     }

@@ -22,6 +22,10 @@ struct Init: ParsableCommand {
     @Option(help: ArgumentHelp("Its private key (PEM).", valueName: "file")) var tlsKey: String?
     @Option(help: ArgumentHelp("The CA that signs peers' certificates (PEM).", valueName: "file")) var tlsCa: String?
     @Flag(help: "Serve plain HTTP instead of mutual TLS (loopback tests only).") var plainHttp = false
+    @Option(help: ArgumentHelp("Make the store on PostgreSQL instead of a SQLite file (docs/configuration.md).", valueName: "postgres://user@host:port/db"))
+    var storeDatabase: String?
+    @Option(help: ArgumentHelp("The store database's password: the file's first line (else PGPASSWORD).", valueName: "file"))
+    var storePasswordFile: String?
 
     @OptionGroup var schemaOptions: SchemaOptions
 
@@ -29,6 +33,7 @@ struct Init: ParsableCommand {
         if let nodeID, !NodeID.isValid(nodeID) { throw ValidationError("--node-id \"\(nodeID)\": \(NodeID.rule)") }
         let tls = [tlsCertificate, tlsKey, tlsCa].compactMap { $0 }
         if !tls.isEmpty && tls.count != 3 { throw ValidationError("give --tls-certificate, --tls-key and --tls-ca together") }
+        if storePasswordFile != nil && storeDatabase == nil { throw ValidationError("--store-password-file goes with --store-database") }
     }
 
     func run() throws {
@@ -40,7 +45,11 @@ struct Init: ParsableCommand {
             tls = PeerServer.TLSFiles(certificate: absolute(c), key: absolute(k), ca: absolute(ca))
         }
         let made: CreatedNode
-        do { made = try Node.create(in: dir, nodeID: id, listen: listen, tls: tls, plainHTTP: plainHttp, catalog: catalog) } catch {
+        let passwordFile = storePasswordFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        do {
+            made = try Node.create(in: dir, nodeID: id, listen: listen, tls: tls, plainHTTP: plainHttp, database: storeDatabase,
+                                   passwordFile: passwordFile, catalog: catalog)
+        } catch {
             throw CommandFailure(error)
         }
         print("created node \(id): \(made.configurationPath), \(made.storePath)")

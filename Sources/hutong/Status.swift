@@ -56,7 +56,9 @@ struct Status: ParsableCommand {
         let total = i.recordsByType.values.reduce(0, +)
         print("records: \(total)" + (total == 0 ? "" : "  (" + i.recordsByType.keys.sorted().map { "\($0) \(i.recordsByType[$0]!)" }.joined(separator: ", ") + ")"))
         print("tombstones: \(i.tombstones)   open conflicts: \(i.openConflicts)   quarantined: \(i.quarantined)")
-        if let free = opened.storeFreeBytes() {
+        if opened.configuration.storeDatabase != nil {
+            print("store: \(opened.configuration.storeName)")
+        } else if let free = opened.storeFreeBytes() {
             print("store: \(opened.configuration.storePath), \(Node.bytesText(free)) free on its disk" + (opened.storeSpaceProblem().map { " — \($0.full ? "FULL" : "LOW"): \($0.text)" } ?? ""))
         }
         if peers.isEmpty { print("peers: none configured") }

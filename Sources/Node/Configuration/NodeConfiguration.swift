@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import TOMLKit
 import Transport
 
@@ -7,7 +8,11 @@ import Transport
 public struct NodeConfiguration: Sendable {
     public let file: URL
     public let nodeID: String
+    /// The embedded store's file ([store] path); unused when `storeDatabase` is set.
     public let storePath: String
+    /// A store on PostgreSQL ([store] database, a postgres:// URL) and its password file.
+    public var storeDatabase: String?
+    public var storePasswordFile: String?
     public let maxClockSkewSeconds: Int
     /// This node's Ed25519 signing key file ([keys] signing).
     public let signingKeyPath: String
@@ -44,6 +49,12 @@ public struct NodeConfiguration: Sendable {
 
     public func peer(named name: String) -> PeerEntry? { peers.first { $0.name == name } }
 
+    /// The store, as messages name it: its file, or its database (without a password).
+    public var storeName: String {
+        guard let storeDatabase else { return storePath }
+        return (try? PostgresTarget(url: storeDatabase, passwordFile: nil).description) ?? storeDatabase
+    }
+
     /// Where commands look for the file when none is named.
     public static func defaultPath() -> String {
         if let p = ProcessInfo.processInfo.environment["HUTONG_CONFIG"] { return p }
@@ -70,6 +81,17 @@ public struct NodeConfiguration: Sendable {
         guard skew > 0 else { throw ConfigurationError("\(path): [store] max_clock_skew_seconds must be positive") }
         let base = url.deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        let storeDatabase = store?["database"]?.string
+        if let storeDatabase {
+            guard store?["path"] == nil else {
+                throw ConfigurationError("\(path): [store] has both path and database; a node has one store: path for SQLite, database for PostgreSQL")
+            }
+            do { _ = try PostgresTarget(url: storeDatabase, passwordFile: nil) } catch {
+                throw ConfigurationError("\(path): [store] database: \(error)")
+            }
+        } else if store?["password_file"] != nil {
+            throw ConfigurationError("\(path): [store] password_file is for a store on PostgreSQL (database = \"postgres://…\")")
+        }
         let keys = table["keys"]?.table
         let tlsTable = table["tls"]?.table
         var tls: PeerServer.TLSFiles?
@@ -122,6 +144,8 @@ public struct NodeConfiguration: Sendable {
             maxBodyBytes: (server?["max_body_mb"]?.int ?? 64) << 20,
             maxBatchAgeSeconds: server?["max_batch_age_seconds"]?.int ?? 600,
             idleTimeoutSeconds: max(1, server?["idle_timeout_seconds"]?.int ?? 30), peers: peers)
+        configuration.storeDatabase = storeDatabase
+        configuration.storePasswordFile = store?["password_file"]?.string.map(resolve)
         configuration.inboxes = inboxes
         configuration.sources = try sources(table, path: path, resolve: resolve)
         configuration.sinks = try sinks(table, path: path, sources: configuration.sources, resolve: resolve)
@@ -137,7 +161,19 @@ public struct NodeConfiguration: Sendable {
     }
 
     /// The commented file `hutong init` writes.
-    public static func template(nodeID: String, listen: String = "127.0.0.1:7443", tls: PeerServer.TLSFiles? = nil, plainHTTP: Bool = false) -> String {
+    public static func template(nodeID: String, listen: String = "127.0.0.1:7443", tls: PeerServer.TLSFiles? = nil, plainHTTP: Bool = false,
+                                database: String? = nil, passwordFile: String? = nil) -> String {
+        let storeBlock = database.map { url in
+            """
+            # The node store on PostgreSQL (the schema hutong_store of this database).
+            # Its password: the first line of password_file, else PGPASSWORD.
+            database = "\(url)"
+            """ + (passwordFile.map { "\npassword_file = \"\($0)\"" } ?? "\n# password_file = \"store.password\"")
+        } ?? """
+            # The embedded node store (SQLite, WAL mode). For a store on PostgreSQL,
+            # database = "postgres://USER@HOST:PORT/DATABASE" instead (docs/configuration.md).
+            path = "hutong.sqlite"
+            """
         let tlsBlock = tls.map { t in
             """
             [tls]
@@ -163,8 +199,7 @@ public struct NodeConfiguration: Sendable {
         id = "\(nodeID)"
 
         [store]
-        # The embedded node store (SQLite, WAL mode).
-        path = "hutong.sqlite"
+        \(storeBlock)
         # A peer's clock may be at most this many seconds ahead of ours; versions
         # from further ahead are refused and quarantined.
         max_clock_skew_seconds = 60
