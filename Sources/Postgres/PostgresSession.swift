@@ -31,24 +31,58 @@ public final class PostgresSession: @unchecked Sendable {
     /// Runs one statement with `binds` ($1, $2, …), returning its rows,
     /// each value as the text PostgreSQL writes it (nil for NULL): cast
     /// columns to text in the statement (`col::text`) for exact values of any type.
+    /// Statements sent are answered in order, so this waits for those sent before (`send`) first.
     @discardableResult
     public func rows(_ sql: String, _ binds: [PostgresValue] = []) throws(PostgresFailure) -> [[String?]] {
+        try settle()
         do {
-            var bindings = PostgresBindings()
-            for b in binds {
-                switch b {
-                case .text(let t): bindings.append(t)
-                case .int(let n): bindings.append(n)
-                case .texts(let t): try bindings.append(t)
-                case .ints(let n): try bindings.append(n)
-                case .null: bindings.appendNull()
-                }
-            }
-            let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger).wait()
+            let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: try Self.bindings(binds)), logger: Self.logger).wait()
             return try result.rows.map { row in try row.map(Self.text) }
         } catch {
             throw PostgresFailure(target: target, error)
         }
+    }
+
+    /// Statements sent and not yet answered.
+    private var sent: [EventLoopFuture<PostgresQueryResult>] = []
+
+    /// Sends a statement without waiting for it: the caller goes on (the
+    /// store prepares its next batch) while the server runs it. Its failure
+    /// is thrown by the next call that waits (`rows`, `settle`); in a
+    /// transaction, the server refuses everything after a failure, so
+    /// nothing after it takes effect either.
+    public func send(_ sql: String, _ binds: [PostgresValue] = []) throws(PostgresFailure) {
+        do {
+            sent.append(connection.query(PostgresQuery(unsafeSQL: sql, binds: try Self.bindings(binds)), logger: Self.logger))
+        } catch {
+            throw PostgresFailure(target: target, error)
+        }
+    }
+
+    /// Waits for every statement sent; throws the first failure among them.
+    public func settle() throws(PostgresFailure) {
+        guard !sent.isEmpty else { return }
+        let waiting = sent
+        sent.removeAll()
+        var first: (any Error)?
+        for f in waiting {
+            do { _ = try f.wait() } catch { if first == nil { first = error } }
+        }
+        if let first { throw PostgresFailure(target: target, first) }
+    }
+
+    static func bindings(_ binds: [PostgresValue]) throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for b in binds {
+            switch b {
+            case .text(let t): bindings.append(t)
+            case .int(let n): bindings.append(n)
+            case .texts(let t): try bindings.append(t)
+            case .ints(let n): try bindings.append(n)
+            case .null: bindings.appendNull()
+            }
+        }
+        return bindings
     }
 
     /// Runs one statement without parameters (postgres-nio sends every
@@ -87,6 +121,7 @@ public final class PostgresSession: @unchecked Sendable {
             try execute("COMMIT")
             return result
         } catch {
+            try? settle()
             try? execute("ROLLBACK")
             throw error
         }

@@ -103,7 +103,10 @@ import Testing
         let again = try CLI.spawn(["run", "--admin-listen", "off", "--config", "a/hutong.toml"], in: dir, log: dir + "/a2.log")
         defer { CLI.kill(again) }
         #expect(Self.wait(seconds: 30) { Self.log(dir + "/a2.log").contains("standing by") }, "\(Self.log(dir + "/a2.log"))")
-        let cut = try store.rows("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted")
+        let cut = try store.rows("""
+            SELECT pg_terminate_backend(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """)
         #expect(cut.count == 1)
         var status: Int32 = 0
         let stopped = Self.wait(seconds: 15) { waitpid(b, &status, WNOHANG) == b }

@@ -32,12 +32,15 @@ extension PostgresNodeStore {
         }
     }
 
-    static func saveCursor(_ s: PostgresSession, _ c: PeerCursor) throws {
-        try s.rows("""
+    /// `wait` false: sent without waiting for the server (in a write transaction).
+    static func saveCursor(_ s: PostgresSession, _ c: PeerCursor, wait: Bool = true) throws {
+        let sql = """
             INSERT INTO cursors (peer, direction, epoch, seq, updated_at, grants) VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (peer, direction) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at,
                 grants = coalesce(excluded.grants, cursors.grants)
-            """, [.text(c.peer), .text(c.direction.rawValue), .text(c.epoch), .int(c.sequence), .text(StoreClock.timestamp()), .maybe(c.grants)])
+            """
+        let binds: [PostgresValue] = [.text(c.peer), .text(c.direction.rawValue), .text(c.epoch), .int(c.sequence), .text(StoreClock.timestamp()), .maybe(c.grants)]
+        if wait { try s.rows(sql, binds) } else { try s.send(sql, binds) }
     }
 
     static let conflictColumns = "id, record_id, type, policy, winner, loser, detected_at, resolved_at"

@@ -19,8 +19,13 @@ import Standard
 ///
 /// **Round trips.** Versions, links and audit lines are kept here and sent
 /// together, one statement per table (arrays bound as parameters and
-/// `unnest`), before anything in the transaction reads those tables and at
-/// commit: one statement a record would cost a round trip to the server each.
+/// `unnest`): one statement a record would cost a round trip to the server
+/// each. Writes are sent without waiting for them (`PostgresSession.send`):
+/// a batch's versions go once the next batch's records have been looked up,
+/// and the server stores them while this process merges that next batch.
+/// Reads see what is not sent yet from here (`PendingWrites.envelopes`,
+/// `cursors`); the server answers one connection's statements in order, so
+/// a read also sees everything sent before it.
 struct PostgresTransaction: VersionTransaction {
     let session: PostgresSession
     let store: PostgresNodeStore
@@ -57,25 +62,27 @@ struct PostgresTransaction: VersionTransaction {
     func finish() throws {
         try pending.send(session)
         if lastSequence != startSequence {
-            try session.rows("UPDATE meta SET value = $1 WHERE key = 'last_seq'", [.text(String(lastSequence))])
+            try session.send("UPDATE meta SET value = $1 WHERE key = 'last_seq'", [.text(String(lastSequence))])
         }
         if clock.last != startClock {
-            try session.rows("UPDATE meta SET value = $1 WHERE key = 'hlc'", [.text(clock.last.description)])
+            try session.send("UPDATE meta SET value = $1 WHERE key = 'hlc'", [.text(clock.last.description)])
         }
     }
 
     func versions(ids: [String]) throws -> [String: Envelope] {
-        try pending.send(session)
         var found: [String: Envelope] = [:]
         for row in try session.rows("SELECT \(PostgresNodeStore.recordColumns) FROM records WHERE id = ANY($1)", [.texts(ids)]) {
             let e = try PostgresNodeStore.envelope(row, body: false)
             found[e.id] = e
         }
+        for id in ids { if let e = pending.envelopes[id] { found[id] = e } }
+        // The batch before this one goes to the server now, stored while this one is merged.
+        try pending.send(session)
         return found
     }
 
     func version(id: String) throws -> Envelope? {
-        try pending.send(session)
+        if let e = pending.envelopes[id] { return e }
         return try session.rows("SELECT \(PostgresNodeStore.recordColumns) FROM records WHERE id = $1", [.text(id)]).first
             .map { try PostgresNodeStore.envelope($0) }
     }
@@ -86,7 +93,7 @@ struct PostgresTransaction: VersionTransaction {
             try pending.send(session)
             throw RepeatedInBatch(id: e.id)
         }
-        pending.add(e, sequence: lastSequence + 1, fromPeer: fromPeer)
+        pending.add(e, sequence: lastSequence + 1, fromPeer: fromPeer, replacing: replacing)
         lastSequence += 1
         if pending.count >= PendingWrites.limit { try pending.send(session) }
     }
@@ -107,7 +114,7 @@ struct PostgresTransaction: VersionTransaction {
     }
 
     mutating func closeConflicts(recordID: String, except: Int64?, resolution: String) throws {
-        try session.rows("UPDATE conflicts SET resolved_at = $1, resolution = $2 WHERE record_id = $3 AND resolved_at IS NULL AND id <> $4",
+        try session.send("UPDATE conflicts SET resolved_at = $1, resolution = $2 WHERE record_id = $3 AND resolved_at IS NULL AND id <> $4",
                          [.text(StoreClock.timestamp()), .text(resolution), .text(recordID), .int(except ?? -1)])
     }
 
@@ -116,7 +123,7 @@ struct PostgresTransaction: VersionTransaction {
     }
 
     mutating func quarantine(source: String, text: String, reason: String) throws {
-        try session.rows("INSERT INTO quarantine (source, text, reason, at) VALUES ($1, $2, $3, $4)",
+        try session.send("INSERT INTO quarantine (source, text, reason, at) VALUES ($1, $2, $3, $4)",
                          [.text(source), .text(text), .text(reason), .text(StoreClock.timestamp())])
     }
 
@@ -125,11 +132,19 @@ struct PostgresTransaction: VersionTransaction {
     }
 
     func cursor(peer: String, direction: CursorDirection) throws -> PeerCursor? {
-        try PostgresNodeStore.cursors(session).first { $0.peer == peer && $0.direction == direction }
+        if pending.cursors == nil { pending.cursors = try PostgresNodeStore.cursors(session) }
+        return pending.cursors!.first { $0.peer == peer && $0.direction == direction }
     }
 
     mutating func saveCursor(_ cursor: PeerCursor) throws {
-        try PostgresNodeStore.saveCursor(session, cursor)
+        if pending.cursors == nil { pending.cursors = try PostgresNodeStore.cursors(session) }
+        try PostgresNodeStore.saveCursor(session, cursor, wait: false)
+        let old = pending.cursors!.first { $0.peer == cursor.peer && $0.direction == cursor.direction }
+        // Grants left out keep the recorded ones, as the upsert does.
+        let saved = PeerCursor(peer: cursor.peer, direction: cursor.direction, epoch: cursor.epoch, sequence: cursor.sequence,
+                               grants: cursor.grants ?? old?.grants)
+        pending.cursors!.removeAll { $0.peer == cursor.peer && $0.direction == cursor.direction }
+        pending.cursors!.append(saved)
     }
 
     func appliedBatch(id: String) throws -> [RecordOutcome]? {
@@ -139,7 +154,7 @@ struct PostgresTransaction: VersionTransaction {
     }
 
     mutating func rememberBatch(id: String, peer: String, outcomes: [RecordOutcome]) throws {
-        try session.rows("INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES ($1, $2, $3, $4)",
+        try session.send("INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES ($1, $2, $3, $4)",
                          [.text(id), .text(peer), .text(StoreClock.timestamp()), .text(outcomes.map(\.rawValue).joined(separator: ","))])
     }
 
@@ -163,7 +178,7 @@ struct PostgresTransaction: VersionTransaction {
     }
 
     mutating func saveSourcePosition(source: String, position: String) throws {
-        try session.rows("""
+        try session.send("""
             INSERT INTO sources (source, position, updated_at) VALUES ($1, $2, $3)
             ON CONFLICT (source) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
             """, [.text(source), .text(position), .text(StoreClock.timestamp())])
