@@ -45,6 +45,8 @@ public final class PostgresSession: @unchecked Sendable {
 
     /// Statements sent and not yet answered.
     private var sent: [EventLoopFuture<PostgresQueryResult>] = []
+    /// At most this many statements are sent ahead of their answers.
+    static let unanswered = 8
 
     /// Sends a statement without waiting for it: the caller goes on (the
     /// store prepares its next batch) while the server runs it. Its failure
@@ -52,6 +54,14 @@ public final class PostgresSession: @unchecked Sendable {
     /// transaction, the server refuses everything after a failure, so
     /// nothing after it takes effect either.
     public func send(_ sql: String, _ binds: [PostgresValue] = []) throws(PostgresFailure) {
+        // A sender faster than the server waits for the oldest: what waits to be sent stays bounded.
+        while sent.count >= Self.unanswered {
+            let oldest = sent.removeFirst()
+            do { _ = try oldest.wait() } catch {
+                try? settle()
+                throw PostgresFailure(target: target, error)
+            }
+        }
         do {
             sent.append(connection.query(PostgresQuery(unsafeSQL: sql, binds: try Self.bindings(binds)), logger: Self.logger))
         } catch {

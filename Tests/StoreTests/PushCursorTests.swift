@@ -110,6 +110,38 @@ import Testing
         #expect(try b.auditEntries(limit: 10).filter { $0.kind == "batch-received" }.count == 3)
     }
 
+    /// On PostgreSQL a long run of groups is stored in several transactions
+    /// (what each stored is kept in memory until it commits), each group
+    /// whole in one: a failure keeps the groups committed before it, with
+    /// their cursor, and the pull goes on from there.
+    @Test func aLongRunOfGroupsCommitsWholeGroupsOnPostgreSQL() throws {
+        let a = try F.store("node-a")
+        for body in try F.samples("penalty", 40) { _ = try a.write(type: "penalty", body: body) }
+        let batches = try stride(from: 0, to: 40, by: 10).map { since in
+            let c = try a.changes(since: Int64(since), excludingPeer: nil, limit: 10, bodies: false)
+            return IncomingBatch(peer: "node-a", batchID: "batch-\(since)", versions: c.versions,
+                                 cursor: PeerCursor(peer: "node-a", direction: .pull, epoch: c.epoch, sequence: c.lastSequence))
+        }
+        let b = try #require(try F.store("node-b", .postgres) as? PostgresNodeStore)
+        b.transactionRecords = 15
+        struct Cut: Error {}
+        var given = 0
+        #expect(throws: Cut.self) {
+            _ = try b.apply(from: {
+                given += 1
+                if given == 4 { throw Cut() }
+                // 10 versions, then 10 more (20 ≥ 15: committed); then 10 in the next transaction, cut short.
+                return [batches[given - 1]]
+            })
+        }
+        #expect(try b.info().lastSequence == 20 && b.cursor(peer: "node-a", direction: .pull)?.sequence == 20)
+        var rest = [[batches[1]], [batches[2]], [batches[3]]]
+        let results = try b.apply(from: { rest.isEmpty ? [] : rest.removeFirst() })
+        #expect(results.map(\.repeated) == [true, false, false])
+        #expect(try F.state(a) == F.state(b) && b.info().lastSequence == 40)
+        #expect(try b.verifyAudit() == .intact(entries: 5))
+    }
+
     /// Lines written straight from stored rows are the envelopes' own lines,
     /// byte for byte, for every kind of row: received from a peer (and left
     /// out for it), local with text that needs escaping, a tombstone, a

@@ -12,10 +12,19 @@ final class PendingWrites {
     private var inserts = VersionColumns(), updates = VersionColumns()
     /// Where a record waits: a second version of it replaces the first.
     private var position: [String: (update: Bool, row: Int)] = [:]
-    /// The versions not yet sent, by id: what the transaction reads of them.
+    /// Every version this transaction stored (sent or not), by id: what it
+    /// reads of them, since its lookups go through another connection, which
+    /// sees only what is committed.
     private(set) var envelopes: [String: Envelope] = [:]
-    /// Records this transaction inserted (sent or not).
-    private(set) var inserted = Set<String>()
+    /// The batches this transaction applied, with their outcomes (as `envelopes`).
+    var batches: [String: [RecordOutcome]] = [:]
+    /// What the group of batches being applied found committed: its records'
+    /// stored versions (nil: none) and its batch ids' outcomes (nil: never
+    /// applied), read in two queries for the whole group (`PostgresTransaction.prefetch`).
+    /// Nothing else writes while the transaction holds the counter's lock, and
+    /// its own writes are in `envelopes`, so these stay true until it commits.
+    var committed: [String: Envelope?] = [:]
+    var committedBatches: [String: [RecordOutcome]?] = [:]
     /// The peer cursors as this transaction has them: read once, then kept
     /// here as saved, so that asking for one waits for nothing the server still runs.
     var cursors: [PeerCursor]?
@@ -31,7 +40,6 @@ final class PendingWrites {
 
     /// `replacing`: the record is stored already (as the transaction began, or sent since).
     func add(_ e: Envelope, sequence: Int64, fromPeer: String?, replacing: Bool) {
-        inserted.insert(e.id)
         envelopes[e.id] = e
         if let p = position[e.id] {
             // Waiting still: its row takes the newer version, as an insert if it was one.
@@ -67,7 +75,6 @@ final class PendingWrites {
             inserts.removeAll()
             updates.removeAll()
             position.removeAll(keepingCapacity: true)
-            envelopes.removeAll(keepingCapacity: true)
         }
         if !links.isEmpty {
             let gone = links.filter { $0.value.record == nil }.map(\.key), kept = links.filter { $0.value.record != nil }

@@ -31,7 +31,8 @@ extension PostgresNodeStore {
                 body text NOT NULL
             )
             """,
-            "CREATE INDEX records_type ON records (type, seq)",
+            // No index by type: reads by type walk the id or the change log's
+            // order and filter, and each index more is one more write per version stored.
             """
             CREATE TABLE cursors (
                 peer text NOT NULL, direction text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,

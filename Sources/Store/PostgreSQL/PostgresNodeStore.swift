@@ -79,13 +79,20 @@ public final class PostgresNodeStore: NodeStore, @unchecked Sendable {
     /// One write transaction through a `VersionWriter`: the change log's
     /// counter locked, read and saved once (see `PostgresTransaction`).
     func versions<R>(_ body: (inout VersionWriter<PostgresTransaction>) throws -> R) throws -> R {
-        try write { s in
-            var w = VersionWriter(try PostgresTransaction(s, store: self), catalog: catalog)
-            let result = try body(&w)
-            try w.transaction.finish()
-            return result
+        try readers.with { reader in
+            try write { s in
+                var w = VersionWriter(try PostgresTransaction(s, reader: reader, store: self), catalog: catalog)
+                let result = try body(&w)
+                try w.transaction.finish()
+                return result
+            }
         }
     }
+
+    /// Versions a transaction of `apply(from:)` stores before it commits and
+    /// the next begins: what it stored is kept in memory until it commits
+    /// (`PostgresTransaction`), and this bounds it.
+    var transactionRecords = 20_000
 
     // MARK: Info
 
@@ -168,17 +175,28 @@ public final class PostgresNodeStore: NodeStore, @unchecked Sendable {
     // MARK: Remote versions
 
     public func apply(_ batches: [IncomingBatch]) throws -> [BatchResult] {
-        try versions { w in try batches.map { try w.apply($0) } }
+        try versions { w in
+            try w.transaction.prefetch(batches)
+            return try batches.map { try w.apply($0) }
+        }
     }
 
+    /// Groups of batches in transactions of about `transactionRecords`
+    /// versions, each group whole in one (a batch and its cursor are never apart).
     public func apply(from next: () throws -> [IncomingBatch]) throws -> [BatchResult] {
-        try versions { w in
-            var results: [BatchResult] = []
-            while case let batches = try next(), !batches.isEmpty {
-                for b in batches { results.append(try w.apply(b)) }
+        var results: [BatchResult] = []
+        var more = true
+        while more {
+            try versions { w in
+                while w.transaction.stored < transactionRecords {
+                    let batches = try next()
+                    guard !batches.isEmpty else { return more = false }
+                    try w.transaction.prefetch(batches)
+                    for b in batches { results.append(try w.apply(b)) }
+                }
             }
-            return results
         }
+        return results
     }
 
     public func changes(since: Int64, excludingPeer: String?, limit: Int, bodies: Bool) throws -> ChangeSet {

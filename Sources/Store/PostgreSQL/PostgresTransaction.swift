@@ -20,14 +20,19 @@ import Standard
 /// **Round trips.** Versions, links and audit lines are kept here and sent
 /// together, one statement per table (arrays bound as parameters and
 /// `unnest`): one statement a record would cost a round trip to the server
-/// each. Writes are sent without waiting for them (`PostgresSession.send`):
-/// a batch's versions go once the next batch's records have been looked up,
-/// and the server stores them while this process merges that next batch.
-/// Reads see what is not sent yet from here (`PendingWrites.envelopes`,
-/// `cursors`); the server answers one connection's statements in order, so
-/// a read also sees everything sent before it.
+/// each. Writes are sent without waiting for them (`PostgresSession.send`),
+/// and records are looked up through a second connection (`reader`), so
+/// that this process merges the next batch while the server stores the
+/// last one. That connection sees what is committed; what this transaction
+/// stored is kept here until it commits (`PendingWrites.envelopes`,
+/// `batches`, `cursors`), which is why transactions are kept short
+/// (`PostgresNodeStore.transactionRecords`). The lock on the counter keeps
+/// every other writer out meanwhile, so the two together are the store as
+/// this transaction sees it.
 struct PostgresTransaction: VersionTransaction {
     let session: PostgresSession
+    /// Looks records up without waiting behind the writes sent on `session`.
+    let reader: PostgresSession
     let store: PostgresNodeStore
     var lastSequence: Int64
     var clock: HybridLogicalClock
@@ -43,8 +48,9 @@ struct PostgresTransaction: VersionTransaction {
     var catchesRepeatedInserts: Bool { false }
 
     /// Begins the transaction: locks the change log's counter (see above) and reads it and the clock.
-    init(_ session: PostgresSession, store: PostgresNodeStore) throws {
+    init(_ session: PostgresSession, reader: PostgresSession, store: PostgresNodeStore) throws {
         self.session = session
+        self.reader = reader
         self.store = store
         var meta: [String: String] = [:]
         for row in try session.rows("SELECT key, value FROM meta WHERE key IN ('last_seq', 'hlc') ORDER BY key FOR UPDATE") {
@@ -69,11 +75,46 @@ struct PostgresTransaction: VersionTransaction {
         }
     }
 
-    func versions(ids: [String]) throws -> [String: Envelope] {
+    /// How many versions this transaction stored.
+    var stored: Int { pending.envelopes.count }
+
+    /// Reads what applying `batches` will ask for, in two queries for all of
+    /// them: one round trip a batch to the other connection was the longest
+    /// wait of a pull into this store.
+    func prefetch(_ batches: [IncomingBatch]) throws {
+        pending.committed.removeAll(keepingCapacity: true)
+        pending.committedBatches.removeAll(keepingCapacity: true)
+        let ids = batches.flatMap { $0.versions.map(\.id) }
+        for (id, e) in try committedVersions(ids) { pending.committed[id] = e }
+        for id in ids where pending.committed[id] == nil { pending.committed[id] = .some(nil) }
+        let batchIDs = batches.compactMap(\.batchID)
+        guard !batchIDs.isEmpty else { return }
+        for id in batchIDs { pending.committedBatches[id] = .some(nil) }
+        for row in try reader.rows("SELECT batch_id, result FROM applied_batches WHERE batch_id = ANY($1)", [.texts(batchIDs)]) {
+            if let id = row[0] { pending.committedBatches[id] = Self.outcomes(row[1]) }
+        }
+    }
+
+    /// The committed versions of `ids`, through `reader`.
+    func committedVersions(_ ids: [String]) throws -> [String: Envelope] {
         var found: [String: Envelope] = [:]
-        for row in try session.rows("SELECT \(PostgresNodeStore.recordColumns) FROM records WHERE id = ANY($1)", [.texts(ids)]) {
+        for row in try reader.rows("SELECT \(PostgresNodeStore.recordColumns) FROM records WHERE id = ANY($1)", [.texts(ids)]) {
             let e = try PostgresNodeStore.envelope(row, body: false)
             found[e.id] = e
+        }
+        return found
+    }
+
+    static func outcomes(_ text: String?) -> [RecordOutcome] {
+        (text ?? "").split(separator: ",").compactMap { RecordOutcome(rawValue: String($0)) }
+    }
+
+    func versions(ids: [String]) throws -> [String: Envelope] {
+        var found: [String: Envelope] = [:]
+        if ids.allSatisfy({ pending.committed[$0] != nil }) {
+            for id in ids { if case let e?? = pending.committed[id] { found[id] = e } }
+        } else {
+            found = try committedVersions(ids)
         }
         for id in ids { if let e = pending.envelopes[id] { found[id] = e } }
         // The batch before this one goes to the server now, stored while this one is merged.
@@ -83,12 +124,12 @@ struct PostgresTransaction: VersionTransaction {
 
     func version(id: String) throws -> Envelope? {
         if let e = pending.envelopes[id] { return e }
-        return try session.rows("SELECT \(PostgresNodeStore.recordColumns) FROM records WHERE id = $1", [.text(id)]).first
+        return try reader.rows("SELECT \(PostgresNodeStore.recordColumns) FROM records WHERE id = $1", [.text(id)]).first
             .map { try PostgresNodeStore.envelope($0) }
     }
 
     mutating func put(_ e: Envelope, fromPeer: String?, replacing: Bool) throws {
-        if !replacing && pending.inserted.contains(e.id) {
+        if !replacing && pending.envelopes[e.id] != nil {
             // Already stored by this transaction: the caller reads it and merges.
             try pending.send(session)
             throw RepeatedInBatch(id: e.id)
@@ -148,12 +189,13 @@ struct PostgresTransaction: VersionTransaction {
     }
 
     func appliedBatch(id: String) throws -> [RecordOutcome]? {
-        try session.rows("SELECT result FROM applied_batches WHERE batch_id = $1", [.text(id)]).first.map { row in
-            (row[0] ?? "").split(separator: ",").compactMap { RecordOutcome(rawValue: String($0)) }
-        }
+        if let outcomes = pending.batches[id] { return outcomes }
+        if let known = pending.committedBatches[id] { return known }
+        return try reader.rows("SELECT result FROM applied_batches WHERE batch_id = $1", [.text(id)]).first.map { Self.outcomes($0[0]) }
     }
 
     mutating func rememberBatch(id: String, peer: String, outcomes: [RecordOutcome]) throws {
+        pending.batches[id] = outcomes
         try session.send("INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES ($1, $2, $3, $4)",
                          [.text(id), .text(peer), .text(StoreClock.timestamp()), .text(outcomes.map(\.rawValue).joined(separator: ","))])
     }

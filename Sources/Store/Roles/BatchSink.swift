@@ -11,8 +11,9 @@ public protocol BatchSink: Sendable {
     /// each index page touched once instead of once per batch.
     func apply(_ batches: [IncomingBatch]) throws -> [BatchResult]
 
-    /// Applies what `next` gives, group after group, in one transaction, until
-    /// it gives an empty group; the results in the same order. Lets a caller
+    /// Applies what `next` gives, group after group, until it gives an empty
+    /// group; the results in the same order. In one transaction (PostgreSQL:
+    /// in transactions of some 20,000 versions, each group whole in one). Lets a caller
     /// that receives batches faster than they are applied put many in one
     /// transaction (each random id dirties an index page, written once per
     /// transaction) without holding them all in memory first.
