@@ -41,6 +41,46 @@ import Testing
         #expect(newer?.description.contains("newer than this hutong") == true)
     }
 
+    /// Two processes' worth of writers on one PostgreSQL store, each write a
+    /// transaction of its own, while a reader follows the change log by
+    /// "sequence above my cursor" as a peer's pull does: it must see every
+    /// version. A sequence handed out at write time would let a reader pass
+    /// a number whose transaction commits later.
+    @Test func aReaderFollowingTheLogMissesNothingWhileTwoWritersCommit() throws {
+        guard PostgresServer.isAvailable else { throw PostgresFailure(PostgresServer.missing) }
+        let target = try PostgresServer.shared.get().database()
+        let one = try PostgresNodeStore.create(target: target, nodeID: "hub", catalog: F.catalog)
+        let two = try PostgresNodeStore.open(target: target, catalog: F.catalog)
+        let bodies = try F.samples("penalty", 400)
+        let written = Mutex<Set<String>>([])
+        let done = Mutex(0)
+        let failures = Mutex<[String]>([])
+        for (w, store) in [one, two].enumerated() {
+            Thread.detachNewThread {
+                for body in bodies[(w * 200)..<(w * 200 + 200)] {
+                    do {
+                        if let e = try store.write(type: "penalty", body: body) { written.withLock { _ = $0.insert(e.id) } }
+                    } catch { failures.withLock { $0.append("\(error)") } }
+                    if Int.random(in: 0..<4) == 0 { Thread.sleep(forTimeInterval: 0.001) }
+                }
+                done.withLock { $0 += 1 }
+            }
+        }
+        var seen = Set<String>(), cursor: Int64 = 0
+        while true {
+            let finished = done.withLock { $0 } == 2
+            let page = try one.changes(since: cursor, excludingPeer: nil, limit: 7, bodies: false)
+            for v in page.versions { seen.insert(v.id) }
+            cursor = page.lastSequence
+            if finished && page.versions.isEmpty { break }
+        }
+        let failed = failures.withLock { $0 }
+        #expect(failed.isEmpty, "\(failed.count) writes failed, the first: \(failed.first ?? "")")
+        let all = written.withLock { $0 }
+        #expect(all.count == 400 && seen == all, "\(all.subtracting(seen).count) versions passed by the reader")
+        #expect(try one.lastSequence() == 400)
+    }
+
     @Test(arguments: StoreFixtures.Backend.allCases) func localWritesMakeVersionsOnlyOnChange(backend: StoreFixtures.Backend) throws {
         let s = try F.store("a", backend)
         var body = try F.samples("penalty", 1)[0].objectValue!
