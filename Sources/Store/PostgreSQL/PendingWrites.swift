@@ -36,7 +36,19 @@ final class PendingWrites {
     /// The audit chain's last entry, read once per transaction.
     private var auditTail: (seq: Int64, hash: String)?
 
+    /// Batches applied and cursors saved, to send with the versions.
+    var batchRows: [(id: String, peer: String, at: String, result: String)] = []
+    private struct CursorKey: Hashable { let peer: String, direction: CursorDirection }
+    private var cursorWrites: [CursorKey: PeerCursor] = [:]
+
     var count: Int { inserts.count + updates.count + links.count + auditRows.count }
+
+    /// A cursor to save (the last saved for a peer and direction wins, as the statement can touch a row once).
+    func saveCursor(_ c: PeerCursor) {
+        let key = CursorKey(peer: c.peer, direction: c.direction)
+        cursorWrites[key] = PeerCursor(peer: c.peer, direction: c.direction, epoch: c.epoch, sequence: c.sequence,
+                                       grants: c.grants ?? cursorWrites[key]?.grants)
+    }
 
     /// `replacing`: the record is stored already (as the transaction began, or sent since).
     func add(_ e: Envelope, sequence: Int64, fromPeer: String?, replacing: Bool) {
@@ -67,40 +79,60 @@ final class PendingWrites {
         auditTail = (seq, hash)
     }
 
-    /// Sends everything kept, in a statement per table, without waiting for the server.
+    /// Sends everything kept, as one statement, without waiting for the server.
     func send(_ session: PostgresSession) throws {
-        if updates.count > 0 { try session.send(VersionColumns.update, updates.binds) }
-        if inserts.count > 0 { try session.send(VersionColumns.insert, inserts.binds) }
-        if !position.isEmpty {
-            inserts.removeAll()
-            updates.removeAll()
-            position.removeAll(keepingCapacity: true)
+        var w = WriteStatement()
+        if updates.count > 0 { w.add(updates.binds, VersionColumns.update) }
+        if inserts.count > 0 { w.add(inserts.binds, VersionColumns.insert) }
+        let gone = links.filter { $0.value.record == nil }.map(\.key), kept = links.filter { $0.value.record != nil }
+        if !gone.isEmpty {
+            w.add([.texts(gone.map(\.source)), .texts(gone.map(\.key))]) {
+                "DELETE FROM source_rows AS r USING unnest(\(WriteStatement.arrays($0, ["text", "text"]))) AS u (s, k) WHERE r.source = u.s AND r.key = u.k"
+            }
         }
-        if !links.isEmpty {
-            let gone = links.filter { $0.value.record == nil }.map(\.key), kept = links.filter { $0.value.record != nil }
-            if !gone.isEmpty {
-                try session.send("DELETE FROM source_rows AS r USING unnest($1::text[], $2::text[]) AS u (s, k) WHERE r.source = u.s AND r.key = u.k",
-                                 [.texts(gone.map(\.source)), .texts(gone.map(\.key))])
+        if !kept.isEmpty {
+            // A link without a hash (made by triggers) is flagged in a second array: arrays are sent without NULLs.
+            w.add([.texts(kept.map(\.key.source)), .texts(kept.map(\.key.key)), .texts(kept.map { $0.value.record! }),
+                   .ints(kept.map { $0.value.hash ?? 0 }), .ints(kept.map { $0.value.hash == nil ? 1 : 0 })]) {
+                """
+                INSERT INTO source_rows (source, key, record_id, row_hash)
+                SELECT s, k, r, CASE WHEN n <> 0 THEN NULL ELSE h END
+                FROM unnest(\(WriteStatement.arrays($0, ["text", "text", "text", "bigint", "bigint"]))) AS u (s, k, r, h, n)
+                ON CONFLICT (source, key) DO UPDATE SET record_id = excluded.record_id, row_hash = excluded.row_hash
+                """
             }
-            if !kept.isEmpty {
-                // A link without a hash (made by triggers) is flagged in a second array: arrays are sent without NULLs.
-                try session.send("""
-                    INSERT INTO source_rows (source, key, record_id, row_hash)
-                    SELECT s, k, r, CASE WHEN n <> 0 THEN NULL ELSE h END
-                    FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS u (s, k, r, h, n)
-                    ON CONFLICT (source, key) DO UPDATE SET record_id = excluded.record_id, row_hash = excluded.row_hash
-                    """, [.texts(kept.map(\.key.source)), .texts(kept.map(\.key.key)), .texts(kept.map { $0.value.record! }),
-                          .ints(kept.map { $0.value.hash ?? 0 }), .ints(kept.map { $0.value.hash == nil ? 1 : 0 })])
-            }
-            links.removeAll(keepingCapacity: true)
         }
         if !auditRows.isEmpty {
-            try session.send("""
-                INSERT INTO audit (seq, at, kind, detail, prev, hash)
-                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                """, [.ints(auditRows.map(\.seq)), .texts(auditRows.map(\.at)), .texts(auditRows.map(\.kind)), .texts(auditRows.map(\.detail)),
-                      .texts(auditRows.map(\.prev)), .texts(auditRows.map(\.hash))])
-            auditRows.removeAll(keepingCapacity: true)
+            w.add([.ints(auditRows.map(\.seq)), .texts(auditRows.map(\.at)), .texts(auditRows.map(\.kind)), .texts(auditRows.map(\.detail)),
+                   .texts(auditRows.map(\.prev)), .texts(auditRows.map(\.hash))]) {
+                "INSERT INTO audit (seq, at, kind, detail, prev, hash) SELECT * FROM unnest(\(WriteStatement.arrays($0, ["bigint", "text", "text", "text", "text", "text"])))"
+            }
         }
+        if !batchRows.isEmpty {
+            w.add([.texts(batchRows.map(\.id)), .texts(batchRows.map(\.peer)), .texts(batchRows.map(\.at)), .texts(batchRows.map(\.result))]) {
+                "INSERT INTO applied_batches (batch_id, peer, applied_at, result) SELECT * FROM unnest(\(WriteStatement.arrays($0, ["text", "text", "text", "text"])))"
+            }
+        }
+        if !cursorWrites.isEmpty {
+            let c = Array(cursorWrites.values)
+            w.add([.texts(c.map(\.peer)), .texts(c.map(\.direction.rawValue)), .texts(c.map(\.epoch)), .ints(c.map(\.sequence)),
+                   .text(StoreClock.timestamp()), .texts(c.map { $0.grants ?? "" })]) {
+                """
+                INSERT INTO cursors (peer, direction, epoch, seq, updated_at, grants)
+                SELECT p, d, e, s, $\($0 + 4), NULLIF(g, '') FROM unnest(\(WriteStatement.arrays($0, ["text", "text", "text", "bigint"])), $\($0 + 5)::text[]) AS u (p, d, e, s, g)
+                ON CONFLICT (peer, direction) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at,
+                    grants = coalesce(excluded.grants, cursors.grants)
+                """
+            }
+        }
+        guard !w.isEmpty else { return }
+        try session.send(w.sql, w.binds)
+        inserts.removeAll()
+        updates.removeAll()
+        position.removeAll(keepingCapacity: true)
+        links.removeAll(keepingCapacity: true)
+        auditRows.removeAll(keepingCapacity: true)
+        batchRows.removeAll(keepingCapacity: true)
+        cursorWrites.removeAll(keepingCapacity: true)
     }
 }

@@ -32,15 +32,14 @@ extension PostgresNodeStore {
         }
     }
 
-    /// `wait` false: sent without waiting for the server (in a write transaction).
-    static func saveCursor(_ s: PostgresSession, _ c: PeerCursor, wait: Bool = true) throws {
+    static func saveCursor(_ s: PostgresSession, _ c: PeerCursor) throws {
         let sql = """
             INSERT INTO cursors (peer, direction, epoch, seq, updated_at, grants) VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (peer, direction) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at,
                 grants = coalesce(excluded.grants, cursors.grants)
             """
         let binds: [PostgresValue] = [.text(c.peer), .text(c.direction.rawValue), .text(c.epoch), .int(c.sequence), .text(StoreClock.timestamp()), .maybe(c.grants)]
-        if wait { try s.rows(sql, binds) } else { try s.send(sql, binds) }
+        try s.rows(sql, binds)
     }
 
     static let conflictColumns = "id, record_id, type, policy, winner, loser, detected_at, resolved_at"

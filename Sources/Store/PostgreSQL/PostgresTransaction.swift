@@ -179,7 +179,7 @@ struct PostgresTransaction: VersionTransaction {
 
     mutating func saveCursor(_ cursor: PeerCursor) throws {
         if pending.cursors == nil { pending.cursors = try PostgresNodeStore.cursors(session) }
-        try PostgresNodeStore.saveCursor(session, cursor, wait: false)
+        pending.saveCursor(cursor)
         let old = pending.cursors!.first { $0.peer == cursor.peer && $0.direction == cursor.direction }
         // Grants left out keep the recorded ones, as the upsert does.
         let saved = PeerCursor(peer: cursor.peer, direction: cursor.direction, epoch: cursor.epoch, sequence: cursor.sequence,
@@ -196,8 +196,7 @@ struct PostgresTransaction: VersionTransaction {
 
     mutating func rememberBatch(id: String, peer: String, outcomes: [RecordOutcome]) throws {
         pending.batches[id] = outcomes
-        try session.send("INSERT INTO applied_batches (batch_id, peer, applied_at, result) VALUES ($1, $2, $3, $4)",
-                         [.text(id), .text(peer), .text(StoreClock.timestamp()), .text(outcomes.map(\.rawValue).joined(separator: ","))])
+        pending.batchRows.append((id, peer, StoreClock.timestamp(), outcomes.map(\.rawValue).joined(separator: ",")))
     }
 
     func sourceLinks(source: String, keys: [String]) throws -> [String: String] {

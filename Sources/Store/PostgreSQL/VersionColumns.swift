@@ -32,20 +32,20 @@ struct VersionColumns {
          .texts(hashes), .texts(conflicts), .texts(fromPeers), .texts(masked), .texts(bodies)]
     }
 
-    /// The rows as a table `u (s, i, t, o, v, h, w, d, x, c, f, m, b)`, NULLs restored by the select list below.
-    static let rows = """
-        unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
-               $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) AS u (s, i, t, o, v, h, w, d, x, c, f, m, b)
-        """
+    /// The rows as a table `u (s, i, t, o, v, h, w, d, x, c, f, m, b)`, parameters from `first`; NULLs restored by `values`.
+    static func rows(_ first: Int) -> String {
+        "unnest(\(WriteStatement.arrays(first, ["bigint", "text", "text", "text", "text", "text", "text", "bigint", "text", "text", "text", "text", "text"]))) AS u (s, i, t, o, v, h, w, d, x, c, f, m, b)"
+    }
     static let values = "s, i, t, o, v, h, w, d <> 0, x, NULLIF(c, ''), NULLIF(f, ''), NULLIF(m, ''), b"
 
     /// New records: a plain insert (an upsert would check each row for a conflict first).
-    static let insert = "INSERT INTO records (\(PostgresNodeStore.recordColumns)) SELECT \(values) FROM \(rows)"
+    static func insert(_ first: Int) -> String {
+        "INSERT INTO records (\(PostgresNodeStore.recordColumns)) SELECT \(values) FROM \(rows(first))"
+    }
     /// Records stored before: each row takes its new sequence (the change log's order) and columns.
-    static let update = """
-        UPDATE records AS r SET (\(PostgresNodeStore.recordColumns)) = (\(values))
-        FROM \(rows) WHERE r.id = u.i
-        """
+    static func update(_ first: Int) -> String {
+        "UPDATE records AS r SET (\(PostgresNodeStore.recordColumns)) = (\(values)) FROM \(rows(first)) WHERE r.id = u.i"
+    }
 
     mutating func removeAll() {
         seqs.removeAll(keepingCapacity: true); ids.removeAll(keepingCapacity: true); types.removeAll(keepingCapacity: true)
