@@ -8,6 +8,9 @@ extension PostgresNodeStore {
     /// Schema migrations, in order, numbered from 1. A later version of Hutong
     /// opens an older store by running the ones it lacks; none is ever edited
     /// once released. The tables match the SQLite store's, column for column.
+    /// Keys compare bytes (`COLLATE "C"`), as SQLite's do, whatever the
+    /// database's locale: a locale's collation costs a string comparison by
+    /// its rules at every step of an index search.
     static let migrations: [(name: String, sql: [String])] = [
         ("v1", [
             "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)",
@@ -17,8 +20,8 @@ extension PostgresNodeStore {
             """
             CREATE TABLE records (
                 seq bigint PRIMARY KEY,
-                id text NOT NULL UNIQUE,
-                type text NOT NULL,
+                id text COLLATE "C" NOT NULL UNIQUE,
+                type text COLLATE "C" NOT NULL,
                 owner text NOT NULL,
                 vv text NOT NULL,
                 hlc text NOT NULL,
@@ -35,14 +38,14 @@ extension PostgresNodeStore {
             // order and filter, and each index more is one more write per version stored.
             """
             CREATE TABLE cursors (
-                peer text NOT NULL, direction text NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
+                peer text COLLATE "C" NOT NULL, direction text COLLATE "C" NOT NULL, epoch text NOT NULL, seq bigint NOT NULL,
                 updated_at text NOT NULL, grants text, PRIMARY KEY (peer, direction)
             )
             """,
-            "CREATE TABLE applied_batches (batch_id text PRIMARY KEY, peer text NOT NULL, applied_at text NOT NULL, result text NOT NULL)",
+            "CREATE TABLE applied_batches (batch_id text COLLATE \"C\" PRIMARY KEY, peer text NOT NULL, applied_at text NOT NULL, result text NOT NULL)",
             """
             CREATE TABLE conflicts (
-                id bigserial PRIMARY KEY, record_id text NOT NULL, type text NOT NULL, policy text NOT NULL,
+                id bigserial PRIMARY KEY, record_id text COLLATE "C" NOT NULL, type text NOT NULL, policy text NOT NULL,
                 winner text NOT NULL, loser text NOT NULL, detected_at text NOT NULL, resolved_at text, resolution text
             )
             """,
@@ -50,7 +53,7 @@ extension PostgresNodeStore {
             """
             CREATE TABLE quarantine (
                 id bigserial PRIMARY KEY, source text NOT NULL, text text NOT NULL, reason text NOT NULL, at text NOT NULL,
-                mapping text, place text, attempts integer NOT NULL DEFAULT 1
+                mapping text COLLATE "C", place text COLLATE "C", attempts integer NOT NULL DEFAULT 1
             )
             """,
             "CREATE INDEX quarantine_mapping ON quarantine (mapping, id) WHERE mapping IS NOT NULL",
@@ -59,19 +62,20 @@ extension PostgresNodeStore {
             "CREATE TABLE audit (seq bigint PRIMARY KEY, at text NOT NULL, kind text NOT NULL, detail text NOT NULL, prev text NOT NULL, hash text NOT NULL)",
             """
             CREATE TABLE source_rows (
-                source text NOT NULL, key text NOT NULL, record_id text NOT NULL, row_hash bigint, PRIMARY KEY (source, key)
+                source text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, record_id text COLLATE "C" NOT NULL, row_hash bigint,
+                PRIMARY KEY (source, key)
             )
             """,
             "CREATE INDEX source_rows_record ON source_rows (record_id)",
             """
             CREATE TABLE sources (
-                source text PRIMARY KEY, position text, updated_at text NOT NULL,
+                source text COLLATE "C" PRIMARY KEY, position text, updated_at text NOT NULL,
                 last_success text, last_error text, last_error_at text
             )
             """,
             """
             CREATE TABLE peer_contacts (
-                peer text PRIMARY KEY, last_sync text, last_error text, last_error_at text,
+                peer text COLLATE "C" PRIMARY KEY, last_sync text, last_error text, last_error_at text,
                 failing_since text, last_called text, pulled_to bigint
             )
             """,
