@@ -51,3 +51,14 @@ enum StoredRecord {
         e.masked.isEmpty ? nil : JSONWriter.string(.array(e.masked.map { .string($0) }))
     }
 }
+
+/// Text from outside (a peer's line that is not JSON, a row's value in a
+/// reason) as a store can keep it: a NUL character is written `\u0000`.
+/// PostgreSQL's text cannot hold it, and SQLite's text read back ends there,
+/// so kept as it is, the line would wedge a PostgreSQL store's every pull
+/// from that peer, or lose the rest of the line in SQLite.
+enum StoredText {
+    static func storable(_ text: String) -> String {
+        text.utf8.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "\\u0000") : text
+    }
+}

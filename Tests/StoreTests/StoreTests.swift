@@ -174,12 +174,19 @@ import Testing
         let a = try F.store("a", backend), b = try F.store("b", backend)
         var e = try #require(try a.write(type: "agency", body: try F.samples("agency", 1)[0]))
         e.hlc = HLCTimestamp(millis: StoreClock.wallMillis() + 3_600_000)
+        // A line a careless or hostile peer sent with a NUL byte in it (not JSON): quarantined
+        // like any other, although PostgreSQL's text cannot hold the byte.
         let r = try b.apply(IncomingBatch(peer: "a", batchID: "x", versions: [e],
-                                          rejected: [.init(text: "{\"type\":\"agency\"}", reason: "/name: missing required field")]))
-        #expect(r.outcomes == [.rejected, .rejected])
+                                          rejected: [.init(text: "{\"type\":\"agency\"}", reason: "/name: missing required field"),
+                                                     .init(text: "{\"type\":\u{0}\"agency\"}", reason: "line 2: not JSON: \u{0} at 9")]))
+        #expect(r.outcomes == [.rejected, .rejected, .rejected])
         let q = try b.quarantine(limit: 10)
-        #expect(q.count == 2 && q.contains { $0.reason.contains("ahead of ours") } && q.contains { $0.reason.contains("/name") })
+        #expect(q.count == 3 && q.contains { $0.reason.contains("ahead of ours") } && q.contains { $0.reason.contains("/name") })
+        #expect(q.contains { $0.text.hasPrefix("{\"type\":") && $0.text.hasSuffix("\"agency\"}") && $0.text.count > 17 && $0.reason.hasPrefix("line 2") })
         #expect(try b.record(id: e.id) == nil)
+        // Quarantined by hand too (a mapped row whose field held the byte).
+        try b.quarantine([QuarantinedRow(source: "import x.csv", text: "{\"CF_WSH\":\"a\u{0}b\"}", reason: "a\u{0}b", mapping: "m.toml", place: "x.csv:2")])
+        #expect(try b.quarantinedPlaces(mapping: "m.toml") == ["x.csv:2"])
     }
 
     @Test(arguments: StoreFixtures.Backend.allCases) func auditChainDetectsTampering(backend: StoreFixtures.Backend) throws {

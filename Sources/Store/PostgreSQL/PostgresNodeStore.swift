@@ -150,14 +150,16 @@ public final class PostgresNodeStore: NodeStore, @unchecked Sendable {
         try write { s in
             let now = StoreClock.timestamp()
             for row in rows {
+                let text = StoredText.storable(row.text), reason = StoredText.storable(row.reason)
+                let place = row.place.map(StoredText.storable), source = StoredText.storable(row.source)
                 // The same row from the same place, read again (a file taken again
                 // after a stop), is kept once: its reason is brought up to date.
-                if let place = row.place, let mapping = row.mapping,
-                   let id = try s.integer("SELECT id FROM quarantine WHERE place = $1 AND mapping = $2 AND text = $3", [.text(place), .text(mapping), .text(row.text)]) {
-                    try s.rows("UPDATE quarantine SET reason = $1, at = $2 WHERE id = $3", [.text(row.reason), .text(now), .int(id)])
+                if let place, let mapping = row.mapping,
+                   let id = try s.integer("SELECT id FROM quarantine WHERE place = $1 AND mapping = $2 AND text = $3", [.text(place), .text(mapping), .text(text)]) {
+                    try s.rows("UPDATE quarantine SET reason = $1, at = $2 WHERE id = $3", [.text(reason), .text(now), .int(id)])
                 } else {
                     try s.rows("INSERT INTO quarantine (source, text, reason, at, mapping, place) VALUES ($1, $2, $3, $4, $5, $6)",
-                               [.text(row.source), .text(row.text), .text(row.reason), .text(now), .maybe(row.mapping), .maybe(row.place)])
+                               [.text(source), .text(text), .text(reason), .text(now), .maybe(row.mapping), .maybe(place)])
                 }
             }
         }
@@ -298,7 +300,8 @@ public final class PostgresNodeStore: NodeStore, @unchecked Sendable {
             let now = StoreClock.timestamp()
             for o in outcomes {
                 if let reason = o.stillFailing {
-                    try s.rows("UPDATE quarantine SET reason = $1, attempts = attempts + 1, at = $2 WHERE id = $3", [.text(reason), .text(now), .int(o.id)])
+                    try s.rows("UPDATE quarantine SET reason = $1, attempts = attempts + 1, at = $2 WHERE id = $3",
+                               [.text(StoredText.storable(reason)), .text(now), .int(o.id)])
                 } else {
                     try s.rows("DELETE FROM quarantine WHERE id = $1", [.int(o.id)])
                 }

@@ -165,7 +165,7 @@ struct PostgresTransaction: VersionTransaction {
 
     mutating func quarantine(source: String, text: String, reason: String) throws {
         try session.send("INSERT INTO quarantine (source, text, reason, at) VALUES ($1, $2, $3, $4)",
-                         [.text(source), .text(text), .text(reason), .text(StoreClock.timestamp())])
+                         [.text(source), .text(StoredText.storable(text)), .text(StoredText.storable(reason)), .text(StoreClock.timestamp())])
     }
 
     mutating func audit(_ kind: AuditKind, _ detail: String) throws {

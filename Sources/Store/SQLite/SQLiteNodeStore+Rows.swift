@@ -127,7 +127,7 @@ extension SQLiteNodeStore {
 
     static func quarantine(_ db: Database, source: String, text: String, reason: String) throws {
         try db.execute(sql: "INSERT INTO quarantine (source, text, reason, at) VALUES (?, ?, ?, ?)",
-                       arguments: [source, text, reason, StoreClock.timestamp()])
+                       arguments: [source, StoredText.storable(text), StoredText.storable(reason), StoreClock.timestamp()])
     }
 
     static func cursors(_ db: Database) throws -> [PeerCursor] {

@@ -133,13 +133,15 @@ public final class SQLiteNodeStore: NodeStore {
             let update = try db.cachedStatement(sql: "UPDATE quarantine SET reason = ?, at = ? WHERE id = ?")
             let insert = try db.cachedStatement(sql: "INSERT INTO quarantine (source, text, reason, at, mapping, place) VALUES (?, ?, ?, ?, ?, ?)")
             for row in rows {
+                let text = StoredText.storable(row.text), reason = StoredText.storable(row.reason)
+                let place = row.place.map(StoredText.storable), source = StoredText.storable(row.source)
                 // The same row from the same place, read again (a file taken again
                 // after a stop), is kept once: its reason is brought up to date.
-                if let place = row.place, let mapping = row.mapping,
-                   let id = try Int64.fetchOne(find, arguments: [place, mapping, row.text]) {
-                    try update.execute(arguments: [row.reason, now, id])
+                if let place, let mapping = row.mapping,
+                   let id = try Int64.fetchOne(find, arguments: [place, mapping, text]) {
+                    try update.execute(arguments: [reason, now, id])
                 } else {
-                    try insert.execute(arguments: [row.source, row.text, row.reason, now, row.mapping, row.place])
+                    try insert.execute(arguments: [source, text, reason, now, row.mapping, place])
                 }
             }
         }
@@ -294,7 +296,7 @@ public final class SQLiteNodeStore: NodeStore {
             let keep = try db.cachedStatement(sql: "UPDATE quarantine SET reason = ?, attempts = attempts + 1, at = ? WHERE id = ?")
             let remove = try db.cachedStatement(sql: "DELETE FROM quarantine WHERE id = ?")
             for o in outcomes {
-                if let reason = o.stillFailing { try keep.execute(arguments: [reason, now, o.id]) } else { try remove.execute(arguments: [o.id]) }
+                if let reason = o.stillFailing { try keep.execute(arguments: [StoredText.storable(reason), now, o.id]) } else { try remove.execute(arguments: [o.id]) }
             }
         }
     }
