@@ -1,11 +1,12 @@
 import Postgres
 import Replication
 
-/// What a `PostgresTransaction` has written and not yet sent: columns of
-/// versions, source-row links and audit lines, each sent as one statement
-/// over arrays, without waiting for the server (`PostgresSession.send`).
+/// What a `PostgresTransaction` has written and not yet sent (versions,
+/// source-row links, audit lines, batch ids, cursors), all sent as one
+/// statement without waiting for the server (`PostgresSession.send`), and
+/// what it has read and written that the lookups' connection cannot see.
 final class PendingWrites {
-    /// Sent once this many rows wait: memory stays bounded in a long transaction.
+    /// Sent once this many rows wait, so that no statement grows large.
     static let limit = 2_000
 
     /// Versions of records not stored before the transaction (or stored by it, not yet sent), and of records stored.

@@ -17,12 +17,13 @@ import Standard
 /// still to come. (Gaps may appear, where one transaction stored a record
 /// twice; a gap skips nothing.)
 ///
-/// **Round trips.** Versions, links and audit lines are kept here and sent
-/// together, one statement per table (arrays bound as parameters and
-/// `unnest`): one statement a record would cost a round trip to the server
-/// each. Writes are sent without waiting for them (`PostgresSession.send`),
-/// and records are looked up through a second connection (`reader`), so
-/// that this process merges the next batch while the server stores the
+/// **Round trips.** What a batch writes (versions, links, audit lines, its
+/// id and cursor) is kept here and sent as one statement (`WriteStatement`,
+/// arrays bound as parameters and `unnest`): one statement a record would
+/// cost a round trip to the server each. It is sent without waiting for the
+/// answer (`PostgresSession.send`), and records are looked up through a
+/// second connection (`reader`), a group of batches at a time (`prefetch`),
+/// so that this process merges the next batch while the server stores the
 /// last one. That connection sees what is committed; what this transaction
 /// stored is kept here until it commits (`PendingWrites.envelopes`,
 /// `batches`, `cursors`), which is why transactions are kept short
@@ -38,7 +39,7 @@ struct PostgresTransaction: VersionTransaction {
     var clock: HybridLogicalClock
     let startSequence: Int64
     let startClock: HLCTimestamp
-    /// A reference, so that reads (not `mutating`) can send it first.
+    /// A reference, so that reads (not `mutating`) can send it and keep what they read.
     let pending = PendingWrites()
 
     var nodeID: String { store.nodeID }

@@ -160,13 +160,7 @@ public final class SQLiteNodeStore: NodeStore {
     }
 
     public func delete(id: String, reason: String?) throws -> Envelope? {
-        try versions { w in
-            let tombstone = try w.delete(id: id)
-            if let reason, let tombstone {
-                try w.transaction.audit(.recordDeleted, "record \(id) (\(tombstone.type)) withdrawn at this node, version \(tombstone.vv): \(reason)")
-            }
-            return tombstone
-        }
+        try versions { try $0.delete(id: id, reason: reason) }
     }
 
     // MARK: Remote versions

@@ -52,6 +52,16 @@ public struct VersionWriter<T: VersionTransaction> {
         return try localWrite(id: id, type: current.type, body: [:], deleted: true)
     }
 
+    /// A local delete; with a `reason` (a withdrawal by hand), an audit entry
+    /// says what was withdrawn and why, in the same transaction.
+    public mutating func delete(id: String, reason: String?) throws -> Envelope? {
+        let tombstone = try delete(id: id)
+        if let reason, let tombstone {
+            try transaction.audit(.recordDeleted, "record \(id) (\(tombstone.type)) withdrawn at this node, version \(tombstone.vv): \(reason)")
+        }
+        return tombstone
+    }
+
     /// Local writes of records made ready outside the transaction; nil
     /// entries made no new version.
     public mutating func write(_ records: [LocalRecord]) throws -> [Envelope?] {
