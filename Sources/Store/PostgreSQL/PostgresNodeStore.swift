@@ -79,8 +79,9 @@ public final class PostgresNodeStore: NodeStore, @unchecked Sendable {
     /// One write transaction through a `VersionWriter`: the change log's
     /// counter locked, read and saved once (see `PostgresTransaction`).
     func versions<R>(_ body: (inout VersionWriter<PostgresTransaction>) throws -> R) throws -> R {
-        try readers.with { reader in
-            try write { s in
+        // The writer first: a writer waiting its turn holds no reader that serving a peer could use.
+        try write { s in
+            try readers.with { reader in
                 var w = VersionWriter(try PostgresTransaction(s, reader: reader, store: self), catalog: catalog)
                 let result = try body(&w)
                 try w.transaction.finish()
