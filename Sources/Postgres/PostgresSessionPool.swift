@@ -67,6 +67,7 @@ public final class PostgresSessionPool: @unchecked Sendable {
         idle.removeAll()
         open -= closing.count
         condition.unlock()
-        _ = closing  // closed as they go out of scope
+        // Each connection closes as its session goes, here, outside the lock.
+        withExtendedLifetime(closing) {}
     }
 }

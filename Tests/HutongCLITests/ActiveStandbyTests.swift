@@ -34,19 +34,7 @@ import Testing
         let made = try CLI.run(["init", "--node-id", "node-h", "--dir", "a", "--listen", "127.0.0.1:0", "--plain-http", "--store-database", url], in: dir)
         try #require(made.status == 0, "\(made.stderr)")
         #expect(made.stdout.contains(target.description), "\(made.stdout)")
-        let source = """
-
-            [[sources]]
-            name = "xzcf"
-            database = "\(dir)/agency.sqlite"
-            table = "t_xzcf"
-            mapping = "\(CaptureCommandTests.example.appendingPathComponent("penalty.toml").path)"
-
-            """
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/a/hutong.toml"))
-        handle.seekToEndOfFile()
-        handle.write(Data(source.utf8))
-        try handle.close()
+        try CaptureCommandTests.addSource(to: dir + "/a/hutong.toml", database: dir + "/agency.sqlite")
         // The second machine: the same node (configuration and key), the same store.
         try FileManager.default.copyItem(atPath: dir + "/a", toPath: dir + "/b")
         #expect(try CLI.run(["capture", "install", "xzcf", "--config", "a/hutong.toml"], in: dir).status == 0)

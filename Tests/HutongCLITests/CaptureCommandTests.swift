@@ -31,16 +31,21 @@ import Testing
         let made = try CLI.run(["agency.sqlite", ".read agency.sql"], in: dir, executable: "/usr/bin/sqlite3")
         try #require(made.status == 0, "sqlite3: \(made.stderr)")
         #expect(try CLI.run(["init", "--node-id", "node-c", "--dir", "n"], in: dir).status == 0)
+        try addSource(to: dir + "/n/hutong.toml", database: "../agency.sqlite")
+    }
+
+    /// A `[[sources]]` "xzcf": the example's table in `database`, read through its mapping.
+    static func addSource(to config: String, database: String) throws {
         let source = """
 
             [[sources]]
             name = "xzcf"
-            database = "../agency.sqlite"
+            database = "\(database)"
             table = "t_xzcf"
             mapping = "\(example.appendingPathComponent("penalty.toml").path)"
 
             """
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/n/hutong.toml"))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: config))
         handle.seekToEndOfFile()
         handle.write(Data(source.utf8))
         try handle.close()
