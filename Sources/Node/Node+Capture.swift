@@ -87,7 +87,7 @@ extension Node {
     /// Reads every source to its end once (`hutong capture --once`): a
     /// snapshot first where none was finished, then the outbox. A source that
     /// fails is noted in the store (`hutong status`) and the others go on.
-    public func captureOnce(transactionSize: Int = 1_000, each: (CaptureRun) -> Void = { _ in }) throws -> [CaptureRun] {
+    public func captureOnce(transactionSize: Int = Intake.defaultTransactionSize, each: (CaptureRun) -> Void = { _ in }) throws -> [CaptureRun] {
         let intake = Intake(store: store, catalog: catalog, transactionSize: transactionSize)
         var runs: [CaptureRun] = []
         for s in configuration.sources {

@@ -11,7 +11,7 @@ extension Node {
     /// `Follow.glance`), and every `pollSeconds` in any case. A source that
     /// fails is tried again after a wait that doubles up to a minute, its
     /// error noted for `hutong status`; the other sources go on meanwhile.
-    public func follow(pollSeconds: TimeInterval = 5, transactionSize: Int = 1_000, stop: @escaping @Sendable () -> Bool,
+    public func follow(pollSeconds: TimeInterval = 5, transactionSize: Int = Intake.defaultTransactionSize, stop: @escaping @Sendable () -> Bool,
                        wake: DispatchSemaphore = DispatchSemaphore(value: 0), sunk: (SinkRun) -> Void = { _ in }, each: (CaptureRun) -> Void) {
         let intake = Intake(store: store, catalog: catalog, transactionSize: transactionSize)
         var followers = configuration.sources.map { Follow(settings: $0) }

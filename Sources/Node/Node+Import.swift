@@ -4,7 +4,7 @@ extension Node {
     /// Takes a JSON or NDJSON file into the store (`hutong import`): standard
     /// records as local writes, an export of another node as that node's batch.
     /// - Throws: `IntakeError` (unreadable file, invalid export header) and the store's errors.
-    public func importFile(_ path: String, transactionSize: Int = 1_000) throws -> IntakeReport {
+    public func importFile(_ path: String, transactionSize: Int = Intake.defaultTransactionSize) throws -> IntakeReport {
         var source = try FileSource(path: path)
         return try Intake(store: store, catalog: catalog, transactionSize: transactionSize).run(&source)
     }

@@ -20,7 +20,7 @@ extension Node {
 
     /// Takes every file that is ready in every inbox (`hutong inbox`), each
     /// whole, and reports each as it is done.
-    public func takeInboxes(transactionSize: Int = 1_000, each: (Inbox.Outcome) -> Void = { _ in }) throws -> [Inbox.Outcome] {
+    public func takeInboxes(transactionSize: Int = Intake.defaultTransactionSize, each: (Inbox.Outcome) -> Void = { _ in }) throws -> [Inbox.Outcome] {
         let intake = Intake(store: store, catalog: catalog, transactionSize: transactionSize)
         var outcomes: [Inbox.Outcome] = []
         for inbox in try inboxes() {

@@ -22,14 +22,14 @@ extension Node {
     /// through `mapping` (`hutong import --mapping`): each row mapped and
     /// validated, stored as a local write, or quarantined with its place and reason.
     /// - Throws: `IntakeError` (unreadable file, missing columns) and the store's errors.
-    public func importFile(_ path: String, mapping: Mapping, transactionSize: Int = 1_000) throws -> IntakeReport {
+    public func importFile(_ path: String, mapping: Mapping, transactionSize: Int = Intake.defaultTransactionSize) throws -> IntakeReport {
         var source = try MappedSource.file(path, mapping: mapping)
         return try Intake(store: store, catalog: catalog, transactionSize: transactionSize).run(&source)
     }
 
     /// Takes a table of an agency's SQLite database through `mapping`, read-only
     /// (`hutong import --mapping M --table T DB`).
-    public func importTable(_ table: String, of database: String, mapping: Mapping, transactionSize: Int = 1_000) throws -> IntakeReport {
+    public func importTable(_ table: String, of database: String, mapping: Mapping, transactionSize: Int = Intake.defaultTransactionSize) throws -> IntakeReport {
         var source = try MappedSource(rows: try SQLiteTableRows(path: database, table: table), mapping: mapping)
         return try Intake(store: store, catalog: catalog, transactionSize: transactionSize).run(&source)
     }

@@ -34,7 +34,7 @@ struct CaptureCommand: ParsableCommand {
         @Flag(help: "Read every source to its end, then stop.") var once = false
         @Flag(help: "Keep following every source until SIGINT or SIGTERM: each change is taken as soon as it is seen.") var follow = false
         @Option(help: "With --follow: read every source at least this often, in seconds, whatever its signal says.") var pollSeconds: Double = 5
-        @Option(help: "Rows stored per transaction.") var transactionSize: Int = 1000
+        @Option(help: "Rows stored per transaction.") var transactionSize: Int = Intake.defaultTransactionSize
         @OptionGroup var node: NodeOptions
 
         func validate() throws {

@@ -21,7 +21,7 @@ struct Import: ParsableCommand {
     @Argument(help: ArgumentHelp("Files to import.", valueName: "file")) var files: [String]
     @Option(help: ArgumentHelp("A mapping file (TOML) the files' rows are read through.", valueName: "mapping")) var mapping: String?
     @Option(help: ArgumentHelp("With --mapping: the files are SQLite databases; read this table of each (read-only).", valueName: "table")) var table: String?
-    @Option(help: "Records stored per transaction.") var transactionSize: Int = 1000
+    @Option(help: "Records stored per transaction.") var transactionSize: Int = Intake.defaultTransactionSize
     @OptionGroup var node: NodeOptions
 
     func validate() throws {

@@ -16,7 +16,7 @@ struct InboxCommand: ParsableCommand {
             2 a configuration or mapping error.
             """)
 
-    @Option(help: "Rows stored per transaction.") var transactionSize: Int = 1000
+    @Option(help: "Rows stored per transaction.") var transactionSize: Int = Intake.defaultTransactionSize
     @OptionGroup var node: NodeOptions
 
     func run() throws {

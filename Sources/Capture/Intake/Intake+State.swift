@@ -173,11 +173,13 @@ extension Intake {
                 return Job(run: {
                     try keep()
                     let result = try store.apply(batch)
+                    var tally = Tally()
+                    // Outcomes come in the batch's order, its rejected lines last.
+                    for (v, o) in zip(batch.versions, result.outcomes) where o != .rejected {
+                        tally.add(result.repeated ? "already imported" : o.rawValue, type: v.type)
+                    }
                     return { report in
-                        // Outcomes come in the batch's order, its rejected lines last.
-                        for (v, o) in zip(batch.versions, result.outcomes) where o != .rejected {
-                            report.count(result.repeated ? "already imported" : o.rawValue, type: v.type)
-                        }
+                        tally.count(into: &report)
                         if final { report.cutShort = cutShort }
                     }
                 }, positions: done)
@@ -192,8 +194,11 @@ extension Intake {
                 let written = records.isEmpty ? [] : try store.write(records)
                 try keep()
                 if let mapping { try store.clearQuarantine(mapping: mapping, places: cleared) }
+                // Counted here, so that the records are let go on this thread once stored.
+                var tally = Tally()
+                for (r, w) in zip(records, written) { tally.add(w == nil ? "unchanged" : "written", type: r.type) }
                 return { report in
-                    for (r, w) in zip(records, written) { report.count(w == nil ? "unchanged" : "written", type: r.type) }
+                    tally.count(into: &report)
                     report.clearedFromQuarantine += cleared.count
                 }
             }, positions: done)
@@ -215,15 +220,30 @@ extension Intake {
                 let outcome = try changes.isEmpty ? CaptureOutcome() : store.capture(changes)
                 try keep()
                 if let mapping { try store.clearQuarantine(mapping: mapping, places: cleared) }
+                var tally = Tally()
+                // `written` holds an entry per stored row (not the deleted ones), in order.
+                for (r, w) in zip(changes.rows.lazy.compactMap(\.record), outcome.written) {
+                    tally.add(w == nil ? "unchanged" : "written", type: r.type)
+                }
+                for t in outcome.tombstones { tally.add("deleted", type: t.type) }
                 return { report in
-                    // `written` holds an entry per stored row (not the deleted ones), in order.
-                    for (r, w) in zip(changes.rows.lazy.compactMap(\.record), outcome.written) {
-                        report.count(w == nil ? "unchanged" : "written", type: r.type)
-                    }
-                    for t in outcome.tombstones { report.count("deleted", type: t.type) }
+                    tally.count(into: &report)
                     report.clearedFromQuarantine += cleared.count
                 }
             }, positions: done)
+        }
+    }
+}
+
+/// A transaction's outcomes by record type, counted where it ran.
+struct Tally {
+    private var counts: [String: [String: Int]] = [:]
+
+    mutating func add(_ outcome: String, type: String) { counts[type, default: [:]][outcome, default: 0] += 1 }
+
+    func count(into report: inout IntakeReport) {
+        for (type, outcomes) in counts {
+            for (outcome, n) in outcomes { report.count(outcome, type: type, n) }
         }
     }
 }

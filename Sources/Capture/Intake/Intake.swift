@@ -23,7 +23,18 @@ public struct Intake: Sendable {
     let workers: Int
     private let laneCatalogs = Lazily<[StandardCatalog]>()
 
-    public init(store: any LocalWriter & BatchSink & CaptureLedger, catalog: StandardCatalog, transactionSize: Int = 1_000,
+    /// Items a transaction takes when nothing else is said. A transaction
+    /// closes early at the end of what a source has now, so this counts only
+    /// in bulk (an import, a first snapshot): there, the record ids are
+    /// hashes, each new record lands on a random page of the id index, and
+    /// every page a transaction changes goes to the write-ahead log whole. At
+    /// a million records, transactions of 1,000 changed a quarter of the
+    /// index's pages each (14 KB written a record); 10,000 change most of them
+    /// once (under 6 KB a record), for 120 MB more memory at the peak
+    /// (Benchmarks/README.md, "Normalisation").
+    public static let defaultTransactionSize = 10_000
+
+    public init(store: any LocalWriter & BatchSink & CaptureLedger, catalog: StandardCatalog, transactionSize: Int = Intake.defaultTransactionSize,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.store = store
         self.catalog = catalog
@@ -45,9 +56,9 @@ public struct Intake: Sendable {
         /// each did, and lets the source go of what it held: positions are
         /// acknowledged only once stored, in order.
         func settle(_ source: inout S, leaving left: Int = 0) throws {
-            while writer.inFlight > left, let (job, outcome) = writer.oldest() {
+            while writer.inFlight > left, let (positions, outcome) = writer.oldest() {
                 try outcome.get()(&state.report)
-                for p in job.positions { try source.acknowledge(p) }
+                for p in positions { try source.acknowledge(p) }
             }
         }
         func submit(_ job: Job, _ source: inout S) throws {
@@ -150,10 +161,16 @@ final class WriteBehind: @unchecked Sendable {
     typealias Outcome = Result<(inout IntakeReport) -> Void, any Error>
 
     private final class Slot: @unchecked Sendable {
-        let job: Job
+        let positions: [SourcePosition]
+        /// Let go on the store's thread once run: what a job holds (a
+        /// transaction's records) is freed there, not on the caller's.
+        var run: (() throws -> (inout IntakeReport) -> Void)?
         let done = DispatchSemaphore(value: 0)
         var outcome: Outcome?
-        init(_ job: Job) { self.job = job }
+        init(_ job: Job) {
+            positions = job.positions
+            run = job.run
+        }
     }
 
     private let queue = DispatchQueue(label: "hutong.intake.store")
@@ -168,22 +185,24 @@ final class WriteBehind: @unchecked Sendable {
         let slot = Slot(job)
         slots.append(slot)
         queue.async {
+            // The job itself is not kept: its closure holds the transaction's records.
             if self.failed {
                 slot.outcome = .failure(CancellationError())
-            } else {
-                slot.outcome = Result { try job.run() }
+            } else if let run = slot.run {
+                slot.outcome = Result { try run() }
                 if case .failure = slot.outcome { self.failed = true }
             }
+            slot.run = nil
             slot.done.signal()
         }
     }
 
-    /// The oldest job and its outcome, once it is done; nil when none is in flight.
-    func oldest() -> (Job, Outcome)? {
+    /// The oldest job's source positions and outcome, once it is done; nil when none is in flight.
+    func oldest() -> ([SourcePosition], Outcome)? {
         guard !slots.isEmpty else { return nil }
         let slot = slots.removeFirst()
         slot.done.wait()
-        return (slot.job, slot.outcome!)
+        return (slot.positions, slot.outcome!)
     }
 
     /// Waits for every job in flight, dropping their outcomes.
