@@ -91,25 +91,30 @@ public struct JSONTape: Sendable {
             var e = Entry(kind: .double)
             e.payload = d.bitPattern
             entries.append(e)
-        case .string(let s):
-            var s = s
-            s.withUTF8 { appendString($0, hash: hash) }
+        case .string(let s): appendString(s, hash: hash)
         case .array(let items):
             let at = entries.count
             entries.append(Entry(kind: .array))
-            for item in items { append(item) }
+            // By index: a for-in over the array copies (retains) each item.
+            for i in items.indices { append(items[i]) }
             entries[at].count = UInt32(items.count)
             entries[at].end = UInt32(entries.count)
         case .object(let o):
             let at = entries.count
             entries.append(Entry(kind: .object))
             for i in 0..<o.count {
-                append(.string(o.keys[i]), hash: o.hashes[i])
+                appendString(o.keys[i], hash: o.hashes[i])
                 append(o.values[i])
             }
             entries[at].count = UInt32(o.count)
             entries[at].end = UInt32(entries.count)
         }
+    }
+
+    private mutating func appendString(_ s: String, hash: UInt32) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ appendString($0, hash: hash) }) { return done }
+        var s = s
+        s.withUTF8 { appendString($0, hash: hash) }
     }
 
     /// A string whose content is not (or not as is) in the text: appended to `bytes`.

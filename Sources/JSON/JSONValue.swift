@@ -19,6 +19,9 @@ public struct JSONObject: Sendable {
     public private(set) var keys: [String]
     public private(set) var values: [JSONValue]
     @usableFromInline private(set) var hashes: [UInt32]
+    /// Set by a builder whose keys are in RFC 8785 order already (a mapping's
+    /// layout), so that writing canonical JSON neither checks nor sorts them.
+    public private(set) var inCanonicalOrder = false
 
     public init() { keys = []; values = []; hashes = [] }
     public init(keys: [String], values: [JSONValue]) {
@@ -27,8 +30,10 @@ public struct JSONObject: Sendable {
         hashes = keys.map(KeyHash.of)
     }
     /// `hashes`: each key's `KeyHash.of`, worked out beforehand by a caller that builds many objects of the same keys.
-    public init(keys: [String], values: [JSONValue], hashes: [UInt32]) {
+    /// `inCanonicalOrder`: the caller knows the keys to be in RFC 8785 order.
+    public init(keys: [String], values: [JSONValue], hashes: [UInt32], inCanonicalOrder: Bool = false) {
         self.keys = keys; self.values = values; self.hashes = hashes
+        self.inCanonicalOrder = inCanonicalOrder
     }
     public init(_ pairs: KeyValuePairs<String, JSONValue>) {
         self.init(keys: pairs.map(\.key), values: pairs.map(\.value))
@@ -61,6 +66,7 @@ public struct JSONObject: Sendable {
                 if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i); hashes.remove(at: i) }
             } else if let newValue {
                 keys.append(key); values.append(newValue); hashes.append(KeyHash.of(key))
+                inCanonicalOrder = false
             }
         }
     }

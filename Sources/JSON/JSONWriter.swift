@@ -27,19 +27,25 @@ public enum JSONWriter {
         case .string(let s): writeString(s, into: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))
-            for (i, v) in a.enumerated() {
+            // By index: a for-in over the array copies (retains) each item.
+            for i in a.indices {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                write(v, into: &out, style: style)
+                write(a[i], into: &out, style: style)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let o):
-            let order = style == .canonical ? canonicalOrder(o.keys) : Array(o.keys.indices)
             out.append(UInt8(ascii: "{"))
-            for (n, i) in order.enumerated() {
+            func member(_ n: Int, _ i: Int) {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(o.keys[i], into: &out)
                 out.append(UInt8(ascii: ":"))
                 write(o.values[i], into: &out, style: style)
+            }
+            if style == .canonical && !o.inCanonicalOrder {
+                let order = canonicalOrder(o.keys)
+                for n in order.indices { member(n, order[n]) }
+            } else {
+                for i in 0..<o.count { member(i, i) }
             }
             out.append(UInt8(ascii: "}"))
         }

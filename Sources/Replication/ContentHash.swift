@@ -11,8 +11,15 @@ public enum ContentHash {
     /// The hash together with the canonical text it was computed from, which
     /// callers keep as the body's stored text instead of serialising again.
     public static func withText(_ body: JSONValue) -> (hash: String, text: String) {
+        let (hash, bytes) = withCanonicalBytes(body)
+        return (hash, String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// As `withText`, the text kept as its bytes: a store writes them as they
+    /// are, and making a string of them would check the UTF-8 once more.
+    public static func withCanonicalBytes(_ body: JSONValue) -> (hash: String, canonical: [UInt8]) {
         let bytes = CanonicalJSON.bytes(body)
-        return (hex(SHA256.hash(data: bytes)), String(decoding: bytes, as: UTF8.self))
+        return (hex(SHA256.hash(data: bytes)), bytes)
     }
 
     /// The hash of text taken to be a body's canonical form already (a body

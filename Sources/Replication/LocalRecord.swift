@@ -12,14 +12,15 @@ public struct LocalRecord: Sendable {
     public let body: JSONValue
     /// SHA-256 of `text`, lower-case hex.
     public let hash: String
-    /// The body in canonical JSON, stored as is.
-    public let text: String
+    /// The body in canonical JSON (UTF-8), stored as is.
+    public let canonical: [UInt8]
+    public var text: String { String(decoding: canonical, as: UTF8.self) }
 
     /// - Throws: `EnvelopeError.missingNaturalKey` for a body without its natural key.
     public init(type: RecordType, body: JSONValue) throws(EnvelopeError) {
         self.type = type.name
-        id = try RecordID.derive(type: type, body: body).uuidString.lowercased()
+        id = RecordID.text(try RecordID.derive(type: type, body: body))
         self.body = body
-        (hash, text) = ContentHash.withText(body)
+        (hash, canonical) = ContentHash.withCanonicalBytes(body)
     }
 }

@@ -10,20 +10,22 @@ public enum MergeRules {
     /// - Throws: when the node's counter can go no higher (`VersionVector.incremented`).
     public static func write(current: Envelope?, id: String, type: String, body: JSONValue, deleted: Bool,
                              node: String, hlc: HLCTimestamp) throws(EnvelopeError) -> Envelope? {
-        let (hash, text) = ContentHash.withText(body)
-        return try write(current: current, id: id, type: type, body: body, hash: hash, text: text, deleted: deleted, node: node, hlc: hlc)
+        let (hash, canonical) = ContentHash.withCanonicalBytes(body)
+        return try write(current: current, id: id, type: type, body: body, hash: hash, canonical: canonical, deleted: deleted, node: node, hlc: hlc)
     }
 
     /// As above, with the body's hash and canonical text worked out already (`LocalRecord`).
-    public static func write(current: Envelope?, id: String, type: String, body: JSONValue, hash: String, text: String, deleted: Bool,
+    public static func write(current: Envelope?, id: String, type: String, body: JSONValue, hash: String, canonical: [UInt8], deleted: Bool,
                              node: String, hlc: HLCTimestamp) throws(EnvelopeError) -> Envelope? {
         // A masked copy with the same hash is not the same content: the write is whole.
         if let current, current.hash == hash, current.deleted == deleted, current.masked.isEmpty { return nil }
         // A local write dominates every version this node knows, so it also
         // settles any manual conflicts listed on the record.
-        return Envelope(id: id, type: type, owner: current?.owner ?? node,
-                        vv: try (current?.vv ?? VersionVector()).incremented(for: node),
-                        hlc: hlc, writer: node, deleted: deleted, hash: hash, body: body, bodyText: text)
+        var written = Envelope(id: id, type: type, owner: current?.owner ?? node,
+                               vv: try (current?.vv ?? VersionVector()).incremented(for: node),
+                               hlc: hlc, writer: node, deleted: deleted, hash: hash, body: body)
+        written.setBodyText(utf8: canonical)
+        return written
     }
 
     /// What applying a remote version did.

@@ -24,6 +24,25 @@ public enum RecordID {
         return v5(namespace: namespace, name: name)
     }
 
+    /// The id as records carry it: lower-case, written straight into the
+    /// string (Foundation's `uuidString` formats with printf, in upper case
+    /// to be lowered after, which cost more than deriving the id).
+    public static func text(_ id: UUID) -> String {
+        let chars: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: id.uuid) { b in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var o = 0
+                for i in 0..<16 {
+                    if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = UInt8(ascii: "-"); o += 1 }
+                    out[o] = chars.utf8Start[Int(b[i] >> 4)]
+                    out[o + 1] = chars.utf8Start[Int(b[i] & 0xF)]
+                    o += 2
+                }
+                return o
+            }
+        }
+    }
+
     /// RFC 9562 §5.5: SHA-1 of namespace bytes and name, version 5, variant 10.
     public static func v5(namespace: UUID, name: String) -> UUID {
         var data = withUnsafeBytes(of: namespace.uuid) { Array($0) }

@@ -45,6 +45,30 @@ import Testing
         #expect(verdict.isAcceptable, "\(verdict.reason())")
     }
 
+    /// A mapped record's objects come in canonical key order, marked so that
+    /// writing it skips the sorting: its canonical text (and so its hash) is
+    /// that of the same record read back from any text, and a key added
+    /// later is put in its place.
+    @Test func aMappedRecordIsWrittenInCanonicalOrder() throws {
+        let m = try F.mapping(F.penalty(Self.organisation))
+        var record = try m.map(F.row(Self.full)).get()
+        func canonical(_ v: JSONValue) -> String {
+            var out: [UInt8] = []
+            JSONWriter.write(v, into: &out, style: .canonical)
+            return String(decoding: out, as: UTF8.self)
+        }
+        let compact = JSONWriter.string(record)
+        let readBack = try Array(compact.utf8).withUnsafeBufferPointer { try JSONParser.parse($0) }
+        #expect(canonical(record) == canonical(readBack))
+        #expect(compact == canonical(record), "the layout's own order is the canonical one")
+        guard case .object(var o) = record else { Issue.record("not an object"); return }
+        #expect(o.inCanonicalOrder)
+        o["aaa_added"] = "x"
+        #expect(!o.inCanonicalOrder)
+        record = .object(o)
+        #expect(canonical(record).hasPrefix(#"{"aaa_added":"x","#))
+    }
+
     /// A bad value stops its row only, and the problem names the field, the
     /// step and the value, masked where the field is personal.
     @Test func problemsNameTheFieldAndMaskPersonalValues() throws {

@@ -19,8 +19,9 @@ extension Mapping {
     }
 
     private func make(_ rule: FieldRule, _ row: SourceRow, _ plan: [Int], _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
-        for (ci, c) in rule.cases.enumerated() {
-            if let when = c.when {
+        // By index, here and for the steps: a for-in copies each case and step (their tables and sets retained).
+        for ci in rule.cases.indices {
+            if let when = rule.cases[ci].when {
                 let subject: MappedValue = switch when.subject {
                 case .column(let col): MappedValue(row.value(col, plan))
                 case .field(let name): fieldPositions[name].map { made[$0] } ?? .empty
@@ -28,20 +29,20 @@ extension Mapping {
                 guard when.holds(subject) else { continue }
             }
             coverage?.hit(rule.name, .caseTaken(ci))
-            var value = source(c.source, row, plan)
+            var value = source(rule.cases[ci].source, row, plan)
             let raw = value
-            for (si, step) in c.steps.enumerated() {
+            for si in rule.cases[ci].steps.indices {
                 do {
-                    let (v, outcome) = try step.apply(value)
+                    let (v, outcome) = try rule.cases[ci].steps[si].apply(value)
                     coverage?.hit(rule.name, .step(ci, si, outcome))
                     value = v
                 } catch {
                     coverage?.hit(rule.name, .step(ci, si, .problem(error.kind)))
                     let item = error.item.map { "\"\(rule.personal ? PersonalData.mask($0) : $0)\" " } ?? ""
-                    throw problem(error.kind, rule, step.name, raw, item + error.reason)
+                    throw problem(error.kind, rule, rule.cases[ci].steps[si].name, raw, item + error.reason)
                 }
             }
-            if value.isEmpty, let d = c.defaultValue {
+            if value.isEmpty, let d = rule.cases[ci].defaultValue {
                 coverage?.hit(rule.name, .defaulted(ci))
                 return .json(d)
             }

@@ -91,7 +91,8 @@ struct RecordLayout: Sendable {
             out.append(value)
         }
         guard !out.isEmpty else { return nil }
-        guard let present else { return .object(JSONObject(keys: node.keys, values: out, hashes: node.hashes)) }
-        return .object(JSONObject(keys: present.map { node.keys[$0] }, values: out, hashes: present.map { node.hashes[$0] }))
+        // The node's keys are sorted (RFC 8785), and so is any subset of them.
+        guard let present else { return .object(JSONObject(keys: node.keys, values: out, hashes: node.hashes, inCanonicalOrder: true)) }
+        return .object(JSONObject(keys: present.map { node.keys[$0] }, values: out, hashes: present.map { node.hashes[$0] }, inCanonicalOrder: true))
     }
 }

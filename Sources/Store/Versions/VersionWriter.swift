@@ -30,7 +30,7 @@ public struct VersionWriter<T: VersionTransaction> {
     /// The record's id: UUIDv5 of its type and natural key.
     func recordID(type: String, body: JSONValue) throws -> String {
         guard let rt = catalog.recordTypes[type] else { throw StoreError.unknownType(type) }
-        do { return try RecordID.derive(type: rt, body: body).uuidString.lowercased() } catch {
+        do { return RecordID.text(try RecordID.derive(type: rt, body: body)) } catch {
             throw StoreError.invalidRecord(error.description)
         }
     }
@@ -71,7 +71,7 @@ public struct VersionWriter<T: VersionTransaction> {
         var written: [Envelope?] = []
         written.reserveCapacity(records.count)
         for r in records {
-            let env = try localWrite(id: r.id, type: r.type, body: r.body, content: (r.hash, r.text), deleted: false, current: stored[r.id])
+            let env = try localWrite(id: r.id, type: r.type, body: r.body, content: (r.hash, r.canonical), deleted: false, current: stored[r.id])
             if let env { stored[r.id] = env }
             written.append(env)
         }
@@ -79,17 +79,17 @@ public struct VersionWriter<T: VersionTransaction> {
     }
 
     mutating func localWrite(id: String, type: String, body: JSONValue, deleted: Bool) throws -> Envelope? {
-        try localWrite(id: id, type: type, body: body, content: ContentHash.withText(body), deleted: deleted, current: try transaction.version(id: id))
+        try localWrite(id: id, type: type, body: body, content: ContentHash.withCanonicalBytes(body), deleted: deleted, current: try transaction.version(id: id))
     }
 
     /// `content`: the body's hash and canonical text; `current`: the stored version, if any.
-    mutating func localWrite(id: String, type: String, body: JSONValue, content: (hash: String, text: String), deleted: Bool,
+    mutating func localWrite(id: String, type: String, body: JSONValue, content: (hash: String, canonical: [UInt8]), deleted: Bool,
                              current: Envelope?) throws -> Envelope? {
         var clock = transaction.clock
         let hlc = clock.now(wall: StoreClock.wallMillis())
         let written: Envelope?
         do {
-            written = try MergeRules.write(current: current, id: id, type: type, body: body, hash: content.hash, text: content.text,
+            written = try MergeRules.write(current: current, id: id, type: type, body: body, hash: content.hash, canonical: content.canonical,
                                            deleted: deleted, node: nodeID, hlc: hlc)
         } catch {
             throw StoreError.invalidRecord("record \(id): \(error.description)")
