@@ -12,37 +12,53 @@ extension Mapping {
     func map(_ row: SourceRow, coverage: inout MappingCoverage?) -> Result<JSONValue, MappingProblem> {
         let plan = columnPlan.positions(in: row.columns)
         var made = [MappedValue](repeating: .empty, count: fields.count)
-        for i in fields.indices {
-            do { made[i] = try make(fields[i], row, plan, made, &coverage) } catch { return .failure(error) }
+        // Through buffers: passing the array being filled to each field's
+        // rule retained and released it (and the rule's parts) field by field.
+        let failed = made.withUnsafeMutableBufferPointer { (out) -> MappingProblem? in
+            fields.withUnsafeBufferPointer { (rules) -> MappingProblem? in
+                conditionFields.withUnsafeBufferPointer { (subjects) -> MappingProblem? in
+                    for i in rules.indices {
+                        do throws(MappingProblem) {
+                            out[i] = try make(rules[i], subjects[i], row, plan, UnsafeBufferPointer(out), &coverage)
+                        } catch { return error }
+                    }
+                    return nil
+                }
+            }
         }
+        if let failed { return .failure(failed) }
         return .success(layout.build(made))
     }
 
-    private func make(_ rule: FieldRule, _ row: SourceRow, _ plan: [Int], _ made: [MappedValue], _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
-        // By index, here and for the steps: a for-in copies each case and step (their tables and sets retained).
+    /// `subjects`: for each case, the place of the field its condition reads (`conditionFields`).
+    private func make(_ rule: FieldRule, _ subjects: [Int?], _ row: SourceRow, _ plan: [Int], _ made: UnsafeBufferPointer<MappedValue>, _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
         for ci in rule.cases.indices {
             if let when = rule.cases[ci].when {
                 let subject: MappedValue = switch when.subject {
                 case .column(let col): MappedValue(row.value(col, plan))
-                case .field(let name): fieldPositions[name].map { made[$0] } ?? .empty
+                case .field: subjects[ci].map { made[$0] } ?? .empty
                 }
                 guard when.holds(subject) else { continue }
             }
             coverage?.hit(rule.name, .caseTaken(ci))
-            var value = source(rule.cases[ci].source, row, plan)
+            let c = rule.cases[ci]
+            var value = source(c.source, row, plan)
             let raw = value
-            for si in rule.cases[ci].steps.indices {
-                do {
-                    let (v, outcome) = try rule.cases[ci].steps[si].apply(value)
-                    coverage?.hit(rule.name, .step(ci, si, outcome))
-                    value = v
-                } catch {
-                    coverage?.hit(rule.name, .step(ci, si, .problem(error.kind)))
-                    let item = error.item.map { "\"\(rule.personal ? PersonalData.mask($0) : $0)\" " } ?? ""
-                    throw problem(error.kind, rule, rule.cases[ci].steps[si].name, raw, item + error.reason)
+            // Through the buffer: the steps are read in place, not copied out (their tables and sets retained).
+            try c.steps.withUnsafeBufferPointer { (steps) throws(MappingProblem) in
+                for si in steps.indices {
+                    do throws(Step.Failure) {
+                        let (v, outcome) = try steps[si].apply(value)
+                        coverage?.hit(rule.name, .step(ci, si, outcome))
+                        value = v
+                    } catch {
+                        coverage?.hit(rule.name, .step(ci, si, .problem(error.kind)))
+                        let item = error.item.map { "\"\(rule.personal ? PersonalData.mask($0) : $0)\" " } ?? ""
+                        throw problem(error.kind, rule, steps[si].name, raw, item + error.reason)
+                    }
                 }
             }
-            if value.isEmpty, let d = rule.cases[ci].defaultValue {
+            if value.isEmpty, let d = c.defaultValue {
                 coverage?.hit(rule.name, .defaulted(ci))
                 return .json(d)
             }

@@ -26,6 +26,9 @@ public struct Mapping: Sendable {
     public let columns: [String: Int]
     /// Field name → its place in `fields`, for conditions on fields.
     let fieldPositions: [String: Int]
+    /// For each field and case, the place in `fields` of the field its
+    /// condition reads: looked up once when loaded, not by name for every row.
+    let conditionFields: [[Int?]]
     /// Where each field's value goes in the record.
     let layout: RecordLayout
     /// Where the columns it reads are in the rows it meets.
@@ -44,6 +47,14 @@ public struct Mapping: Sendable {
 
         public init(format: String? = nil, encoding: TextEncoding? = nil, delimiter: UInt8 = UInt8(ascii: ","), columns: [String]? = nil) {
             self.format = format; self.encoding = encoding; self.delimiter = delimiter; self.columns = columns
+        }
+    }
+}
+
+extension Mapping {
+    static func conditionFields(_ fields: [FieldRule], _ positions: [String: Int]) -> [[Int?]] {
+        fields.map { rule in
+            rule.cases.map { c in if case .field(let name)? = c.when?.subject { positions[name] } else { nil } }
         }
     }
 }

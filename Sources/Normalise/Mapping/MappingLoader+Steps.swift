@@ -62,7 +62,9 @@ extension MappingLoader {
                 issue(tomlPath, "empty_if takes the values that mean nothing, e.g. { empty_if = [\"无\", \"/\", \"-\"] }")
                 return nil
             }
-            return .emptyIf(Set(values.map { TextTransforms.trim($0) }))
+            var distinct: [String] = []
+            for v in values.map(TextTransforms.trim) where !distinct.contains(v) { distinct.append(v) }
+            return .emptyIf(distinct)
         case "replace":
             guard let t = option?.table, let from = t["from"]?.string, !from.isEmpty, let to = t["to"]?.string else {
                 issue(tomlPath, "replace takes { from = \"…\", to = \"…\" }")

@@ -84,7 +84,10 @@ struct RecordLayout: Sendable {
             case .constant(let c): c
             }
             guard let value else {
-                if present == nil { present = Array(0..<i) }
+                if present == nil {
+                    present = Array(0..<i)
+                    present!.reserveCapacity(node.keys.count)
+                }
                 continue
             }
             present?.append(i)

@@ -3,10 +3,11 @@ import Foundation
 /// One transform of a field's chain (`do = [...]` in a mapping). The
 /// catalogue is closed and typed: a mapping names steps, it does not script
 /// them, and each step says when the mapping is loaded what it takes and gives.
-enum Step: Sendable {
+indirect enum Step: Sendable {
     case trim, collapse, halfwidth, upper, lower, nfkc
-    /// Values that mean "nothing" in this source (`无`, `/`, `-`).
-    case emptyIf(Set<String>)
+    /// Values that mean "nothing" in this source (`无`, `/`, `-`): a few,
+    /// compared in turn, which costs less than hashing each row's value.
+    case emptyIf([String])
     case replace(String, String)
     case date
     /// A date and time in RFC 3339; a zone-less source time is in `zone` (minutes east of UTC).
