@@ -112,6 +112,48 @@ import Testing
         }
     }
 
+    /// A value met again takes the result its steps gave the first time: the
+    /// same record, row after row, as a mapping that keeps nothing makes; a
+    /// value that fails fails every time with the same problem; a table that
+    /// fills up starts over.
+    @Test func repeatedValuesMapAsTheFirstTime() throws {
+        let m = try F.mapping(F.penalty(Self.organisation))
+        #expect(m.casePlans.contains { $0.memoSlot >= 0 }, "dates, codes and money are kept")
+        func row(_ date: String, _ kinds: String, _ fine: String) -> SourceRow {
+            var r = Self.full.map { ($0.key, $0.value) }
+            for (k, v) in [("JDRQ", date), ("CFLB", kinds), ("FK", fine)] { r[r.firstIndex { $0.0 == k }!].1 = v }
+            return F.row(r)
+        }
+        let rows = (0..<(StepMemo.capacity + 50)).map { i in
+            row("2023年\(i % 12 + 1)月\(i % 28 + 1)日", ["警告", "罚款", "警告、罚款"][i % 3], "\(i % 7).5")
+        }
+        // Each row as mapped with coverage counted (every step run, nothing
+        // looked up) and by `m`, twice over: the second round after the table
+        // filled up and started over.
+        for round in 0..<2 {
+            for (i, r) in rows.enumerated() where round == 0 || i % 97 == 0 {
+                var coverage: MappingCoverage? = MappingCoverage(m)
+                #expect(try m.map(r).get() == m.map(r, coverage: &coverage).get(), "row \(i), round \(round)")
+            }
+        }
+        // Amounts that never repeat: the table fills finding nothing and is
+        // given up; every row still maps as its steps say.
+        for i in 0..<(StepMemo.capacity + 500) {
+            let r = row("2023年5月1日", "罚款", "\(i).25")
+            let record = try m.map(r).get()
+            #expect(record["fine_fen"] == .int(Int64(i) * 1_000_000 + 250_000), "amount \(i)")
+            if i % 50 == 0 {
+                var coverage: MappingCoverage? = MappingCoverage(m)
+                #expect(try record == m.map(r, coverage: &coverage).get(), "amount \(i)")
+            }
+        }
+        for _ in 0..<3 {
+            let problem = try #require(m.map(row("2023年2月30日", "警告", "1")).failureValue)
+            #expect(problem.kind == .noSuchDate && problem.field == "decision_date" && problem.value == "2023年2月30日")
+        }
+        #expect(try m.map(row("2023年2月28日", "警告", "1")).get()["decision_date"] == "2023-02-28")
+    }
+
     /// Which columns hold the party's name and document depends on another field.
     @Test func casesChooseByAnotherField() throws {
         let m = try F.mapping(F.penalty().replacingOccurrences(of: "\"party.kind\" = { const = \"法人及非法人组织\" }\n", with: "").replacingOccurrences(of: "\"party.name\" = \"MC\"\n", with: "") + """

@@ -16,13 +16,15 @@ extension Mapping {
         // rule retained and released it (and the rule's parts) field by field.
         let failed = made.withUnsafeMutableBufferPointer { (out) -> MappingProblem? in
             fields.withUnsafeBufferPointer { (rules) -> MappingProblem? in
-                conditionFields.withUnsafeBufferPointer { (subjects) -> MappingProblem? in
-                    for i in rules.indices {
-                        do throws(MappingProblem) {
-                            out[i] = try make(rules[i], subjects[i], row, plan, UnsafeBufferPointer(out), &coverage)
-                        } catch { return error }
+                caseBase.withUnsafeBufferPointer { (base) -> MappingProblem? in
+                    casePlans.withUnsafeBufferPointer { (plans) -> MappingProblem? in
+                        for i in rules.indices {
+                            do throws(MappingProblem) {
+                                out[i] = try make(rules[i], UnsafeBufferPointer(rebasing: plans[base[i]...]), row, plan, UnsafeBufferPointer(out), &coverage)
+                            } catch { return error }
+                        }
+                        return nil
                     }
-                    return nil
                 }
             }
         }
@@ -30,13 +32,13 @@ extension Mapping {
         return .success(layout.build(made))
     }
 
-    /// `subjects`: for each case, the place of the field its condition reads (`conditionFields`).
-    private func make(_ rule: FieldRule, _ subjects: [Int?], _ row: SourceRow, _ plan: [Int], _ made: UnsafeBufferPointer<MappedValue>, _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
+    /// `plans`: the rule's case plans first (`casePlans`).
+    private func make(_ rule: FieldRule, _ plans: UnsafeBufferPointer<CasePlan>, _ row: SourceRow, _ plan: [Int], _ made: UnsafeBufferPointer<MappedValue>, _ coverage: inout MappingCoverage?) throws(MappingProblem) -> MappedValue {
         for ci in rule.cases.indices {
             if let when = rule.cases[ci].when {
                 let subject: MappedValue = switch when.subject {
                 case .column(let col): MappedValue(row.value(col, plan))
-                case .field: subjects[ci].map { made[$0] } ?? .empty
+                case .field: plans[ci].subject >= 0 ? made[plans[ci].subject] : .empty
                 }
                 guard when.holds(subject) else { continue }
             }
@@ -44,8 +46,15 @@ extension Mapping {
             let c = rule.cases[ci]
             var value = source(c.source, row, plan)
             let raw = value
+            // A value met before takes the result its steps gave then;
+            // coverage counts what each step does, so it runs them all.
+            let slot = coverage == nil && plans[ci].memoSlot >= 0 ? plans[ci].memoSlot : nil
+            var found = false, keep: String?
+            if let slot, case .text(let s) = raw, s.utf8.count <= StepMemo.longest {
+                if let result = memo.result(slot, s) { value = result; found = true } else { keep = s }
+            }
             // Through the buffer: the steps are read in place, not copied out (their tables and sets retained).
-            try c.steps.withUnsafeBufferPointer { (steps) throws(MappingProblem) in
+            if !found { try c.steps.withUnsafeBufferPointer { (steps) throws(MappingProblem) in
                 for si in steps.indices {
                     do throws(Step.Failure) {
                         let (v, outcome) = try steps[si].apply(value)
@@ -57,7 +66,8 @@ extension Mapping {
                         throw problem(error.kind, rule, steps[si].name, raw, item + error.reason)
                     }
                 }
-            }
+            } }
+            if let slot, let keep { memo.keep(slot, keep, value) }
             if value.isEmpty, let d = c.defaultValue {
                 coverage?.hit(rule.name, .defaulted(ci))
                 return .json(d)

@@ -111,8 +111,10 @@ struct MappingLoader {
         let tests = loadTests(root["test"], rules: rules)
         let name = head["name"]?.string ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         let positions = Dictionary(ordered.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let plans = CasePlan.plans(ordered, positions)
         return Mapping(file: file, name: name, recordType: type, key: key, source: source, fields: ordered, tests: tests, columns: columns,
-                       fieldPositions: positions, conditionFields: Mapping.conditionFields(ordered, positions), layout: RecordLayout(recordType: type, paths: ordered.map(\.path), lists: ordered.map(\.isList)), columnPlan: ColumnPlan(slots: slots))
+                       fieldPositions: positions, caseBase: plans.base,
+                       casePlans: plans.plans, memo: StepMemo(slots: plans.memoSlots), layout: RecordLayout(recordType: type, paths: ordered.map(\.path), lists: ordered.map(\.isList)), columnPlan: ColumnPlan(slots: slots))
     }
 
     /// Notes a column the mapping reads, and gives the reference its slot.

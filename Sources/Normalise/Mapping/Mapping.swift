@@ -26,9 +26,12 @@ public struct Mapping: Sendable {
     public let columns: [String: Int]
     /// Field name → its place in `fields`, for conditions on fields.
     let fieldPositions: [String: Int]
-    /// For each field and case, the place in `fields` of the field its
-    /// condition reads: looked up once when loaded, not by name for every row.
-    let conditionFields: [[Int?]]
+    /// What each field's cases need of the mapping, worked out when loaded:
+    /// field `i`'s case `c` is `casePlans[caseBase[i] + c]`. Plain numbers,
+    /// so that reading them for every field of every row retains nothing.
+    let caseBase: [Int]
+    let casePlans: [CasePlan]
+    let memo: StepMemo
     /// Where each field's value goes in the record.
     let layout: RecordLayout
     /// Where the columns it reads are in the rows it meets.
@@ -51,11 +54,28 @@ public struct Mapping: Sendable {
     }
 }
 
-extension Mapping {
-    static func conditionFields(_ fields: [FieldRule], _ positions: [String: Int]) -> [[Int?]] {
-        fields.map { rule in
-            rule.cases.map { c in if case .field(let name)? = c.when?.subject { positions[name] } else { nil } }
+/// A case's places: of the field its condition reads (`positions`, else -1),
+/// and of its table in the mapping's `StepMemo` (-1: its results are not kept).
+struct CasePlan: Sendable {
+    var subject = -1
+    var memoSlot = -1
+
+    /// `fields` in evaluation order: each field's first case's place, and every case's plan.
+    static func plans(_ fields: [FieldRule], _ positions: [String: Int]) -> (base: [Int], plans: [CasePlan], memoSlots: Int) {
+        var base: [Int] = [], plans: [CasePlan] = [], slots = 0
+        for rule in fields {
+            base.append(plans.count)
+            for c in rule.cases {
+                var plan = CasePlan()
+                if case .field(let name)? = c.when?.subject { plan.subject = positions[name] ?? -1 }
+                if StepMemo.isWorthKeeping(c) {
+                    plan.memoSlot = slots
+                    slots += 1
+                }
+                plans.append(plan)
+            }
         }
+        return (base, plans, slots)
     }
 }
 

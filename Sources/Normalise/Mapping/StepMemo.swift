@@ -1,0 +1,124 @@
+import Foundation
+import JSON
+
+/// What a field's steps made of a value met before. Agency columns repeat: a
+/// code list's few values, a handful of amounts, the dates shared by a day's
+/// decisions; running codes, split, date or money steps again for every row
+/// costs more than finding the result (Benchmarks/README.md,
+/// "Normalisation"). Only chains with such a step are kept (text clean-ups
+/// cost less than the lookup), only short values, and only results: a value
+/// whose steps fail is worked out again each time, so its problem reads as
+/// ever. A table that fills up is started over, so memory stays bounded, or
+/// given up when it found less than it kept.
+///
+/// Each core maps with a mapping of its own (`Mapping.copies`), so the lock
+/// is never contended; it keeps a mapping used from two threads correct.
+final class StepMemo: @unchecked Sendable {
+    /// Longer values (facts, names) are rarely repeated.
+    static let longest = 64
+    /// Values a table holds before it starts over (its slots are twice as many).
+    static let capacity = 4_096
+    private let lock = NSLock()
+    private let tables: [Table]
+
+    init(slots: Int) { tables = (0..<slots).map { _ in Table() } }
+
+    func result(_ slot: Int, _ text: String) -> MappedValue? {
+        TextTransforms.withBytes(text) { bytes in
+            lock.lock()
+            defer { lock.unlock() }
+            return tables[slot].find(bytes)
+        }
+    }
+
+    func keep(_ slot: Int, _ text: String, _ result: MappedValue) {
+        lock.lock()
+        defer { lock.unlock() }
+        tables[slot].insert(text, result)
+    }
+
+    /// Open addressing over a fixed buffer, hashed by `KeyHash` (the key
+    /// hash of the JSON module, a few instructions for a short value): a
+    /// Swift dictionary hashed each value with SipHash and retained its
+    /// storage at every lookup, which cost more than the steps saved.
+    private final class Table {
+        struct Entry {
+            /// 0: empty.
+            var hash: UInt32 = 0
+            var key = ""
+            var value = MappedValue.empty
+        }
+        private let entries: UnsafeMutableBufferPointer<Entry>
+        private var count = 0
+        /// Values found since the table last started over. A table that
+        /// fills up having found fewer than it took in (a column of mostly
+        /// different values: times, amounts with fractions) is given up.
+        private var hits = 0
+        private var givenUp = false
+
+        init() {
+            entries = .allocate(capacity: 2 * StepMemo.capacity)
+            entries.initialize(repeating: Entry())
+        }
+
+        deinit {
+            entries.deinitialize()
+            entries.deallocate()
+        }
+
+        private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 { KeyHash.of(bytes) | 1 }
+
+        func find(_ bytes: UnsafeBufferPointer<UInt8>) -> MappedValue? {
+            if givenUp { return nil }
+            let h = Self.hash(bytes), mask = entries.count - 1
+            var i = Int(h) & mask
+            while entries[i].hash != 0 {
+                if entries[i].hash == h, Self.same(entries[i].key, bytes) {
+                    hits += 1
+                    return entries[i].value
+                }
+                i = (i + 1) & mask
+            }
+            return nil
+        }
+
+        func insert(_ key: String, _ value: MappedValue) {
+            if givenUp { return }
+            if count >= StepMemo.capacity {
+                for i in entries.indices { entries[i] = Entry() }
+                givenUp = hits < count
+                count = 0
+                hits = 0
+                if givenUp { return }
+            }
+            let h = TextTransforms.withBytes(key, Self.hash), mask = entries.count - 1
+            var i = Int(h) & mask
+            while entries[i].hash != 0 {
+                if entries[i].hash == h, TextTransforms.withBytes(key, { Self.same(entries[i].key, $0) }) { return }
+                i = (i + 1) & mask
+            }
+            entries[i] = Entry(hash: h, key: key, value: value)
+            count += 1
+        }
+
+        private static func same(_ key: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            TextTransforms.withBytes(key) { k in k.count == bytes.count && (k.isEmpty || memcmp(k.baseAddress!, bytes.baseAddress!, k.count) == 0) }
+        }
+    }
+
+    /// Whether a case's results are worth keeping: it reads columns, and one of its steps costs more than a lookup.
+    static func isWorthKeeping(_ c: FieldCase) -> Bool {
+        guard case .columns = c.source else { return false }
+        return c.steps.contains(where: \.isWorthKeeping)
+    }
+}
+
+extension Step {
+    /// Whether the step costs more than looking its result up.
+    var isWorthKeeping: Bool {
+        switch self {
+        case .date, .datetime, .money, .integer, .split, .codes, .nfkc: true
+        case .trim, .collapse, .halfwidth, .upper, .lower, .emptyIf, .replace: false
+        }
+    }
+}
