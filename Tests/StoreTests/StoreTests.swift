@@ -95,6 +95,31 @@ import Testing
         #expect(throws: StoreError.self) { try s.write(type: "penalty", body: ["type": "penalty"]) }
     }
 
+    /// Records made ready and let go of their parsed bodies (as an intake
+    /// does) are stored from their canonical text: read back whole, hash and
+    /// body agreeing; the same content again makes no version, a change does,
+    /// and a record written twice in one call meets its first write.
+    @Test(arguments: StoreFixtures.Backend.allCases) func recordsWithoutTheirTreeAreStoredWhole(backend: StoreFixtures.Backend) throws {
+        let s = try F.store("a", backend)
+        let type = try #require(F.catalog.recordTypes["penalty"])
+        let bodies = try F.samples("penalty", 3)
+        let ready = try bodies.map { try LocalRecord(type: type, body: $0).droppingBody() }
+        #expect(ready.allSatisfy { $0.body == .null && !$0.canonical.isEmpty })
+        let written = try s.write(ready)
+        #expect(written.allSatisfy { $0 != nil })
+        for (body, r) in zip(bodies, ready) {
+            var stored = try #require(try s.record(id: r.id))
+            #expect(stored.body == body && stored.hash == r.hash && stored.verifyHash())
+        }
+        #expect(try s.write(ready).allSatisfy { $0 == nil })
+        var changed = try #require(bodies[0].objectValue)
+        changed["content"] = "警告。"
+        let again = try LocalRecord(type: type, body: .object(changed)).droppingBody()
+        let twice = try s.write([again, again])
+        #expect(twice[0]?.vv == VersionVector(["a": 2]) && twice[1] == nil)
+        #expect(try s.record(id: again.id)?.body == .object(changed))
+    }
+
     @Test(arguments: StoreFixtures.Backend.allCases) func batchesAreIdempotentAndCursorsAdvance(backend: StoreFixtures.Backend) throws {
         let a = try F.store("a", backend), b = try F.store("b", backend)
         for body in try F.samples("penalty", 50) { _ = try a.write(type: "penalty", body: body) }

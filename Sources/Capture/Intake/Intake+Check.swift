@@ -22,8 +22,21 @@ extension Intake {
     func check(_ items: [CapturedItem], lanes: [StandardCatalog], finisher: (any ItemFinisher)?) -> [(CapturedItem, Checked)] {
         let contexts = lanes.enumerated().map { (lane: $0.offset, catalog: $0.element, gate: RecordGate(catalog: $0.element)) }
         return Lanes.map(items, contexts: contexts) { item, context in
-            let finished = finisher?.finish(item, lane: context.lane) ?? item
-            return (finished, check(finished, gate: context.gate, catalog: context.catalog))
+            var finished = finisher?.finish(item, lane: context.lane) ?? item
+            var checked = check(finished, gate: context.gate, catalog: context.catalog)
+            // What is taken in order next needs the parsed record only to
+            // recognise an export's lines; a record made ready is stored from
+            // its canonical text, so its tree is let go here, on the core that
+            // built it (`LocalRecord.droppingBody`).
+            if case .success(let ready) = checked.ready {
+                checked.ready = .success(ready.droppingBody())
+                if case .mapped(_, let row) = finished.content {
+                    finished = CapturedItem(content: .mapped(.null, row: row), reference: finished.reference, key: finished.key, rowHash: finished.rowHash)
+                } else if checked.value != nil {
+                    checked.value = .null
+                }
+            }
+            return (finished, checked)
         }
     }
 
