@@ -30,7 +30,7 @@ public struct Intake: Sendable {
     /// every page a transaction changes goes to the write-ahead log whole. At
     /// a million records, transactions of 1,000 changed a quarter of the
     /// index's pages each (14 KB written a record); 10,000 change most of them
-    /// once (under 6 KB a record), for 120 MB more memory at the peak
+    /// once (under 6 KB a record), for some 60 MB more memory at the peak
     /// (Benchmarks/README.md, "Normalisation").
     public static let defaultTransactionSize = 10_000
 

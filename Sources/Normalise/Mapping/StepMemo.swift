@@ -48,7 +48,9 @@ final class StepMemo: @unchecked Sendable {
             var key = ""
             var value = MappedValue.empty
         }
-        private let entries: UnsafeMutableBufferPointer<Entry>
+        /// Made at the first value kept, let go when given up: a daemon's
+        /// mappings cost no memory for fields that never see a value.
+        private var entries: UnsafeMutableBufferPointer<Entry>?
         private var count = 0
         /// Values found since the table last started over. A table that
         /// fills up having found fewer than it took in (a column of mostly
@@ -56,20 +58,18 @@ final class StepMemo: @unchecked Sendable {
         private var hits = 0
         private var givenUp = false
 
-        init() {
-            entries = .allocate(capacity: 2 * StepMemo.capacity)
-            entries.initialize(repeating: Entry())
-        }
+        deinit { release() }
 
-        deinit {
-            entries.deinitialize()
-            entries.deallocate()
+        private func release() {
+            entries?.deinitialize()
+            entries?.deallocate()
+            entries = nil
         }
 
         private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 { KeyHash.of(bytes) | 1 }
 
         func find(_ bytes: UnsafeBufferPointer<UInt8>) -> MappedValue? {
-            if givenUp { return nil }
+            guard let entries else { return nil }
             let h = Self.hash(bytes), mask = entries.count - 1
             var i = Int(h) & mask
             while entries[i].hash != 0 {
@@ -85,12 +85,18 @@ final class StepMemo: @unchecked Sendable {
         func insert(_ key: String, _ value: MappedValue) {
             if givenUp { return }
             if count >= StepMemo.capacity {
-                for i in entries.indices { entries[i] = Entry() }
                 givenUp = hits < count
                 count = 0
                 hits = 0
+                release()
                 if givenUp { return }
             }
+            if entries == nil {
+                let made = UnsafeMutableBufferPointer<Entry>.allocate(capacity: 2 * StepMemo.capacity)
+                made.initialize(repeating: Entry())
+                entries = made
+            }
+            guard let entries else { return }
             let h = TextTransforms.withBytes(key, Self.hash), mask = entries.count - 1
             var i = Int(h) & mask
             while entries[i].hash != 0 {
