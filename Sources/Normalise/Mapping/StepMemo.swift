@@ -91,10 +91,10 @@ final class StepMemo: @unchecked Sendable {
                 release()
                 if givenUp { return }
             }
-            if entries == nil {
-                let made = UnsafeMutableBufferPointer<Entry>.allocate(capacity: 2 * StepMemo.capacity)
-                made.initialize(repeating: Entry())
-                entries = made
+            // Small at first, doubled while half full: a code list of a few
+            // values keeps a few hundred slots, not thousands.
+            if entries == nil || count * 2 >= entries!.count && entries!.count < 2 * StepMemo.capacity {
+                grow()
             }
             guard let entries else { return }
             let h = TextTransforms.withBytes(key, Self.hash), mask = entries.count - 1
@@ -105,6 +105,22 @@ final class StepMemo: @unchecked Sendable {
             }
             entries[i] = Entry(hash: h, key: key, value: value)
             count += 1
+        }
+
+        private func grow() {
+            let old = entries
+            let made = UnsafeMutableBufferPointer<Entry>.allocate(capacity: old.map { $0.count * 2 } ?? 256)
+            made.initialize(repeating: Entry())
+            entries = made
+            guard let old else { return }
+            let mask = made.count - 1
+            for e in old where e.hash != 0 {
+                var i = Int(e.hash) & mask
+                while made[i].hash != 0 { i = (i + 1) & mask }
+                made[i] = e
+            }
+            old.deinitialize()
+            old.deallocate()
         }
 
         private static func same(_ key: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
