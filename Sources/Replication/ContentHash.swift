@@ -32,15 +32,19 @@ public enum ContentHash {
     /// record received is hashed, and building it byte by byte in an array
     /// first would cost about as much as the hashing.
     public static func hex(_ digest: SHA256Digest) -> String {
-        let chars: StaticString = "0123456789abcdef"
-        return digest.withUnsafeBytes { d in
+        digest.withUnsafeBytes { d in
             String(unsafeUninitializedCapacity: d.count * 2) { out in
-                for (i, b) in d.enumerated() {
-                    out[2 * i] = chars.utf8Start[Int(b >> 4)]
-                    out[2 * i + 1] = chars.utf8Start[Int(b & 0xF)]
-                }
+                for (i, b) in d.enumerated() { writeHex(b, into: out, at: 2 * i) }
                 return d.count * 2
             }
         }
+    }
+
+    /// Writes `byte` as two lower-case hex digits at `at` and `at + 1`.
+    @inline(__always)
+    static func writeHex(_ byte: UInt8, into out: UnsafeMutableBufferPointer<UInt8>, at: Int) {
+        let chars: StaticString = "0123456789abcdef"
+        out[at] = chars.utf8Start[Int(byte >> 4)]
+        out[at + 1] = chars.utf8Start[Int(byte & 0xF)]
     }
 }

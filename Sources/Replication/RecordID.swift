@@ -28,14 +28,12 @@ public enum RecordID {
     /// string (Foundation's `uuidString` formats with printf, in upper case
     /// to be lowered after, which cost more than deriving the id).
     public static func text(_ id: UUID) -> String {
-        let chars: StaticString = "0123456789abcdef"
-        return withUnsafeBytes(of: id.uuid) { b in
+        withUnsafeBytes(of: id.uuid) { b in
             String(unsafeUninitializedCapacity: 36) { out in
                 var o = 0
                 for i in 0..<16 {
                     if i == 4 || i == 6 || i == 8 || i == 10 { out[o] = UInt8(ascii: "-"); o += 1 }
-                    out[o] = chars.utf8Start[Int(b[i] >> 4)]
-                    out[o + 1] = chars.utf8Start[Int(b[i] & 0xF)]
+                    ContentHash.writeHex(b[i], into: out, at: o)
                     o += 2
                 }
                 return o

@@ -185,7 +185,6 @@ final class WriteBehind: @unchecked Sendable {
         let slot = Slot(job)
         slots.append(slot)
         queue.async {
-            // The job itself is not kept: its closure holds the transaction's records.
             if self.failed {
                 slot.outcome = .failure(CancellationError())
             } else if let run = slot.run {

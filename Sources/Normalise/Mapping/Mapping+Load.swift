@@ -113,7 +113,7 @@ struct MappingLoader {
         let positions = Dictionary(ordered.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         let plans = CasePlan.plans(ordered, positions)
         return Mapping(file: file, name: name, recordType: type, key: key, source: source, fields: ordered, tests: tests, columns: columns,
-                       fieldPositions: positions, caseBase: plans.base,
+                       caseBase: plans.base,
                        casePlans: plans.plans, memo: StepMemo(slots: plans.memoSlots), layout: RecordLayout(recordType: type, paths: ordered.map(\.path), lists: ordered.map(\.isList)), columnPlan: ColumnPlan(slots: slots))
     }
 

@@ -24,8 +24,6 @@ public struct Mapping: Sendable {
     public let tests: [MappingTest]
     /// Each column the mapping reads → the line that first names it.
     public let columns: [String: Int]
-    /// Field name → its place in `fields`, for conditions on fields.
-    let fieldPositions: [String: Int]
     /// What each field's cases need of the mapping, worked out when loaded:
     /// field `i`'s case `c` is `casePlans[caseBase[i] + c]`. Plain numbers,
     /// so that reading them for every field of every row retains nothing.

@@ -73,7 +73,7 @@ final class StepMemo: @unchecked Sendable {
             let h = Self.hash(bytes), mask = entries.count - 1
             var i = Int(h) & mask
             while entries[i].hash != 0 {
-                if entries[i].hash == h, Self.same(entries[i].key, bytes) {
+                if entries[i].hash == h, TextTransforms.withBytes(entries[i].key, { TextTransforms.sameBytes($0, bytes) }) {
                     hits += 1
                     return entries[i].value
                 }
@@ -100,7 +100,7 @@ final class StepMemo: @unchecked Sendable {
             let h = TextTransforms.withBytes(key, Self.hash), mask = entries.count - 1
             var i = Int(h) & mask
             while entries[i].hash != 0 {
-                if entries[i].hash == h, TextTransforms.withBytes(key, { Self.same(entries[i].key, $0) }) { return }
+                if entries[i].hash == h, TextTransforms.withBytes(key, { k in TextTransforms.withBytes(entries[i].key) { TextTransforms.sameBytes($0, k) } }) { return }
                 i = (i + 1) & mask
             }
             entries[i] = Entry(hash: h, key: key, value: value)
@@ -123,9 +123,6 @@ final class StepMemo: @unchecked Sendable {
             old.deallocate()
         }
 
-        private static func same(_ key: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            TextTransforms.withBytes(key) { k in k.count == bytes.count && (k.isEmpty || memcmp(k.baseAddress!, bytes.baseAddress!, k.count) == 0) }
-        }
     }
 
     /// Whether a case's results are worth keeping: it reads columns, and one of its steps costs more than a lookup.

@@ -16,7 +16,7 @@ struct TextKey: Hashable, Sendable {
 
     static func == (a: TextKey, b: TextKey) -> Bool {
         TextTransforms.withBytes(a.text) { x in
-            TextTransforms.withBytes(b.text) { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+            TextTransforms.withBytes(b.text) { y in TextTransforms.sameBytes(x, y) }
         }
     }
 }

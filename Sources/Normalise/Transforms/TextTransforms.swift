@@ -1,3 +1,5 @@
+import Foundation
+
 /// The text clean-ups of a mapping, written over Unicode scalars by hand: a
 /// legacy column is cleaned per row, and Foundation's transforms (ICU) cost
 /// ten times as much for the same output (Benchmarks/README.md).
@@ -39,6 +41,13 @@ enum TextTransforms {
         if let r = text.utf8.withContiguousStorageIfAvailable(body) { return r }
         var copy = text
         return copy.withUTF8(body)
+    }
+
+    /// Whether two texts have the same UTF-8 bytes (not Swift's `==`, which
+    /// compares by canonical equivalence, normalising non-ASCII text first).
+    @inline(__always)
+    static func sameBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
     }
 
     /// Whether the text starts or ends with white space.
