@@ -115,9 +115,13 @@ public struct SourcePosition: Sendable, Comparable, Hashable {
     /// For a `ledger` source: the text the store keeps as the source's
     /// position, in the transaction that stores the items up to here.
     public let checkpoint: String?
-    public init(_ value: Int64, checkpoint: String? = nil) {
+    /// Whether the position is inside a snapshot (a first reading of every
+    /// row of a table, not the last page): see `CapturedChanges.snapshot`.
+    public let snapshot: Bool
+    public init(_ value: Int64, checkpoint: String? = nil, snapshot: Bool = false) {
         self.value = value
         self.checkpoint = checkpoint
+        self.snapshot = snapshot
     }
     public static func < (a: SourcePosition, b: SourcePosition) -> Bool { a.value < b.value }
 }

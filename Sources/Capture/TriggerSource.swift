@@ -103,15 +103,12 @@ public final class TriggerSource: RecordSource {
         }
         let (rows, last) = try table.page(after: after, limit: Self.pageSize)
         items += rows.map { table.item($0, columns: columns) }
-        let position: String
         if rows.count < Self.pageSize || last == nil {
             phase = .outbox
-            position = Self.outboxPosition
-        } else {
-            phase = .snapshot(after: last)
-            position = Self.snapshotPrefix + last!
+            return CapturedBatch(items: items, position: SourcePosition(0, checkpoint: Self.outboxPosition))
         }
-        return CapturedBatch(items: items, position: SourcePosition(0, checkpoint: position))
+        phase = .snapshot(after: last)
+        return CapturedBatch(items: items, position: SourcePosition(0, checkpoint: Self.snapshotPrefix + last!, snapshot: true))
     }
 
     /// The next notes of the outbox, each key once, as the rows are now; a

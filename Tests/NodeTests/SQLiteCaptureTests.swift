@@ -88,6 +88,12 @@ import Testing
         #expect(report.counts["unchanged"] == 1, "\(report)")
         #expect(try node.store.info().lastSequence == 2_500)
         #expect(try Self.outbox(db) == 0)
+        // The links by record, put off while the snapshot ran, are indexed once it ended.
+        let store = try #require(node.store as? SQLiteNodeStore)
+        let indexed = try DatabaseQueue(path: store.path).read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'source_rows_record')")
+        }
+        #expect(indexed == true)
     }
 
     @Test func tablesWithoutOneKeyAndMissingColumnsAreNamed() throws {

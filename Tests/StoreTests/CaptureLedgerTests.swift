@@ -78,6 +78,47 @@ import JSON
         #expect(try store.capture(changes).tombstones.count == 1)
     }
 
+    /// The index of links by record is dropped while a first snapshot runs,
+    /// and there whenever a record's links are looked up, and after.
+    @Test(arguments: StoreFixtures.Backend.allCases) func aSnapshotIndexesItsLinksByRecordWhenItEnds(backend: StoreFixtures.Backend) throws {
+        let store = try StoreFixtures.store("node-i", backend)
+        let bodies = try StoreFixtures.samples("penalty", 3)
+        let dropIndex = { try StoreFixtures.tamper(store, "DROP INDEX source_rows_record") }
+        var page = CapturedChanges(source: "xzcf")
+        page.snapshot = true
+        page.rows = [("1", try record(bodies[0])), ("2", try record(bodies[1]))]
+        page.position = "snapshot after i:2"
+        _ = try store.capture(page)
+        #expect(throws: (any Error).self, "no index while the snapshot runs") { try dropIndex() }
+
+        // Row 3 holds row 1's decision, and row 1 then takes another number:
+        // row 1's old record is looked up, found linked to row 3, and kept.
+        page.rows = [("3", try record(bodies[0])), ("1", try record(renumbered(bodies[0], "京市监罚〔2023〕901号")))]
+        page.position = "snapshot after i:3"
+        #expect(try store.capture(page).tombstones.isEmpty)
+        #expect(try store.record(id: try record(bodies[0]).id)?.deleted == false)
+        try dropIndex()
+
+        // The snapshot's last page makes it again.
+        var last = CapturedChanges(source: "xzcf")
+        last.rows = [("4", try record(bodies[2]))]
+        last.position = "outbox"
+        _ = try store.capture(last)
+        try dropIndex()
+
+        // Anything else makes it too; and a snapshot on a store with links keeps it.
+        _ = try store.capture(CapturedChanges(source: "xzcf"))
+        var other = CapturedChanges(source: "other")
+        other.snapshot = true
+        other.rows = [("1", try record(renumbered(bodies[2], "京市监罚〔2023〕902号")))]
+        _ = try store.capture(other)
+        try dropIndex()
+
+        // Without the index as well as with it: row 3 deleted, its record goes.
+        last.rows = [("3", nil)]
+        #expect(try store.capture(last).tombstones.map(\.id) == [try record(bodies[0]).id])
+    }
+
     @Test(arguments: StoreFixtures.Backend.allCases) func aRowDeletedAndInsertedAgainInOneTransactionEndsStored(backend: StoreFixtures.Backend) throws {
         let store = try StoreFixtures.store("node-r", backend)
         let body = try StoreFixtures.samples("penalty", 1)[0]

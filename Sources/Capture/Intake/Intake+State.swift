@@ -214,6 +214,7 @@ extension Intake {
             rows.removeAll(keepingCapacity: true)
             rowHashes.removeAll(keepingCapacity: true)
             changes.position = done.last(where: { $0.checkpoint != nil })?.checkpoint
+            changes.snapshot = !done.isEmpty && done.allSatisfy(\.snapshot)
             let cleared = clearing, mapping = mapping, store = intake.store
             clearing = []
             return Job(run: {

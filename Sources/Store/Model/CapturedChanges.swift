@@ -15,6 +15,10 @@ public struct CapturedChanges: Sendable {
     public var rowHashes: [String: Int64] = [:]
     /// The source's position after these changes (its own text), kept with them; nil: unchanged.
     public var position: String?
+    /// Whether these are a snapshot's rows, read in key order, with more
+    /// pages to come: the store may put off indexing their links by record
+    /// until the snapshot ends (`VersionWriter.capture`).
+    public var snapshot = false
 
     public init(source: String) { self.source = source }
 

@@ -4,6 +4,10 @@ extension PostgresNodeStore {
     /// The schema that holds the store's tables, so that a store can share a
     /// database with the agency's own tables (and with capture's `hutong` schema).
     static let schema = "hutong_store"
+    /// Source rows by the record they lead to. Capture drops it while a first
+    /// snapshot runs and makes it again after (`VersionWriter.capture`), so no
+    /// migration may count on finding it.
+    static let linksByRecordIndex = "CREATE INDEX source_rows_record ON source_rows (record_id)"
 
     /// Schema migrations, in order, numbered from 1. A later version of Hutong
     /// opens an older store by running the ones it lacks; none is ever edited
@@ -66,7 +70,7 @@ extension PostgresNodeStore {
                 PRIMARY KEY (source, key)
             )
             """,
-            "CREATE INDEX source_rows_record ON source_rows (record_id)",
+            linksByRecordIndex,
             """
             CREATE TABLE sources (
                 source text COLLATE "C" PRIMARY KEY, position text, updated_at text NOT NULL,

@@ -219,6 +219,18 @@ struct PostgresTransaction: VersionTransaction {
         return try session.integer("SELECT count(*) FROM (SELECT 1 FROM source_rows WHERE record_id = $1 LIMIT 1) AS s", [.text(recordID)]) ?? 0 > 0
     }
 
+    func hasLinks() throws -> Bool {
+        try pending.send(session)
+        return try session.integer("SELECT count(*) FROM (SELECT 1 FROM source_rows LIMIT 1) AS s") ?? 0 > 0
+    }
+
+    mutating func indexLinksByRecord(_ indexed: Bool) throws {
+        let there = try session.integer("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'source_rows_record'") ?? 0 > 0
+        guard there != indexed else { return }
+        try pending.send(session)
+        try session.send(indexed ? PostgresNodeStore.linksByRecordIndex : "DROP INDEX source_rows_record")
+    }
+
     mutating func saveSourcePosition(source: String, position: String) throws {
         try session.send("""
             INSERT INTO sources (source, position, updated_at) VALUES ($1, $2, $3)

@@ -1,6 +1,11 @@
 import GRDB
 
 extension SQLiteNodeStore {
+    /// Source rows by the record they lead to. Capture drops it while a first
+    /// snapshot runs and makes it again after (`VersionWriter.capture`), so no
+    /// migration may count on finding it.
+    static let linksByRecordIndex = "CREATE INDEX source_rows_record ON source_rows(record_id)"
+
     /// Schema migrations, in order. A later version of Hutong opens an older
     /// store by running the ones it lacks; none is ever edited once released.
     static var migrator: DatabaseMigrator {
@@ -125,7 +130,7 @@ extension SQLiteNodeStore {
                     record_id TEXT NOT NULL,
                     PRIMARY KEY (source, key)
                 ) WITHOUT ROWID;
-                CREATE INDEX source_rows_record ON source_rows(record_id);
+                \(linksByRecordIndex);
                 CREATE TABLE sources (
                     source TEXT PRIMARY KEY,
                     position TEXT,

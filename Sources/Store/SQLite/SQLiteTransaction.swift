@@ -108,6 +108,16 @@ extension SQLiteTransaction {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM source_rows WHERE record_id = ?)", arguments: [recordID]) ?? false
     }
 
+    func hasLinks() throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM source_rows)") ?? false
+    }
+
+    mutating func indexLinksByRecord(_ indexed: Bool) throws {
+        let there = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'source_rows_record')") ?? false
+        guard there != indexed else { return }
+        try db.execute(sql: indexed ? SQLiteNodeStore.linksByRecordIndex : "DROP INDEX source_rows_record")
+    }
+
     mutating func saveSourcePosition(source: String, position: String) throws {
         try db.execute(sql: """
             INSERT INTO sources (source, position, updated_at) VALUES (?, ?, ?)

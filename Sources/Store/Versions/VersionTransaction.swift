@@ -51,8 +51,13 @@ public protocol VersionTransaction {
     /// Links (or unlinks, `recordID` nil) a source row to the record it
     /// became; `rowHash`: the row's content as a scan saw it (nil for triggers).
     mutating func link(source: String, key: String, recordID: String?, rowHash: Int64?) throws
-    /// Whether any source row is linked to the record.
+    /// Whether any source row is linked to the record. Asked only while the
+    /// links are indexed by record.
     func isLinked(recordID: String) throws -> Bool
+    /// Whether any source has a row linked.
+    func hasLinks() throws -> Bool
+    /// Makes (or drops) the index of links by record, where it is not (or is) there already.
+    mutating func indexLinksByRecord(_ indexed: Bool) throws
     mutating func saveSourcePosition(source: String, position: String) throws
 }
 

@@ -7,8 +7,20 @@ extension VersionWriter {
     /// natural key changed so that it derives another id) becomes a
     /// tombstone. Looked at only at the end, so that a row whose key changed
     /// (its old key deleted, its new key inserted) keeps its record as it was.
+    ///
+    /// A first snapshot links every row of a table, each to a new record, and
+    /// the index of links by record (what finds whether another row still
+    /// leads to a record) would take a write at a random place a row. It is
+    /// dropped when a snapshot starts on a store with no links, and made
+    /// again in one pass, in order, when anything else comes or a record's
+    /// links must be looked up; so it is always there when it is read.
     public mutating func capture(_ changes: CapturedChanges) throws -> CaptureOutcome {
         var outcome = CaptureOutcome()
+        if !changes.snapshot {
+            try transaction.indexLinksByRecord(true)
+        } else if try !transaction.hasLinks() {
+            try transaction.indexLinksByRecord(false)
+        }
         var links = try transaction.sourceLinks(source: changes.source, keys: changes.rows.map(\.key))
         var run: [(key: String, record: LocalRecord)] = []
 
@@ -37,6 +49,7 @@ extension VersionWriter {
             left.append(old)
         }
         try flush(&outcome)
+        if !left.isEmpty { try transaction.indexLinksByRecord(true) }
         var seen = Set<String>()
         for id in left where seen.insert(id).inserted {
             guard try !transaction.isLinked(recordID: id), let current = try transaction.version(id: id), !current.deleted else { continue }
