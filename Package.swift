@@ -75,6 +75,8 @@ let package = Package(
         // validates and stores what they yield, quarantining what it cannot use.
         .target(name: "Capture", dependencies: [
             "JSON", "Standard", "Normalise", "Replication", "Store", "Postgres", .product(name: "GRDB", package: "GRDB.swift"),
+            // The C API, for reading an agency table's columns (`SQLiteRowValues`).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // The node as a whole: opening it (configuration, standard, store, key),
         // syncing with its peers, importing, checking; every command goes through it.

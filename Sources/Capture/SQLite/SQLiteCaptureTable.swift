@@ -183,8 +183,15 @@ public struct SQLiteCaptureTable: OutboxTable {
             arguments.append(try Self.keyValue(since.from))
         }
         sql += " ORDER BY \(quotedKey) LIMIT \(limit)"
-        let rows = try queue.read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) }
-        return (rows.map(tableRow), rows.last.map { Self.cursor($0[keyColumn]) })
+        return try queue.read { db in
+            var rows: [TableRow] = []
+            var last: DatabaseValue?
+            try SQLiteRowValues.rows(db, sql: sql, arguments: StatementArguments(arguments), key: keyColumn) { values, key in
+                rows.append(TableRow(key: Self.keyText(key), values: values))
+                last = key
+            }
+            return (rows, last.map(Self.cursor))
+        }
     }
 
     public func latest(_ column: String) throws -> String? {
@@ -213,15 +220,18 @@ public struct SQLiteCaptureTable: OutboxTable {
 
     public func rows(keys: [String]) throws -> [TableRow] {
         try queue.read { db in
-            var rows: [Row] = []
+            var rows: [TableRow] = []
             // In pieces: old SQLite allows 999 parameters a statement. A key is
             // matched as the text it was noted as, whatever the column's type.
             for start in stride(from: 0, to: keys.count, by: 500) {
                 let piece = Array(keys[start..<min(keys.count, start + 500)])
                 let marks = Array(repeating: "?", count: piece.count).joined(separator: ", ")
-                rows += try Row.fetchAll(db, sql: "SELECT * FROM \(quotedTable) WHERE \(quotedKey) IN (\(marks))", arguments: StatementArguments(piece))
+                try SQLiteRowValues.rows(db, sql: "SELECT * FROM \(quotedTable) WHERE \(quotedKey) IN (\(marks))",
+                                         arguments: StatementArguments(piece), key: keyColumn) { values, key in
+                    rows.append(TableRow(key: Self.keyText(key), values: values))
+                }
             }
-            return rows.map(tableRow)
+            return rows
         }
     }
 
@@ -233,13 +243,6 @@ public struct SQLiteCaptureTable: OutboxTable {
             let statement = try db.cachedStatement(sql: "DELETE FROM \(Self.outbox) WHERE seq = ?")
             for seq in seqs { try statement.execute(arguments: [seq]) }
         }
-    }
-
-    private func tableRow(_ row: Row) -> TableRow {
-        var values: [RowValue] = []
-        values.reserveCapacity(row.count)
-        for i in 0..<row.count { values.append(SQLiteTableRows.value(row[i] as DatabaseValue)) }
-        return TableRow(key: Self.keyText(row[keyColumn]), values: values)
     }
 
     /// A key with its type, for a snapshot's cursor (i: integer, r: real, t: text, b: hex blob).

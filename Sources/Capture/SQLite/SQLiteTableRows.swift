@@ -58,19 +58,23 @@ public final class SQLiteTableRows: RowReader {
 
     private func readPage() throws {
         let quoted = "\"" + table.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        let rows = try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT rowid AS \"hutong rowid\", * FROM \(quoted) WHERE rowid > ? ORDER BY rowid LIMIT ?", arguments: [after, Self.pageSize])
+        let (columns, origin) = (columns, origin)
+        let (items, last) = try queue.read { db in
+            var items: [RowItem] = []
+            var last: Int64?
+            try SQLiteRowValues.rows(db, sql: "SELECT rowid AS \"hutong rowid\", * FROM \(quoted) WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                                     arguments: [after, Self.pageSize], key: "hutong rowid", valuesFrom: 1) { values, key in
+                let rowid = Int64.fromDatabaseValue(key) ?? 0
+                let location = "rowid \(rowid)"
+                items.append(RowItem(location: location, row: .success(SourceRow(columns: columns, values: values, origin: origin, location: location))))
+                last = rowid
+            }
+            return (items, last)
         }
-        finished = rows.count < Self.pageSize
-        page = rows.map { row in
-            let rowid: Int64 = row[0]
-            var values: [RowValue] = []
-            values.reserveCapacity(columns.names.count)
-            for i in 1..<row.count { values.append(Self.value(row[i] as DatabaseValue)) }
-            return RowItem(location: "rowid \(rowid)", row: .success(SourceRow(columns: columns, values: values, origin: origin, location: "rowid \(rowid)")))
-        }
+        page = items
+        finished = items.count < Self.pageSize
         taken = 0
-        if let last = rows.last { after = last[0] }
+        if let last { after = last }
     }
 
     static func value(_ v: DatabaseValue) -> RowValue {
