@@ -2,8 +2,10 @@
 # Capture from an agency's database, on SQLite and on PostgreSQL, in one run:
 #  - the snapshot of a legacy table of N 双公示-style rows (the mapping-bench's
 #    rows, through deploy/examples/legacy-penalty/penalty.toml): rows/s, peak memory;
-#  - the cost the capture triggers add to the agency's own inserts: bulk (one
-#    statement of 200,000 rows) and single-row (5,000 transactions of one row);
+#  - the cost the capture triggers add to the agency's own inserts, as
+#    `hutong capture bench` measures it for a DBA: 200,000 rows in one
+#    statement, 200,000 rows in one transaction of one-row statements, and
+#    5,000 transactions of one row;
 #  - the delay from an agency commit to the node store while `hutong capture
 #    --follow` runs: 400 rows committed one at a time every 25 ms, p50/p99.
 # Anchor: PostgreSQL 15 logical replication's initial copy of the same table
@@ -35,16 +37,13 @@ cols_sqlite=$(echo "$header" | tr ',' '\n' | awk '{ print ($1 == "ID" ? "ID INTE
 cols_pg=$(echo "$header" | tr ',' '\n' | awk '{ print ($1 == "ID" ? "\"ID\" bigint PRIMARY KEY" : "\"" $1 "\" text") }' | paste -sd, -)
 echo "file: $(( $(stat -c %s legacy.csv) / 1000000 )) MB"
 
-node() {  # node DIR DATABASE [PASSWORD-less URL]: a node with sources xzcf (t_xzcf) and bulk (t_bulk)
+node() {  # node DIR DATABASE: a node with the source xzcf (t_xzcf)
   "$h" init --node-id "bench-$1" --dir "$1" >/dev/null
-  for s in xzcf:t_xzcf bulk:t_bulk; do
-    printf '\n[[sources]]\nname = "%s"\ndatabase = "%s"\ntable = "%s"\nmapping = "%s"\n' "${s%%:*}" "$2" "${s##*:}" "$mapping" >> "$1/hutong.toml"
-  done
+  printf '\n[[sources]]\nname = "xzcf"\ndatabase = "%s"\ntable = "t_xzcf"\nmapping = "%s"\n' "$2" "$mapping" >> "$1/hutong.toml"
 }
 snapshot() {  # snapshot DIR DATABASE: a node for the database, its triggers installed, its first capture timed
   node "$1" "$2"
   "$h" capture install xzcf --config "$1/hutong.toml" >/dev/null
-  "$h" capture install bulk --config "$1/hutong.toml" >/dev/null
   /usr/bin/time -f "%e %M" -o "$1.time" "$h" capture --once --config "$1/hutong.toml" > "$1.out" || true
   read -r secs rss < "$1.time"
   echo "snapshot: $(rate "$n" "$secs") rows/s ($secs s), peak memory $((rss / 1024)) MB; $(grep '^xzcf' "$1.out")"
@@ -71,32 +70,11 @@ export PATH="$repo/.build/release:$PATH"
 
 echo "== SQLite $(sqlite3 --version | cut -d' ' -f1)"
 sqlite3 agency.sqlite "PRAGMA journal_mode = WAL" >/dev/null
-sqlite3 agency.sqlite "CREATE TABLE t_xzcf ($cols_sqlite); CREATE TABLE t_bulk ($cols_sqlite); CREATE TABLE t_bare ($cols_sqlite);"
+sqlite3 agency.sqlite "CREATE TABLE t_xzcf ($cols_sqlite)"
 sqlite3 agency.sqlite ".import --csv --skip 1 legacy.csv t_xzcf"
 snapshot s "$work/agency.sqlite"
 bulk=$(( n < 200000 ? n : 200000 ))
-# Each timed statement starts from a checkpointed log, so that neither pays for the other's pages.
-sqltime() { printf 'PRAGMA wal_checkpoint(TRUNCATE);\n.timer on\n%s;\n' "$1" | sqlite3 agency.sqlite | grep -oE 'real [0-9.]+' | cut -d' ' -f2; }
-t_bare=$(sqltime "INSERT INTO t_bare SELECT * FROM t_xzcf WHERE ID <= $bulk")
-t_trig=$(sqltime "INSERT INTO t_bulk SELECT * FROM t_xzcf WHERE ID <= $bulk")
-echo "bulk insert of $bulk rows: $t_bare s bare, $t_trig s with the triggers ($(python3 -c "print(f'{$t_trig/$t_bare:.2f}')")×)"
-sqlite3 agency.sqlite "DELETE FROM t_bare; DELETE FROM t_bulk; DELETE FROM _hutong_outbox;"
-single() {  # single TABLE: seconds for 5,000 one-row transactions
-  python3 - "$1" <<'PY'
-import sqlite3, sys, time
-db = sqlite3.connect("agency.sqlite", isolation_level=None)
-db.execute("PRAGMA synchronous = NORMAL")
-rows = db.execute("SELECT * FROM t_xzcf WHERE ID <= 5000").fetchall()
-marks = ",".join("?" * len(rows[0]))
-start = time.time()
-for r in rows:
-    db.execute("BEGIN"); db.execute(f"INSERT INTO {sys.argv[1]} VALUES ({marks})", r); db.execute("COMMIT")
-print(f"{time.time() - start:.3f}")
-PY
-}
-s_bare=$(single t_bare); s_trig=$(single t_bulk)
-echo "single-row inserts (5,000 transactions): $s_bare s bare, $s_trig s with the triggers ($(python3 -c "print(f'{$s_trig/$s_bare:.2f}')")×)"
-sqlite3 agency.sqlite "DELETE FROM t_bulk; DELETE FROM _hutong_outbox;"
+"$h" capture bench xzcf --rows "$bulk" --singles 5000 --config s/hutong.toml
 "$h" capture --once --config s/hutong.toml >/dev/null || true
 "$h" capture --follow --config s/hutong.toml > follow-s.out 2>&1 & follow=$!
 sleep 1
@@ -139,29 +117,11 @@ for c in agency sub; do pg "$pgbin/initdb" -D "$work/pg/$c" -A trust -U postgres
 pg "$pgbin/pg_ctl" -D "$work/pg/agency" -l "$work/pg/agency.log" -w start -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c wal_level=logical" >/dev/null
 pg "$pgbin/pg_ctl" -D "$work/pg/sub" -l "$work/pg/sub.log" -w start -o "-p $sport -k $work/pg -c listen_addresses=127.0.0.1" >/dev/null
 sql() { pg "$pgbin/psql" -h 127.0.0.1 -p "${2:-$port}" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -c "$1"; }
-for t in t_xzcf t_bulk t_bare; do sql "CREATE TABLE $t ($cols_pg)"; done
+sql "CREATE TABLE t_xzcf ($cols_pg)"
 cp legacy.csv pg/rows.csv && chown postgres pg/rows.csv
 sql "\\copy t_xzcf FROM '$work/pg/rows.csv' WITH (FORMAT csv, HEADER true)"
 snapshot p "postgres://postgres@127.0.0.1:$port/postgres"
-timed() { local s e; sql "CHECKPOINT"; s=$(date +%s.%N); sql "$1" >/dev/null; e=$(date +%s.%N); python3 -c "print(f'{$e-$s:.3f}')"; }
-t_bare=$(timed "INSERT INTO t_bare SELECT * FROM t_xzcf WHERE \"ID\" <= $bulk")
-t_trig=$(timed "INSERT INTO t_bulk SELECT * FROM t_xzcf WHERE \"ID\" <= $bulk")
-echo "bulk insert of $bulk rows: $t_bare s bare, $t_trig s with the triggers ($(python3 -c "print(f'{$t_trig/$t_bare:.2f}')")×)"
-# The node takes the bulk insert's notes itself, as in service (and then
-# vacuums the outbox it emptied); TRUNCATE writes no notes.
-sql "TRUNCATE t_bare"
-"$h" capture --once --config p/hutong.toml >/dev/null || true
-sql "TRUNCATE t_bulk"
-singlepg() {  # 5,000 one-row transactions from one psql connection
-  seq 1 5000 | awk -v t="$1" '{ print "INSERT INTO " t " SELECT * FROM t_xzcf WHERE \"ID\" = " $1 ";" }' > "pg/single-$1.sql"
-  chown postgres "pg/single-$1.sql"
-  local s e; s=$(date +%s.%N); pg "$pgbin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -f "$work/pg/single-$1.sql" >/dev/null; e=$(date +%s.%N)
-  python3 -c "print(f'{$e-$s:.3f}')"
-}
-s_bare=$(singlepg t_bare); s_trig=$(singlepg t_bulk)
-echo "single-row inserts (5,000 transactions): $s_bare s bare, $s_trig s with the triggers ($(python3 -c "print(f'{$s_trig/$s_bare:.2f}')")×)"
-"$h" capture --once --config p/hutong.toml >/dev/null || true
-sql "TRUNCATE t_bulk"
+"$h" capture bench xzcf --rows "$bulk" --singles 5000 --config p/hutong.toml
 # Commit times taken inside the agency's transaction (clock_timestamp() in a
 # trigger of the bench's own), not around a psql process.
 sql "CREATE TABLE bench_commits (id bigint, at double precision)"

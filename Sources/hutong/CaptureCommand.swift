@@ -142,7 +142,8 @@ struct CaptureCommand: ParsableCommand {
                 Made for the agency's DBA, on the agency's own machine: a scratch copy of the table \
                 (SQLite: _hutong_bench, made by the table's own CREATE statement and indexes; \
                 PostgreSQL: hutong.bench, LIKE the table INCLUDING ALL) is filled with copies of the \
-                table's rows, in one bulk statement and in one-row transactions, first without the \
+                table's rows, in one bulk statement, in one transaction of one-row statements (as an \
+                application or a loader writes a batch) and in one-row transactions, first without the \
                 triggers and then with them; the best of three runs each way is shown. The table \
                 itself and its outbox's notes are not touched, and the scratch table is dropped after.
                 """)
@@ -162,7 +163,8 @@ struct CaptureCommand: ParsableCommand {
             func ms(_ t: Double) -> String { String(format: "%.1f ms", t * 1_000) }
             print("\(source): what the capture triggers add to the agency's inserts (best of 3)")
             func x(_ f: Double) -> String { String(format: "%.2f×", f) }
-            print("  bulk insert of \(cost.bulkRows) rows: \(ms(cost.bulkBare)) without, \(ms(cost.bulkTriggered)) with the triggers: \(x(cost.bulkFactor))")
+            print("  bulk insert of \(cost.bulkRows) rows in one statement: \(ms(cost.bulkBare)) without, \(ms(cost.bulkTriggered)) with the triggers: \(x(cost.bulkFactor))")
+            print("  \(cost.bulkRows) rows in one transaction, a statement a row: \(ms(cost.batchBare)) without, \(ms(cost.batchTriggered)) with the triggers: \(x(cost.batchFactor))")
             print("  \(cost.singleRows) one-row transactions: \(ms(cost.eachBare)) without, \(ms(cost.eachTriggered)) with the triggers: \(x(cost.eachFactor))"
                 + " (\(ms(cost.eachTriggered / Double(cost.singleRows))) a transaction with them)")
         }

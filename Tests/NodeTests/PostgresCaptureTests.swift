@@ -318,8 +318,14 @@ struct PostgresCaptureTests {
         let node = try Self.withSource(created, target)
         let session = try PostgresSession(target)
         let cost = try node.benchCapture("xzcf", bulkRows: 300, singleRows: 20)
-        #expect(cost.bulkBare > 0 && cost.bulkTriggered > 0 && cost.eachTriggered > 0, "\(cost)")
+        #expect(cost.bulkBare > 0 && cost.bulkTriggered > 0 && cost.batchTriggered > 0 && cost.eachTriggered > 0, "\(cost)")
         #expect(try session.integer("SELECT count(*) FROM pg_namespace WHERE nspname = 'hutong'") == 0)
+        // A batch of more rows than the table has: every row under a key of its own, its values cast back.
+        let scratch = try PostgresBenchScratch(try #require(try node.captureTable(node.source(named: "xzcf")) as? PostgresCaptureTable))
+        try scratch.insertBatch(19, round: 2)
+        #expect(try session.integer("SELECT count(DISTINCT \"ID\") FROM hutong.bench") == 19)
+        #expect(try session.integer("SELECT count(*) FROM hutong.bench AS b JOIN t_xzcf AS t USING (\"CF_WSH\")") == 19)
+        try scratch.drop()
         #expect(try session.integer("SELECT count(*) FROM t_xzcf") == 8)
         // Installed: the schema stays, with the real table's notes.
         try node.installCapture("xzcf")

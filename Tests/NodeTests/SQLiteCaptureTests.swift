@@ -164,7 +164,8 @@ import Testing
         let rows = { try DatabaseQueue(path: db).read { db in try String.fetchAll(db, sql: "SELECT ID || ':' || ifnull(CF_NR_FK, '') || CF_WSH FROM t_xzcf ORDER BY ID") } }
         let table = try rows()
         let cost = try node.benchCapture("xzcf", bulkRows: 300, singleRows: 20)
-        #expect(cost.bulkBare > 0 && cost.bulkTriggered > 0 && cost.eachBare > 0 && cost.eachTriggered > 0, "\(cost)")
+        #expect(cost.bulkBare > 0 && cost.bulkTriggered > 0 && cost.batchBare > 0 && cost.batchTriggered > 0
+                && cost.eachBare > 0 && cost.eachTriggered > 0, "\(cost)")
         #expect(try schema() == before)
         #expect(try rows() == table)
         #expect(try Self.outbox(db) == 1, "the note waiting for the real table was lost")
@@ -172,5 +173,15 @@ import Testing
         try node.uninstallCapture("xzcf")
         _ = try node.benchCapture("xzcf", bulkRows: 10, singleRows: 2)
         #expect(try DatabaseQueue(path: db).read { db in try db.tableExists("_hutong_outbox") || db.tableExists("_hutong_bench") } == false)
+
+        // A batch of more rows than the table has: every row under a key of its own, with a row's values.
+        let scratch = try SQLiteBenchScratch(try #require(try node.captureTable(node.source(named: "xzcf")) as? SQLiteCaptureTable))
+        let count = table.count * 2 + 3
+        try scratch.insertBatch(count, round: 2)
+        let copied = try DatabaseQueue(path: db).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM _hutong_bench AS b JOIN t_xzcf AS t USING (CF_WSH) WHERE b.ID > (SELECT max(ID) FROM t_xzcf)")
+        }
+        #expect(copied == count)
+        try scratch.drop()
     }
 }

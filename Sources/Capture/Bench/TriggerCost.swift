@@ -9,6 +9,9 @@ public protocol BenchScratch {
     func table() throws -> any OutboxTable
     /// Inserts `rows` copies of the table's rows in one statement and one transaction.
     func insertBulk(_ rows: Int, round: Int) throws
+    /// Inserts `rows` copies in one transaction, one statement with its
+    /// values a row (as an application or a loader writes a batch).
+    func insertBatch(_ rows: Int, round: Int) throws
     /// Inserts `rows` copies, one transaction each (as an application saving one form at a time).
     func insertEach(_ rows: Int, round: Int) throws
     /// Empties the scratch table and its notes.
@@ -25,10 +28,13 @@ public struct TriggerCost: Sendable {
     public let singleRows: Int
     public let bulkBare: TimeInterval
     public let bulkTriggered: TimeInterval
+    public let batchBare: TimeInterval
+    public let batchTriggered: TimeInterval
     public let eachBare: TimeInterval
     public let eachTriggered: TimeInterval
 
     public var bulkFactor: Double { bulkTriggered / max(bulkBare, 1e-9) }
+    public var batchFactor: Double { batchTriggered / max(batchBare, 1e-9) }
     public var eachFactor: Double { eachTriggered / max(eachBare, 1e-9) }
 
     public static func measure(_ scratch: any BenchScratch, bulkRows: Int, singleRows: Int, rounds: Int = 3) throws -> TriggerCost {
@@ -44,14 +50,16 @@ public struct TriggerCost: Sendable {
             return times.min() ?? 0
         }
         let bulkBare = try best { try scratch.insertBulk(bulkRows, round: $0) }
+        let batchBare = try best { try scratch.insertBatch(bulkRows, round: $0) }
         let eachBare = try best { try scratch.insertEach(singleRows, round: $0) }
         let table = try scratch.table()
         try table.install()
         let bulkTriggered = try best { try scratch.insertBulk(bulkRows, round: $0) }
+        let batchTriggered = try best { try scratch.insertBatch(bulkRows, round: $0) }
         let eachTriggered = try best { try scratch.insertEach(singleRows, round: $0) }
         try scratch.empty()
         try table.uninstall()
         return TriggerCost(bulkRows: bulkRows, singleRows: singleRows, bulkBare: bulkBare, bulkTriggered: bulkTriggered,
-                           eachBare: eachBare, eachTriggered: eachTriggered)
+                           batchBare: batchBare, batchTriggered: batchTriggered, eachBare: eachBare, eachTriggered: eachTriggered)
     }
 }

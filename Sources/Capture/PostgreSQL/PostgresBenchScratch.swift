@@ -11,6 +11,12 @@ public struct PostgresBenchScratch: BenchScratch {
     let count: Int
     /// Whether the schema hutong was there before (else it is dropped after).
     let hadSchema: Bool
+    /// Up to `sampleSize` of the table's rows as text, for the inserts made
+    /// with values, and each column's type to cast them back to.
+    let sample: [[String?]]
+    let types: [String]
+    let keyIndex: Int
+    static let sampleSize = 10_000
 
     public init(_ source: PostgresCaptureTable) throws {
         self.source = source
@@ -24,6 +30,13 @@ public struct PostgresBenchScratch: BenchScratch {
         integerKey = ["smallint", "integer", "bigint"].contains(source.keyType)
         span = integerKey ? (Int64(stats[2] ?? "") ?? 0) - (Int64(stats[1] ?? "") ?? 0) + 1 : 0
         hadSchema = try session.integer("SELECT count(*) FROM pg_namespace WHERE nspname = 'hutong'") == 1
+        let typeOf = Dictionary(try session.rows("""
+            SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
+            WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped
+            """, [.text(source.qualified)]).map { ($0[0] ?? "", $0[1] ?? "text") }, uniquingKeysWith: { a, _ in a })
+        types = source.columns.map { typeOf[$0] ?? "text" }
+        keyIndex = source.columns.firstIndex(of: source.keyColumn) ?? 0
+        sample = try session.rows("SELECT \(source.columns.map { PostgresTarget.quoted($0) + "::text" }.joined(separator: ", ")) FROM \(source.qualified) WHERE \(key) IS NOT NULL LIMIT \(Self.sampleSize)")
         try session.execute(transaction: [
             "CREATE SCHEMA IF NOT EXISTS hutong",
             "DROP TABLE IF EXISTS \(Self.name)",
@@ -47,6 +60,27 @@ public struct PostgresBenchScratch: BenchScratch {
     }
 
     public func insertBulk(_ rows: Int, round: Int) throws { try session.execute(insert(rows, round: round, offset: 0)) }
+
+    public func insertBatch(_ rows: Int, round: Int) throws {
+        let names = source.columns.map(PostgresTarget.quoted).joined(separator: ", ")
+        let values = types.enumerated().map { "$\($0.offset + 1)::\($0.element)" }.joined(separator: ", ")
+        let sql = "INSERT INTO \(Self.name) (\(names)) VALUES (\(values))"
+        try session.transaction {
+            for i in 0..<rows {
+                var row = sample[i % sample.count]
+                let copy = i / sample.count + round * 1_000_000
+                // New keys as `insert` makes them: integers shifted by whole spans, texts suffixed.
+                if integerKey, let key = row[keyIndex].flatMap({ Int64($0) }) {
+                    row[keyIndex] = String(key + Int64(copy + 1) * span)
+                } else {
+                    row[keyIndex] = "\(row[keyIndex] ?? "")#\(copy)"
+                }
+                // Sent ahead of their answers, as a driver's batch is.
+                try session.send(sql, row.map(PostgresValue.maybe))
+            }
+            try session.settle()
+        }
+    }
 
     public func insertEach(_ rows: Int, round: Int) throws {
         for i in 0..<rows { try session.execute(insert(1, round: round, offset: 10_000 + i)) }

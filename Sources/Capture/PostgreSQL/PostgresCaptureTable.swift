@@ -189,7 +189,8 @@ public struct PostgresCaptureTable: OutboxTable {
     }
 
     public func uninstall() throws {
-        guard try session.integer("SELECT count(*) FROM pg_namespace WHERE nspname = 'hutong'") == 1 else { return }
+        // No outbox, no triggers (they are made together); the schema may be the bench's alone.
+        guard try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('hutong.outbox')") == 1 else { return }
         try session.execute(transaction: uninstallStatements)
         if try session.integer("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'hutong\\_capture\\_%'") == 0 {
             try session.execute("DROP SCHEMA hutong CASCADE")
