@@ -334,5 +334,10 @@ struct PostgresCaptureTests {
         #expect(try Self.outbox(session) == 1)
         #expect(try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('hutong.bench')") == 0)
         #expect(try node.source(named: "xzcf").mode == "trigger")
+
+        // Keys far apart: copies count on from the highest key, whatever the span.
+        try session.execute("UPDATE t_xzcf SET \"ID\" = 5000000 WHERE \"ID\" = 1001")
+        let wide = try node.benchCapture("xzcf", bulkRows: 30, singleRows: 3)
+        #expect(wide.bulkTriggered > 0 && wide.batchTriggered > 0 && wide.eachTriggered > 0, "\(wide)")
     }
 }

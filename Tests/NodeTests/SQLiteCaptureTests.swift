@@ -183,5 +183,9 @@ import Testing
         }
         #expect(copied == count)
         try scratch.drop()
+        // Keys far apart: copies still count on from the highest, in every way of inserting.
+        try DatabaseQueue(path: db).write { db in try db.execute(sql: "UPDATE t_xzcf SET ID = 9000000000000000000 WHERE ID = 1001") }
+        let wide = try node.benchCapture("xzcf", bulkRows: 30, singleRows: 3)
+        #expect(wide.bulkTriggered > 0 && wide.batchTriggered > 0 && wide.eachTriggered > 0, "\(wide)")
     }
 }

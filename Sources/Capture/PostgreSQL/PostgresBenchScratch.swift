@@ -7,7 +7,8 @@ public struct PostgresBenchScratch: BenchScratch {
     let session: PostgresSession
     static let name = "hutong.bench"
     let integerKey: Bool
-    let span: Int64
+    /// The table's highest integer key: copies' keys count on from it (whatever its span).
+    let top: Int64
     let count: Int
     /// Whether the schema hutong was there before (else it is dropped after).
     let hadSchema: Bool
@@ -28,7 +29,7 @@ public struct PostgresBenchScratch: BenchScratch {
         }
         count = n
         integerKey = ["smallint", "integer", "bigint"].contains(source.keyType)
-        span = integerKey ? (Int64(stats[2] ?? "") ?? 0) - (Int64(stats[1] ?? "") ?? 0) + 1 : 0
+        top = integerKey ? Int64(stats[2] ?? "") ?? 0 : 0
         hadSchema = try session.integer("SELECT count(*) FROM pg_namespace WHERE nspname = 'hutong'") == 1
         let typeOf = Dictionary(try session.rows("""
             SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute
@@ -52,7 +53,7 @@ public struct PostgresBenchScratch: BenchScratch {
         let key = PostgresTarget.quoted(source.keyColumn)
         let sets = (rows + count - 1) / count
         let newKey = integerKey
-            ? "t.\(key) + (r.k + 1 + \(round * 1_000_000 + offset)) * \(span)"
+            ? "\(top + Int64(offset)) + row_number() OVER ()"
             : "(t.\(key)::text || '#' || (r.k + \(round * 1_000_000 + offset)))::\(source.keyType)"
         let names = source.columns.map(PostgresTarget.quoted)
         let select = source.columns.map { $0 == source.keyColumn ? newKey : "t." + PostgresTarget.quoted($0) }.joined(separator: ", ")
@@ -68,12 +69,11 @@ public struct PostgresBenchScratch: BenchScratch {
         try session.transaction {
             for i in 0..<rows {
                 var row = sample[i % sample.count]
-                let copy = i / sample.count + round * 1_000_000
-                // New keys as `insert` makes them: integers shifted by whole spans, texts suffixed.
-                if integerKey, let key = row[keyIndex].flatMap({ Int64($0) }) {
-                    row[keyIndex] = String(key + Int64(copy + 1) * span)
+                // New keys as `insert` makes them: integers counted on, texts suffixed.
+                if integerKey {
+                    row[keyIndex] = String(top + 1 + Int64(i))
                 } else {
-                    row[keyIndex] = "\(row[keyIndex] ?? "")#\(copy)"
+                    row[keyIndex] = "\(row[keyIndex] ?? "")#\(i / sample.count + round * 1_000_000)"
                 }
                 // Sent ahead of their answers, as a driver's batch is.
                 try session.send(sql, row.map(PostgresValue.maybe))

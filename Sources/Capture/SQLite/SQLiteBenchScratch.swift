@@ -10,9 +10,10 @@ public struct SQLiteBenchScratch: BenchScratch {
     let queue: DatabaseQueue
     static let name = "_hutong_bench"
     let columns: String
-    /// Copies of the rows get keys past the table's own: integer keys shifted by whole spans, others suffixed.
+    /// Copies of the rows get keys past the table's own: integer keys counted
+    /// on from its highest (whatever its span), others suffixed.
     let integerKey: Bool
-    let span: Int64
+    let top: Int64
     let count: Int
     /// Up to `sampleSize` of the table's rows, for the inserts made with values.
     let sample: [[DatabaseValue]]
@@ -47,7 +48,7 @@ public struct SQLiteBenchScratch: BenchScratch {
         }
         count = n
         integerKey = (stats[3] as String?) == "integer"
-        span = integerKey ? ((stats[2] as Int64? ?? 0) - (stats[1] as Int64? ?? 0) + 1) : 0
+        top = integerKey ? (stats[2] as Int64? ?? 0) : 0
         columns = source.columns.map(SQLiteCaptureTable.quoted).joined(separator: ", ")
         keyIndex = source.columns.firstIndex(of: source.keyColumn) ?? 0
         let names = columns
@@ -66,7 +67,7 @@ public struct SQLiteBenchScratch: BenchScratch {
         let key = SQLiteCaptureTable.quoted(source.keyColumn)
         let sets = (rows + count - 1) / count
         let newKey = integerKey
-            ? "\(key) + (r.k + 1 + \(round * 1_000_000 + offset)) * \(span)"
+            ? "\(top + Int64(offset)) + row_number() OVER ()"
             : "\(key) || '#' || (r.k + \(round * 1_000_000 + offset))"
         let select = source.columns.map { $0 == source.keyColumn ? newKey : "t." + SQLiteCaptureTable.quoted($0) }.joined(separator: ", ")
         return """
@@ -88,12 +89,11 @@ public struct SQLiteBenchScratch: BenchScratch {
             let s = statement.sqliteStatement
             for i in 0..<rows {
                 var values = sample[i % sample.count]
-                let copy = i / sample.count + round * 1_000_000
-                // New keys as `insert` makes them: integers shifted by whole spans, texts suffixed.
-                if integerKey, let key = Int64.fromDatabaseValue(values[keyIndex]) {
-                    values[keyIndex] = (key + Int64(copy + 1) * span).databaseValue
+                // New keys as `insert` makes them: integers counted on, texts suffixed.
+                if integerKey {
+                    values[keyIndex] = (top + 1 + Int64(i)).databaseValue
                 } else {
-                    values[keyIndex] = "\(SQLiteTableRows.value(values[keyIndex]).text)#\(copy)".databaseValue
+                    values[keyIndex] = "\(SQLiteTableRows.value(values[keyIndex]).text)#\(i / sample.count + round * 1_000_000)".databaseValue
                 }
                 sqlite3_reset(s)
                 for (n, value) in values.enumerated() { Self.bind(s, CInt(n + 1), value) }
