@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Replication
 import Standard
 
@@ -95,10 +96,27 @@ extension SQLiteTransaction {
     }
 
     mutating func link(source: String, key: String, recordID: String?, rowHash: Int64?) throws {
-        // Once a row: statements parsed once per connection.
+        // Once a row: statements parsed once per connection, and the link
+        // bound through the C API, its texts in place (as `RowInsert` does).
         if let recordID {
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO source_rows (source, key, record_id, row_hash) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [source, key, recordID, rowHash])
+            let s = try db.cachedStatement(sql: "INSERT OR REPLACE INTO source_rows (source, key, record_id, row_hash) VALUES (?, ?, ?, ?)").sqliteStatement
+            var source = source, key = key, recordID = recordID
+            let code = source.withUTF8 { a in
+                key.withUTF8 { b in
+                    recordID.withUTF8 { c -> Int32 in
+                        sqlite3_reset(s)
+                        sqlite3_bind_text(s, 1, RowInsert.pointer(a), Int32(a.count), nil)
+                        sqlite3_bind_text(s, 2, RowInsert.pointer(b), Int32(b.count), nil)
+                        sqlite3_bind_text(s, 3, RowInsert.pointer(c), Int32(c.count), nil)
+                        if let rowHash { sqlite3_bind_int64(s, 4, rowHash) } else { sqlite3_bind_null(s, 4) }
+                        let stepped = sqlite3_step(s)
+                        sqlite3_clear_bindings(s)
+                        return stepped
+                    }
+                }
+            }
+            sqlite3_reset(s)
+            guard code == SQLITE_DONE else { throw SQLiteNodeStore.error(db, s, sqlite3_extended_errcode(db.sqliteConnection)) }
         } else {
             try db.cachedStatement(sql: "DELETE FROM source_rows WHERE source = ? AND key = ?").execute(arguments: [source, key])
         }
