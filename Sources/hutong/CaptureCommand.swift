@@ -164,7 +164,7 @@ struct CaptureCommand: ParsableCommand {
             print("\(source): what the capture triggers add to the agency's inserts (best of 3)")
             func x(_ f: Double) -> String { String(format: "%.2f×", f) }
             print("  bulk insert of \(cost.bulkRows) rows in one statement: \(ms(cost.bulkBare)) without, \(ms(cost.bulkTriggered)) with the triggers: \(x(cost.bulkFactor))")
-            print("  \(cost.bulkRows) rows in one transaction, a statement a row: \(ms(cost.batchBare)) without, \(ms(cost.batchTriggered)) with the triggers: \(x(cost.batchFactor))")
+            print("  \(cost.batchRows) rows in one transaction, a statement a row: \(ms(cost.batchBare)) without, \(ms(cost.batchTriggered)) with the triggers: \(x(cost.batchFactor))")
             print("  \(cost.singleRows) one-row transactions: \(ms(cost.eachBare)) without, \(ms(cost.eachTriggered)) with the triggers: \(x(cost.eachFactor))"
                 + " (\(ms(cost.eachTriggered / Double(cost.singleRows))) a transaction with them)")
         }

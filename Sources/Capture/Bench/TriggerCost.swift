@@ -14,10 +14,31 @@ public protocol BenchScratch {
     func insertBatch(_ rows: Int, round: Int) throws
     /// Inserts `rows` copies, one transaction each (as an application saving one form at a time).
     func insertEach(_ rows: Int, round: Int) throws
+    /// At most this many rows in `insertBatch`, where each statement waits for the server.
+    var batchLimit: Int? { get }
     /// Empties the scratch table and its notes.
     func empty() throws
     /// Removes the scratch table and whatever the bench made.
     func drop() throws
+}
+
+extension BenchScratch {
+    public var batchLimit: Int? { nil }
+
+    /// The key of a copy in an `INSERT … SELECT` of copies from
+    /// `sets` sets of the table's rows (integer keys from `bottom` to `top`):
+    /// past the table's own, a set after another (so the statement's plan is
+    /// the plain copy's); one copy (`offset`, for a one-row transaction), the
+    /// key after `top` by its offset; counted in a window where sets of the
+    /// whole span would pass 64 bits.
+    static func integerKey(offset: Int, sets: Int, top: Int64, bottom: Int64, key: String, cast: String) -> String {
+        if offset > 0 { return "\(top + Int64(offset))" }
+        let span = top.subtractingReportingOverflow(bottom)
+        let last = span.partialValue.addingReportingOverflow(1).partialValue.multipliedReportingOverflow(by: Int64(sets))
+        let end = top.addingReportingOverflow(last.partialValue)
+        guard !span.overflow, !last.overflow, !end.overflow else { return "\(top) + row_number() OVER ()" }
+        return "\(top + 1) + r.k\(cast) * \(span.partialValue + 1) + (\(key) - \(bottom))"
+    }
 }
 
 /// What the capture triggers add to the agency's own inserts, measured on a
@@ -25,6 +46,7 @@ public protocol BenchScratch {
 /// the machine's does not count.
 public struct TriggerCost: Sendable {
     public let bulkRows: Int
+    public let batchRows: Int
     public let singleRows: Int
     public let bulkBare: TimeInterval
     public let bulkTriggered: TimeInterval
@@ -50,16 +72,17 @@ public struct TriggerCost: Sendable {
             return times.min() ?? 0
         }
         let bulkBare = try best { try scratch.insertBulk(bulkRows, round: $0) }
-        let batchBare = try best { try scratch.insertBatch(bulkRows, round: $0) }
+        let batchRows = min(bulkRows, scratch.batchLimit ?? bulkRows)
+        let batchBare = try best { try scratch.insertBatch(batchRows, round: $0) }
         let eachBare = try best { try scratch.insertEach(singleRows, round: $0) }
         let table = try scratch.table()
         try table.install()
         let bulkTriggered = try best { try scratch.insertBulk(bulkRows, round: $0) }
-        let batchTriggered = try best { try scratch.insertBatch(bulkRows, round: $0) }
+        let batchTriggered = try best { try scratch.insertBatch(batchRows, round: $0) }
         let eachTriggered = try best { try scratch.insertEach(singleRows, round: $0) }
         try scratch.empty()
         try table.uninstall()
-        return TriggerCost(bulkRows: bulkRows, singleRows: singleRows, bulkBare: bulkBare, bulkTriggered: bulkTriggered,
+        return TriggerCost(bulkRows: bulkRows, batchRows: batchRows, singleRows: singleRows, bulkBare: bulkBare, bulkTriggered: bulkTriggered,
                            batchBare: batchBare, batchTriggered: batchTriggered, eachBare: eachBare, eachTriggered: eachTriggered)
     }
 }

@@ -223,8 +223,11 @@ extension Intake {
                 if let mapping { try store.clearQuarantine(mapping: mapping, places: cleared) }
                 var tally = Tally()
                 // `written` holds an entry per stored row (not the deleted ones), in order.
-                for (r, w) in zip(changes.rows.lazy.compactMap(\.record), outcome.written) {
-                    tally.add(w == nil ? "unchanged" : "written", type: r.type)
+                var w = 0
+                for i in changes.rows.indices {
+                    guard let type = changes.rows[i].record?.type, w < outcome.written.count else { continue }
+                    tally.add(outcome.written[w] == nil ? "unchanged" : "written", type: type)
+                    w += 1
                 }
                 for t in outcome.tombstones { tally.add("deleted", type: t.type) }
                 return { report in

@@ -14,6 +14,7 @@ public struct SQLiteBenchScratch: BenchScratch {
     /// on from its highest (whatever its span), others suffixed.
     let integerKey: Bool
     let top: Int64
+    let bottom: Int64
     let count: Int
     /// Up to `sampleSize` of the table's rows, for the inserts made with values.
     let sample: [[DatabaseValue]]
@@ -49,6 +50,7 @@ public struct SQLiteBenchScratch: BenchScratch {
         count = n
         integerKey = (stats[3] as String?) == "integer"
         top = integerKey ? (stats[2] as Int64? ?? 0) : 0
+        bottom = integerKey ? (stats[1] as Int64? ?? 0) : 0
         columns = source.columns.map(SQLiteCaptureTable.quoted).joined(separator: ", ")
         keyIndex = source.columns.firstIndex(of: source.keyColumn) ?? 0
         let names = columns
@@ -67,7 +69,7 @@ public struct SQLiteBenchScratch: BenchScratch {
         let key = SQLiteCaptureTable.quoted(source.keyColumn)
         let sets = (rows + count - 1) / count
         let newKey = integerKey
-            ? "\(top + Int64(offset)) + row_number() OVER ()"
+            ? Self.integerKey(offset: offset, sets: sets, top: top, bottom: bottom, key: "t.\(key)", cast: "")
             : "\(key) || '#' || (r.k + \(round * 1_000_000 + offset))"
         let select = source.columns.map { $0 == source.keyColumn ? newKey : "t." + SQLiteCaptureTable.quoted($0) }.joined(separator: ", ")
         return """

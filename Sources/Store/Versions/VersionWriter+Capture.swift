@@ -22,27 +22,33 @@ extension VersionWriter {
             try transaction.indexLinksByRecord(false)
         }
         var links = try transaction.sourceLinks(source: changes.source, keys: changes.rows.map(\.key))
-        var run: [(key: String, record: LocalRecord)] = []
+        // Consecutive rows are written together (one lookup of their versions):
+        // the records of rows `first` on. Rows are read by index, and each
+        // record copied once, into the run.
+        var run: [LocalRecord] = []
+        var first = 0
 
         // Records a row stopped leading to.
         var left: [String] = []
-        // Consecutive rows are written together (one lookup of their versions).
         func flush(_ outcome: inout CaptureOutcome) throws {
             guard !run.isEmpty else { return }
-            outcome.written += try write(run.map(\.record))
-            for (key, record) in run where links[key] != record.id || changes.rowHashes[key] != nil {
-                let old = links[key]
-                links[key] = record.id
-                try transaction.link(source: changes.source, key: key, recordID: record.id, rowHash: changes.rowHashes[key])
+            outcome.written += try write(run)
+            for (n, record) in run.enumerated() {
+                let key = changes.rows[first + n].key, hash = changes.rowHashes[key]
+                guard links[key] != record.id || hash != nil else { continue }
+                let old = links.updateValue(record.id, forKey: key)
+                try transaction.link(source: changes.source, key: key, recordID: record.id, rowHash: hash)
                 if let old, old != record.id { left.append(old) }
             }
-            run.removeAll()
+            run.removeAll(keepingCapacity: true)
         }
-        for (key, record) in changes.rows {
-            if let record {
-                run.append((key, record))
+        for i in changes.rows.indices {
+            if let record = changes.rows[i].record {
+                if run.isEmpty { first = i }
+                run.append(record)
                 continue
             }
+            let key = changes.rows[i].key
             try flush(&outcome)
             guard let old = links.removeValue(forKey: key) else { continue }
             try transaction.link(source: changes.source, key: key, recordID: nil, rowHash: nil)

@@ -70,9 +70,11 @@ public struct VersionWriter<T: VersionTransaction> {
         var stored = try transaction.versions(ids: records.map(\.id))
         var written: [Envelope?] = []
         written.reserveCapacity(records.count)
-        for r in records {
-            let env = try localWrite(id: r.id, type: r.type, body: r.body, content: (r.hash, r.canonical), deleted: false, current: stored[r.id])
-            if let env { stored[r.id] = env }
+        for i in records.indices {
+            let id = records[i].id
+            let env = try localWrite(id: id, type: records[i].type, body: records[i].body, content: (records[i].hash, records[i].canonical),
+                                     deleted: false, current: stored[id])
+            if let env { stored[id] = env }
             written.append(env)
         }
         return written
