@@ -225,7 +225,8 @@ struct PostgresTransaction: VersionTransaction {
     }
 
     mutating func indexLinksByRecord(_ indexed: Bool) throws {
-        let there = try session.integer("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'source_rows_record'") ?? 0 > 0
+        // A lookup by name in the catalog's cache: this runs once a capture transaction.
+        let there = try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('source_rows_record')") ?? 0 > 0
         guard there != indexed else { return }
         try pending.send(session)
         try session.send(indexed ? PostgresNodeStore.linksByRecordIndex : "DROP INDEX source_rows_record")
