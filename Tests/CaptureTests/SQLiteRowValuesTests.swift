@@ -32,6 +32,8 @@ import Testing
             }
         }
         #expect(read.count == values.count + 2)
+        let blob = values.firstIndex { ($0 as? Data) == Data([0, 1, 0xfe, 0xff]) }!
+        #expect(read[blob].1 == .text("0001feff"), "a BLOB reads as its hex digits")
         for ((k, got), (_, want)) in zip(read, expected) {
             // GRDB's text stops at a NUL byte; the column's bytes do not.
             if k == values.count + 1 {

@@ -25,12 +25,11 @@ public protocol BenchScratch {
 extension BenchScratch {
     public var batchLimit: Int? { nil }
 
-    /// The key of a copy in an `INSERT … SELECT` of copies from
-    /// `sets` sets of the table's rows (integer keys from `bottom` to `top`):
-    /// past the table's own, a set after another (so the statement's plan is
-    /// the plain copy's); one copy (`offset`, for a one-row transaction), the
-    /// key after `top` by its offset; counted in a window where sets of the
-    /// whole span would pass 64 bits.
+    /// The integer key of a copy in an `INSERT … SELECT` of `sets` sets of
+    /// the table's rows (keys `bottom` to `top`): set `r.k` shifted past `top`
+    /// by whole spans, which keeps the plan of a plain copy. A single copy
+    /// (`offset` > 0, a one-row transaction) takes `top + offset`. Where the
+    /// spans would pass 64 bits, a window numbers the copies instead.
     static func integerKey(offset: Int, sets: Int, top: Int64, bottom: Int64, key: String, cast: String) -> String {
         if offset > 0 { return "\(top + Int64(offset))" }
         let span = top.subtractingReportingOverflow(bottom)

@@ -251,7 +251,7 @@ public struct SQLiteCaptureTable: OutboxTable {
         case .int64(let n): "i:\(n)"
         case .double(let d): "r:\(d)"
         case .string(let s): "t:\(s)"
-        case .blob(let b): "b:" + b.map { String(format: "%02x", $0) }.joined()
+        case .blob(let b): "b:" + SQLiteRowValues.hex(b)
         case .null: "t:"
         }
     }

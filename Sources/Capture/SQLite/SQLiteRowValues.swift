@@ -41,8 +41,12 @@ enum SQLiteRowValues {
         default:
             let count = Int(sqlite3_column_bytes(s, i))
             guard count > 0, let blob = sqlite3_column_blob(s, i) else { return .text("") }
-            let bytes = UnsafeRawBufferPointer(start: blob, count: count)
-            return .text(bytes.map { String(format: "%02x", $0) }.joined())
+            return .text(hex(UnsafeRawBufferPointer(start: blob, count: count)))
         }
+    }
+
+    /// A BLOB's bytes as lower-case hex digits: how a BLOB is read as a value or a key.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -83,7 +83,7 @@ public final class SQLiteTableRows: RowReader {
         case .int64(let n): .integer(n)
         case .double(let d): .decimal(d.description)
         case .string(let s): .text(s)
-        case .blob(let data): .text(data.map { String(format: "%02x", $0) }.joined())
+        case .blob(let data): .text(SQLiteRowValues.hex(data))
         }
     }
 }
