@@ -2,8 +2,10 @@
 import Foundation
 import GRDB
 import HutongTesting
+import JSON
 import Normalise
 import Postgres
+import Standard
 import Store
 import Testing
 @testable import Node
@@ -283,6 +285,31 @@ struct PostgresCaptureTests {
         #expect(try session.integer("SELECT count(*) FROM hutong.outbox WHERE tbl <> 'public.t_xzcf'") == 0)
         try node.uninstallSink("agency-in")
         #expect(try session.integer("SELECT count(*) FROM pg_class WHERE oid = to_regclass('hutong_in.penalty')") == 0)
+    }
+
+    /// A record whose text holds U+0000 (JSON can carry it, a peer's record or
+    /// a row captured from SQLite; PostgreSQL's jsonb and text cannot) reaches
+    /// the agency's table with U+FFFD in its place, and the sink goes on past
+    /// it. A backslash written before "u0000" stays as it is.
+    @Test func aCharacterPostgreSQLCannotHoldDoesNotStopTheSink() throws {
+        let target = try Self.agency()
+        let (created, _) = try NodeFixtures.create("node-pgnul")
+        let node = try SinkTests.withSink(created, database: "postgres://postgres@127.0.0.1:\(target.port)/\(target.database)")
+        #expect(try node.installSink("agency-in") == false)
+        var samples = try SampleGenerator(type: "penalty", seed: 7)
+        let text = JSONWriter.string(samples.next().record)
+            .replacingOccurrences(of: "\"violation_facts\":\"", with: "\"violation_facts\":\"a\\u0000b \\\\u0000 ")
+        let withNUL = try #require(try node.store.write(type: "penalty", body: JSONParser.parse(text)))
+        #expect(withNUL.body["violation_facts"]?.stringValue?.hasPrefix("a\u{0}b \\u0000 ") == true)
+        let plain = try #require(try node.store.write(type: "penalty", body: samples.next().record))
+        let run = node.drainSinks()
+        #expect(run[0].error == nil && run[0].report?.written == 2, "\(run)")
+        let session = try PostgresSession(target)
+        let row = try #require(try session.rows("SELECT violation_facts, body->>'violation_facts' FROM hutong_in.penalty WHERE id = $1", [.text(withNUL.id)]).first)
+        #expect(row[0]?.hasPrefix("a\u{FFFD}b \\u0000 ") == true && row[0] == row[1], "\(row)")
+        #expect(try session.integer("SELECT count(*) FROM hutong_in.penalty WHERE id = $1", [.text(plain.id)]) == 1)
+        // The node store keeps the record as it came.
+        #expect(try node.store.record(id: withNUL.id)?.body["violation_facts"]?.stringValue?.hasPrefix("a\u{0}b") == true)
     }
 
     /// After draining a bulk change the node vacuums the outbox: the deleted

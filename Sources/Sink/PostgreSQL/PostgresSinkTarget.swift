@@ -108,7 +108,36 @@ public struct PostgresSinkTarget: SinkTarget {
             }
             out += "}"
         }
-        return out + "]"
+        return withoutNUL(out + "]")
+    }
+
+    /// `json` with every character U+0000 (`\u0000`) made U+FFFD. jsonb and
+    /// text cannot hold it, and JSON can (a peer's record, a row captured
+    /// from SQLite): kept, it would fail every write of its page, and the
+    /// sink would stop there for good. The node store keeps the record as it came.
+    static func withoutNUL(_ json: String) -> String {
+        guard json.contains("\\u0000") else { return json }
+        let bytes = Array(json.utf8), backslash = UInt8(ascii: "\\"), u = UInt8(ascii: "u"), zero = UInt8(ascii: "0")
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == backslash, i + 1 < bytes.count else {
+                out.append(bytes[i])
+                i += 1
+                continue
+            }
+            // An escape: `\u0000` is replaced, any other (`\\` among them) is copied whole, so that
+            // the text after an escaped backslash is never taken for an escape of its own.
+            if bytes[i + 1] == u, i + 5 < bytes.count, bytes[(i + 2)...(i + 5)].allSatisfy({ $0 == zero }) {
+                out += Array("\\ufffd".utf8)
+                i += 6
+            } else {
+                out += bytes[i...(i + 1)]
+                i += 2
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public func write(_ rows: [SinkRow]) throws -> SinkWrite {
