@@ -89,6 +89,7 @@ public final class PostgresSession: @unchecked Sendable {
             case .int(let n): bindings.append(n)
             case .texts(let t): try bindings.append(t)
             case .ints(let n): try bindings.append(n)
+            case .textArray(let a): bindings.append(a)
             case .null: bindings.appendNull()
             }
         }
@@ -154,6 +155,8 @@ public enum PostgresValue: Sendable {
     case int(Int64)
     case texts([String])
     case ints([Int64])
+    /// A `text[]` built in its wire form (`PostgresTextArray`).
+    case textArray(PostgresTextArray)
     case null
 
     /// A text, or NULL.

@@ -29,18 +29,6 @@ enum StoredRecord {
                         masked: try masked.map { try parse($0, "masked") }?.arrayValue?.compactMap(\.stringValue) ?? [])
     }
 
-    /// The envelope's version vector column.
-    static func vvText(_ e: Envelope) -> String {
-        var out: [UInt8] = []
-        e.vv.write(into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// The envelope's body column: the text at hand, else the body written out.
-    static func bodyText(_ e: Envelope) -> String {
-        e.bodyText ?? JSONWriter.string(e.body)
-    }
-
     /// The envelope's conflicts column: its losing versions as JSON, nil when none.
     static func conflictsText(_ e: Envelope) -> String? {
         e.conflicts.isEmpty ? nil : JSONWriter.string(e.json["conflicts"]!)

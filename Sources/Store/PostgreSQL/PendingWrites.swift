@@ -11,8 +11,8 @@ final class PendingWrites {
 
     /// Versions of records not stored before the transaction (or stored by it, not yet sent), and of records stored.
     private var inserts = VersionColumns(), updates = VersionColumns()
-    /// Where a record waits: a second version of it replaces the first.
-    private var position: [String: (update: Bool, row: Int)] = [:]
+    /// The records that wait to be sent.
+    private var waiting: Set<String> = []
     /// Every version this transaction stored (sent or not), by id: what it
     /// reads of them, since its lookups go through another connection, which
     /// sees only what is committed.
@@ -52,16 +52,18 @@ final class PendingWrites {
     }
 
     /// `replacing`: the record is stored already (as the transaction began, or sent since).
-    func add(_ e: Envelope, sequence: Int64, fromPeer: String?, replacing: Bool) {
+    func add(_ e: Envelope, sequence: Int64, fromPeer: String?, replacing: Bool, _ session: PostgresSession) throws {
         envelopes[e.id] = e
-        if let p = position[e.id] {
-            // Waiting still: its row takes the newer version, as an insert if it was one.
-            if p.update { updates.put(e, sequence: sequence, fromPeer: fromPeer, at: p.row) } else { inserts.put(e, sequence: sequence, fromPeer: fromPeer, at: p.row) }
+        if waiting.contains(e.id) {
+            // A statement may touch a row once: the version waiting goes first, and this one replaces it.
+            try send(session)
+            updates.put(e, sequence: sequence, fromPeer: fromPeer)
         } else if replacing {
-            position[e.id] = (true, updates.put(e, sequence: sequence, fromPeer: fromPeer))
+            updates.put(e, sequence: sequence, fromPeer: fromPeer)
         } else {
-            position[e.id] = (false, inserts.put(e, sequence: sequence, fromPeer: fromPeer))
+            inserts.put(e, sequence: sequence, fromPeer: fromPeer)
         }
+        waiting.insert(e.id)
     }
 
     func link(source: String, key: String, recordID: String?, rowHash: Int64?) {
@@ -88,7 +90,7 @@ final class PendingWrites {
         let gone = links.filter { $0.value.record == nil }.map(\.key), kept = links.filter { $0.value.record != nil }
         if !gone.isEmpty {
             w.add([.texts(gone.map(\.source)), .texts(gone.map(\.key))]) {
-                "DELETE FROM source_rows AS r USING unnest(\(WriteStatement.arrays($0, ["text", "text"]))) AS u (s, k) WHERE r.source = u.s AND r.key = u.k"
+                "DELETE FROM source_rows AS r USING \(WriteStatement.rows($0, ["s": "text", "k": "text"])) WHERE r.source = u.s AND r.key = u.k"
             }
         }
         if !kept.isEmpty {
@@ -98,7 +100,7 @@ final class PendingWrites {
                 """
                 INSERT INTO source_rows (source, key, record_id, row_hash)
                 SELECT s, k, r, CASE WHEN n <> 0 THEN NULL ELSE h END
-                FROM unnest(\(WriteStatement.arrays($0, ["text", "text", "text", "bigint", "bigint"]))) AS u (s, k, r, h, n)
+                FROM \(WriteStatement.rows($0, ["s": "text", "k": "text", "r": "text", "h": "bigint", "n": "bigint"]))
                 ON CONFLICT (source, key) DO UPDATE SET record_id = excluded.record_id, row_hash = excluded.row_hash
                 """
             }
@@ -106,12 +108,12 @@ final class PendingWrites {
         if !auditRows.isEmpty {
             w.add([.ints(auditRows.map(\.seq)), .texts(auditRows.map(\.at)), .texts(auditRows.map(\.kind)), .texts(auditRows.map(\.detail)),
                    .texts(auditRows.map(\.prev)), .texts(auditRows.map(\.hash))]) {
-                "INSERT INTO audit (seq, at, kind, detail, prev, hash) SELECT * FROM unnest(\(WriteStatement.arrays($0, ["bigint", "text", "text", "text", "text", "text"])))"
+                "INSERT INTO audit (seq, at, kind, detail, prev, hash) SELECT * FROM \(WriteStatement.rows($0, ["s": "bigint", "a": "text", "k": "text", "d": "text", "p": "text", "h": "text"]))"
             }
         }
         if !batchRows.isEmpty {
             w.add([.texts(batchRows.map(\.id)), .texts(batchRows.map(\.peer)), .texts(batchRows.map(\.at)), .texts(batchRows.map(\.result))]) {
-                "INSERT INTO applied_batches (batch_id, peer, applied_at, result) SELECT * FROM unnest(\(WriteStatement.arrays($0, ["text", "text", "text", "text"])))"
+                "INSERT INTO applied_batches (batch_id, peer, applied_at, result) SELECT * FROM \(WriteStatement.rows($0, ["b": "text", "p": "text", "a": "text", "r": "text"]))"
             }
         }
         if !cursorWrites.isEmpty {
@@ -120,7 +122,8 @@ final class PendingWrites {
                    .text(StoreClock.timestamp()), .texts(c.map { $0.grants ?? "" })]) {
                 """
                 INSERT INTO cursors (peer, direction, epoch, seq, updated_at, grants)
-                SELECT p, d, e, s, $\($0 + 4), NULLIF(g, '') FROM unnest(\(WriteStatement.arrays($0, ["text", "text", "text", "bigint"])), $\($0 + 5)::text[]) AS u (p, d, e, s, g)
+                SELECT p, d, e, s, $\($0 + 4), NULLIF(g, '') FROM (SELECT unnest($\($0)::text[]) AS p, unnest($\($0 + 1)::text[]) AS d, unnest($\($0 + 2)::text[]) AS e,
+                    unnest($\($0 + 3)::bigint[]) AS s, unnest($\($0 + 5)::text[]) AS g) AS u
                 ON CONFLICT (peer, direction) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq, updated_at = excluded.updated_at,
                     grants = coalesce(excluded.grants, cursors.grants)
                 """
@@ -130,7 +133,7 @@ final class PendingWrites {
         try session.send(w.sql, w.binds)
         inserts.removeAll()
         updates.removeAll()
-        position.removeAll(keepingCapacity: true)
+        waiting.removeAll(keepingCapacity: true)
         links.removeAll(keepingCapacity: true)
         auditRows.removeAll(keepingCapacity: true)
         batchRows.removeAll(keepingCapacity: true)

@@ -135,7 +135,7 @@ struct PostgresTransaction: VersionTransaction {
             try pending.send(session)
             throw RepeatedInBatch(id: e.id)
         }
-        pending.add(e, sequence: lastSequence + 1, fromPeer: fromPeer, replacing: replacing)
+        try pending.add(e, sequence: lastSequence + 1, fromPeer: fromPeer, replacing: replacing, session)
         lastSequence += 1
         if pending.count >= PendingWrites.limit { try pending.send(session) }
     }

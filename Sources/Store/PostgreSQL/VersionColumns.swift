@@ -1,40 +1,51 @@
 import Postgres
 import Replication
+import JSON
 
 /// Versions waiting to be sent, column by column, in `recordColumns` order:
-/// each column is one array parameter of the statement that stores them.
+/// each column is one array parameter of the statement that stores them. The
+/// text columns are kept in the form they are sent in (`PostgresTextArray`),
+/// a body as the bytes it came in; so a row, once put, stays (a record that
+/// waits here and comes again is sent first, see `PendingWrites.add`).
 struct VersionColumns {
-    private var seqs: [Int64] = [], ids: [String] = [], types: [String] = [], owners: [String] = [], vvs: [String] = []
-    private var hlcs: [String] = [], writers: [String] = [], deleted: [Int64] = [], hashes: [String] = []
+    private var seqs: [Int64] = [], deleted: [Int64] = []
+    private var ids = PostgresTextArray(), types = PostgresTextArray(), owners = PostgresTextArray(), vvs = PostgresTextArray()
+    private var hlcs = PostgresTextArray(), writers = PostgresTextArray(), hashes = PostgresTextArray()
     // NULL is sent as "" (never a stored value of these columns) and turned back by NULLIF.
-    private var conflicts: [String] = [], fromPeers: [String] = [], masked: [String] = [], bodies: [String] = []
+    private var conflicts = PostgresTextArray(), fromPeers = PostgresTextArray(), masked = PostgresTextArray(), bodies = PostgresTextArray()
+    /// The version vector written out, reused from row to row.
+    private var scratch: [UInt8] = []
 
-    var count: Int { ids.count }
+    var count: Int { seqs.count }
 
-    /// Adds `e` at the end, or in place of row `at`; returns its row.
-    @discardableResult
-    mutating func put(_ e: Envelope, sequence: Int64, fromPeer: String?, at i: Int? = nil) -> Int {
-        let row = (sequence, e.id, e.type, e.owner, StoredRecord.vvText(e), e.hlc.description, e.writer, Int64(e.deleted ? 1 : 0), e.hash,
-                   StoredRecord.conflictsText(e) ?? "", fromPeer ?? "", StoredRecord.maskedText(e) ?? "", StoredRecord.bodyText(e))
-        if let i {
-            (seqs[i], ids[i], types[i], owners[i], vvs[i], hlcs[i], writers[i], deleted[i], hashes[i], conflicts[i], fromPeers[i], masked[i], bodies[i]) = row
-            return i
-        }
-        seqs.append(row.0); ids.append(row.1); types.append(row.2); owners.append(row.3); vvs.append(row.4)
-        hlcs.append(row.5); writers.append(row.6); deleted.append(row.7); hashes.append(row.8)
-        conflicts.append(row.9); fromPeers.append(row.10); masked.append(row.11); bodies.append(row.12)
-        return ids.count - 1
+    mutating func put(_ e: Envelope, sequence: Int64, fromPeer: String?) {
+        seqs.append(sequence)
+        ids.append(e.id)
+        types.append(e.type)
+        owners.append(e.owner)
+        scratch.removeAll(keepingCapacity: true)
+        e.vv.write(into: &scratch)
+        scratch.withUnsafeBufferPointer { vvs.append(utf8: $0) }
+        hlcs.append(e.hlc.description)
+        writers.append(e.writer)
+        deleted.append(e.deleted ? 1 : 0)
+        hashes.append(e.hash)
+        conflicts.append(StoredRecord.conflictsText(e) ?? "")
+        fromPeers.append(fromPeer ?? "")
+        masked.append(StoredRecord.maskedText(e) ?? "")
+        if e.withBodyText({ bodies.append(utf8: $0) }) == nil { bodies.append(JSONWriter.string(e.body)) }
     }
 
     /// The columns as the statement's parameters $1 … $13.
     var binds: [PostgresValue] {
-        [.ints(seqs), .texts(ids), .texts(types), .texts(owners), .texts(vvs), .texts(hlcs), .texts(writers), .ints(deleted),
-         .texts(hashes), .texts(conflicts), .texts(fromPeers), .texts(masked), .texts(bodies)]
+        [.ints(seqs), .textArray(ids), .textArray(types), .textArray(owners), .textArray(vvs), .textArray(hlcs), .textArray(writers),
+         .ints(deleted), .textArray(hashes), .textArray(conflicts), .textArray(fromPeers), .textArray(masked), .textArray(bodies)]
     }
 
     /// The rows as a table `u (s, i, t, o, v, h, w, d, x, c, f, m, b)`, parameters from `first`; NULLs restored by `values`.
     static func rows(_ first: Int) -> String {
-        "unnest(\(WriteStatement.arrays(first, ["bigint", "text", "text", "text", "text", "text", "text", "bigint", "text", "text", "text", "text", "text"]))) AS u (s, i, t, o, v, h, w, d, x, c, f, m, b)"
+        WriteStatement.rows(first, ["s": "bigint", "i": "text", "t": "text", "o": "text", "v": "text", "h": "text", "w": "text", "d": "bigint",
+                                    "x": "text", "c": "text", "f": "text", "m": "text", "b": "text"])
     }
     static let values = "s, i, t, o, v, h, w, d <> 0, x, NULLIF(c, ''), NULLIF(f, ''), NULLIF(m, ''), b"
 
@@ -48,10 +59,10 @@ struct VersionColumns {
     }
 
     mutating func removeAll() {
-        seqs.removeAll(keepingCapacity: true); ids.removeAll(keepingCapacity: true); types.removeAll(keepingCapacity: true)
-        owners.removeAll(keepingCapacity: true); vvs.removeAll(keepingCapacity: true); hlcs.removeAll(keepingCapacity: true)
-        writers.removeAll(keepingCapacity: true); deleted.removeAll(keepingCapacity: true); hashes.removeAll(keepingCapacity: true)
-        conflicts.removeAll(keepingCapacity: true); fromPeers.removeAll(keepingCapacity: true); masked.removeAll(keepingCapacity: true)
-        bodies.removeAll(keepingCapacity: true)
+        seqs.removeAll(keepingCapacity: true)
+        deleted.removeAll(keepingCapacity: true)
+        for column in [\VersionColumns.ids, \.types, \.owners, \.vvs, \.hlcs, \.writers, \.hashes, \.conflicts, \.fromPeers, \.masked, \.bodies] {
+            self[keyPath: column].removeAll()
+        }
     }
 }
