@@ -194,10 +194,7 @@ public final class PostgresNodeStore: NodeStore, @unchecked Sendable {
                     guard !batches.isEmpty else { return more = false }
                     try w.transaction.prefetch(batches)
                     for b in batches { results.append(try w.apply(b)) }
-                    // The group's last writes go now: kept until the next group's
-                    // first merge, they left the server idle while this thread
-                    // waited for that group's checks and lookups.
-                    try w.transaction.pending.send(w.transaction.session)
+                    try w.transaction.flush()
                 }
             }
         }

@@ -76,6 +76,13 @@ struct PostgresTransaction: VersionTransaction {
         }
     }
 
+    /// Sends what is kept now, when a group of batches is applied: kept until
+    /// the next group's first merge, it left the server idle while this
+    /// thread waited for that group's checks and lookups.
+    func flush() throws {
+        try pending.send(session)
+    }
+
     /// How many versions this transaction stored.
     var stored: Int { pending.envelopes.count }
 
