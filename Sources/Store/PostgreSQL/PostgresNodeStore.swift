@@ -99,7 +99,7 @@ public final class PostgresNodeStore: NodeStore, @unchecked Sendable {
     /// (`PostgresTransaction`), and this bounds it (about 3 KB a version).
     /// As many as a pull puts in one transaction (`PeerSync.recordsPerTransaction`):
     /// every commit waits for the server to store what was sent, and at 20,000
-    /// those waits left a tenth of a pull's CPU time idle.
+    /// those waits left about a tenth of the machine idle during a pull.
     var transactionRecords = 50_000
 
     // MARK: Info
